@@ -1,0 +1,56 @@
+// Injected faults for /api requests: delay, HTTP status, WhatsApp error, dropped socket, garbage.
+import { WHATSAPP_ERROR_CODES, ValidationError } from './http.mjs';
+
+const KINDS = ['status', 'whatsappError', 'drop', 'garbage'];
+export const GARBAGE_BODY = '<html><body>502 Bad Gateway</body></html>{"not":json';
+
+/**
+ * Checks a `POST /__sim/faults` body: one fault object, or an array of them (the first one
+ * matching a request applies). Returns normalized faults.
+ */
+export function parseFaults(body) {
+  const list = Array.isArray(body) ? body : [body];
+  return list.map(parseFault);
+}
+
+function parseFault(raw, index) {
+  const where = `fault ${index}`;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ValidationError(`${where} must be an object`);
+  const fault = { ...raw };
+  const kinds = KINDS.filter((k) => fault[k] !== undefined && fault[k] !== false);
+  if (kinds.length > 1) throw new ValidationError(`${where}: choose one of ${KINDS.join(', ')}`);
+  if (kinds.length === 0 && fault.delayMs === undefined) throw new ValidationError(`${where}: nothing to inject`);
+  checkNumber(fault.delayMs, 'delayMs', 0, 600_000);
+  checkNumber(fault.status, 'status', 400, 599);
+  checkNumber(fault.times, 'times', 1, Number.MAX_SAFE_INTEGER);
+  if (fault.whatsappError !== undefined && !(fault.whatsappError in WHATSAPP_ERROR_CODES)) {
+    throw new ValidationError(`whatsappError must be one of ${Object.keys(WHATSAPP_ERROR_CODES).join(', ')}`);
+  }
+  for (const key of ['drop', 'garbage']) {
+    if (fault[key] !== undefined && typeof fault[key] !== 'boolean') throw new ValidationError(`${key} must be a boolean`);
+  }
+  for (const key of ['match', 'method']) {
+    if (fault[key] !== undefined && typeof fault[key] !== 'string') throw new ValidationError(`${key} must be a string`);
+  }
+  if (fault.method) fault.method = fault.method.toUpperCase();
+  return fault;
+}
+
+function checkNumber(value, key, min, max) {
+  if (value === undefined) return;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ValidationError(`${key} must be an integer from ${min} to ${max}`);
+  }
+}
+
+/**
+ * The fault that applies to this request, if any; uses up one of its `times` and forgets it
+ * once they are all used.
+ */
+export function takeFault(faults, method, path) {
+  const index = faults.findIndex((f) => (!f.match || path.includes(f.match)) && (!f.method || f.method === method));
+  if (index < 0) return undefined;
+  const fault = faults[index];
+  if (fault.times !== undefined && --fault.times === 0) faults.splice(index, 1);
+  return fault;
+}

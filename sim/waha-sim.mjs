@@ -1,0 +1,235 @@
+// WAHA simulator: a stateful stand-in for a WAHA server's groups API (see
+// /work/shared/reference/waha-groups-contract.md), plus a control API under /__sim/ for tests.
+//
+//   node sim/waha-sim.mjs            (env SIM_PORT=3001, SIM_API_KEY=sim-upstream-key, SIM_HANG_MS=30000)
+//   import { startSimulator } from './sim/waha-sim.mjs'
+//
+// Request pipeline for /api/...: read body → record → injected fault → X-Api-Key → route.
+import { createServer, STATUS_CODES } from 'node:http';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import {
+  HttpError, ValidationError, WhatsAppError, nestError, parseJsonBody, readBody, sendJson, wahaError,
+} from './http.mjs';
+import { GARBAGE_BODY, parseFaults, takeFault } from './faults.mjs';
+import { ME, Session } from './groups.mjs';
+import { findRoute } from './routes.mjs';
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/** All mutable simulator state; `reset()` empties it in place so references stay valid. */
+export class SimState {
+  constructor() {
+    this.sessions = new Map();
+    this.requests = [];
+    this.faults = [];
+  }
+
+  session(name) {
+    if (!this.sessions.has(name)) this.sessions.set(name, new Session(name));
+    return this.sessions.get(name);
+  }
+
+  reset() {
+    this.sessions.clear();
+    this.requests.length = 0;
+    this.faults.length = 0;
+  }
+}
+
+/**
+ * Starts the simulator. `hangMs` is how long an empty subject "hangs" before failing (30 s like
+ * a query timeout; lower it in tests).
+ */
+export async function startSimulator({
+  port = 0, host = '127.0.0.1', apiKey = 'sim-upstream-key', session = 'default', hangMs = 30_000,
+} = {}) {
+  if (!LOOPBACK.has(host)) throw new Error(`waha-sim only listens on loopback, not ${host}`);
+  const state = new SimState();
+  const timers = new Set();
+  const sleep = (ms) => new Promise((resolve) => {
+    const timer = setTimeout(() => { timers.delete(timer); resolve(); }, ms);
+    timers.add(timer);
+  });
+  const ctx = { state, apiKey, defaultSession: session, hangMs, sleep };
+
+  const server = createServer((req, res) => {
+    handle(ctx, req, res).catch((err) => answerError(req, res, err));
+  });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  const actualPort = server.address().port;
+
+  async function close() {
+    for (const timer of timers) clearTimeout(timer);
+    timers.clear();
+    const closed = new Promise((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await closed;
+  }
+
+  return { url: `http://127.0.0.1:${actualPort}`, port: actualPort, close, state };
+}
+
+// ---------------------------------------------------------------- request handling
+
+async function handle(ctx, req, res) {
+  const [rawPath, ...rest] = req.url.split('?');
+  const rawQuery = rest.join('?');
+  if (rawPath.startsWith('/__sim/')) return control(ctx, req, res, rawPath, rawQuery);
+  if (rawPath !== '/api' && !rawPath.startsWith('/api/')) return notFound(req, res);
+
+  const { text, tooLarge } = await readBody(req);
+  ctx.state.requests.push({
+    method: req.method, path: rawPath, query: rawQuery, headers: { ...req.headers }, body: text, at: Date.now(),
+  });
+
+  const fault = takeFault(ctx.state.faults, req.method, rawPath);
+  if (fault && (await applyFault(ctx, fault, req, res))) return;
+
+  if (req.headers['x-api-key'] !== ctx.apiKey) {
+    return sendJson(res, 401, { statusCode: 401, message: 'Unauthorized' });
+  }
+  if (tooLarge) return sendJson(res, 413, nestError(413, 'request entity too large'));
+  await api(ctx, req, res, rawPath, rawQuery, text);
+}
+
+/** Routes an authenticated /api request to its WAHA handler. */
+async function api(ctx, req, res, rawPath, rawQuery, text) {
+  const segments = decodeSegments(rawPath);
+  const found = segments && findRoute(req.method, segments);
+  if (!found) return notFound(req, res);
+  const body = parseJsonBody(text, req.headers['content-type']);
+  const hang = async () => {
+    await ctx.sleep(ctx.hangMs);
+    throw new WhatsAppError('Timed Out', 408);
+  };
+  const result = await found.route.handler({
+    session: ctx.state.session(found.params.session),
+    params: found.params,
+    query: new URLSearchParams(rawQuery),
+    body,
+    hang,
+  });
+  sendJson(res, req.method === 'POST' ? 201 : 200, result);
+}
+
+/** `/api/x/groups/a%40g.us/` → `['api', 'x', 'groups', 'a@g.us']` (null if undecodable). */
+function decodeSegments(rawPath) {
+  const parts = rawPath.split('/').slice(1);
+  if (parts.length > 1 && parts.at(-1) === '') parts.pop(); // Express ignores one trailing slash
+  try {
+    return parts.map(decodeURIComponent);
+  } catch {
+    return null;
+  }
+}
+
+/** Applies a fault; returns true when it answered (or dropped) the request. */
+async function applyFault(ctx, fault, req, res) {
+  if (fault.delayMs) await ctx.sleep(fault.delayMs);
+  if (fault.drop) {
+    req.socket.destroy();
+    return true;
+  }
+  if (fault.garbage) {
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+    res.end(GARBAGE_BODY);
+    return true;
+  }
+  if (fault.whatsappError) {
+    const err = new WhatsAppError(fault.whatsappError);
+    sendJson(res, 500, wahaError(req, err.message, err.code));
+    return true;
+  }
+  if (fault.status) {
+    const body = fault.status >= 500
+      ? wahaError(req, STATUS_CODES[fault.status] ?? 'Error', undefined, fault.status)
+      : nestError(fault.status, STATUS_CODES[fault.status] ?? 'Error');
+    sendJson(res, fault.status, body);
+    return true;
+  }
+  return false; // delay only: answer normally
+}
+
+function notFound(req, res) {
+  sendJson(res, 404, nestError(404, `Cannot ${req.method} ${req.url}`));
+}
+
+function answerError(req, res, err) {
+  if (res.headersSent || req.socket.destroyed) return;
+  if (err instanceof WhatsAppError) return sendJson(res, 500, wahaError(req, err.message, err.code));
+  if (err instanceof ValidationError) return sendJson(res, 400, nestError(400, err.messages));
+  if (err instanceof HttpError) return sendJson(res, err.status, err.body);
+  console.error('waha-sim: unexpected error', err);
+  sendJson(res, 500, wahaError(req, String(err?.message ?? err)));
+}
+
+// ---------------------------------------------------------------- control API (/__sim/…)
+
+const CONTROL = {
+  'GET /__sim/requests': ({ state }) => state.requests,
+  'DELETE /__sim/requests': ({ state }) => {
+    state.requests.length = 0;
+    return { ok: true };
+  },
+  'POST /__sim/reset': ({ state }) => {
+    state.reset();
+    return { ok: true };
+  },
+  'GET /__sim/faults': ({ state }) => state.faults,
+  'POST /__sim/faults': ({ state }, body) => {
+    state.faults.splice(0, Infinity, ...parseFaults(body));
+    return { ok: true, faults: state.faults };
+  },
+  'DELETE /__sim/faults': ({ state }) => {
+    state.faults.length = 0;
+    return { ok: true };
+  },
+  'GET /__sim/state': ({ state, defaultSession }, body, query) => {
+    const name = query.get('session') || defaultSession;
+    return { session: name, me: ME, groups: [...state.session(name).groups.values()] };
+  },
+};
+
+async function control(ctx, req, res, rawPath, rawQuery) {
+  const handler = CONTROL[`${req.method} ${rawPath.replace(/\/$/, '')}`];
+  if (!handler) return notFound(req, res);
+  const { text } = await readBody(req);
+  // Control bodies are JSON whatever the content type says.
+  const body = parseJsonBody(text, 'application/json');
+  sendJson(res, 200, handler(ctx, body, new URLSearchParams(rawQuery)));
+}
+
+// ---------------------------------------------------------------- CLI
+
+async function main() {
+  const port = Number(process.env.SIM_PORT ?? 3001);
+  const apiKey = process.env.SIM_API_KEY || 'sim-upstream-key';
+  const hangMs = process.env.SIM_HANG_MS ? Number(process.env.SIM_HANG_MS) : undefined;
+  const sim = await startSimulator({ port, apiKey, hangMs });
+  console.log(`waha-sim listening on ${sim.url}`);
+  const stop = async () => {
+    await sim.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+function isMainModule() {
+  try {
+    return realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+if (isMainModule()) {
+  main().catch((err) => {
+    console.error(`waha-sim: ${err.message}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,17 @@
+//! groupgate: validate, authenticate and rate-limit WhatsApp group API calls.
+//!
+//! The core (everything not behind a feature) knows no host: ids, the operation table,
+//! validation, errors, events and rate-limit arithmetic compile natively and are tested with
+//! `cargo test`. The `worker` feature adds the Cloudflare Worker adapter, the `browser` feature
+//! the npm module's client.
+
+pub mod error;
+pub mod ids;
+pub mod invite;
+pub mod limits;
+pub mod ops;
+pub mod picture;
+pub mod wire;
+
+pub use error::{Error, ErrorCode, FieldError};
+pub use ops::{GroupRequest, Operation, RenderedRequest, Route};

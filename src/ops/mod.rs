@@ -1,0 +1,509 @@
+//! Group operations: the typed form of every WAHA groups request, parsed from and rendered to
+//! `(method, path, query, body)`. Parsing then rendering gives the canonical request.
+
+pub mod body;
+pub mod query;
+pub mod route;
+
+use crate::error::{Error, ErrorCode, FieldError, FieldErrors};
+use crate::ids::{GroupId, ParticipantId, SessionName};
+use crate::invite::InviteCode;
+use crate::limits::{whatsapp_length, Limits};
+use crate::picture::{PictureFile, PictureSource};
+use crate::wire::{percent_decode, Json, Query};
+use body::Object;
+use query::{parse_bool, ListGroupsQuery, QueryReader};
+pub use route::{match_route, Method, RateClass, Route, RouteMatch};
+
+/// A group security setting (`/groups/{id}/settings/security/<setting>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Setting {
+    /// Only admins may edit the group info.
+    InfoAdminOnly,
+    /// Only admins may send messages.
+    MessagesAdminOnly,
+    /// Members may add new members.
+    MemberAddMode,
+    /// Members may share history with new members.
+    MemberShareHistoryMode,
+    /// New members need an admin's approval.
+    MembershipApproval,
+}
+
+impl Setting {
+    /// The body field that carries the setting's value.
+    pub fn field(self) -> &'static str {
+        SETTING_FIELDS[self as usize]
+    }
+
+    /// The `(get, set)` routes of this setting.
+    pub fn routes(self) -> (Route, Route) {
+        match self {
+            Setting::InfoAdminOnly => (Route::GetInfoAdminOnly, Route::SetInfoAdminOnly),
+            Setting::MessagesAdminOnly => (Route::GetMessagesAdminOnly, Route::SetMessagesAdminOnly),
+            Setting::MemberAddMode => (Route::GetMemberAddMode, Route::SetMemberAddMode),
+            Setting::MemberShareHistoryMode => (Route::GetMemberShareHistoryMode, Route::SetMemberShareHistoryMode),
+            Setting::MembershipApproval => (Route::GetMembershipApproval, Route::SetMembershipApproval),
+        }
+    }
+
+    /// Every setting.
+    pub const ALL: [Setting; 5] = [
+        Setting::InfoAdminOnly,
+        Setting::MessagesAdminOnly,
+        Setting::MemberAddMode,
+        Setting::MemberShareHistoryMode,
+        Setting::MembershipApproval,
+    ];
+
+    fn of_route(route: Route) -> Option<(Setting, bool)> {
+        Setting::ALL.into_iter().find_map(|s| match s.routes() {
+            (get, _) if get == route => Some((s, false)),
+            (_, set) if set == route => Some((s, true)),
+            _ => None,
+        })
+    }
+}
+
+/// What a participants call does to the people listed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MemberAction {
+    /// `participants/add`
+    Add,
+    /// `participants/remove`
+    Remove,
+    /// `admin/promote`
+    Promote,
+    /// `admin/demote`
+    Demote,
+    /// `join-requests/approve`
+    Approve,
+    /// `join-requests/reject`
+    Reject,
+}
+
+impl MemberAction {
+    const ALL: [MemberAction; 6] = [
+        MemberAction::Add,
+        MemberAction::Remove,
+        MemberAction::Promote,
+        MemberAction::Demote,
+        MemberAction::Approve,
+        MemberAction::Reject,
+    ];
+
+    /// The route of this action.
+    pub fn route(self) -> Route {
+        match self {
+            MemberAction::Add => Route::AddParticipants,
+            MemberAction::Remove => Route::RemoveParticipants,
+            MemberAction::Promote => Route::PromoteParticipants,
+            MemberAction::Demote => Route::DemoteParticipants,
+            MemberAction::Approve => Route::ApproveJoinRequests,
+            MemberAction::Reject => Route::RejectJoinRequests,
+        }
+    }
+}
+
+/// A validated group operation. Field values are always valid; ids are normalized.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Operation {
+    /// #1 Create a group with a subject and its first members.
+    CreateGroup {
+        /// The group's subject (WAHA's `name`).
+        subject: String,
+        /// The first members.
+        participants: Vec<ParticipantId>,
+    },
+    /// #2 List groups.
+    ListGroups(ListGroupsQuery),
+    /// #3 Count groups.
+    CountGroups,
+    /// #4 Refresh groups from WhatsApp.
+    RefreshGroups,
+    /// #5 Preview a group by invite.
+    JoinInfo(InviteCode),
+    /// #6 Join a group by invite.
+    JoinGroup(InviteCode),
+    /// #7 One group.
+    GetGroup(GroupId),
+    /// #8 Delete a group.
+    DeleteGroup(GroupId),
+    /// #9 Leave a group.
+    LeaveGroup(GroupId),
+    /// #10 Rename a group.
+    SetSubject(GroupId, String),
+    /// #11 Set (or clear, with `""`) the description.
+    SetDescription(GroupId, String),
+    /// #12 The picture URL; `refresh` asks WhatsApp again.
+    GetPicture(GroupId, Option<bool>),
+    /// #13 Set the picture.
+    SetPicture(GroupId, PictureFile),
+    /// #14 Remove the picture.
+    DeletePicture(GroupId),
+    /// #15–#24 (even) Read a security setting.
+    GetSetting(GroupId, Setting),
+    /// #15–#24 (odd) Change a security setting.
+    SetSetting(GroupId, Setting, bool),
+    /// #25 The invite code.
+    GetInviteCode(GroupId),
+    /// #26 Replace the invite code.
+    RevokeInviteCode(GroupId),
+    /// #27 Members, engine format.
+    GetParticipants(GroupId),
+    /// #28 Members, `{id, pn?, role}`.
+    GetParticipantsV2(GroupId),
+    /// #33 Pending join requests.
+    ListJoinRequests(GroupId),
+    /// #29–#32, #34, #35 Act on listed people.
+    Members(GroupId, MemberAction, Vec<ParticipantId>),
+}
+
+/// A request for one session: what the Worker receives and what it forwards.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupRequest {
+    /// The WAHA session.
+    pub session: SessionName,
+    /// The operation.
+    pub operation: Operation,
+}
+
+/// A request rendered for the upstream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderedRequest {
+    /// HTTP method.
+    pub method: Method,
+    /// Path from `/api/`, e.g. `/api/default/groups/1203…@g.us/subject`.
+    pub path: String,
+    /// Raw query string without `?` (empty when none).
+    pub query: String,
+    /// JSON body, for routes that take one.
+    pub body: Option<String>,
+}
+
+/// Splits `/api/{session}/groups…` into its raw session and the path under it.
+pub fn split_api_path(path: &str) -> Option<(&str, &str)> {
+    let rest = path.strip_prefix("/api/")?;
+    let slash = rest.find('/')?;
+    Some((&rest[..slash], &rest[slash..]))
+}
+
+impl GroupRequest {
+    /// Parses a request: `path` is the full path (`/api/{session}/groups…`), `query` the raw query
+    /// string, `body` the raw body. Every invalid field is reported at once.
+    pub fn parse(method: &str, path: &str, query: &str, body: &[u8], limits: &Limits) -> Result<Self, Error> {
+        let not_found = || Error::new(ErrorCode::NotFound, format!("no route {method} {path}"));
+        let (raw_session, route_path) = split_api_path(path).ok_or_else(not_found)?;
+        let method = Method::parse(method).ok_or_else(|| {
+            Error::new(ErrorCode::MethodNotAllowed, format!("method {method} is not used by any route"))
+        })?;
+        let (route, raw_id) = match match_route(method, route_path) {
+            RouteMatch::Found(route, id) => (route, id),
+            RouteMatch::NotFound => return Err(not_found()),
+            RouteMatch::WrongMethod(allowed) => {
+                let names: Vec<&str> = allowed.iter().map(|m| m.as_str()).collect();
+                let detail = format!("{method} is not allowed on {route_path}; allowed: {}", names.join(", "));
+                return Err(Error::new(ErrorCode::MethodNotAllowed, detail));
+            }
+        };
+        let mut errors = FieldErrors::new();
+        let session = errors.take(decode_segment(raw_session, "session").and_then(|s| SessionName::parse(&s)));
+        let group =
+            raw_id.and_then(|id| errors.take(decode_segment(id, "id").and_then(|s| GroupId::parse_parameter(&s))));
+        let query = Query::parse(query)?;
+        let body = body::parse_json(body)?;
+        let operation = Operation::read(route, group, &query, body.as_ref(), limits, &mut errors);
+        errors.finish(|| Some(GroupRequest { session: session?, operation: operation? }))
+    }
+
+    /// Renders the canonical request for the upstream.
+    pub fn render(&self) -> RenderedRequest {
+        let route = self.operation.route();
+        let mut path = String::from("/api/");
+        path.push_str(self.session.as_str());
+        route::render_template(route.template(), self.operation.group().map(GroupId::as_str), &mut path);
+        let mut query = Query::default();
+        self.operation.render_query(&mut query);
+        RenderedRequest {
+            method: route.method(),
+            path,
+            query: query.render(),
+            body: self.operation.body().map(|b| b.render()),
+        }
+    }
+}
+
+fn decode_segment(raw: &str, name: &'static str) -> Result<String, FieldError> {
+    percent_decode(raw, false).filter(|s| !s.contains('/')).ok_or_else(|| {
+        FieldError::parameter(name, ErrorCode::InvalidParameter, format!("{name}: invalid percent-encoding"))
+    })
+}
+
+impl Operation {
+    /// Reads the typed operation of `route` from its parts, recording every invalid field.
+    /// `group` is `None` when the route has no `{id}` or the id was invalid (already recorded).
+    fn read(
+        route: Route,
+        group: Option<GroupId>,
+        query: &Query,
+        body: Option<&serde_json::Value>,
+        limits: &Limits,
+        errors: &mut FieldErrors,
+    ) -> Option<Operation> {
+        let query_names: &'static [&'static str] = match route {
+            Route::ListGroups => ListGroupsQuery::NAMES,
+            Route::JoinInfo => &["code"],
+            Route::GetPicture => &["refresh"],
+            _ => &[],
+        };
+        let query = QueryReader::new(query, query_names, errors);
+        let fields = body_fields(route);
+        let root = Object::root(body, fields, errors)?;
+        let op = match route {
+            Route::CreateGroup => {
+                let subject = read_subject(&root, "name", limits, errors);
+                let participants = root.participants("participants", limits, errors);
+                Operation::CreateGroup { subject: subject?, participants: participants? }
+            }
+            Route::ListGroups => Operation::ListGroups(ListGroupsQuery::read(&query, errors)?),
+            Route::CountGroups => Operation::CountGroups,
+            Route::RefreshGroups => Operation::RefreshGroups,
+            Route::JoinInfo => {
+                let code = query.one("code", "an invite code or link", errors, |s| Some(s.to_owned())).ok()?;
+                let Some(code) = code else {
+                    errors.push(FieldError::parameter("code", ErrorCode::MissingField, "code: required"));
+                    return None;
+                };
+                Operation::JoinInfo(errors.take(invite_at(&code, FieldError::parameter, "code"))?)
+            }
+            Route::JoinGroup => {
+                let code = root.string("code", errors)?;
+                Operation::JoinGroup(errors.take(invite_at(code, FieldError::body, &root.pointer_of("code")))?)
+            }
+            Route::GetGroup => Operation::GetGroup(group?),
+            Route::DeleteGroup => Operation::DeleteGroup(group?),
+            Route::LeaveGroup => Operation::LeaveGroup(group?),
+            Route::SetSubject => {
+                let subject = read_subject(&root, "subject", limits, errors);
+                Operation::SetSubject(group?, subject?)
+            }
+            Route::SetDescription => {
+                let description = read_description(&root, limits, errors);
+                Operation::SetDescription(group?, description?)
+            }
+            Route::GetPicture => {
+                let refresh = query.one("refresh", "true or false", errors, parse_bool).ok()?;
+                Operation::GetPicture(group?, refresh)
+            }
+            Route::SetPicture => {
+                let file = read_picture(&root, errors);
+                Operation::SetPicture(group?, file?)
+            }
+            Route::DeletePicture => Operation::DeletePicture(group?),
+            Route::GetInviteCode => Operation::GetInviteCode(group?),
+            Route::RevokeInviteCode => Operation::RevokeInviteCode(group?),
+            Route::GetParticipants => Operation::GetParticipants(group?),
+            Route::GetParticipantsV2 => Operation::GetParticipantsV2(group?),
+            Route::ListJoinRequests => Operation::ListJoinRequests(group?),
+            _ => return read_settings_or_members(route, group, &root, limits, errors),
+        };
+        Some(op)
+    }
+
+    /// The route this operation uses.
+    pub fn route(&self) -> Route {
+        match self {
+            Operation::CreateGroup { .. } => Route::CreateGroup,
+            Operation::ListGroups(_) => Route::ListGroups,
+            Operation::CountGroups => Route::CountGroups,
+            Operation::RefreshGroups => Route::RefreshGroups,
+            Operation::JoinInfo(_) => Route::JoinInfo,
+            Operation::JoinGroup(_) => Route::JoinGroup,
+            Operation::GetGroup(_) => Route::GetGroup,
+            Operation::DeleteGroup(_) => Route::DeleteGroup,
+            Operation::LeaveGroup(_) => Route::LeaveGroup,
+            Operation::SetSubject(..) => Route::SetSubject,
+            Operation::SetDescription(..) => Route::SetDescription,
+            Operation::GetPicture(..) => Route::GetPicture,
+            Operation::SetPicture(..) => Route::SetPicture,
+            Operation::DeletePicture(_) => Route::DeletePicture,
+            Operation::GetSetting(_, s) => s.routes().0,
+            Operation::SetSetting(_, s, _) => s.routes().1,
+            Operation::GetInviteCode(_) => Route::GetInviteCode,
+            Operation::RevokeInviteCode(_) => Route::RevokeInviteCode,
+            Operation::GetParticipants(_) => Route::GetParticipants,
+            Operation::GetParticipantsV2(_) => Route::GetParticipantsV2,
+            Operation::ListJoinRequests(_) => Route::ListJoinRequests,
+            Operation::Members(_, action, _) => action.route(),
+        }
+    }
+
+    /// The group the operation acts on, if any.
+    pub fn group(&self) -> Option<&GroupId> {
+        match self {
+            Operation::CreateGroup { .. }
+            | Operation::ListGroups(_)
+            | Operation::CountGroups
+            | Operation::RefreshGroups
+            | Operation::JoinInfo(_)
+            | Operation::JoinGroup(_) => None,
+            Operation::GetGroup(g)
+            | Operation::DeleteGroup(g)
+            | Operation::LeaveGroup(g)
+            | Operation::SetSubject(g, _)
+            | Operation::SetDescription(g, _)
+            | Operation::GetPicture(g, _)
+            | Operation::SetPicture(g, _)
+            | Operation::DeletePicture(g)
+            | Operation::GetSetting(g, _)
+            | Operation::SetSetting(g, _, _)
+            | Operation::GetInviteCode(g)
+            | Operation::RevokeInviteCode(g)
+            | Operation::GetParticipants(g)
+            | Operation::GetParticipantsV2(g)
+            | Operation::ListJoinRequests(g)
+            | Operation::Members(g, _, _) => Some(g),
+        }
+    }
+
+    /// Rate-limit class and cost (units): refresh costs 1, add/remove 1 per distinct person.
+    pub fn rate_cost(&self) -> Option<(RateClass, u32)> {
+        let class = self.route().rate_class()?;
+        let cost = match self {
+            Operation::Members(_, _, people) => u32::try_from(people.len()).unwrap_or(u32::MAX),
+            _ => 1,
+        };
+        Some((class, cost))
+    }
+
+    fn render_query(&self, out: &mut Query) {
+        match self {
+            Operation::ListGroups(q) => q.render(out),
+            Operation::JoinInfo(code) => out.0.push(("code".into(), code.to_string())),
+            Operation::GetPicture(_, Some(refresh)) => out.0.push(("refresh".into(), refresh.to_string())),
+            _ => {}
+        }
+    }
+
+    /// The JSON body sent upstream, for routes that take one.
+    pub fn body(&self) -> Option<Json> {
+        let object = |fields: Vec<(&'static str, Json)>| Some(Json::Object(fields));
+        match self {
+            Operation::CreateGroup { subject, participants } => {
+                object(vec![("name", Json::Str(subject.clone())), ("participants", participant_list(participants))])
+            }
+            Operation::JoinGroup(code) => object(vec![("code", Json::Str(code.to_string()))]),
+            Operation::SetSubject(_, subject) => object(vec![("subject", Json::Str(subject.clone()))]),
+            Operation::SetDescription(_, d) => object(vec![("description", Json::Str(d.clone()))]),
+            Operation::SetPicture(_, file) => object(vec![("file", picture_json(file))]),
+            Operation::SetSetting(_, setting, value) => object(vec![(setting.field(), Json::Bool(*value))]),
+            Operation::Members(_, _, people) => object(vec![("participants", participant_list(people))]),
+            _ => None,
+        }
+    }
+}
+
+/// The body fields a route accepts (none for routes without a body).
+fn body_fields(route: Route) -> &'static [&'static str] {
+    match route {
+        Route::CreateGroup => &["name", "participants"],
+        Route::JoinGroup => &["code"],
+        Route::SetSubject => &["subject"],
+        Route::SetDescription => &["description"],
+        Route::SetPicture => &["file"],
+        _ => match (Setting::of_route(route), members_action(route)) {
+            (Some((setting, true)), _) => std::slice::from_ref(&SETTING_FIELDS[setting as usize]),
+            (_, Some(_)) => &["participants"],
+            _ => &[],
+        },
+    }
+}
+
+/// The body field of each setting, indexed by the setting (in declaration order).
+static SETTING_FIELDS: [&str; 5] =
+    ["adminsOnly", "adminsOnly", "membersCanAddNewMember", "membersCanShareHistory", "newMembersApprovalRequired"];
+
+fn members_action(route: Route) -> Option<MemberAction> {
+    MemberAction::ALL.into_iter().find(|a| a.route() == route)
+}
+
+fn read_settings_or_members(
+    route: Route,
+    group: Option<GroupId>,
+    root: &Object<'_>,
+    limits: &Limits,
+    errors: &mut FieldErrors,
+) -> Option<Operation> {
+    if let Some((setting, set)) = Setting::of_route(route) {
+        if !set {
+            return Some(Operation::GetSetting(group?, setting));
+        }
+        let value = root.boolean(setting.field(), errors);
+        return Some(Operation::SetSetting(group?, setting, value?));
+    }
+    let action = members_action(route)?;
+    let people = root.participants("participants", limits, errors);
+    Some(Operation::Members(group?, action, people?))
+}
+
+fn invite_at(
+    code: &str,
+    make: fn(String, ErrorCode, String) -> FieldError,
+    at: &str,
+) -> Result<InviteCode, FieldError> {
+    InviteCode::parse_code_or_link(code).map_err(|(code, why)| make(at.to_owned(), code, format!("{at}: {why}")))
+}
+
+fn read_subject(root: &Object<'_>, key: &str, limits: &Limits, errors: &mut FieldErrors) -> Option<String> {
+    let subject = root.string(key, errors)?;
+    let at = root.pointer_of(key);
+    let len = whatsapp_length(subject);
+    if subject.trim().is_empty() {
+        errors.push(FieldError::body(&at, ErrorCode::EmptySubject, format!("{at}: the subject must not be empty")));
+        return None;
+    }
+    if len > limits.subject_max {
+        let detail = format!("{at}: {len} characters; at most {} are accepted", limits.subject_max);
+        errors.push(FieldError::body(&at, ErrorCode::SubjectTooLong, detail));
+        return None;
+    }
+    Some(subject.to_owned())
+}
+
+fn read_description(root: &Object<'_>, limits: &Limits, errors: &mut FieldErrors) -> Option<String> {
+    let description = root.string("description", errors)?;
+    let len = whatsapp_length(description);
+    if len > limits.description_max {
+        let at = root.pointer_of("description");
+        let detail = format!("{at}: {len} characters; at most {} are accepted", limits.description_max);
+        errors.push(FieldError::body(&at, ErrorCode::DescriptionTooLong, detail));
+        return None;
+    }
+    Some(description.to_owned())
+}
+
+fn read_picture(root: &Object<'_>, errors: &mut FieldErrors) -> Option<PictureFile> {
+    let file = root.object("file", &["mimetype", "url", "data", "filename"], errors)?;
+    let mimetype = file.string("mimetype", errors);
+    let url = file.optional_string("url", errors);
+    let data = file.optional_string("data", errors);
+    let filename = file.optional_string("filename", errors);
+    let (url, data, filename) = (url.ok()?, data.ok()?, filename.ok()?);
+    PictureFile::validate(mimetype?, url, data, filename, &root.pointer_of("file"), errors)
+}
+
+fn participant_list(people: &[ParticipantId]) -> Json {
+    Json::Array(people.iter().map(|p| Json::Object(vec![("id", Json::Str(p.to_string()))])).collect())
+}
+
+fn picture_json(file: &PictureFile) -> Json {
+    let mut fields = vec![("mimetype", Json::Str(file.mimetype.clone()))];
+    match &file.source {
+        PictureSource::Url(url) => fields.push(("url", Json::Str(url.clone()))),
+        PictureSource::Data(data) => fields.push(("data", Json::Str(data.clone()))),
+    }
+    if let Some(name) = &file.filename {
+        fields.push(("filename", Json::Str(name.clone())));
+    }
+    Json::Object(fields)
+}

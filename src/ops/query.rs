@@ -1,0 +1,176 @@
+//! Typed query parameters of the routes that take any.
+
+use crate::error::{ErrorCode, FieldError, FieldErrors};
+use crate::wire::Query;
+
+/// `sortBy` of `GET /groups`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortBy {
+    /// By group id.
+    Id,
+    /// By subject.
+    Subject,
+}
+
+/// `sortOrder` of `GET /groups`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortOrder {
+    /// Ascending.
+    Asc,
+    /// Descending.
+    Desc,
+}
+
+/// Query of `GET /groups`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListGroupsQuery {
+    /// At most this many groups.
+    pub limit: Option<u32>,
+    /// Skip this many groups.
+    pub offset: Option<u32>,
+    /// Sort key.
+    pub sort_by: Option<SortBy>,
+    /// Sort direction.
+    pub sort_order: Option<SortOrder>,
+    /// `exclude=participants`: leave participants out of each group.
+    pub exclude_participants: bool,
+}
+
+/// Reads the query of one route: each parameter at most once (but `exclude`), none unknown.
+pub struct QueryReader<'q> {
+    query: &'q Query,
+    allowed: &'static [&'static str],
+}
+
+impl<'q> QueryReader<'q> {
+    /// Checks that only `allowed` names occur, recording the others.
+    pub fn new(query: &'q Query, allowed: &'static [&'static str], errors: &mut FieldErrors) -> Self {
+        for (name, _) in &query.0 {
+            if !allowed.contains(&name.as_str()) {
+                let detail = if allowed.is_empty() {
+                    format!("{name}: this route takes no query parameters")
+                } else {
+                    format!("{name}: unknown query parameter; expected one of: {}", allowed.join(", "))
+                };
+                errors.push(FieldError::parameter(name.clone(), ErrorCode::UnknownField, detail));
+            }
+        }
+        QueryReader { query, allowed }
+    }
+
+    /// Every value of `name`.
+    fn values(&self, name: &'static str) -> impl Iterator<Item = &'q str> + 'q {
+        debug_assert!(self.allowed.contains(&name));
+        self.query.0.iter().filter(move |(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    /// The single value of `name`, parsed by `parse`; `expected` describes valid values.
+    pub fn one<T>(
+        &self,
+        name: &'static str,
+        expected: &str,
+        errors: &mut FieldErrors,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Result<Option<T>, ()> {
+        let mut values = self.values(name);
+        let Some(first) = values.next() else { return Ok(None) };
+        let fail = |errors: &mut FieldErrors, why: String| {
+            errors.push(FieldError::parameter(name, ErrorCode::InvalidParameter, format!("{name}: {why}")));
+            Err(())
+        };
+        if values.next().is_some() {
+            return fail(errors, "give it at most once".into());
+        }
+        match parse(first) {
+            Some(v) => Ok(Some(v)),
+            None => fail(errors, format!("expected {expected}, got {first:?}")),
+        }
+    }
+
+    /// Whether `name` appears with only the value `only` (repeats allowed); other values are errors.
+    pub fn flag(&self, name: &'static str, only: &str, errors: &mut FieldErrors) -> bool {
+        let mut set = false;
+        for value in self.values(name) {
+            if value == only {
+                set = true;
+            } else {
+                let detail = format!("{name}: expected {only:?}, got {value:?}");
+                errors.push(FieldError::parameter(name, ErrorCode::InvalidParameter, detail));
+            }
+        }
+        set
+    }
+}
+
+/// Parses a non-negative decimal integer that fits `u32` (no sign, no leading `+`).
+pub fn parse_u32(s: &str) -> Option<u32> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// Parses `true` or `false`.
+pub fn parse_bool(s: &str) -> Option<bool> {
+    match s {
+        "true" => Some(true),
+        "false" => Some(false),
+        _ => None,
+    }
+}
+
+impl ListGroupsQuery {
+    /// The accepted parameter names.
+    pub const NAMES: &'static [&'static str] = &["limit", "offset", "sortBy", "sortOrder", "exclude"];
+
+    /// Reads the query, recording every invalid parameter.
+    pub fn read(reader: &QueryReader<'_>, errors: &mut FieldErrors) -> Option<Self> {
+        let limit = reader.one("limit", "a non-negative integer", errors, parse_u32);
+        let offset = reader.one("offset", "a non-negative integer", errors, parse_u32);
+        let sort_by = reader.one("sortBy", "id or subject", errors, |s| match s {
+            "id" => Some(SortBy::Id),
+            "subject" => Some(SortBy::Subject),
+            _ => None,
+        });
+        let sort_order = reader.one("sortOrder", "asc or desc", errors, |s| match s {
+            "asc" => Some(SortOrder::Asc),
+            "desc" => Some(SortOrder::Desc),
+            _ => None,
+        });
+        let exclude_participants = reader.flag("exclude", "participants", errors);
+        Some(ListGroupsQuery {
+            limit: limit.ok()?,
+            offset: offset.ok()?,
+            sort_by: sort_by.ok()?,
+            sort_order: sort_order.ok()?,
+            exclude_participants,
+        })
+    }
+
+    /// Renders the query pairs in a fixed order.
+    pub fn render(&self, out: &mut Query) {
+        if let Some(limit) = self.limit {
+            out.0.push(("limit".into(), limit.to_string()));
+        }
+        if let Some(offset) = self.offset {
+            out.0.push(("offset".into(), offset.to_string()));
+        }
+        if let Some(sort_by) = self.sort_by {
+            let v = match sort_by {
+                SortBy::Id => "id",
+                SortBy::Subject => "subject",
+            };
+            out.0.push(("sortBy".into(), v.into()));
+        }
+        if let Some(order) = self.sort_order {
+            let v = match order {
+                SortOrder::Asc => "asc",
+                SortOrder::Desc => "desc",
+            };
+            out.0.push(("sortOrder".into(), v.into()));
+        }
+        if self.exclude_participants {
+            out.0.push(("exclude".into(), "participants".into()));
+        }
+    }
+}

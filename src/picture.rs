@@ -1,0 +1,167 @@
+//! Group picture files: an https URL or base64 data, with an image mimetype and a size cap.
+
+use crate::error::{ErrorCode, FieldError, FieldErrors};
+use crate::limits::{PICTURE_FILENAME_MAX, PICTURE_MAX_BYTES, PICTURE_MIMETYPES, PICTURE_URL_MAX};
+
+/// Where the picture comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PictureSource {
+    /// An https URL without credentials; WAHA downloads it.
+    Url(String),
+    /// Base64 (standard alphabet, padded) of at most `PICTURE_MAX_BYTES` bytes.
+    Data(String),
+}
+
+/// A validated picture file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PictureFile {
+    /// One of `PICTURE_MIMETYPES`.
+    pub mimetype: String,
+    /// The bytes' origin.
+    pub source: PictureSource,
+    /// Optional file name.
+    pub filename: Option<String>,
+}
+
+/// Checks an https URL: scheme, host, no credentials, no whitespace. Returns `(code, reason)`.
+pub fn check_https_url(url: &str) -> Result<(), (ErrorCode, &'static str)> {
+    if url.len() > PICTURE_URL_MAX {
+        return Err((ErrorCode::InvalidUrl, "the URL is longer than 2048 characters"));
+    }
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err((ErrorCode::InvalidUrl, "the URL contains whitespace or control characters"));
+    }
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return Err((ErrorCode::InvalidUrl, "not an absolute URL"));
+    };
+    if !scheme.eq_ignore_ascii_case("https") {
+        return Err((ErrorCode::InsecureUrl, "only https URLs are accepted"));
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.contains('@') {
+        return Err((ErrorCode::UrlHasCredentials, "the URL must not carry a user name or password"));
+    }
+    let host = match authority.rsplit_once(':') {
+        Some((host, port)) if !host.ends_with(']') || port.bytes().all(|b| b.is_ascii_digit()) => host,
+        _ => authority,
+    };
+    if host.is_empty() || !host.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.[]:".contains(&b)) {
+        return Err((ErrorCode::InvalidUrl, "the URL has no valid host"));
+    }
+    Ok(())
+}
+
+/// Decoded length of standard padded base64, or why it is not valid base64.
+pub fn base64_decoded_len(data: &str) -> Result<usize, &'static str> {
+    let bytes = data.as_bytes();
+    if bytes.is_empty() || bytes.len() % 4 != 0 {
+        return Err("base64 length must be a non-zero multiple of 4");
+    }
+    let padding = bytes.iter().rev().take_while(|&&b| b == b'=').count();
+    if padding > 2 {
+        return Err("base64 has too much '=' padding");
+    }
+    let body = &bytes[..bytes.len() - padding];
+    if !body.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'+' || *b == b'/') {
+        return Err("base64 may hold only A-Z a-z 0-9 + / and trailing '='");
+    }
+    Ok(bytes.len() / 4 * 3 - padding)
+}
+
+impl PictureFile {
+    /// Validates the fields of a `file` object found at `pointer`, reporting every problem.
+    pub fn validate(
+        mimetype: &str,
+        url: Option<&str>,
+        data: Option<&str>,
+        filename: Option<&str>,
+        pointer: &str,
+        errors: &mut FieldErrors,
+    ) -> Option<PictureFile> {
+        let at = |field: &str| format!("{pointer}/{field}");
+        let mime_ok = PICTURE_MIMETYPES.contains(&mimetype);
+        if !mime_ok {
+            errors.push(FieldError::body(
+                at("mimetype"),
+                ErrorCode::InvalidMimetype,
+                format!("{}: must be one of image/jpeg, image/png", at("mimetype")),
+            ));
+        }
+        let name_ok = filename.is_none_or(|f| f.len() <= PICTURE_FILENAME_MAX && !f.contains(['/', '\\', '\0']));
+        if !name_ok {
+            errors.push(FieldError::body(
+                at("filename"),
+                ErrorCode::InvalidType,
+                format!("{}: at most 255 bytes, no path separators", at("filename")),
+            ));
+        }
+        let source = match (url, data) {
+            (Some(url), None) => errors.take(
+                check_https_url(url)
+                    .map(|()| PictureSource::Url(url.to_owned()))
+                    .map_err(|(code, why)| FieldError::body(at("url"), code, format!("{}: {why}", at("url")))),
+            ),
+            (None, Some(data)) => errors.take(Self::check_data(data, &at("data"))),
+            _ => {
+                errors.push(FieldError::body(
+                    pointer,
+                    ErrorCode::InvalidPictureSource,
+                    format!("{pointer}: give exactly one of url and data"),
+                ));
+                None
+            }
+        };
+        let source = source?;
+        (mime_ok && name_ok).then(|| PictureFile {
+            mimetype: mimetype.to_owned(),
+            source,
+            filename: filename.map(str::to_owned),
+        })
+    }
+
+    fn check_data(data: &str, pointer: &str) -> Result<PictureSource, FieldError> {
+        if data.starts_with("data:") {
+            return Err(FieldError::body(
+                pointer,
+                ErrorCode::InvalidBase64,
+                format!("{pointer}: send bare base64, without the data: URL prefix"),
+            ));
+        }
+        let len = base64_decoded_len(data)
+            .map_err(|why| FieldError::body(pointer, ErrorCode::InvalidBase64, format!("{pointer}: {why}")))?;
+        if len > PICTURE_MAX_BYTES {
+            return Err(FieldError::body(
+                pointer,
+                ErrorCode::PictureTooLarge,
+                format!("{pointer}: the picture is {len} bytes; at most {PICTURE_MAX_BYTES} are accepted"),
+            ));
+        }
+        Ok(PictureSource::Data(data.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn https_urls_only_without_credentials() {
+        assert!(check_https_url("https://example.com/a.jpg").is_ok());
+        assert!(check_https_url("https://example.com:8443/a.jpg?x=1").is_ok());
+        assert_eq!(check_https_url("http://example.com/a.jpg").unwrap_err().0, ErrorCode::InsecureUrl);
+        assert_eq!(check_https_url("https://u:p@example.com/a.jpg").unwrap_err().0, ErrorCode::UrlHasCredentials);
+        assert_eq!(check_https_url("example.com/a.jpg").unwrap_err().0, ErrorCode::InvalidUrl);
+        assert_eq!(check_https_url("https:///a.jpg").unwrap_err().0, ErrorCode::InvalidUrl);
+        assert_eq!(check_https_url("https://exa mple.com/").unwrap_err().0, ErrorCode::InvalidUrl);
+    }
+
+    #[test]
+    fn base64_length_and_alphabet() {
+        assert_eq!(base64_decoded_len("/9j/4A=="), Ok(5));
+        assert_eq!(base64_decoded_len("QUJD"), Ok(3));
+        assert!(base64_decoded_len("QUJ").is_err());
+        assert!(base64_decoded_len("QU-D").is_err());
+        assert!(base64_decoded_len("Q===").is_err());
+        assert!(base64_decoded_len("").is_err());
+    }
+}
