@@ -5,13 +5,17 @@
 //! `cargo test`. The `worker` feature adds the Cloudflare Worker adapter, the `browser` feature
 //! the npm module's client.
 
+pub mod config;
 pub mod error;
 pub mod ids;
 pub mod invite;
 pub mod limits;
 pub mod ops;
 pub mod picture;
+pub mod ratelimit;
 pub mod wire;
 
 pub use error::{Error, ErrorCode, FieldError};
 pub use ops::{GroupRequest, Operation, RenderedRequest, Route};
+#[cfg(feature = "worker")]
+mod worker;

@@ -157,7 +157,7 @@ mod tests {
 
     #[test]
     fn base64_length_and_alphabet() {
-        assert_eq!(base64_decoded_len("/9j/4A=="), Ok(5));
+        assert_eq!(base64_decoded_len("/9j/4A=="), Ok(4));
         assert_eq!(base64_decoded_len("QUJD"), Ok(3));
         assert!(base64_decoded_len("QUJ").is_err());
         assert!(base64_decoded_len("QU-D").is_err());

@@ -1,0 +1,313 @@
+//! The Worker's settings, parsed from plain strings so the rules are testable natively.
+//!
+//! | setting | format |
+//! |---|---|
+//! | `API_KEYS` | comma-separated entries `key` (every session) or `key:session1\|session2` |
+//! | `ALLOWED_ORIGINS` | comma-separated origins (`https://admin.example.com`), or `*` |
+//! | `LIMIT_REFRESH`, `LIMIT_ADD`, `LIMIT_REMOVE` | `"<units>/<seconds>"`, or `off` |
+//! | `RATE_LIMIT_ON_STORE_ERROR` | comma-separated `class:deny` or `class:allow` |
+//! | `UPSTREAM_TIMEOUT_MS` | positive integer |
+//! | `SUBJECT_MAX_LENGTH`, `DESCRIPTION_MAX_LENGTH`, `MAX_PARTICIPANTS_PER_REQUEST` | positive integer |
+
+use crate::ids::SessionName;
+use crate::limits::Limits;
+use crate::ops::RateClass;
+use crate::ratelimit::Policy;
+
+/// Shortest client key accepted: shorter keys are guessable.
+pub const CLIENT_KEY_MIN: usize = 16;
+/// Default upstream timeout.
+pub const UPSTREAM_TIMEOUT_MS_DEFAULT: u32 = 15_000;
+
+/// One accepted client key and the sessions it may use (`None`: all).
+#[derive(Clone, PartialEq, Eq)]
+pub struct ClientKey {
+    key: String,
+    sessions: Option<Vec<SessionName>>,
+}
+
+impl std::fmt::Debug for ClientKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientKey").field("key", &"<redacted>").field("sessions", &self.sessions).finish()
+    }
+}
+
+/// The result of checking a presented key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyCheck {
+    /// The key is valid for the session.
+    Allowed,
+    /// The key is valid but not for this session.
+    WrongSession,
+    /// No such key.
+    Unknown,
+}
+
+/// Compares two byte strings in time that depends only on their lengths.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    let mut diff = a.len() ^ b.len();
+    for i in 0..a.len().max(b.len()) {
+        let x = a.get(i).copied().unwrap_or(0);
+        let y = b.get(i).copied().unwrap_or(0xff);
+        diff |= usize::from(x ^ y);
+    }
+    diff == 0
+}
+
+/// The parsed `API_KEYS` setting.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientKeys(Vec<ClientKey>);
+
+impl ClientKeys {
+    /// Parses `API_KEYS`. Errors never repeat a key.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let mut keys = Vec::new();
+        for (i, entry) in s.split(',').map(str::trim).filter(|e| !e.is_empty()).enumerate() {
+            let (key, sessions) = match entry.split_once(':') {
+                Some((key, list)) => {
+                    let sessions = list
+                        .split('|')
+                        .map(|name| SessionName::parse(name.trim()))
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| format!("API_KEYS entry {}: {}", i + 1, e.detail))?;
+                    (key, Some(sessions))
+                }
+                None => (entry, None),
+            };
+            if key.len() < CLIENT_KEY_MIN || !key.bytes().all(|b| b.is_ascii_graphic()) {
+                return Err(format!(
+                    "API_KEYS entry {}: a key needs at least {CLIENT_KEY_MIN} printable characters",
+                    i + 1
+                ));
+            }
+            keys.push(ClientKey { key: key.to_owned(), sessions });
+        }
+        Ok(ClientKeys(keys))
+    }
+
+    /// Checks `presented` for `session`, comparing against every key in constant time.
+    pub fn check(&self, presented: &str, session: &SessionName) -> KeyCheck {
+        let mut found = KeyCheck::Unknown;
+        for entry in &self.0 {
+            if constant_time_eq(entry.key.as_bytes(), presented.as_bytes()) {
+                let ok = entry.sessions.as_ref().is_none_or(|list| list.contains(session));
+                found = if ok { KeyCheck::Allowed } else { KeyCheck::WrongSession };
+            }
+        }
+        found
+    }
+
+    /// Whether no key is configured (then every request is refused).
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// The parsed `ALLOWED_ORIGINS` setting.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum AllowedOrigins {
+    /// No cross-origin access.
+    #[default]
+    None,
+    /// Any origin (`*`).
+    Any,
+    /// Exactly these origins.
+    List(Vec<String>),
+}
+
+impl AllowedOrigins {
+    /// Parses `ALLOWED_ORIGINS`; each origin is `scheme://host[:port]` without a path.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let list: Vec<&str> = s.split(',').map(str::trim).filter(|o| !o.is_empty()).collect();
+        if list == ["*"] {
+            return Ok(AllowedOrigins::Any);
+        }
+        if list.is_empty() {
+            return Ok(AllowedOrigins::None);
+        }
+        for origin in &list {
+            let rest = origin
+                .strip_prefix("https://")
+                .or_else(|| origin.strip_prefix("http://"))
+                .ok_or_else(|| format!("ALLOWED_ORIGINS: {origin:?} must start with https:// or http://"))?;
+            if rest.is_empty() || rest.contains(['/', '?', '#', '@', '*']) {
+                return Err(format!("ALLOWED_ORIGINS: {origin:?} must be scheme://host[:port] with no path"));
+            }
+        }
+        Ok(AllowedOrigins::List(list.into_iter().map(|o| o.trim_end_matches('/').to_ascii_lowercase()).collect()))
+    }
+
+    /// The `Access-Control-Allow-Origin` value for a request's `Origin`, if it is allowed.
+    pub fn grant<'o>(&self, origin: &'o str) -> Option<&'o str> {
+        match self {
+            AllowedOrigins::None => None,
+            AllowedOrigins::Any => Some(origin),
+            AllowedOrigins::List(list) => list.iter().any(|o| o.eq_ignore_ascii_case(origin)).then_some(origin),
+        }
+    }
+}
+
+/// What to do with a limited request when the rate-limit store fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreFailure {
+    /// Refuse with 503 (protects the number).
+    Deny,
+    /// Let the request through unlimited (keeps the route available).
+    Allow,
+}
+
+/// Rate-limit settings of every class.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateLimits {
+    policies: [Option<Policy>; 3],
+    on_store_error: [StoreFailure; 3],
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        RateLimits {
+            policies: RateClass::ALL.map(|c| Some(Policy::default_for(c))),
+            on_store_error: RateClass::ALL.map(default_store_failure),
+        }
+    }
+}
+
+/// Refuse refresh and add when the store fails (a burst could get the number banned); allow
+/// remove (admins must be able to remove spammers during an incident).
+fn default_store_failure(class: RateClass) -> StoreFailure {
+    match class {
+        RateClass::Refresh | RateClass::Add => StoreFailure::Deny,
+        RateClass::Remove => StoreFailure::Allow,
+    }
+}
+
+impl RateLimits {
+    /// Builds from the three `LIMIT_*` values (`None`: default) and `RATE_LIMIT_ON_STORE_ERROR`.
+    pub fn parse(limits: [Option<&str>; 3], on_store_error: Option<&str>) -> Result<Self, String> {
+        let mut out = RateLimits::default();
+        for (i, class) in RateClass::ALL.into_iter().enumerate() {
+            out.policies[i] = match limits[i].map(str::trim) {
+                None | Some("") => Some(Policy::default_for(class)),
+                Some("off") => None,
+                Some(value) => Some(
+                    Policy::parse(value).map_err(|e| format!("LIMIT_{}: {e}", class.as_str().to_ascii_uppercase()))?,
+                ),
+            };
+        }
+        for item in on_store_error.unwrap_or_default().split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            let fail = || format!("RATE_LIMIT_ON_STORE_ERROR: expected class:deny or class:allow, got {item:?}");
+            let (class, action) = item.split_once(':').ok_or_else(fail)?;
+            let index = RateClass::ALL.iter().position(|c| c.as_str() == class.trim()).ok_or_else(fail)?;
+            out.on_store_error[index] = match action.trim() {
+                "deny" => StoreFailure::Deny,
+                "allow" => StoreFailure::Allow,
+                _ => return Err(fail()),
+            };
+        }
+        Ok(out)
+    }
+
+    /// The policy of `class`, `None` when switched off.
+    pub fn policy(&self, class: RateClass) -> Option<Policy> {
+        self.policies[class as usize]
+    }
+
+    /// The store-failure behaviour of `class`.
+    pub fn on_store_error(&self, class: RateClass) -> StoreFailure {
+        self.on_store_error[class as usize]
+    }
+}
+
+/// Parses an optional positive integer setting.
+pub fn positive(name: &str, value: Option<&str>, default: u32) -> Result<u32, String> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(default),
+        Some(v) => {
+            v.parse::<u32>().ok().filter(|n| *n > 0).ok_or_else(|| format!("{name}: expected a positive integer"))
+        }
+    }
+}
+
+/// Builds the configurable validation limits from their settings.
+pub fn limits(subject: Option<&str>, description: Option<&str>, participants: Option<&str>) -> Result<Limits, String> {
+    let d = Limits::default();
+    Ok(Limits {
+        subject_max: positive("SUBJECT_MAX_LENGTH", subject, d.subject_max as u32)? as usize,
+        description_max: positive("DESCRIPTION_MAX_LENGTH", description, d.description_max as u32)? as usize,
+        participants_per_request: positive(
+            "MAX_PARTICIPANTS_PER_REQUEST",
+            participants,
+            d.participants_per_request as u32,
+        )? as usize,
+    }
+    .clamped())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session(s: &str) -> SessionName {
+        SessionName::parse(s).unwrap()
+    }
+
+    #[test]
+    fn api_keys_with_and_without_sessions() {
+        let keys = ClientKeys::parse("alpha-key-0123456789, beta-key-0123456789:sales|support").unwrap();
+        assert_eq!(keys.check("alpha-key-0123456789", &session("any")), KeyCheck::Allowed);
+        assert_eq!(keys.check("beta-key-0123456789", &session("sales")), KeyCheck::Allowed);
+        assert_eq!(keys.check("beta-key-0123456789", &session("default")), KeyCheck::WrongSession);
+        assert_eq!(keys.check("beta-key-012345678", &session("sales")), KeyCheck::Unknown);
+        assert_eq!(keys.check("", &session("sales")), KeyCheck::Unknown);
+    }
+
+    #[test]
+    fn api_key_errors_do_not_repeat_the_key() {
+        let err = ClientKeys::parse("short").unwrap_err();
+        assert!(!err.contains("short"), "{err}");
+        assert!(ClientKeys::parse("long-enough-key-0001:bad/session").is_err());
+        assert!(format!("{:?}", ClientKeys::parse("long-enough-key-0001").unwrap()).contains("redacted"));
+    }
+
+    #[test]
+    fn constant_time_eq_is_eq() {
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"abcd"));
+        assert!(!constant_time_eq(b"", b"\xff"));
+    }
+
+    #[test]
+    fn origins() {
+        let o = AllowedOrigins::parse("https://admin.example.com, http://127.0.0.1:8788").unwrap();
+        assert_eq!(o.grant("https://admin.example.com"), Some("https://admin.example.com"));
+        assert_eq!(o.grant("http://127.0.0.1:8788"), Some("http://127.0.0.1:8788"));
+        assert_eq!(o.grant("https://evil.example"), None);
+        assert_eq!(AllowedOrigins::parse("").unwrap().grant("https://a.b"), None);
+        assert_eq!(AllowedOrigins::parse("*").unwrap().grant("https://a.b"), Some("https://a.b"));
+        assert!(AllowedOrigins::parse("admin.example.com").is_err());
+        assert!(AllowedOrigins::parse("https://a.example/path").is_err());
+    }
+
+    #[test]
+    fn rate_limit_settings() {
+        let r = RateLimits::parse([Some("3/60"), Some("off"), None], Some("remove:deny")).unwrap();
+        assert_eq!(r.policy(RateClass::Refresh), Some(Policy { units: 3, window_secs: 60 }));
+        assert_eq!(r.policy(RateClass::Add), None);
+        assert_eq!(r.policy(RateClass::Remove), Some(Policy::default_for(RateClass::Remove)));
+        assert_eq!(r.on_store_error(RateClass::Remove), StoreFailure::Deny);
+        assert_eq!(r.on_store_error(RateClass::Add), StoreFailure::Deny);
+        assert_eq!(RateLimits::default().on_store_error(RateClass::Remove), StoreFailure::Allow);
+        assert!(RateLimits::parse([Some("x"), None, None], None).unwrap_err().starts_with("LIMIT_REFRESH"));
+        assert!(RateLimits::parse([None, None, None], Some("add:maybe")).is_err());
+    }
+
+    #[test]
+    fn limits_settings() {
+        let l = limits(Some("25"), None, Some("5000")).unwrap();
+        assert_eq!(l.subject_max, 25);
+        assert_eq!(l.description_max, 2048);
+        assert_eq!(l.participants_per_request, 1023);
+        assert!(limits(Some("0"), None, None).is_err());
+    }
+}

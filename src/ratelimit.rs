@@ -1,0 +1,231 @@
+//! Rate-limit arithmetic: policies and the admission decision, as pure functions of
+//! (now, stored log, policy, cost). The Worker keeps the log in KV (see `worker::limiter`).
+//!
+//! The limiter is a sliding-window log: every admitted request leaves one entry
+//! `(time, order, cost)`. A new request writes its entry first, then reads the log, and is admitted
+//! when the costs of the in-window entries ordered at or before its own fit the quota. Entries that
+//! order after it cannot take its place, so concurrent requests that all see each other's entries
+//! admit exactly up to the quota.
+
+use crate::ops::RateClass;
+use std::fmt;
+
+/// A quota: `units` per `window_secs` seconds (`"20/3600"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Policy {
+    /// Units per window.
+    pub units: u32,
+    /// Window length in seconds.
+    pub window_secs: u32,
+}
+
+impl Policy {
+    /// Parses `"<units>/<seconds>"` (both positive integers).
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let fail = || format!("expected \"<units>/<seconds>\" with positive integers, e.g. \"20/3600\"; got {s:?}");
+        let (units, window) = s.trim().split_once('/').ok_or_else(fail)?;
+        let units: u32 = units.trim().parse().map_err(|_| fail())?;
+        let window_secs: u32 = window.trim().parse().map_err(|_| fail())?;
+        if units == 0 || window_secs == 0 {
+            return Err(fail());
+        }
+        Ok(Policy { units, window_secs })
+    }
+
+    /// The documented default of each class: conservative, below what is reported to get numbers
+    /// throttled.
+    pub fn default_for(class: RateClass) -> Self {
+        match class {
+            RateClass::Refresh => Policy { units: 6, window_secs: 3600 },
+            RateClass::Add => Policy { units: 50, window_secs: 3600 },
+            RateClass::Remove => Policy { units: 50, window_secs: 3600 },
+        }
+    }
+
+    fn window_ms(self) -> u64 {
+        u64::from(self.window_secs) * 1000
+    }
+
+    /// The `RateLimit-Policy` field value for `class` (draft-ietf-httpapi-ratelimit-headers).
+    pub fn header(self, class: RateClass) -> String {
+        format!("\"{}\";q={};w={}", class.as_str(), self.units, self.window_secs)
+    }
+}
+
+impl fmt::Display for Policy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.units, self.window_secs)
+    }
+}
+
+/// One entry of the log.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LogEntry {
+    /// When it was written, ms since the epoch.
+    pub at_ms: u64,
+    /// Tie-breaker among entries of the same millisecond (unique per writer).
+    pub order: String,
+    /// Units it holds.
+    pub cost: u32,
+}
+
+impl LogEntry {
+    /// The entry's KV key suffix: sorts like the entry (`<13-digit ms>-<order>-<cost>`).
+    pub fn key(&self) -> String {
+        format!("{:013}-{}-{}", self.at_ms, self.order, self.cost)
+    }
+
+    /// Parses a key suffix written by [`LogEntry::key`].
+    pub fn from_key(key: &str) -> Option<Self> {
+        let (at, rest) = key.split_once('-')?;
+        let (order, cost) = rest.rsplit_once('-')?;
+        Some(LogEntry { at_ms: at.parse().ok()?, order: order.to_owned(), cost: cost.parse().ok()? })
+    }
+}
+
+/// What the limiter decided for one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decision {
+    /// Whether the request may proceed.
+    pub allowed: bool,
+    /// Units left in the window after this decision.
+    pub remaining: u32,
+    /// Seconds until the oldest counted entry leaves the window (units start to come back).
+    pub reset_secs: u64,
+    /// For refusals: seconds until this request's cost would fit.
+    pub retry_after_secs: Option<u64>,
+}
+
+impl Decision {
+    /// The `RateLimit` field value for `class`.
+    pub fn header(self, class: RateClass) -> String {
+        format!("\"{}\";r={};t={}", class.as_str(), self.remaining, self.reset_secs)
+    }
+}
+
+/// Whether a cost can ever fit the policy (else the request is refused with 422).
+pub fn cost_fits(policy: Policy, cost: u32) -> bool {
+    cost <= policy.units
+}
+
+fn secs_ceil(ms: u64) -> u64 {
+    ms.div_ceil(1000)
+}
+
+/// Decides for `own` given the whole `log` as read (which should contain `own`).
+///
+/// Admitted iff the in-window entries ordered before `own`, plus `own`, fit `policy.units`.
+pub fn decide(now_ms: u64, policy: Policy, log: &[LogEntry], own: &LogEntry) -> Decision {
+    let since = now_ms.saturating_sub(policy.window_ms());
+    let mut window: Vec<&LogEntry> = log.iter().filter(|e| e.at_ms > since && *e != own).collect();
+    window.sort();
+    let before: Vec<&LogEntry> = window.iter().copied().filter(|e| *e < own).collect();
+    let used_before: u64 = before.iter().map(|e| u64::from(e.cost)).sum();
+    let allowed = used_before + u64::from(own.cost) <= u64::from(policy.units);
+    let counted: u64 =
+        window.iter().map(|e| u64::from(e.cost)).sum::<u64>() + if allowed { u64::from(own.cost) } else { 0 };
+    let remaining = u64::from(policy.units).saturating_sub(counted);
+    let oldest = window.first().map(|e| e.at_ms).or(allowed.then_some(own.at_ms));
+    let reset_secs = oldest.map_or(0, |at| secs_ceil((at + policy.window_ms()).saturating_sub(now_ms)));
+    let retry_after_secs = (!allowed).then(|| retry_after(now_ms, policy, &before, own.cost));
+    Decision { allowed, remaining: u32::try_from(remaining).unwrap_or(u32::MAX), reset_secs, retry_after_secs }
+}
+
+/// Seconds until enough of `before` (sorted, in window) has left the window for `cost` to fit.
+fn retry_after(now_ms: u64, policy: Policy, before: &[&LogEntry], cost: u32) -> u64 {
+    let mut used: u64 = before.iter().map(|e| u64::from(e.cost)).sum();
+    for entry in before {
+        used -= u64::from(entry.cost);
+        if used + u64::from(cost) <= u64::from(policy.units) {
+            return secs_ceil((entry.at_ms + policy.window_ms()).saturating_sub(now_ms)).max(1);
+        }
+    }
+    1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(at_ms: u64, order: &str, cost: u32) -> LogEntry {
+        LogEntry { at_ms, order: order.into(), cost }
+    }
+
+    const P: Policy = Policy { units: 10, window_secs: 600 };
+
+    #[test]
+    fn policy_parses_and_renders() {
+        assert_eq!(Policy::parse("20/3600"), Ok(Policy { units: 20, window_secs: 3600 }));
+        for bad in ["", "20", "0/10", "10/0", "-1/10", "a/b", "10/60/1"] {
+            assert!(Policy::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(P.header(RateClass::Add), "\"add\";q=10;w=600");
+    }
+
+    #[test]
+    fn key_round_trip_sorts_by_time() {
+        let e = entry(1_700_000_000_123, "iso1-7", 3);
+        assert_eq!(LogEntry::from_key(&e.key()), Some(e.clone()));
+        assert!(entry(999, "z", 1).key() < entry(1000, "a", 1).key());
+    }
+
+    #[test]
+    fn admits_up_to_the_quota_in_order() {
+        let log: Vec<LogEntry> = (0..12).map(|i| entry(T, &format!("{i:02}"), 1)).collect();
+        let admitted = log.iter().filter(|own| decide(T + 1000, P, &log, own).allowed).count();
+        assert_eq!(admitted, 10);
+        let last = decide(T + 1000, P, &log, &log[11]);
+        assert!(!last.allowed);
+        assert_eq!(last.remaining, 0);
+        assert_eq!(last.retry_after_secs, Some(599));
+    }
+
+    /// A realistic epoch offset, so windows never saturate at zero.
+    const T: u64 = 1_700_000_000_000;
+
+    #[test]
+    fn weighted_costs_and_exact_fit() {
+        let log = vec![entry(T, "a", 7), entry(T + 1, "b", 3), entry(T + 2, "c", 1)];
+        assert!(decide(T + 10, P, &log, &log[1]).allowed);
+        let d = decide(T + 10, P, &log, &log[2]);
+        assert!(!d.allowed);
+        assert_eq!(d.remaining, 0);
+    }
+
+    #[test]
+    fn window_edge_frees_units() {
+        let log = vec![entry(T, "a", 10), entry(T + 599_999, "b", 1)];
+        assert!(!decide(T + 599_999, P, &log, &log[1]).allowed, "an entry counts for the whole window");
+        assert!(decide(T + 600_000, P, &log, &log[1]).allowed, "and leaves it exactly one window later");
+    }
+
+    #[test]
+    fn retry_after_waits_for_enough_units() {
+        let log = vec![entry(T, "a", 4), entry(T + 100_000, "b", 6), entry(T + 200_000, "c", 5)];
+        let d = decide(T + 200_000, P, &log, &log[2]);
+        assert!(!d.allowed);
+        assert_eq!(d.retry_after_secs, Some(500), "the 6-unit entry must leave too");
+        assert_eq!(d.reset_secs, 400, "the first units come back when the oldest entry leaves");
+    }
+
+    #[test]
+    fn refund_is_removing_the_entry() {
+        let mut log = vec![entry(T, "a", 10), entry(T + 1, "b", 2)];
+        assert!(!decide(T + 5, P, &log, &log[1]).allowed);
+        log.remove(0);
+        assert!(decide(T + 5, P, &log, &log[0]).allowed);
+    }
+
+    #[test]
+    fn cost_beyond_quota_never_fits() {
+        assert!(cost_fits(P, 10));
+        assert!(!cost_fits(P, 11));
+    }
+
+    #[test]
+    fn empty_log_reports_full_quota_after_admission() {
+        let own = entry(T, "x", 3);
+        let d = decide(T, P, std::slice::from_ref(&own), &own);
+        assert_eq!((d.allowed, d.remaining, d.reset_secs), (true, 7, 600));
+    }
+}
