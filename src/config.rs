@@ -6,7 +6,10 @@
 //! | `ALLOWED_ORIGINS` | comma-separated origins (`https://admin.example.com`), or `*` |
 //! | `LIMIT_REFRESH`, `LIMIT_ADD`, `LIMIT_REMOVE` | `"<units>/<seconds>"`, or `off` |
 //! | `RATE_LIMIT_ON_STORE_ERROR` | comma-separated `class:deny` or `class:allow` |
+//! | `UPSTREAM_URL` | `http(s)://host[:port][/base]` of the WAHA server |
+//! | `UPSTREAM_API_KEY` | the upstream's key (secret) |
 //! | `UPSTREAM_TIMEOUT_MS` | positive integer |
+//! | `STORE_TIMEOUT_MS` | positive integer: KV operations slower than this count as failures |
 //! | `SUBJECT_MAX_LENGTH`, `DESCRIPTION_MAX_LENGTH`, `MAX_PARTICIPANTS_PER_REQUEST` | positive integer |
 
 use crate::ids::SessionName;
@@ -18,6 +21,8 @@ use crate::ratelimit::Policy;
 pub const CLIENT_KEY_MIN: usize = 16;
 /// Default upstream timeout.
 pub const UPSTREAM_TIMEOUT_MS_DEFAULT: u32 = 15_000;
+/// Default KV operation timeout.
+pub const STORE_TIMEOUT_MS_DEFAULT: u32 = 2_000;
 
 /// One accepted client key and the sessions it may use (`None`: all).
 #[derive(Clone, PartialEq, Eq)]
@@ -95,6 +100,11 @@ impl ClientKeys {
             }
         }
         found
+    }
+
+    /// Whether `presented` is one of the keys, for any session (constant time per key).
+    pub fn knows(&self, presented: &str) -> bool {
+        self.0.iter().fold(false, |found, entry| found | constant_time_eq(entry.key.as_bytes(), presented.as_bytes()))
     }
 
     /// Whether no key is configured (then every request is refused).
@@ -243,6 +253,82 @@ pub fn limits(subject: Option<&str>, description: Option<&str>, participants: Op
     .clamped())
 }
 
+/// Every setting of the Worker, parsed and checked.
+#[derive(Clone)]
+pub struct GatewaySettings {
+    /// Base URL of the WAHA server, without a trailing slash.
+    pub upstream_url: String,
+    /// Key sent upstream as `X-Api-Key`.
+    pub upstream_key: String,
+    /// Accepted client keys.
+    pub keys: ClientKeys,
+    /// CORS origins.
+    pub origins: AllowedOrigins,
+    /// Validation limits.
+    pub limits: Limits,
+    /// Rate-limit policies.
+    pub rate: RateLimits,
+    /// Upstream timeout.
+    pub upstream_timeout_ms: u32,
+    /// KV operation timeout.
+    pub store_timeout_ms: u32,
+}
+
+impl std::fmt::Debug for GatewaySettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GatewaySettings")
+            .field("upstream_url", &self.upstream_url)
+            .field("upstream_key", &"<redacted>")
+            .field("keys", &self.keys)
+            .finish_non_exhaustive()
+    }
+}
+
+impl GatewaySettings {
+    /// Reads every setting through `get` (the Worker's env). Errors name the setting, never a
+    /// secret's value.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let upstream_url = get("UPSTREAM_URL").unwrap_or_default().trim().trim_end_matches('/').to_owned();
+        let scheme_ok = upstream_url.starts_with("https://") || upstream_url.starts_with("http://");
+        if !scheme_ok || upstream_url.contains(['?', '#', ' ']) {
+            return Err("UPSTREAM_URL: expected http(s)://host[:port][/base path]".into());
+        }
+        let upstream_key = get("UPSTREAM_API_KEY").unwrap_or_default();
+        if upstream_key.is_empty() || upstream_key.contains(['\r', '\n']) {
+            return Err("UPSTREAM_API_KEY: missing or not a single line".into());
+        }
+        let keys = ClientKeys::parse(&get("API_KEYS").unwrap_or_default())?;
+        if keys.is_empty() {
+            return Err("API_KEYS: no client key configured".into());
+        }
+        let setting = |name: &str| get(name);
+        let (subject, description, participants) =
+            (setting("SUBJECT_MAX_LENGTH"), setting("DESCRIPTION_MAX_LENGTH"), setting("MAX_PARTICIPANTS_PER_REQUEST"));
+        let (refresh, add, remove) = (setting("LIMIT_REFRESH"), setting("LIMIT_ADD"), setting("LIMIT_REMOVE"));
+        Ok(GatewaySettings {
+            upstream_url,
+            upstream_key,
+            keys,
+            origins: AllowedOrigins::parse(&get("ALLOWED_ORIGINS").unwrap_or_default())?,
+            limits: limits(subject.as_deref(), description.as_deref(), participants.as_deref())?,
+            rate: RateLimits::parse(
+                [refresh.as_deref(), add.as_deref(), remove.as_deref()],
+                setting("RATE_LIMIT_ON_STORE_ERROR").as_deref(),
+            )?,
+            upstream_timeout_ms: positive(
+                "UPSTREAM_TIMEOUT_MS",
+                setting("UPSTREAM_TIMEOUT_MS").as_deref(),
+                UPSTREAM_TIMEOUT_MS_DEFAULT,
+            )?,
+            store_timeout_ms: positive(
+                "STORE_TIMEOUT_MS",
+                setting("STORE_TIMEOUT_MS").as_deref(),
+                STORE_TIMEOUT_MS_DEFAULT,
+            )?,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -259,6 +345,8 @@ mod tests {
         assert_eq!(keys.check("beta-key-0123456789", &session("default")), KeyCheck::WrongSession);
         assert_eq!(keys.check("beta-key-012345678", &session("sales")), KeyCheck::Unknown);
         assert_eq!(keys.check("", &session("sales")), KeyCheck::Unknown);
+        assert!(keys.knows("beta-key-0123456789"));
+        assert!(!keys.knows("beta-key-01234567890"));
     }
 
     #[test]
@@ -300,6 +388,30 @@ mod tests {
         assert_eq!(RateLimits::default().on_store_error(RateClass::Remove), StoreFailure::Allow);
         assert!(RateLimits::parse([Some("x"), None, None], None).unwrap_err().starts_with("LIMIT_REFRESH"));
         assert!(RateLimits::parse([None, None, None], Some("add:maybe")).is_err());
+    }
+
+    #[test]
+    fn gateway_settings_from_env() {
+        let env = |extra: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                let base = [
+                    ("UPSTREAM_URL", "http://127.0.0.1:3001/"),
+                    ("UPSTREAM_API_KEY", "upstream-secret-value"),
+                    ("API_KEYS", "client-key-0123456789"),
+                ];
+                extra.iter().chain(base.iter()).find(|(n, _)| *n == name).map(|(_, v)| v.to_string())
+            }
+        };
+        let s = GatewaySettings::from_lookup(env(&[])).unwrap();
+        assert_eq!(s.upstream_url, "http://127.0.0.1:3001");
+        assert_eq!(s.upstream_timeout_ms, UPSTREAM_TIMEOUT_MS_DEFAULT);
+        assert!(!format!("{s:?}").contains("upstream-secret-value"));
+        let err = GatewaySettings::from_lookup(env(&[("UPSTREAM_URL", "ftp://x")])).unwrap_err();
+        assert!(err.starts_with("UPSTREAM_URL"));
+        let err = GatewaySettings::from_lookup(env(&[("API_KEYS", "")])).unwrap_err();
+        assert!(err.starts_with("API_KEYS"));
+        let err = GatewaySettings::from_lookup(env(&[("UPSTREAM_TIMEOUT_MS", "soon")])).unwrap_err();
+        assert!(err.starts_with("UPSTREAM_TIMEOUT_MS"));
     }
 
     #[test]

@@ -23,6 +23,8 @@ pub enum ErrorCode {
     Unauthorized,
     /// The client key may not use this session.
     Forbidden,
+    /// The request's `Origin` is not in `ALLOWED_ORIGINS`.
+    OriginNotAllowed,
     /// The request body is larger than the configured cap.
     PayloadTooLarge,
     /// The request body is not `application/json`.
@@ -31,8 +33,8 @@ pub enum ErrorCode {
     RateLimited,
     /// The request costs more than the whole quota: it can never be accepted.
     CostExceedsQuota,
-    /// The rate-limit store failed and the policy is to refuse.
-    RateLimitStoreUnavailable,
+    /// The KV store (rate limits, idempotency) failed and the policy is to refuse.
+    StoreUnavailable,
     /// An `Idempotency-Key` was reused with a different request.
     IdempotencyKeyReused,
     /// An earlier request with this `Idempotency-Key` is still in progress.
@@ -130,11 +132,12 @@ impl ErrorCode {
             MethodNotAllowed => "method_not_allowed",
             Unauthorized => "unauthorized",
             Forbidden => "forbidden",
+            OriginNotAllowed => "origin_not_allowed",
             PayloadTooLarge => "payload_too_large",
             UnsupportedMediaType => "unsupported_media_type",
             RateLimited => "rate_limited",
             CostExceedsQuota => "cost_exceeds_quota",
-            RateLimitStoreUnavailable => "rate_limit_store_unavailable",
+            StoreUnavailable => "store_unavailable",
             IdempotencyKeyReused => "idempotency_key_reused",
             IdempotencyInProgress => "idempotency_in_progress",
             NotImplemented => "not_implemented",
@@ -186,7 +189,7 @@ impl ErrorCode {
             NotFound | WhatsappNotFound => 404,
             MethodNotAllowed => 405,
             Unauthorized => 401,
-            Forbidden | WhatsappNotAuthorized | WhatsappForbidden => 403,
+            Forbidden | OriginNotAllowed | WhatsappNotAuthorized | WhatsappForbidden => 403,
             PayloadTooLarge => 413,
             UnsupportedMediaType => 415,
             RateLimited | WhatsappRateLimited => 429,
@@ -194,7 +197,7 @@ impl ErrorCode {
             WhatsappGone => 410,
             NotImplemented => 501,
             UpstreamUnavailable | UpstreamError => 502,
-            RateLimitStoreUnavailable => 503,
+            StoreUnavailable => 503,
             UpstreamTimeout | Timeout => 504,
             Misconfigured => 500,
             NetworkError | Aborted => 0,
@@ -213,11 +216,12 @@ impl ErrorCode {
             MethodNotAllowed => "Method not allowed on this route",
             Unauthorized => "Missing or invalid API key",
             Forbidden => "This API key may not use this session",
+            OriginNotAllowed => "This origin may not call the gateway",
             PayloadTooLarge => "The request body is too large",
             UnsupportedMediaType => "The request body must be application/json",
             RateLimited => "Rate limit reached",
             CostExceedsQuota => "The request costs more than the whole quota",
-            RateLimitStoreUnavailable => "The rate-limit store is unavailable",
+            StoreUnavailable => "The gateway's store is unavailable",
             IdempotencyKeyReused => "Idempotency-Key reused with a different request",
             IdempotencyInProgress => "A request with this Idempotency-Key is in progress",
             NotImplemented => "Not supported by this upstream",
@@ -294,12 +298,21 @@ pub struct Error {
     pub errors: Vec<FieldError>,
     /// Seconds to wait before retrying, for rate limits.
     pub retry_after: Option<u64>,
+    /// The upstream's HTTP status, when the error comes from the upstream.
+    pub upstream_status: Option<u16>,
 }
 
 impl Error {
     /// An error with the code's default status.
     pub fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
-        Error { code, status: code.status(), detail: detail.into(), errors: Vec::new(), retry_after: None }
+        Error {
+            code,
+            status: code.status(),
+            detail: detail.into(),
+            errors: Vec::new(),
+            retry_after: None,
+            upstream_status: None,
+        }
     }
 
     /// Overrides the HTTP status (for upstream pass-through).
@@ -311,6 +324,12 @@ impl Error {
     /// Sets the retry delay.
     pub fn with_retry_after(mut self, seconds: u64) -> Self {
         self.retry_after = Some(seconds);
+        self
+    }
+
+    /// Records the upstream's status.
+    pub fn with_upstream_status(mut self, status: u16) -> Self {
+        self.upstream_status = Some(status);
         self
     }
 
@@ -337,6 +356,10 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// Marks a failure whose field error was already recorded in a [`FieldErrors`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Recorded;
 
 /// Collects field errors so that every invalid field is reported, not just the first.
 #[derive(Debug, Default)]
@@ -392,6 +415,9 @@ pub struct Problem<'a> {
     /// Seconds to wait, for rate limits.
     #[serde(rename = "retryAfter", skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
+    /// The upstream's HTTP status, for upstream errors.
+    #[serde(rename = "upstreamStatus", skip_serializing_if = "Option::is_none")]
+    pub upstream_status: Option<u16>,
     /// The request id, to quote in support requests.
     #[serde(rename = "requestId", skip_serializing_if = "Option::is_none")]
     pub request_id: Option<&'a str>,
@@ -408,6 +434,7 @@ impl Error {
             code: self.code,
             errors: &self.errors,
             retry_after: self.retry_after,
+            upstream_status: self.upstream_status,
             request_id,
         }
     }

@@ -13,6 +13,7 @@ pub mod limits;
 pub mod ops;
 pub mod picture;
 pub mod ratelimit;
+pub mod upstream;
 pub mod wire;
 
 pub use error::{Error, ErrorCode, FieldError};

@@ -41,8 +41,14 @@ pub fn check_https_url(url: &str) -> Result<(), (ErrorCode, &'static str)> {
     if authority.contains('@') {
         return Err((ErrorCode::UrlHasCredentials, "the URL must not carry a user name or password"));
     }
+    // `host:port`; the colons of a bracketed IPv6 literal sit inside its brackets.
     let host = match authority.rsplit_once(':') {
-        Some((host, port)) if !host.ends_with(']') || port.bytes().all(|b| b.is_ascii_digit()) => host,
+        Some((host, port)) if !port.contains(']') => {
+            if !port.bytes().all(|b| b.is_ascii_digit()) {
+                return Err((ErrorCode::InvalidUrl, "the URL's port must be a number"));
+            }
+            host
+        }
         _ => authority,
     };
     if host.is_empty() || !host.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.[]:".contains(&b)) {
@@ -54,7 +60,7 @@ pub fn check_https_url(url: &str) -> Result<(), (ErrorCode, &'static str)> {
 /// Decoded length of standard padded base64, or why it is not valid base64.
 pub fn base64_decoded_len(data: &str) -> Result<usize, &'static str> {
     let bytes = data.as_bytes();
-    if bytes.is_empty() || bytes.len() % 4 != 0 {
+    if bytes.is_empty() || !bytes.len().is_multiple_of(4) {
         return Err("base64 length must be a non-zero multiple of 4");
     }
     let padding = bytes.iter().rev().take_while(|&&b| b == b'=').count();
@@ -87,13 +93,18 @@ impl PictureFile {
                 format!("{}: must be one of image/jpeg, image/png", at("mimetype")),
             ));
         }
-        let name_ok = filename.is_none_or(|f| f.len() <= PICTURE_FILENAME_MAX && !f.contains(['/', '\\', '\0']));
-        if !name_ok {
-            errors.push(FieldError::body(
-                at("filename"),
-                ErrorCode::InvalidType,
-                format!("{}: at most 255 bytes, no path separators", at("filename")),
-            ));
+        let name_problem = filename.and_then(|f| {
+            if f.len() > PICTURE_FILENAME_MAX {
+                Some((ErrorCode::TooLong, "at most 255 bytes"))
+            } else if f.contains(['/', '\\', '\0']) {
+                Some((ErrorCode::InvalidType, "a file name, without path separators"))
+            } else {
+                None
+            }
+        });
+        let name_ok = name_problem.is_none();
+        if let Some((code, why)) = name_problem {
+            errors.push(FieldError::body(at("filename"), code, format!("{}: {why}", at("filename"))));
         }
         let source = match (url, data) {
             (Some(url), None) => errors.take(
@@ -153,6 +164,9 @@ mod tests {
         assert_eq!(check_https_url("example.com/a.jpg").unwrap_err().0, ErrorCode::InvalidUrl);
         assert_eq!(check_https_url("https:///a.jpg").unwrap_err().0, ErrorCode::InvalidUrl);
         assert_eq!(check_https_url("https://exa mple.com/").unwrap_err().0, ErrorCode::InvalidUrl);
+        assert_eq!(check_https_url("https://example.com:abc/").unwrap_err().0, ErrorCode::InvalidUrl);
+        assert!(check_https_url("https://[2001:db8::1]:8443/a.jpg").is_ok());
+        assert!(check_https_url("https://[2001:db8::1]/a.jpg").is_ok());
     }
 
     #[test]

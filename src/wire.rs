@@ -42,6 +42,14 @@ pub fn percent_encode(s: &str, out: &mut String) {
     }
 }
 
+/// Longest request id reused from a client's `X-Request-Id`.
+pub const REQUEST_ID_MAX: usize = 128;
+
+/// Whether a client's `X-Request-Id` may be reused: 1–128 of `A–Z a–z 0–9 . _ - :`.
+pub fn valid_request_id(id: &str) -> bool {
+    (1..=REQUEST_ID_MAX).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-:".contains(&b))
+}
+
 /// A decoded query string: `(name, value)` pairs in order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Query(pub Vec<(String, String)>);
@@ -57,7 +65,8 @@ impl Query {
             let (name, value) = part.split_once('=').unwrap_or((part, ""));
             let decode = |s| {
                 percent_decode(s, true).ok_or_else(|| {
-                    FieldError::parameter(part, ErrorCode::InvalidParameter, "query: invalid percent-encoding")
+                    let detail = format!("{name}: invalid percent-encoding in the query");
+                    FieldError::parameter(name, ErrorCode::InvalidParameter, detail)
                 })
             };
             pairs.push((decode(name)?, decode(value)?));
@@ -168,6 +177,15 @@ mod tests {
         assert_eq!(Query::parse(&q.render()).unwrap(), q);
         assert!(Query::parse("a=%zz").is_err());
         assert!(Query::parse(&"a".repeat(QUERY_MAX_BYTES + 1)).is_err());
+    }
+
+    #[test]
+    fn request_ids() {
+        assert!(valid_request_id("req-1.2_3:4"));
+        assert!(!valid_request_id(""));
+        assert!(!valid_request_id("a b"));
+        assert!(!valid_request_id("x\ny"));
+        assert!(!valid_request_id(&"a".repeat(REQUEST_ID_MAX + 1)));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Reading JSON request bodies field by field, so that every invalid field is reported with its
 //! JSON pointer (a derive would stop at the first).
 
-use crate::error::{Error, ErrorCode, FieldError, FieldErrors};
+use crate::error::{Error, ErrorCode, FieldError, FieldErrors, Recorded};
 use crate::ids::ParticipantId;
 use crate::limits::{Limits, BODY_MAX_BYTES};
 use serde_json::{Map, Value};
@@ -94,10 +94,10 @@ impl<'v> Object<'v> {
     }
 
     /// An optional string field (absent → `Ok(None)`).
-    pub fn optional_string(&self, key: &str, errors: &mut FieldErrors) -> Result<Option<&'v str>, ()> {
+    pub fn optional_string(&self, key: &str, errors: &mut FieldErrors) -> Result<Option<&'v str>, Recorded> {
         match self.map.get(key) {
             None => Ok(None),
-            Some(_) => self.typed(key, false, errors, "a string", Value::as_str).map(Some).ok_or(()),
+            Some(_) => self.typed(key, false, errors, "a string", Value::as_str).map(Some).ok_or(Recorded),
         }
     }
 

@@ -194,17 +194,20 @@ impl GroupRequest {
     pub fn parse(method: &str, path: &str, query: &str, body: &[u8], limits: &Limits) -> Result<Self, Error> {
         let not_found = || Error::new(ErrorCode::NotFound, format!("no route {method} {path}"));
         let (raw_session, route_path) = split_api_path(path).ok_or_else(not_found)?;
-        let method = Method::parse(method).ok_or_else(|| {
-            Error::new(ErrorCode::MethodNotAllowed, format!("method {method} is not used by any route"))
-        })?;
+        let not_allowed = |allowed: Vec<Method>| {
+            if allowed.is_empty() {
+                return not_found();
+            }
+            let names: Vec<&str> = allowed.iter().map(|m| m.as_str()).collect();
+            let detail = format!("{method} is not allowed on {route_path}; allowed: {}", names.join(", "));
+            Error::new(ErrorCode::MethodNotAllowed, detail)
+        };
+        // A method no route uses (`PATCH`, `get`) is a 404 or a 405 by the path, like any other.
+        let method = Method::parse(method).ok_or_else(|| not_allowed(route::allowed_methods(route_path)))?;
         let (route, raw_id) = match match_route(method, route_path) {
             RouteMatch::Found(route, id) => (route, id),
             RouteMatch::NotFound => return Err(not_found()),
-            RouteMatch::WrongMethod(allowed) => {
-                let names: Vec<&str> = allowed.iter().map(|m| m.as_str()).collect();
-                let detail = format!("{method} is not allowed on {route_path}; allowed: {}", names.join(", "));
-                return Err(Error::new(ErrorCode::MethodNotAllowed, detail));
-            }
+            RouteMatch::WrongMethod(allowed) => return Err(not_allowed(allowed)),
         };
         let mut errors = FieldErrors::new();
         let session = errors.take(decode_segment(raw_session, "session").and_then(|s| SessionName::parse(&s)));

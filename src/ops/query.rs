@@ -1,6 +1,6 @@
 //! Typed query parameters of the routes that take any.
 
-use crate::error::{ErrorCode, FieldError, FieldErrors};
+use crate::error::{ErrorCode, FieldError, FieldErrors, Recorded};
 use crate::wire::Query;
 
 /// `sortBy` of `GET /groups`.
@@ -71,12 +71,12 @@ impl<'q> QueryReader<'q> {
         expected: &str,
         errors: &mut FieldErrors,
         parse: impl Fn(&str) -> Option<T>,
-    ) -> Result<Option<T>, ()> {
+    ) -> Result<Option<T>, Recorded> {
         let mut values = self.values(name);
         let Some(first) = values.next() else { return Ok(None) };
         let fail = |errors: &mut FieldErrors, why: String| {
             errors.push(FieldError::parameter(name, ErrorCode::InvalidParameter, format!("{name}: {why}")));
-            Err(())
+            Err(Recorded)
         };
         if values.next().is_some() {
             return fail(errors, "give it at most once".into());

@@ -210,6 +210,18 @@ pub fn match_route<'p>(method: Method, path: &'p str) -> RouteMatch<'p> {
     }
 }
 
+/// The methods the table allows on a path under `/api/{session}` (empty when no route has it),
+/// in the table's order: what a 405 answer lists (and its `Allow` header).
+pub fn allowed_methods(path: &str) -> Vec<Method> {
+    let mut allowed = Vec::new();
+    for &route in Route::ALL {
+        if match_template(route.template(), path).is_some() && !allowed.contains(&route.method()) {
+            allowed.push(route.method());
+        }
+    }
+    allowed
+}
+
 /// `Some(id segment)` when `path` fits `template`; `{id}` never matches a segment that a literal
 /// route of the table owns (`/groups/count` is never group `count`).
 fn match_template<'p>(template: &str, path: &'p str) -> Option<Option<&'p str>> {

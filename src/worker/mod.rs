@@ -1,8 +1,32 @@
-//! The Cloudflare Worker adapter (feature `worker`).
+//! The Cloudflare Worker adapter (feature `worker`): authenticates, validates with the core,
+//! rate-limits with KV and forwards to the WAHA upstream. Every outcome is a response; errors
+//! become RFC 9457 problems, never a bare 500.
 
-use worker::{event, Context, Env, Request, Response, Result};
+mod gateway;
+mod http;
+mod idempotency;
+mod limiter;
+mod log;
+mod upstream;
+
+use crate::config::GatewaySettings;
+use crate::error::{Error, ErrorCode};
+use http::Exchange;
+use worker::{event, Context, Env, Request, Response};
+
+/// The name of the KV namespace binding (rate-limit log and idempotency records).
+pub const KV_BINDING: &str = "GROUPGATE_KV";
 
 #[event(fetch)]
-async fn fetch(req: Request, _env: Env, _ctx: Context) -> Result<Response> {
-    Response::ok(format!("hello {}", req.path()))
+async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+    console_error_panic_hook::set_once();
+    let mut exchange = Exchange::begin(&req);
+    let settings = GatewaySettings::from_lookup(|name| env.var(name).ok().map(|v| v.to_string()))
+        .map_err(|why| Error::new(ErrorCode::Misconfigured, why));
+    let result = match &settings {
+        Ok(settings) => gateway::handle(req, &env, settings, &mut exchange).await,
+        Err(error) => Err(error.clone()),
+    };
+    let origins = settings.as_ref().map(|s| s.origins.clone()).unwrap_or_default();
+    Ok(exchange.finish(result, &origins))
 }

@@ -1,0 +1,28 @@
+# groupgate — every entry point. `make dev` and `make test` install what is missing first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.PHONY: help tools dev test build-worker pkg bench lint
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+tools: ## Install the pinned toolchain (idempotent)
+	@scripts/install-tools.sh
+
+dev: tools ## Serve the worker on http://127.0.0.1:$${PORT:-8787} in front of the simulator
+	@scripts/dev.sh
+
+test: tools ## Run every tier: native, worker end-to-end, browser, package checks
+	@scripts/test.sh
+
+build-worker: tools ## Build the worker into build/ (worker-build, release)
+	@scripts/build-worker.sh
+
+pkg: tools ## Build the npm package into pkg/ (release, --target web)
+	@scripts/build-pkg.sh
+
+bench: tools ## Run the benchmarks (see BENCHMARKS.md)
+	@scripts/bench.sh
+
+lint: tools ## cargo fmt --check and clippy for native, worker and browser builds
+	@scripts/lint.sh

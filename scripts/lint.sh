@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Formatting and clippy (warnings are errors) for the native core and both wasm builds.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$root"
+cargo fmt --check
+cargo clippy --all-targets -- -D warnings
+cargo clippy --lib --target wasm32-unknown-unknown --features worker -- -D warnings
+cargo clippy --lib --tests --target wasm32-unknown-unknown --features browser -- -D warnings

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs every test tier, prints each tier's count, and fails if any tier fails or runs no test.
+#   1. native:  cargo test (core: types, routing, validation, rate-limit arithmetic)
+#   2. e2e:     the built worker in workerd (Miniflare) with local KV, in front of the simulator
+#   3. browser: wasm-pack test in headless Chromium against that stack (real HTTP, CORS)
+#   4. package: pkg/ built, its .d.ts type-checked by a strict TypeScript consumer, npm pack listing
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$root"
+logs=$(mktemp -d)
+declare -A counts
+
+tier() { printf '\n=== %s ===\n' "$1"; }
+need() { # need <tier> <count>: a tier that ran no test fails the run
+  counts[$1]=$2
+  if [ "${2:-0}" -le 0 ]; then echo "FAIL: tier '$1' ran no test" >&2; exit 1; fi
+}
+
+tier "native: cargo test"
+cargo test --color never 2>&1 | tee "$logs/native"
+need native "$(awk '/^test result: ok\./ {s += $4} END {print s + 0}' "$logs/native")"
+
+tier "build: worker"
+scripts/build-worker.sh
+
+tier "e2e: worker in workerd + WAHA simulator"
+node --test --test-reporter=spec --test-concurrency=1 tests/e2e/*.test.mjs sim/*.test.mjs 2>&1 | tee "$logs/e2e"
+need e2e "$(awk '/^ℹ pass / {print $3}' "$logs/e2e")"
+
+tier "browser: wasm-pack test --headless --chrome"
+scripts/check-browser-tests.sh
+node scripts/with-stack.mjs -- wasm-pack test --headless --chrome --features browser --test browser 2>&1 | tee "$logs/browser"
+need browser "$(awk '/^test result: ok\./ {s += $4} END {print s + 0}' "$logs/browser")"
+
+tier "package: pkg/, TypeScript consumer, npm pack"
+scripts/build-pkg.sh
+scripts/check-pkg.sh 2>&1 | tee "$logs/pkg"
+need package "$(awk '/^package checks: / {print $3}' "$logs/pkg")"
+
+total=0
+printf '\n=== summary ===\n'
+for t in native e2e browser package; do
+  printf '%-8s %s passed\n' "$t:" "${counts[$t]}"
+  total=$((total + counts[$t]))
+done
+echo "total: $total passed, 0 failed"

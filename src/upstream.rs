@@ -1,0 +1,134 @@
+//! Reading the upstream's failures: WAHA answers WhatsApp errors as HTTP 500 with the WhatsApp
+//! error text inside; groupgate recognises them and answers a meaningful status instead.
+
+use crate::error::{Error, ErrorCode};
+use serde_json::Value;
+
+/// Seconds a client is told to wait after WhatsApp answered `rate-overlimit` (WhatsApp does not
+/// say how long its throttle lasts; a minute is the usual advice).
+pub const WHATSAPP_RATE_OVERLIMIT_RETRY_SECS: u64 = 60;
+/// Longest upstream message kept in a problem's `detail`.
+pub const UPSTREAM_MESSAGE_MAX: usize = 300;
+
+/// WhatsApp's whole-request error texts and the codes groupgate answers them with.
+const WHATSAPP_ERRORS: [(&str, ErrorCode); 7] = [
+    ("rate-overlimit", ErrorCode::WhatsappRateLimited),
+    ("not-authorized", ErrorCode::WhatsappNotAuthorized),
+    ("item-not-found", ErrorCode::WhatsappNotFound),
+    ("not-acceptable", ErrorCode::WhatsappNotAcceptable),
+    ("forbidden", ErrorCode::WhatsappForbidden),
+    ("bad-request", ErrorCode::WhatsappBadRequest),
+    ("gone", ErrorCode::WhatsappGone),
+];
+
+/// A failed upstream answer, classified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpstreamFailure {
+    /// The error to answer the client with.
+    pub error: Error,
+    /// Whether the request may have reached WhatsApp (rate-limit units are kept when it may have).
+    pub reached_whatsapp: bool,
+}
+
+/// The upstream's own message in a WAHA/NestJS error body (`exception.message`, `message`,
+/// `error`), if any.
+fn upstream_message(body: &Value) -> Option<String> {
+    let candidates = [body.pointer("/exception/message"), body.get("message"), body.get("error")];
+    candidates.into_iter().flatten().find_map(|v| match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Array(items) => {
+            let parts: Vec<&str> = items.iter().filter_map(Value::as_str).collect();
+            (!parts.is_empty()).then(|| parts.join("; "))
+        }
+        _ => None,
+    })
+}
+
+fn truncate(mut s: String) -> String {
+    if s.len() > UPSTREAM_MESSAGE_MAX {
+        let mut cut = UPSTREAM_MESSAGE_MAX;
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        s.truncate(cut);
+        s.push('…');
+    }
+    s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+}
+
+/// Classifies a non-2xx upstream answer.
+pub fn classify_failure(status: u16, body: &[u8]) -> UpstreamFailure {
+    let parsed: Option<Value> = serde_json::from_slice(body).ok();
+    let message = parsed.as_ref().and_then(upstream_message);
+    if status >= 500 {
+        let token = message.as_deref().and_then(|m| WHATSAPP_ERRORS.iter().find(|(text, _)| m.contains(text)));
+        if let Some((text, code)) = token {
+            let mut error = Error::new(*code, format!("WhatsApp answered {text}"));
+            if *code == ErrorCode::WhatsappRateLimited {
+                error = error.with_retry_after(WHATSAPP_RATE_OVERLIMIT_RETRY_SECS);
+            }
+            return UpstreamFailure { error, reached_whatsapp: true };
+        }
+    }
+    let shown = message.map(truncate).unwrap_or_else(|| "no message".to_owned());
+    let detail = format!("the upstream answered HTTP {status}: {shown}");
+    let status_out = if !(400..500).contains(&status) { ErrorCode::UpstreamError.status() } else { status };
+    let error = Error::new(ErrorCode::UpstreamError, detail).with_status(status_out).with_upstream_status(status);
+    UpstreamFailure { error, reached_whatsapp: status >= 500 }
+}
+
+/// Whether a successful answer's body is what its content type claims (JSON that parses).
+pub fn body_is_sound(content_type: Option<&str>, body: &[u8]) -> bool {
+    let json = content_type.is_some_and(|ct| ct.to_ascii_lowercase().contains("json"));
+    !json || body.is_empty() || serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn waha_500(message: &str) -> Vec<u8> {
+        serde_json::json!({"statusCode": 500, "exception": {"message": message, "name": "Error"}})
+            .to_string()
+            .into_bytes()
+    }
+
+    #[test]
+    fn whatsapp_errors_in_a_500_are_mapped() {
+        for (text, code, status) in [
+            ("rate-overlimit", ErrorCode::WhatsappRateLimited, 429),
+            ("not-authorized", ErrorCode::WhatsappNotAuthorized, 403),
+            ("item-not-found", ErrorCode::WhatsappNotFound, 404),
+            ("not-acceptable", ErrorCode::WhatsappNotAcceptable, 422),
+            ("forbidden", ErrorCode::WhatsappForbidden, 403),
+            ("gone", ErrorCode::WhatsappGone, 410),
+        ] {
+            let f = classify_failure(500, &waha_500(text));
+            assert_eq!((f.error.code, f.error.status), (code, status), "{text}");
+            assert!(f.reached_whatsapp);
+        }
+        assert_eq!(classify_failure(500, &waha_500("rate-overlimit")).error.retry_after, Some(60));
+    }
+
+    #[test]
+    fn other_failures_keep_the_upstream_message() {
+        let f =
+            classify_failure(400, br#"{"statusCode":400,"message":["name must be a string"],"error":"Bad Request"}"#);
+        assert_eq!((f.error.code, f.error.status), (ErrorCode::UpstreamError, 400));
+        assert!(f.error.detail.contains("name must be a string"));
+        assert!(!f.reached_whatsapp, "a WAHA 4xx never reached WhatsApp");
+        let f = classify_failure(503, b"<html>down</html>");
+        assert_eq!((f.error.status, f.error.upstream_status), (502, Some(503)));
+        assert!(f.error.detail.contains("no message"));
+        let long = classify_failure(500, &waha_500(&"x".repeat(1000)));
+        assert!(long.error.detail.len() < 400);
+    }
+
+    #[test]
+    fn garbage_is_detected() {
+        assert!(body_is_sound(Some("application/json; charset=utf-8"), br#"{"a":1}"#));
+        assert!(!body_is_sound(Some("application/json"), b"{not json"));
+        assert!(body_is_sound(Some("text/plain"), b"{not json"));
+        assert!(body_is_sound(Some("application/json"), b""));
+    }
+}

@@ -1,0 +1,232 @@
+//! The request pipeline: preflight, health, authentication, validation, idempotency,
+//! rate limiting, forwarding.
+
+use super::http::{empty, internal, respond, Exchange, ALLOWED_HEADERS, ALLOWED_METHODS};
+use super::idempotency::{Claim, Idempotency};
+use super::limiter::{Admission, Limiter};
+use super::upstream::{forward, Answer};
+use crate::config::{GatewaySettings, KeyCheck};
+use crate::error::{Error, ErrorCode};
+use crate::ids::SessionName;
+use crate::limits::BODY_MAX_BYTES;
+use crate::ops::{split_api_path, GroupRequest, RateClass, Route};
+use crate::ratelimit::Decision;
+use crate::upstream::UpstreamFailure;
+use crate::wire::percent_decode;
+use futures_util::StreamExt;
+use worker::{Env, Request, Response};
+
+/// Handles one request; every failure is an [`Error`] for the caller to answer as a problem.
+pub async fn handle(
+    mut req: Request,
+    env: &Env,
+    settings: &GatewaySettings,
+    exchange: &mut Exchange,
+) -> Result<Response, Error> {
+    let method = req.method().to_string();
+    let path = req.path();
+    if method == "OPTIONS" && req.headers().has("Access-Control-Request-Method").unwrap_or(false) {
+        return preflight(exchange, settings);
+    }
+    if path == "/healthz" {
+        return Ok(respond(200, br#"{"status":"ok"}"#.to_vec(), "application/json"));
+    }
+    let Some((raw_session, _)) = split_api_path(&path) else {
+        return Err(Error::new(ErrorCode::NotFound, format!("no route {path}")));
+    };
+    let session = authenticate(&req, raw_session, settings)?;
+    exchange.log.session = Some(session.to_string());
+
+    let body = read_body(&mut req).await?;
+    let query = req.url().map_err(internal)?.query().unwrap_or_default().to_owned();
+    let request = GroupRequest::parse(&method, &path, &query, &body, &settings.limits).inspect_err(|e| {
+        if e.code == ErrorCode::MethodNotAllowed {
+            if let Some(allow) = e.detail.split("allowed: ").nth(1) {
+                exchange.headers.push(("Allow", allow.to_owned()));
+            }
+        }
+    })?;
+    exchange.log.operation = Some(request.operation.route().client_name());
+
+    let idempotency_key = req.headers().get("Idempotency-Key").ok().flatten();
+    let rendered = request.render();
+    let idempotency = match idempotency_key {
+        Some(key) if request.operation.route() == Route::CreateGroup => {
+            let record = Idempotency::new(env, &request.session, &key, rendered.body.clone().unwrap_or_default())?;
+            match record.claim(u64::from(settings.upstream_timeout_ms) + 1000).await? {
+                Claim::Replay(answer) => {
+                    exchange.headers.push(("Idempotency-Replayed", "true".into()));
+                    return Ok(pass_through(answer));
+                }
+                Claim::Fresh => Some(record),
+            }
+        }
+        _ => None,
+    };
+
+    let mut limiter = Limiter::new(env, settings);
+    let limit = match request.operation.rate_cost() {
+        Some((class, cost)) => limit(&mut limiter, &request.session, class, cost, settings, exchange).await,
+        None => Ok(None),
+    };
+    exchange.log.kv_ops = limiter.kv_ops;
+    let ticket = match limit {
+        Ok(ticket) => ticket,
+        Err(error) => {
+            if let Some(record) = &idempotency {
+                record.release().await;
+            }
+            return Err(error);
+        }
+    };
+
+    let outcome = forward(settings, &rendered, &exchange.request_id).await;
+    exchange.log.upstream_status = match &outcome {
+        Ok(answer) => Some(answer.status),
+        Err(failure) => failure.error.upstream_status,
+    };
+    match outcome {
+        Ok(answer) => {
+            if let Some(record) = &idempotency {
+                record.complete(&answer).await?;
+            }
+            Ok(pass_through(answer))
+        }
+        Err(UpstreamFailure { error, reached_whatsapp }) => {
+            if let (Some(entry), false) = (&ticket, reached_whatsapp) {
+                if limiter.refund(entry).await.is_ok() {
+                    exchange.log.rate_limit = Some("refunded");
+                }
+            }
+            exchange.log.kv_ops = limiter.kv_ops;
+            if let Some(record) = &idempotency {
+                record.release().await;
+            }
+            Err(error)
+        }
+    }
+}
+
+/// Applies the rate limit of `class`; `Ok(Some(entry))` names the log entry to refund.
+async fn limit(
+    limiter: &mut Limiter<'_>,
+    session: &SessionName,
+    class: RateClass,
+    cost: u32,
+    settings: &GatewaySettings,
+    exchange: &mut Exchange,
+) -> Result<Option<String>, Error> {
+    let Some(policy) = settings.rate.policy(class) else { return Ok(None) };
+    exchange.headers.push(("RateLimit-Policy", policy.header(class)));
+    let set_fields = |exchange: &mut Exchange, decision: Decision| {
+        exchange.headers.push(("RateLimit", decision.header(class)));
+    };
+    match limiter.admit(session, class, policy, cost).await {
+        Ok(Admission::Allowed { decision, entry }) => {
+            exchange.log.rate_limit = Some("allowed");
+            set_fields(exchange, decision);
+            Ok(Some(entry))
+        }
+        Ok(Admission::Refused(decision)) => {
+            exchange.log.rate_limit = Some(if limiter.kv_ops == 0 { "blocked" } else { "refused" });
+            set_fields(exchange, decision);
+            let wait = decision.retry_after_secs.unwrap_or(1);
+            let detail = format!(
+                "the {} quota of session {session} ({} per {} s) is used up; retry in {wait} s",
+                class.as_str(),
+                policy.units,
+                policy.window_secs
+            );
+            Err(Error::new(ErrorCode::RateLimited, detail).with_retry_after(wait))
+        }
+        Ok(Admission::Unlimited) => {
+            exchange.log.rate_limit = Some("store_error_allowed");
+            Ok(None)
+        }
+        Err(error) => {
+            exchange.log.rate_limit = Some(match error.code {
+                ErrorCode::CostExceedsQuota => "cost_exceeds_quota",
+                _ => "store_error_denied",
+            });
+            Err(error)
+        }
+    }
+}
+
+/// The client key (from `X-Api-Key` or `Authorization: Bearer`) checked for the session.
+fn authenticate(req: &Request, raw_session: &str, settings: &GatewaySettings) -> Result<SessionName, Error> {
+    let header = |name| req.headers().get(name).ok().flatten();
+    let bearer = header("Authorization").and_then(|v| v.strip_prefix("Bearer ").map(|t| t.trim().to_owned()));
+    let Some(key) = header("X-Api-Key").or(bearer).filter(|k| !k.is_empty()) else {
+        return Err(unauthorized("missing API key: send it in X-Api-Key or Authorization: Bearer"));
+    };
+    if !settings.keys.knows(&key) {
+        return Err(unauthorized("invalid API key"));
+    }
+    let session = percent_decode(raw_session, false)
+        .ok_or_else(|| Error::new(ErrorCode::InvalidSession, "session: invalid percent-encoding"))
+        .and_then(|s| SessionName::parse(&s).map_err(Error::from))?;
+    match settings.keys.check(&key, &session) {
+        KeyCheck::Allowed => Ok(session),
+        KeyCheck::WrongSession => {
+            Err(Error::new(ErrorCode::Forbidden, format!("this API key may not use session {session}")))
+        }
+        KeyCheck::Unknown => Err(unauthorized("invalid API key")),
+    }
+}
+
+fn unauthorized(detail: &str) -> Error {
+    Error::new(ErrorCode::Unauthorized, detail)
+}
+
+/// Reads the body, refusing more than `BODY_MAX_BYTES` without buffering it all.
+async fn read_body(req: &mut Request) -> Result<Vec<u8>, Error> {
+    let too_large =
+        || Error::new(ErrorCode::PayloadTooLarge, format!("the body is larger than {BODY_MAX_BYTES} bytes"));
+    let declared = req.headers().get("Content-Length").ok().flatten().and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|len| len > BODY_MAX_BYTES) {
+        return Err(too_large());
+    }
+    if declared == Some(0) || req.inner().body().is_none() {
+        return Ok(Vec::new());
+    }
+    let content_type = req.headers().get("Content-Type").ok().flatten().unwrap_or_default();
+    let mut stream = req.stream().map_err(internal)?;
+    let mut body = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(internal)?;
+        if body.len() + chunk.len() > BODY_MAX_BYTES {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let is_json = content_type.to_ascii_lowercase().starts_with("application/json");
+    if !body.iter().all(u8::is_ascii_whitespace) && !is_json {
+        return Err(Error::new(ErrorCode::UnsupportedMediaType, "send the body as Content-Type: application/json"));
+    }
+    Ok(body)
+}
+
+/// Answers a CORS preflight: granted for `ALLOWED_ORIGINS`, refused otherwise.
+fn preflight(exchange: &Exchange, settings: &GatewaySettings) -> Result<Response, Error> {
+    let granted = exchange.origin.as_deref().and_then(|o| settings.origins.grant(o)).is_some();
+    if !granted {
+        return Err(Error::new(ErrorCode::OriginNotAllowed, "this origin is not in ALLOWED_ORIGINS"));
+    }
+    let response = empty(204);
+    let headers = response.headers();
+    for (name, value) in [
+        ("Access-Control-Allow-Methods", ALLOWED_METHODS),
+        ("Access-Control-Allow-Headers", ALLOWED_HEADERS),
+        ("Access-Control-Max-Age", "600"),
+    ] {
+        headers.set(name, value).map_err(internal)?;
+    }
+    Ok(response)
+}
+
+/// The upstream's successful answer, unchanged (status, body, content type).
+fn pass_through(answer: Answer) -> Response {
+    let content_type = answer.content_type.as_deref().unwrap_or("application/json");
+    respond(answer.status, answer.body, content_type)
+}

@@ -1,0 +1,155 @@
+//! `Idempotency-Key` for group creation: a replay with the same key and body within 24 hours gets
+//! the first answer instead of a second group; the same key with another body gets 422.
+//!
+//! Records live in KV (`idem/<session>/<key>`). Concurrent replays in one isolate wait for the
+//! first to finish; across isolates a `pending` record makes a concurrent replay answer 409.
+
+use super::upstream::Answer;
+use super::KV_BINDING;
+use crate::error::{Error, ErrorCode, FieldError};
+use crate::ids::SessionName;
+use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::time::Duration;
+use worker::{Delay, Env, KvStore};
+
+/// How long an answer is kept for replays.
+pub const RECORD_TTL_SECS: u64 = 24 * 60 * 60;
+/// How long a pending marker lives if its request dies.
+const PENDING_TTL_SECS: u64 = 60;
+/// Longest idempotency key.
+pub const KEY_MAX: usize = 255;
+/// Poll interval while waiting for an in-flight twin in this isolate.
+const WAIT_STEP_MS: u64 = 20;
+
+thread_local! {
+    /// Records being created by this isolate.
+    static IN_FLIGHT: RefCell<HashSet<String>> = RefCell::new(HashSet::new());
+}
+
+/// A stored record.
+#[derive(Serialize, Deserialize)]
+struct Record {
+    /// The canonical request body the key was first used with.
+    request: String,
+    /// `None` while the first request is in flight.
+    answer: Option<StoredAnswer>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredAnswer {
+    status: u16,
+    content_type: Option<String>,
+    body: String,
+}
+
+/// What to do with an idempotent request.
+pub enum Claim {
+    /// First use: forward, then [`Idempotency::complete`] or [`Idempotency::release`].
+    Fresh,
+    /// A replay: answer this.
+    Replay(Answer),
+}
+
+/// The idempotency state of one request.
+pub struct Idempotency {
+    kv: KvStore,
+    record_key: String,
+    request: String,
+}
+
+/// Checks an `Idempotency-Key` header value: 1–255 printable ASCII characters.
+pub fn check_key(key: &str) -> Result<(), Error> {
+    if (1..=KEY_MAX).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Ok(());
+    }
+    Err(FieldError::parameter(
+        "Idempotency-Key",
+        ErrorCode::InvalidParameter,
+        "Idempotency-Key: 1 to 255 printable ASCII characters",
+    )
+    .into())
+}
+
+fn store_error(cause: impl std::fmt::Display) -> Error {
+    worker::console_error!("{}", serde_json::json!({"idempotencyStoreError": cause.to_string()}));
+    Error::new(ErrorCode::StoreUnavailable, "the idempotency store is unavailable; retry later").with_retry_after(5)
+}
+
+impl Idempotency {
+    /// Opens the record of `key` for `session`; `request` is the canonical body.
+    pub fn new(env: &Env, session: &SessionName, key: &str, request: String) -> Result<Self, Error> {
+        check_key(key)?;
+        let kv = env.kv(KV_BINDING).map_err(store_error)?;
+        Ok(Idempotency { kv, record_key: format!("idem/{session}/{key}"), request })
+    }
+
+    /// Claims the key, waiting for an in-flight twin of this isolate; `wait_ms` bounds the wait.
+    pub async fn claim(&self, wait_ms: u64) -> Result<Claim, Error> {
+        let mut waited = 0;
+        while IN_FLIGHT.with(|f| f.borrow().contains(&self.record_key)) {
+            if waited >= wait_ms {
+                return Err(in_progress());
+            }
+            Delay::from(Duration::from_millis(WAIT_STEP_MS)).await;
+            waited += WAIT_STEP_MS;
+        }
+        let stored: Option<Record> = self.kv.get(&self.record_key).json().await.map_err(store_error)?;
+        match stored {
+            Some(record) if record.request != self.request => Err(Error::new(
+                ErrorCode::IdempotencyKeyReused,
+                "this Idempotency-Key was used with a different request body",
+            )),
+            Some(Record { answer: Some(a), .. }) => {
+                Ok(Claim::Replay(Answer { status: a.status, content_type: a.content_type, body: a.body.into_bytes() }))
+            }
+            Some(Record { answer: None, .. }) => Err(in_progress()),
+            None => {
+                IN_FLIGHT.with(|f| f.borrow_mut().insert(self.record_key.clone()));
+                if let Err(e) = self.store(None, PENDING_TTL_SECS).await {
+                    self.forget();
+                    return Err(e);
+                }
+                Ok(Claim::Fresh)
+            }
+        }
+    }
+
+    /// Keeps a successful answer for replays.
+    pub async fn complete(&self, answer: &Answer) -> Result<(), Error> {
+        let stored = StoredAnswer {
+            status: answer.status,
+            content_type: answer.content_type.clone(),
+            body: String::from_utf8_lossy(&answer.body).into_owned(),
+        };
+        let result = self.store(Some(stored), RECORD_TTL_SECS).await;
+        self.forget();
+        result
+    }
+
+    /// Frees the key after a failure, so the client may retry with it.
+    pub async fn release(&self) {
+        let _ = self.kv.delete(&self.record_key).await;
+        self.forget();
+    }
+
+    async fn store(&self, answer: Option<StoredAnswer>, ttl: u64) -> Result<(), Error> {
+        let record = Record { request: self.request.clone(), answer };
+        let body = serde_json::to_string(&record).map_err(store_error)?;
+        let put = self.kv.put(&self.record_key, body).map_err(store_error)?;
+        put.expiration_ttl(ttl).execute().await.map_err(store_error)
+    }
+
+    fn forget(&self) {
+        IN_FLIGHT.with(|f| f.borrow_mut().remove(&self.record_key));
+    }
+}
+
+fn in_progress() -> Error {
+    Error::new(
+        ErrorCode::IdempotencyInProgress,
+        "a request with this Idempotency-Key is still in progress; retry shortly",
+    )
+    .with_retry_after(1)
+}

@@ -1,0 +1,55 @@
+//! One structured JSON log line per request: no bodies, no keys.
+
+use serde::Serialize;
+
+/// The fields of a request's log line.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LogLine {
+    request_id: String,
+    method: String,
+    /// The route's client name (`addParticipants`), once known.
+    pub operation: Option<&'static str>,
+    /// The session, once validated.
+    pub session: Option<String>,
+    status: u16,
+    /// The upstream's status, when the request was forwarded.
+    pub upstream_status: Option<u16>,
+    latency_ms: u64,
+    /// The rate-limit decision (`allowed`, `refused`, `blocked`, `store_error_denied`, …).
+    pub rate_limit: Option<&'static str>,
+    /// KV operations the request spent.
+    pub kv_ops: u32,
+    /// The error code, for failures.
+    pub error: Option<&'static str>,
+    #[serde(skip)]
+    started_ms: f64,
+}
+
+impl LogLine {
+    /// Starts a line for a request (the path is not logged: the operation and session say it).
+    pub fn begin(request_id: &str, method: &str) -> Self {
+        LogLine {
+            request_id: request_id.to_owned(),
+            method: method.to_owned(),
+            operation: None,
+            session: None,
+            status: 0,
+            upstream_status: None,
+            latency_ms: 0,
+            rate_limit: None,
+            kv_ops: 0,
+            error: None,
+            started_ms: js_sys::Date::now(),
+        }
+    }
+
+    /// Completes the line with the answer's status and writes it.
+    pub fn write(&mut self, status: u16) {
+        self.status = status;
+        self.latency_ms = (js_sys::Date::now() - self.started_ms).max(0.0) as u64;
+        if let Ok(line) = serde_json::to_string(self) {
+            worker::console_log!("{line}");
+        }
+    }
+}

@@ -1,0 +1,95 @@
+//! Forwarding a rendered request to the WAHA upstream, with the upstream key and a timeout.
+
+use super::http::{internal, REQUEST_ID};
+use crate::config::GatewaySettings;
+use crate::error::{Error, ErrorCode};
+use crate::ops::{Method, RenderedRequest};
+use crate::upstream::{body_is_sound, classify_failure, UpstreamFailure};
+use futures_util::future::{select, Either};
+use futures_util::pin_mut;
+use std::time::Duration;
+use wasm_bindgen::JsValue;
+use worker::{AbortController, Delay, Fetch, Headers, Request, RequestInit};
+
+/// A successful upstream answer, passed to the client unchanged.
+pub struct Answer {
+    /// HTTP status (2xx).
+    pub status: u16,
+    /// The upstream's content type.
+    pub content_type: Option<String>,
+    /// The body bytes.
+    pub body: Vec<u8>,
+}
+
+fn worker_method(method: Method) -> worker::Method {
+    match method {
+        Method::Get => worker::Method::Get,
+        Method::Post => worker::Method::Post,
+        Method::Put => worker::Method::Put,
+        Method::Delete => worker::Method::Delete,
+    }
+}
+
+fn not_reached(error: Error) -> UpstreamFailure {
+    UpstreamFailure { error, reached_whatsapp: false }
+}
+
+/// Sends `rendered` upstream. Connection failures did not reach WhatsApp; a timeout may have.
+pub async fn forward(
+    settings: &GatewaySettings,
+    rendered: &RenderedRequest,
+    request_id: &str,
+) -> Result<Answer, UpstreamFailure> {
+    let mut url = format!("{}{}", settings.upstream_url, rendered.path);
+    if !rendered.query.is_empty() {
+        url.push('?');
+        url.push_str(&rendered.query);
+    }
+    let headers = Headers::new();
+    let set = |name: &str, value: &str| headers.set(name, value).map_err(internal).map_err(not_reached);
+    set("X-Api-Key", &settings.upstream_key)?;
+    set("Accept", "application/json")?;
+    set(REQUEST_ID, request_id)?;
+    if rendered.body.is_some() {
+        set("Content-Type", "application/json")?;
+    }
+    let mut init = RequestInit::new();
+    init.with_method(worker_method(rendered.method)).with_headers(headers);
+    init.with_body(rendered.body.as_deref().map(JsValue::from_str));
+    let request = Request::new_with_init(&url, &init).map_err(internal).map_err(not_reached)?;
+
+    let controller = AbortController::default();
+    let signal = controller.signal();
+    let exchange = async {
+        let mut response = Fetch::Request(request).send_with_signal(&signal).await?;
+        let body = response.bytes().await?;
+        let content_type = response.headers().get("Content-Type").ok().flatten();
+        Ok::<_, worker::Error>((response.status_code(), content_type, body))
+    };
+    let timeout = Delay::from(Duration::from_millis(u64::from(settings.upstream_timeout_ms)));
+    pin_mut!(exchange, timeout);
+    let (status, content_type, body) = match select(exchange, timeout).await {
+        Either::Left((Ok(answer), _)) => answer,
+        Either::Left((Err(_), _)) => {
+            let error = Error::new(ErrorCode::UpstreamUnavailable, "the upstream could not be reached");
+            return Err(not_reached(error));
+        }
+        Either::Right(_) => {
+            controller.abort();
+            let detail = format!("the upstream did not answer within {} ms", settings.upstream_timeout_ms);
+            return Err(UpstreamFailure {
+                error: Error::new(ErrorCode::UpstreamTimeout, detail),
+                reached_whatsapp: true,
+            });
+        }
+    };
+    if !(200..300).contains(&status) {
+        return Err(classify_failure(status, &body));
+    }
+    if !body_is_sound(content_type.as_deref(), &body) {
+        let error = Error::new(ErrorCode::UpstreamUnavailable, "the upstream answered a body that is not valid JSON")
+            .with_upstream_status(status);
+        return Err(UpstreamFailure { error, reached_whatsapp: true });
+    }
+    Ok(Answer { status, content_type, body })
+}
