@@ -39,8 +39,11 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
 fi
 
 # Node 22 (for wrangler), wasm-opt (binaryen), TypeScript, Playwright: pinned in package-lock.json.
-if [ ! -f node_modules/.install-stamp ] || [ package-lock.json -nt node_modules/.install-stamp ]; then
+# `npm ci` refuses this lock file (npm 11 drops other platforms' optional workerd binaries from
+# nested lock entries), so `npm install` installs from the lock instead.
+if [ ! -f node_modules/.install-stamp ] || [ package-lock.json -nt node_modules/.install-stamp ] \
+  || [ package.json -nt node_modules/.install-stamp ]; then
   say "installing npm dev tools"
-  npm ci --no-audit --no-fund --loglevel=error
+  npm install --no-audit --no-fund --loglevel=error
   touch node_modules/.install-stamp
 fi

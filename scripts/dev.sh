@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# make dev: serves the worker with `wrangler dev` (real workerd, local KV) on 127.0.0.1:$PORT,
+# in front of the built-in WAHA simulator unless UPSTREAM_URL is set. Every setting of
+# wrangler.toml can be overridden from the environment.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$root"
+
+PORT=${PORT:-8787}
+SIM_PORT=${SIM_PORT:-3001}
+export API_KEYS=${API_KEYS:-groupgate-dev-key-0001}
+dev_key=${API_KEYS%%,*}
+dev_key=${dev_key%%:*}
+
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
+trap cleanup EXIT INT TERM
+
+if [ -z "${UPSTREAM_URL:-}" ]; then
+  export UPSTREAM_API_KEY=${UPSTREAM_API_KEY:-groupgate-dev-upstream-key}
+  SIM_PORT=$SIM_PORT SIM_API_KEY=$UPSTREAM_API_KEY node sim/waha-sim.mjs &
+  pids+=($!)
+  export UPSTREAM_URL="http://127.0.0.1:$SIM_PORT"
+fi
+: "${UPSTREAM_API_KEY:?set UPSTREAM_API_KEY to the key of the WAHA server at UPSTREAM_URL}"
+
+# Local settings for wrangler dev (git-ignored): secrets plus every setting set in the environment.
+umask 077
+: > .dev.vars
+for name in UPSTREAM_URL UPSTREAM_API_KEY API_KEYS ALLOWED_ORIGINS LIMIT_REFRESH LIMIT_ADD LIMIT_REMOVE \
+  RATE_LIMIT_ON_STORE_ERROR UPSTREAM_TIMEOUT_MS STORE_TIMEOUT_MS SUBJECT_MAX_LENGTH DESCRIPTION_MAX_LENGTH \
+  MAX_PARTICIPANTS_PER_REQUEST; do
+  if [ -n "${!name+x}" ]; then printf '%s=%q\n' "$name" "${!name}" >> .dev.vars; fi
+done
+
+url="http://127.0.0.1:$PORT"
+(
+  until curl -fsS "$url/healthz" >/dev/null 2>&1; do sleep 1; done
+  cat <<BANNER
+
+  groupgate is serving on $url  (upstream: $UPSTREAM_URL)
+  development client key: $dev_key
+  try:  curl -H 'X-Api-Key: $dev_key' $url/api/default/groups
+
+BANNER
+) &
+pids+=($!)
+
+export WRANGLER_SEND_METRICS=false
+wrangler dev --ip 127.0.0.1 --port "$PORT" --local --show-interactive-dev-session=false
