@@ -117,6 +117,8 @@ pub enum ErrorCode {
     InvalidParameter,
     /// A string field is longer than allowed.
     TooLong,
+    /// A file name holds a path separator or NUL.
+    InvalidFilename,
     /// A phone number cannot be turned into an id.
     InvalidPhoneNumber,
 }
@@ -178,6 +180,7 @@ impl ErrorCode {
             InvalidPictureSource => "invalid_picture_source",
             InvalidParameter => "invalid_parameter",
             TooLong => "too_long",
+            InvalidFilename => "invalid_filename",
             InvalidPhoneNumber => "invalid_phone_number",
         }
     }

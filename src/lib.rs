@@ -7,6 +7,7 @@
 
 pub mod config;
 pub mod error;
+pub mod events;
 pub mod ids;
 pub mod invite;
 pub mod limits;
@@ -18,5 +19,8 @@ pub mod wire;
 
 pub use error::{Error, ErrorCode, FieldError};
 pub use ops::{GroupRequest, Operation, RenderedRequest, Route};
+/// The npm module for browsers (feature `browser`).
+#[cfg(feature = "browser")]
+pub mod browser;
 #[cfg(feature = "worker")]
 mod worker;

@@ -97,7 +97,7 @@ impl PictureFile {
             if f.len() > PICTURE_FILENAME_MAX {
                 Some((ErrorCode::TooLong, "at most 255 bytes"))
             } else if f.contains(['/', '\\', '\0']) {
-                Some((ErrorCode::InvalidType, "a file name, without path separators"))
+                Some((ErrorCode::InvalidFilename, "a file name, without path separators or NUL"))
             } else {
                 None
             }

@@ -58,7 +58,8 @@ impl Query {
     /// Parses a raw query string (without `?`).
     pub fn parse(raw: &str) -> Result<Self, Error> {
         if raw.len() > QUERY_MAX_BYTES {
-            return Err(Error::new(ErrorCode::ValidationFailed, "the query string is longer than 2048 bytes"));
+            let detail = format!("query: {} bytes; at most {QUERY_MAX_BYTES} are accepted", raw.len());
+            return Err(FieldError::parameter("query", ErrorCode::TooLong, detail).into());
         }
         let mut pairs = Vec::new();
         for part in raw.split('&').filter(|p| !p.is_empty()) {

@@ -193,20 +193,16 @@ pub enum RouteMatch<'p> {
 
 /// Matches `method` and a path under `/api/{session}` (e.g. `/groups/123@g.us/subject`).
 pub fn match_route<'p>(method: Method, path: &'p str) -> RouteMatch<'p> {
-    let mut allowed = Vec::new();
-    for &route in Route::ALL {
-        let Some(id) = match_template(route.template(), path) else { continue };
-        if route.method() == method {
-            return RouteMatch::Found(route, id);
-        }
-        if !allowed.contains(&route.method()) {
-            allowed.push(route.method());
-        }
-    }
-    if allowed.is_empty() {
-        RouteMatch::NotFound
-    } else {
-        RouteMatch::WrongMethod(allowed)
+    let found = Route::ALL
+        .iter()
+        .filter(|r| r.method() == method)
+        .find_map(|&r| Some((r, match_template(r.template(), path)?)));
+    match found {
+        Some((route, id)) => RouteMatch::Found(route, id),
+        None => match allowed_methods(path) {
+            allowed if allowed.is_empty() => RouteMatch::NotFound,
+            allowed => RouteMatch::WrongMethod(allowed),
+        },
     }
 }
 
@@ -230,8 +226,9 @@ fn match_template<'p>(template: &str, path: &'p str) -> Option<Option<&'p str>> 
     let mut given = path.split('/');
     loop {
         match (wanted.next(), given.next()) {
-            (None, None) => return Some(id),
-            (Some("{id}"), Some(seg)) if !seg.is_empty() && !is_literal_after_groups(seg) => id = Some(seg),
+            // The literal check runs once, on a full match only (it scans the whole table).
+            (None, None) => return id.is_none_or(|seg| !is_literal_after_groups(seg)).then_some(id),
+            (Some("{id}"), Some(seg)) if !seg.is_empty() => id = Some(seg),
             (Some(w), Some(g)) if w == g => {}
             _ => return None,
         }

@@ -1,0 +1,349 @@
+//! The route table against the published WAHA groups contract
+//! (`shared/reference/waha-groups-contract.md`), and parse → render → parse per route family.
+
+mod common;
+
+use common::{api, group_path, ok, parse, ptr, CODE, GROUP, OLD_GROUP};
+use groupgate::ops::{MemberAction, Setting};
+use groupgate::{ErrorCode, GroupRequest, Operation, Route};
+use std::collections::HashSet;
+
+const CONTRACT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/reference/waha-groups-contract.md");
+
+/// Every `(method, path template)` pair of the contract's first table, in order.
+fn contract_pairs() -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(CONTRACT)
+        .unwrap_or_else(|e| panic!("the contract file must sit at {CONTRACT} (shared/ beside the repo): {e}"));
+    let mut pairs = Vec::new();
+    let mut in_table = false;
+    for line in text.lines() {
+        let line = line.trim();
+        if !line.starts_with('|') {
+            if in_table {
+                break; // the first table ended
+            }
+            continue;
+        }
+        in_table = true;
+        let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
+        assert!(cells.len() >= 3, "short row: {line}");
+        // Skip the header and the `|---|` separator: data rows start with a row number.
+        if !cells[0].starts_with(|c: char| c.is_ascii_digit()) {
+            continue;
+        }
+        let path = cells[2].trim_matches('`');
+        assert!(path.starts_with("/groups"), "row {}: path {path:?}", cells[0]);
+        for method in cells[1].split('/').map(str::trim) {
+            pairs.push((method.to_owned(), path.to_owned()));
+        }
+    }
+    pairs
+}
+
+/// A valid canonical `(query, body)` for `route`.
+fn sample(route: Route) -> (&'static str, &'static str) {
+    match route {
+        Route::CreateGroup => {
+            ("", r#"{"name":"Team","participants":[{"id":"15551234567@c.us"},{"id":"123456789012345@lid"}]}"#)
+        }
+        Route::ListGroups => ("limit=10&offset=20&sortBy=subject&sortOrder=desc&exclude=participants", ""),
+        Route::JoinInfo => ("code=AbCdEfGhIjKlMnOpQrStUv", ""),
+        Route::JoinGroup => ("", r#"{"code":"AbCdEfGhIjKlMnOpQrStUv"}"#),
+        Route::SetSubject => ("", r#"{"subject":"Weekend hikes"}"#),
+        Route::SetDescription => ("", r#"{"description":"Meet at 9.\nBring water."}"#),
+        Route::GetPicture => ("refresh=true", ""),
+        Route::SetPicture => {
+            ("", r#"{"file":{"mimetype":"image/jpeg","url":"https://example.com/p.jpg","filename":"p.jpg"}}"#)
+        }
+        Route::SetInfoAdminOnly | Route::SetMessagesAdminOnly => ("", r#"{"adminsOnly":true}"#),
+        Route::SetMemberAddMode => ("", r#"{"membersCanAddNewMember":false}"#),
+        Route::SetMemberShareHistoryMode => ("", r#"{"membersCanShareHistory":true}"#),
+        Route::SetMembershipApproval => ("", r#"{"newMembersApprovalRequired":true}"#),
+        Route::AddParticipants
+        | Route::RemoveParticipants
+        | Route::PromoteParticipants
+        | Route::DemoteParticipants
+        | Route::ApproveJoinRequests
+        | Route::RejectJoinRequests => {
+            ("", r#"{"participants":[{"id":"15551234567@c.us"},{"id":"4915112345678@c.us"}]}"#)
+        }
+        _ => ("", ""),
+    }
+}
+
+#[test]
+fn the_contract_has_35_pairs_and_they_are_the_route_table() {
+    let pairs = contract_pairs();
+    assert_eq!(pairs.len(), 35, "{pairs:?}");
+    let from_contract: HashSet<(String, String)> = pairs.iter().cloned().collect();
+    assert_eq!(from_contract.len(), 35, "no pair twice");
+    let from_table: HashSet<(String, String)> =
+        Route::ALL.iter().map(|r| (r.method().as_str().to_owned(), r.template().to_owned())).collect();
+    assert_eq!(Route::ALL.len(), 35);
+    assert_eq!(from_contract, from_table);
+    // Same order too: `Route::ALL` is "in the contract's order".
+    let ordered: Vec<(String, String)> =
+        Route::ALL.iter().map(|r| (r.method().as_str().to_owned(), r.template().to_owned())).collect();
+    assert_eq!(pairs, ordered);
+}
+
+#[test]
+fn every_contract_pair_parses_to_its_route_and_renders_back_identically() {
+    for (method, template) in contract_pairs() {
+        let path = format!("/api/default{}", template.replace("{id}", GROUP));
+        let route = *Route::ALL
+            .iter()
+            .find(|r| r.method().as_str() == method && r.template() == template)
+            .unwrap_or_else(|| panic!("no route for {method} {template}"));
+        let (query, body) = sample(route);
+        let request = ok(&method, &path, query, body);
+        let got = request.operation.route();
+        assert_eq!(got, route, "{method} {path}");
+        assert_eq!(got.method().as_str(), method);
+        assert_eq!(got.template(), template);
+        assert_eq!(request.session.as_str(), "default");
+        assert_eq!(request.operation.group().map(|g| g.as_str()), template.contains("{id}").then_some(GROUP));
+
+        let rendered = request.render();
+        assert_eq!(rendered.method.as_str(), method, "{method} {path}");
+        assert_eq!(rendered.path, path);
+        assert_eq!(rendered.query, query, "{method} {path}: canonical query");
+        assert_eq!(rendered.body.as_deref().unwrap_or(""), body, "{method} {path}: canonical body");
+        let back =
+            ok(rendered.method.as_str(), &rendered.path, &rendered.query, rendered.body.as_deref().unwrap_or(""));
+        assert_eq!(back, request, "{method} {path}: parse(render(x)) == x");
+    }
+}
+
+#[test]
+fn routes_without_a_body_take_none_and_routes_with_one_require_it() {
+    for &route in Route::ALL {
+        let path = format!("/api/default{}", route.template().replace("{id}", GROUP));
+        let (query, body) = sample(route);
+        if body.is_empty() {
+            // Any field in a body-less route's body is refused.
+            let err = parse(route.method().as_str(), &path, query, r#"{"x":1}"#).unwrap_err();
+            assert_eq!(err.code, ErrorCode::ValidationFailed, "{route:?}");
+            assert_eq!(err.errors[0].code, ErrorCode::UnknownField, "{route:?}");
+            assert_eq!(err.errors[0].location, ptr("/x"));
+            assert_eq!(ok(route.method().as_str(), &path, query, "{}").render().body, None, "{route:?}");
+        } else {
+            let err = parse(route.method().as_str(), &path, query, "").unwrap_err();
+            assert!(err.errors.iter().all(|e| e.code == ErrorCode::MissingField), "{route:?}: {err:?}");
+        }
+    }
+}
+
+/// Parses, renders, parses again: the two parses must be equal and the render stable.
+fn round_trip(method: &str, path: &str, query: &str, body: &str) -> (GroupRequest, groupgate::RenderedRequest) {
+    let first = ok(method, path, query, body);
+    let rendered = first.render();
+    let second = ok(rendered.method.as_str(), &rendered.path, &rendered.query, rendered.body.as_deref().unwrap_or(""));
+    assert_eq!(second, first, "parse(render(parse(x))) == parse(x) for {method} {path}");
+    assert_eq!(second.render(), rendered, "render is canonical");
+    (first, rendered)
+}
+
+fn body_json(rendered: &groupgate::RenderedRequest) -> serde_json::Value {
+    serde_json::from_str(rendered.body.as_deref().expect("a body")).expect("the rendered body is JSON")
+}
+
+#[test]
+fn family_collection_create_list_count_refresh() {
+    // Create: ids normalized to WAHA's @c.us, lids kept, subject sent as WAHA's `name`.
+    let (req, out) = round_trip(
+        "POST",
+        &api("/groups"),
+        "",
+        r#"{"participants":[{"id":"4915112345678@s.whatsapp.net"},{"id":"123456789012345@lid"}],"name":"Ünïcode 🎉"}"#,
+    );
+    assert!(matches!(req.operation, Operation::CreateGroup { .. }));
+    assert_eq!(
+        body_json(&out),
+        serde_json::json!({"name":"Ünïcode 🎉","participants":[{"id":"4915112345678@c.us"},{"id":"123456789012345@lid"}]})
+    );
+    assert_eq!(
+        parse(
+            "POST",
+            &api("/groups"),
+            "",
+            r#"{"name":"x","participants":[{"id":"15551234567@c.us"}],"description":"d"}"#
+        )
+        .unwrap_err()
+        .errors[0]
+            .location,
+        ptr("/description")
+    );
+
+    // List: parameters in a fixed order, `+`/percent forms decoded, repeated `exclude` folded.
+    let (_, out) =
+        round_trip("GET", &api("/groups"), "exclude=participants&sortOrder=asc&exclude=participants&limit=5", "");
+    assert_eq!(out.query, "limit=5&sortOrder=asc&exclude=participants");
+    assert_eq!(out.body, None);
+    let (_, out) = round_trip("GET", &api("/groups"), "", "");
+    assert_eq!(out.query, "");
+
+    for (path, route) in [("/groups/count", Route::CountGroups), ("/groups/refresh", Route::RefreshGroups)] {
+        let method = route.method().as_str();
+        let (req, out) = round_trip(method, &api(path), "", "");
+        assert_eq!(req.operation.route(), route);
+        assert_eq!((out.path.as_str(), out.query.as_str(), out.body.as_deref()), (api(path).as_str(), "", None));
+    }
+    // `/groups/count` is never the group "count".
+    assert_eq!(parse("DELETE", &api("/groups/count"), "", "").unwrap_err().code, ErrorCode::MethodNotAllowed);
+}
+
+#[test]
+fn family_invites_join_info_and_join() {
+    let link = format!("https%3A%2F%2Fchat.whatsapp.com%2Finvite%2F{CODE}%3Fs%3Dsw");
+    let (req, out) = round_trip("GET", &api("/groups/join-info"), &format!("code={link}"), "");
+    assert_eq!(req.operation.route(), Route::JoinInfo);
+    assert_eq!(out.query, format!("code={CODE}"), "a link is sent upstream as its bare code");
+
+    for given in
+        [format!("https://chat.whatsapp.com/{CODE}"), format!(" {CODE} "), format!("chat.whatsapp.com/{CODE}/")]
+    {
+        let (_, out) = round_trip("POST", &api("/groups/join"), "", &format!(r#"{{"code":"{given}"}}"#));
+        assert_eq!(body_json(&out), serde_json::json!({ "code": CODE }), "{given}");
+    }
+    let err = parse("POST", &api("/groups/join"), "", &format!(r#"{{"code":"{CODE}","link":"x"}}"#)).unwrap_err();
+    assert_eq!(err.errors[0].location, ptr("/link"));
+}
+
+#[test]
+fn family_one_group_get_delete_leave() {
+    for (method, under, route) in
+        [("GET", "", Route::GetGroup), ("DELETE", "", Route::DeleteGroup), ("POST", "/leave", Route::LeaveGroup)]
+    {
+        for id in [GROUP, OLD_GROUP] {
+            let path = format!("/api/s1/groups/{id}{under}");
+            let (req, out) = round_trip(method, &path, "", "");
+            assert_eq!(req.operation.route(), route);
+            assert_eq!(req.operation.group().map(|g| g.as_str()), Some(id));
+            assert_eq!(out.path, path);
+        }
+    }
+    // A percent-encoded `@` is decoded, and rendered in the plain form WAHA's clients use.
+    let (_, out) = round_trip("GET", "/api/default/groups/120363298657503778%40g.us", "", "");
+    assert_eq!(out.path, group_path(""));
+}
+
+#[test]
+fn family_info_subject_and_description() {
+    let (req, out) = round_trip("PUT", &group_path("/subject"), "", r#"{"subject":"Quote \" and \\ and\ttab"}"#);
+    assert_eq!(
+        req.operation,
+        Operation::SetSubject(req.operation.group().cloned().unwrap(), "Quote \" and \\ and\ttab".into())
+    );
+    assert_eq!(body_json(&out), serde_json::json!({"subject":"Quote \" and \\ and\ttab"}));
+
+    let (_, out) = round_trip("PUT", &group_path("/description"), "", r#"{"description":""}"#);
+    assert_eq!(out.body.as_deref(), Some(r#"{"description":""}"#), "an empty description clears it and is forwarded");
+    let err = parse("PUT", &group_path("/description"), "", r#"{"description":"a","subject":"b"}"#).unwrap_err();
+    assert_eq!(err.errors[0].location, ptr("/subject"));
+}
+
+#[test]
+fn family_picture_get_set_delete() {
+    let (req, out) = round_trip("GET", &group_path("/picture"), "refresh=false", "");
+    assert_eq!(req.operation, Operation::GetPicture(req.operation.group().cloned().unwrap(), Some(false)));
+    assert_eq!(out.query, "refresh=false");
+    let (_, out) = round_trip("GET", &group_path("/picture"), "", "");
+    assert_eq!(out.query, "", "no refresh given, none forwarded");
+
+    let (_, out) =
+        round_trip("PUT", &group_path("/picture"), "", r#"{"file":{"data":"/9j/4AAQ","mimetype":"image/jpeg"}}"#);
+    assert_eq!(body_json(&out), serde_json::json!({"file":{"mimetype":"image/jpeg","data":"/9j/4AAQ"}}));
+    let (_, out) = round_trip(
+        "PUT",
+        &group_path("/picture"),
+        "",
+        r#"{"file":{"url":"https://cdn.example.com/a.png?v=1","mimetype":"image/png","filename":"a.png"}}"#,
+    );
+    assert_eq!(
+        body_json(&out),
+        serde_json::json!({"file":{"mimetype":"image/png","url":"https://cdn.example.com/a.png?v=1","filename":"a.png"}})
+    );
+    let err = parse(
+        "PUT",
+        &group_path("/picture"),
+        "",
+        r#"{"file":{"url":"https://a.example/x","mimetype":"image/png","size":1}}"#,
+    )
+    .unwrap_err();
+    assert_eq!(err.errors[0].location, ptr("/file/size"));
+
+    let (req, out) = round_trip("DELETE", &group_path("/picture"), "", "");
+    assert_eq!(req.operation.route(), Route::DeletePicture);
+    assert_eq!(out.body, None);
+}
+
+#[test]
+fn family_security_settings() {
+    for setting in Setting::ALL {
+        let (get, set) = setting.routes();
+        let (req, out) = round_trip("GET", &format!("/api/default{}", get.template().replace("{id}", GROUP)), "", "");
+        assert_eq!(req.operation.route(), get);
+        assert_eq!(out.body, None);
+        for value in [true, false] {
+            let path = format!("/api/default{}", set.template().replace("{id}", GROUP));
+            let body = format!(r#"{{"{}":{value}}}"#, setting.field());
+            let (req, out) = round_trip("PUT", &path, "", &body);
+            assert_eq!(req.operation.route(), set);
+            assert_eq!(out.body.as_deref(), Some(body.as_str()));
+            // Another setting's field is not this one's.
+            let other = if setting.field() == "adminsOnly" { "membersCanAddNewMember" } else { "adminsOnly" };
+            let err = parse("PUT", &path, "", &format!(r#"{{"{other}":{value}}}"#)).unwrap_err();
+            let codes: Vec<ErrorCode> = err.errors.iter().map(|e| e.code).collect();
+            assert_eq!(codes, vec![ErrorCode::UnknownField, ErrorCode::MissingField], "{setting:?}");
+        }
+    }
+}
+
+#[test]
+fn family_invite_code_and_member_lists() {
+    for (method, under, route) in [
+        ("GET", "/invite-code", Route::GetInviteCode),
+        ("POST", "/invite-code/revoke", Route::RevokeInviteCode),
+        ("GET", "/participants", Route::GetParticipants),
+        ("GET", "/participants/v2", Route::GetParticipantsV2),
+        ("GET", "/participants/join-requests", Route::ListJoinRequests),
+    ] {
+        let (req, out) = round_trip(method, &group_path(under), "", "");
+        assert_eq!(req.operation.route(), route, "{under}");
+        assert_eq!((out.query.as_str(), out.body.as_deref()), ("", None));
+    }
+}
+
+#[test]
+fn family_member_actions() {
+    for (under, action) in [
+        ("/participants/add", MemberAction::Add),
+        ("/participants/remove", MemberAction::Remove),
+        ("/admin/promote", MemberAction::Promote),
+        ("/admin/demote", MemberAction::Demote),
+        ("/participants/join-requests/approve", MemberAction::Approve),
+        ("/participants/join-requests/reject", MemberAction::Reject),
+    ] {
+        let (req, out) = round_trip(
+            "POST",
+            &group_path(under),
+            "",
+            r#"{"participants":[{"id":"4915112345678@s.whatsapp.net"},{"id":"15551234567@c.us"},{"id":"123456789012345@lid"}]}"#,
+        );
+        let Operation::Members(_, got, people) = &req.operation else { panic!("{under}: {req:?}") };
+        assert_eq!(*got, action);
+        assert_eq!(people.len(), 3);
+        assert_eq!(
+            out.body.as_deref(),
+            Some(
+                r#"{"participants":[{"id":"4915112345678@c.us"},{"id":"15551234567@c.us"},{"id":"123456789012345@lid"}]}"#
+            ),
+            "{under}: ids normalized to @c.us, order kept"
+        );
+        // Wadial-style bare strings are not WAHA's shape.
+        let err = parse("POST", &group_path(under), "", r#"{"participants":["15551234567@c.us"]}"#).unwrap_err();
+        assert_eq!(err.errors[0].code, ErrorCode::InvalidType);
+        assert_eq!(err.errors[0].location, ptr("/participants/0"));
+    }
+}
