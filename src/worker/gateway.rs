@@ -156,7 +156,11 @@ async fn limit(
 /// The client key (from `X-Api-Key` or `Authorization: Bearer`) checked for the session.
 fn authenticate(req: &Request, raw_session: &str, settings: &GatewaySettings) -> Result<SessionName, Error> {
     let header = |name| req.headers().get(name).ok().flatten();
-    let bearer = header("Authorization").and_then(|v| v.strip_prefix("Bearer ").map(|t| t.trim().to_owned()));
+    // The auth scheme is case-insensitive (RFC 9110 §11.1): `bearer` works like `Bearer`.
+    let bearer = header("Authorization").and_then(|v| {
+        let (scheme, token) = v.trim().split_once(' ')?;
+        scheme.eq_ignore_ascii_case("Bearer").then(|| token.trim().to_owned())
+    });
     let Some(key) = header("X-Api-Key").or(bearer).filter(|k| !k.is_empty()) else {
         return Err(unauthorized("missing API key: send it in X-Api-Key or Authorization: Bearer"));
     };

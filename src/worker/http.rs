@@ -3,7 +3,7 @@
 
 use super::log::LogLine;
 use crate::config::AllowedOrigins;
-use crate::error::Error;
+use crate::error::{Error, ErrorCode};
 use crate::wire::valid_request_id;
 use worker::{Headers, Request, Response, ResponseBuilder};
 
@@ -13,6 +13,8 @@ pub const REQUEST_ID: &str = "X-Request-Id";
 const EXPOSED: &str = "RateLimit, RateLimit-Policy, Retry-After, X-Request-Id, Idempotency-Replayed";
 /// Request headers a browser may send.
 pub const ALLOWED_HEADERS: &str = "X-Api-Key, Authorization, Content-Type, Idempotency-Key, X-Request-Id";
+/// The challenge sent with every 401 (RFC 9110 §11.6.1): a key as a bearer token (or `X-Api-Key`).
+pub const WWW_AUTHENTICATE: &str = r#"Bearer realm="groupgate""#;
 /// Methods a browser may use.
 pub const ALLOWED_METHODS: &str = "GET, POST, PUT, DELETE";
 
@@ -78,6 +80,9 @@ pub fn problem(error: &Error, request_id: &str) -> Response {
     let body = serde_json::to_vec(&error.problem(Some(request_id))).unwrap_or_default();
     let status = if error.status == 0 { 500 } else { error.status };
     let response = respond(status, body, "application/problem+json");
+    if error.code == ErrorCode::Unauthorized {
+        let _ = response.headers().set("WWW-Authenticate", WWW_AUTHENTICATE);
+    }
     if let Some(seconds) = error.retry_after {
         let _ = response.headers().set("Retry-After", &seconds.to_string());
     }

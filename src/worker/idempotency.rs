@@ -9,7 +9,7 @@ use super::KV_BINDING;
 use crate::error::{Error, ErrorCode, FieldError};
 use crate::ids::SessionName;
 use serde::{Deserialize, Serialize};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
 use std::time::Duration;
 use worker::{Delay, Env, KvStore};
@@ -57,6 +57,8 @@ pub struct Idempotency {
     kv: KvStore,
     record_key: String,
     request: String,
+    /// Whether this request holds the key's in-flight mark (dropped with it if cancelled).
+    holds_mark: Cell<bool>,
 }
 
 /// Checks an `Idempotency-Key` header value: 1–255 printable ASCII characters.
@@ -82,21 +84,31 @@ impl Idempotency {
     pub fn new(env: &Env, session: &SessionName, key: &str, request: String) -> Result<Self, Error> {
         check_key(key)?;
         let kv = env.kv(KV_BINDING).map_err(store_error)?;
-        Ok(Idempotency { kv, record_key: format!("idem/{session}/{key}"), request })
+        Ok(Idempotency { kv, record_key: format!("idem/{session}/{key}"), request, holds_mark: Cell::new(false) })
     }
 
     /// Claims the key, waiting for an in-flight twin of this isolate; `wait_ms` bounds the wait.
+    ///
+    /// The in-flight mark is taken before the first `await` (check and insert in one step), so
+    /// concurrent twins in this isolate never both find the store empty and both forward.
     pub async fn claim(&self, wait_ms: u64) -> Result<Claim, Error> {
         let mut waited = 0;
-        while IN_FLIGHT.with(|f| f.borrow().contains(&self.record_key)) {
+        while !IN_FLIGHT.with(|f| f.borrow_mut().insert(self.record_key.clone())) {
             if waited >= wait_ms {
                 return Err(in_progress());
             }
             Delay::from(Duration::from_millis(WAIT_STEP_MS)).await;
             waited += WAIT_STEP_MS;
         }
-        let stored: Option<Record> = self.kv.get(&self.record_key).json().await.map_err(store_error)?;
-        match stored {
+        self.holds_mark.set(true);
+        let stored: Option<Record> = match self.kv.get(&self.record_key).json().await {
+            Ok(stored) => stored,
+            Err(e) => {
+                self.forget();
+                return Err(store_error(e));
+            }
+        };
+        let claim = match stored {
             Some(record) if record.request != self.request => Err(Error::new(
                 ErrorCode::IdempotencyKeyReused,
                 "this Idempotency-Key was used with a different request body",
@@ -105,15 +117,13 @@ impl Idempotency {
                 Ok(Claim::Replay(Answer { status: a.status, content_type: a.content_type, body: a.body.into_bytes() }))
             }
             Some(Record { answer: None, .. }) => Err(in_progress()),
-            None => {
-                IN_FLIGHT.with(|f| f.borrow_mut().insert(self.record_key.clone()));
-                if let Err(e) = self.store(None, PENDING_TTL_SECS).await {
-                    self.forget();
-                    return Err(e);
-                }
-                Ok(Claim::Fresh)
-            }
-        }
+            None => match self.store(None, PENDING_TTL_SECS).await {
+                Ok(()) => return Ok(Claim::Fresh), // keeps the mark until complete/release
+                Err(e) => Err(e),
+            },
+        };
+        self.forget();
+        claim
     }
 
     /// Keeps a successful answer for replays.
@@ -142,7 +152,16 @@ impl Idempotency {
     }
 
     fn forget(&self) {
-        IN_FLIGHT.with(|f| f.borrow_mut().remove(&self.record_key));
+        if self.holds_mark.replace(false) {
+            IN_FLIGHT.with(|f| f.borrow_mut().remove(&self.record_key));
+        }
+    }
+}
+
+impl Drop for Idempotency {
+    /// A request cancelled mid-flight must not leave its twins waiting for ever.
+    fn drop(&mut self) {
+        self.forget();
     }
 }
 

@@ -18,13 +18,34 @@ export const TEST_ORIGIN = 'http://127.0.0.1:8799';
 /**
  * Starts the simulator and the worker. `vars` override the worker's settings; `kv: false` leaves
  * the rate-limit KV binding out (a store failure); `port` fixes the worker's port.
+ * `script` runs another module worker instead of build/index.js (a path from the repository root,
+ * e.g. a test fixture) with the same bindings. `captureLogs: true` collects the worker's console
+ * lines in `stack.logs` (instead of printing them); JSON lines are parsed.
  */
-export async function startStack({ vars = {}, kv = true, port = 0, simPort = 0, upstreamUrl } = {}) {
+export async function startStack({
+  vars = {}, kv = true, port = 0, simPort = 0, upstreamUrl, script = 'build/index.js', captureLogs = false,
+} = {}) {
   const sim = await startSimulator({ port: simPort, apiKey: UPSTREAM_KEY });
+  /** `{level, message, json}` per console line of the worker, oldest first (with `captureLogs`). */
+  const logs = [];
+  const capture = captureLogs
+    ? {
+      handleStructuredLogs({ level, message }) {
+        let json;
+        try {
+          json = JSON.parse(message);
+        } catch {
+          json = undefined;
+        }
+        logs.push({ level, message, json });
+      },
+    }
+    : {};
   const mf = new Miniflare({
     host: '127.0.0.1',
     port,
-    scriptPath: `${root}build/index.js`,
+    scriptPath: script.startsWith('/') ? script : `${root}${script}`,
+    ...capture,
     modules: true,
     modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
     compatibilityDate: '2026-08-01',
@@ -42,6 +63,21 @@ export async function startStack({ vars = {}, kv = true, port = 0, simPort = 0, 
     url,
     sim,
     mf,
+    logs,
+    /**
+     * The worker's request log line (parsed) for `requestId` (a response's X-Request-Id); waits
+     * for it, since log lines arrive asynchronously. Needs `captureLogs: true`.
+     */
+    async logLine(requestId, timeoutMs = 3000) {
+      if (!captureLogs) throw new Error('startStack: logLine needs captureLogs: true');
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const line = logs.find((l) => l.json?.requestId === requestId && 'status' in l.json);
+        if (line) return line.json;
+        if (Date.now() > deadline) throw new Error(`no log line for request ${requestId} within ${timeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    },
     /** Fetches a path on the worker with the test client key unless `headers` say otherwise. */
     call(path, { method = 'GET', body, headers = {} } = {}) {
       const h = { 'x-api-key': CLIENT_KEY, ...headers };

@@ -1,0 +1,140 @@
+// Shared helpers of the edge-proxy end-to-end tests (routes, rejections, auth, cors,
+// upstream-faults, idempotency, logs): response capture, simulator control, problem checks,
+// secret scanning and the contract's route list.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { CLIENT_KEY, SALES_KEY, UPSTREAM_KEY } from './stack.mjs';
+
+/** Seed groups of the simulator (see sim/groups.mjs). */
+export const ALPHA = '120363000000000001@g.us'; // me superadmin, members may add
+export const BETA = '120363000000000002@g.us'; // me superadmin, approval required, 2 join requests
+export const GAMMA = '120363000000000003@g.us'; // me plain participant, info admin-only
+export const ALPHA_CODE = 'AlphaInviteCode0000001';
+export const GAMMA_CODE = 'GammaInviteCode0000003';
+
+/** Every secret the gateway knows: none may ever appear in a response. */
+export const SECRETS = [UPSTREAM_KEY, CLIENT_KEY, SALES_KEY];
+
+/** The contract file, beside the repository (`../shared/reference/…`). */
+export const CONTRACT = fileURLToPath(new URL('../../../shared/reference/waha-groups-contract.md', import.meta.url));
+
+/**
+ * Every `{method, template}` pair of the contract's first table, in order (`15/16 | PUT / GET`
+ * rows give two pairs), parsed like tests/contract.rs does.
+ */
+export function contractRoutes() {
+  const text = readFileSync(CONTRACT, 'utf8');
+  const pairs = [];
+  let inTable = false;
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (!line.startsWith('|')) {
+      if (inTable) break; // the first table ended
+      continue;
+    }
+    inTable = true;
+    const cells = line.replace(/^\|/, '').replace(/\|$/, '').split('|').map((c) => c.trim());
+    if (!/^\d/.test(cells[0])) continue; // header and separator
+    const template = cells[2].replace(/^`|`$/g, '');
+    assert.match(template, /^\/groups/, `row ${cells[0]}: path ${template}`);
+    for (const method of cells[1].split('/').map((m) => m.trim())) pairs.push({ row: cells[0], method, template });
+  }
+  return pairs;
+}
+
+/**
+ * Wraps a stack so that every worker response is read once and kept (status, headers, text,
+ * parsed JSON) for the secret scan at the end of each file.
+ */
+export function client(stack) {
+  const seen = [];
+  const keep = async (res) => {
+    const text = await res.text();
+    let json;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    const out = { status: res.status, headers: res.headers, text, json };
+    seen.push(out);
+    return out;
+  };
+  return {
+    seen,
+    /**
+     * Like `stack.call` (client key unless `headers` say otherwise; an object body is sent as
+     * JSON), read and kept; a header given as `undefined` is left out (`'x-api-key': undefined`).
+     */
+    async call(path, { method = 'GET', body, headers = {} } = {}) {
+      const h = Object.fromEntries(
+        Object.entries({ 'x-api-key': CLIENT_KEY, ...headers }).filter(([, v]) => v !== undefined),
+      );
+      if (body !== undefined && typeof body !== 'string') h['content-type'] ??= 'application/json';
+      const payload = body === undefined || typeof body === 'string' ? body : JSON.stringify(body);
+      return keep(await fetch(stack.url + path, { method, headers: h, body: payload }));
+    },
+    /** A raw fetch of a worker path (no default key), read and kept. */
+    async fetch(path, init = {}) {
+      return keep(await fetch(stack.url + path, init));
+    },
+    /** Simulator control: empties its state (sessions, record, faults). */
+    async reset() {
+      const res = await fetch(`${stack.sim.url}/__sim/reset`, { method: 'POST' });
+      assert.equal(res.status, 200);
+    },
+    /** The simulator's groups of `session`. */
+    async state(session = 'default') {
+      return (await fetch(`${stack.sim.url}/__sim/state?session=${session}`)).json();
+    },
+    /** Injects simulator faults (one spec or a list). */
+    async fault(spec) {
+      const res = await fetch(`${stack.sim.url}/__sim/faults`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec),
+      });
+      assert.equal(res.status, 200, await res.text());
+    },
+    received: () => stack.received(),
+    clearReceived: () => stack.clearReceived(),
+  };
+}
+
+/**
+ * Asserts `res` is an RFC 9457 problem with `status` and `code`; `errors` (optional) lists
+ * `{pointer|parameter, code}` that must be among the field errors. Returns the problem.
+ */
+export function assertProblem(res, status, code, errors = []) {
+  assert.equal(res.status, status, `status (body: ${res.text})`);
+  assert.equal(res.headers.get('content-type'), 'application/problem+json');
+  const p = res.json;
+  assert.ok(p, `problem body must be JSON: ${res.text}`);
+  assert.equal(p.status, status);
+  assert.equal(p.code, code, res.text);
+  assert.equal(p.type, `urn:groupgate:problem:${code}`);
+  assert.equal(typeof p.title, 'string');
+  assert.equal(typeof p.detail, 'string');
+  assert.equal(p.requestId, res.headers.get('x-request-id'), 'the problem quotes the request id');
+  for (const want of errors) {
+    const found = (p.errors ?? []).find((e) => e.code === want.code
+      && ('pointer' in want ? e.pointer === want.pointer : e.parameter === want.parameter));
+    assert.ok(found, `expected field error ${JSON.stringify(want)} in ${JSON.stringify(p.errors)}`);
+    assert.equal(typeof found.detail, 'string');
+  }
+  return p;
+}
+
+/** Asserts no secret appears in any kept response (body or any header). */
+export function assertNoSecrets(seen) {
+  assert.ok(seen.length > 0, 'responses were kept');
+  for (const res of seen) {
+    const headers = [...res.headers].map(([k, v]) => `${k}: ${v}`).join('\n');
+    for (const secret of SECRETS) {
+      assert.ok(!res.text.includes(secret), `a secret leaked in a ${res.status} body: ${res.text.slice(0, 200)}`);
+      assert.ok(!headers.includes(secret), `a secret leaked in the headers of a ${res.status}: ${headers}`);
+    }
+  }
+}
+
+/** The generated request id shape (a random UUID). */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
