@@ -195,6 +195,12 @@ const CONTROL = {
 };
 
 async function control(ctx, req, res, rawPath, rawQuery) {
+  // Browser tests read the control API from their own origin: allow that here (never on /api).
+  res.setHeader('access-control-allow-origin', '*');
+  if (req.method === 'OPTIONS') {
+    res.writeHead(204, { 'access-control-allow-methods': 'GET, POST, DELETE', 'access-control-allow-headers': 'content-type' });
+    return res.end();
+  }
   const handler = CONTROL[`${req.method} ${rawPath.replace(/\/$/, '')}`];
   if (!handler) return notFound(req, res);
   const { text } = await readBody(req);

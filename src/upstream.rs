@@ -71,6 +71,13 @@ pub fn classify_failure(status: u16, body: &[u8]) -> UpstreamFailure {
         }
     }
     let shown = message.map(truncate).unwrap_or_else(|| "no message".to_owned());
+    if status == 401 || status == 403 {
+        // The client's key was accepted; the upstream refused the gateway's own key.
+        let detail =
+            format!("the upstream refused the gateway's credentials (HTTP {status}: {shown}); check UPSTREAM_API_KEY");
+        let error = Error::new(ErrorCode::UpstreamError, detail).with_upstream_status(status);
+        return UpstreamFailure { error, reached_whatsapp: false };
+    }
     let detail = format!("the upstream answered HTTP {status}: {shown}");
     let status_out = if !(400..500).contains(&status) { ErrorCode::UpstreamError.status() } else { status };
     let error = Error::new(ErrorCode::UpstreamError, detail).with_status(status_out).with_upstream_status(status);
@@ -117,6 +124,9 @@ mod tests {
         assert_eq!((f.error.code, f.error.status), (ErrorCode::UpstreamError, 400));
         assert!(f.error.detail.contains("name must be a string"));
         assert!(!f.reached_whatsapp, "a WAHA 4xx never reached WhatsApp");
+        let f = classify_failure(401, br#"{"statusCode":401,"message":"Unauthorized"}"#);
+        assert_eq!((f.error.status, f.error.upstream_status), (502, Some(401)), "not the client's 401");
+        assert!(f.error.detail.contains("UPSTREAM_API_KEY"));
         let f = classify_failure(503, b"<html>down</html>");
         assert_eq!((f.error.status, f.error.upstream_status), (502, Some(503)));
         assert!(f.error.detail.contains("no message"));

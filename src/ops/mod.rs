@@ -181,11 +181,13 @@ pub struct RenderedRequest {
     pub body: Option<String>,
 }
 
-/// Splits `/api/{session}/groups…` into its raw session and the path under it.
+/// Splits `/api/{session}/groups…` into its raw session and the path under it. One trailing
+/// slash is ignored, as WAHA (Express) ignores it.
 pub fn split_api_path(path: &str) -> Option<(&str, &str)> {
     let rest = path.strip_prefix("/api/")?;
     let slash = rest.find('/')?;
-    Some((&rest[..slash], &rest[slash..]))
+    let under = &rest[slash..];
+    Some((&rest[..slash], under.strip_suffix('/').filter(|u| !u.is_empty()).unwrap_or(under)))
 }
 
 impl GroupRequest {

@@ -186,3 +186,24 @@ describe('with the upstream down', () => {
 
   test('no key appears in any response of this group', () => assertNoSecrets(gw.seen));
 });
+
+describe('with a wrong UPSTREAM_API_KEY', () => {
+  let stack;
+  let gw;
+  before(async () => {
+    stack = await startStack({ vars: { UPSTREAM_API_KEY: 'not-the-upstream-key-000' } });
+    gw = client(stack);
+  });
+  after(() => stack?.close());
+
+  test("the upstream's 401 is the gateway's fault: 502 upstream_error, not the client's 401", async () => {
+    const res = await gw.call(GET_ALPHA);
+    const problem = await assertProblem(res, 502, 'upstream_error');
+    assert.equal(problem.upstreamStatus, 401);
+    assert.match(problem.detail, /UPSTREAM_API_KEY/);
+    assert.equal(res.headers.get('www-authenticate'), null, 'the client is not asked for other credentials');
+    assert.ok(!res.text.includes('not-the-upstream-key-000'), 'the configured key is not echoed');
+  });
+
+  test('no key appears in any response of this group', () => assertNoSecrets(gw.seen));
+});

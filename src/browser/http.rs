@@ -1,0 +1,183 @@
+//! One HTTP exchange with the Worker: fetch with cancellation and timeout, then the answer as
+//! JSON or as a `GroupgateError` built from the RFC 9457 problem and the rate-limit headers.
+
+use super::errors::{get, set, Failure};
+use crate::error::ErrorCode;
+use gloo_net::http::{Headers, Method as HttpMethod, RequestBuilder, Response};
+use js_sys::{Array, Object};
+use wasm_bindgen::prelude::*;
+use web_sys::AbortSignal;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `AbortSignal.timeout(ms)`, an exception kept as `Err`.
+    #[wasm_bindgen(js_namespace = AbortSignal, js_name = timeout, catch)]
+    fn abort_after(milliseconds: u32) -> Result<AbortSignal, JsValue>;
+
+    /// `AbortSignal.any(signals)`, an exception kept as `Err`.
+    #[wasm_bindgen(js_namespace = AbortSignal, js_name = any, catch)]
+    fn abort_on_any(signals: &Array) -> Result<AbortSignal, JsValue>;
+}
+
+/// A request ready to send.
+pub(crate) struct Outgoing<'a> {
+    /// HTTP method.
+    pub method: crate::ops::Method,
+    /// Absolute URL.
+    pub url: String,
+    /// JSON body.
+    pub body: Option<String>,
+    /// Every header, the API key included.
+    pub headers: &'a [(String, String)],
+    /// `Idempotency-Key`, when the caller gave one.
+    pub idempotency_key: Option<String>,
+}
+
+/// Sends `request`, cancelled by `signal` or after `timeout_ms` (0: never), and returns the JSON
+/// answer (`undefined` for an empty body).
+pub(crate) async fn send(
+    request: Outgoing<'_>,
+    signal: Option<AbortSignal>,
+    timeout_ms: u32,
+) -> Result<JsValue, Failure> {
+    // Browsers without `AbortSignal.timeout` / `.any` (Safari before 16 / 17.4) lose the timeout
+    // rather than the call.
+    let timer = (timeout_ms > 0).then(|| abort_after(timeout_ms).ok()).flatten();
+    let combined = match (&signal, &timer) {
+        (Some(user), Some(timer)) => Some(abort_on_any(&Array::of2(user, timer)).unwrap_or_else(|_| user.clone())),
+        (Some(one), None) | (None, Some(one)) => Some(one.clone()),
+        (None, None) => None,
+    };
+    let cancelled = |detail: String| cancel_failure(signal.as_ref(), timer.as_ref(), timeout_ms, detail);
+    // Names and values were checked when the client was made; a refusal here only drops one.
+    let headers = web_sys::Headers::new().map_err(|_| Failure::new(ErrorCode::NetworkError, "no Headers"))?;
+    for (name, value) in request.headers {
+        let _ = headers.append(name, value);
+    }
+    let _ = headers.append("Accept", "application/json, application/problem+json");
+    if let Some(key) = &request.idempotency_key {
+        let _ = headers.append("Idempotency-Key", key);
+    }
+    if request.body.is_some() {
+        let _ = headers.append("Content-Type", "application/json");
+    }
+    let builder = RequestBuilder::new(&request.url)
+        .method(http_method(request.method))
+        .headers(Headers::from_raw(headers))
+        .abort_signal(combined.as_ref());
+    let built = match request.body {
+        Some(body) => builder.body(body),
+        None => builder.build(),
+    };
+    let built = built.map_err(|e| Failure::new(ErrorCode::NetworkError, format!("cannot build the request: {e}")))?;
+    let response = built.send().await.map_err(|e| cancelled(e.to_string()))?;
+    let text = response.text().await.map_err(|e| cancelled(e.to_string()))?;
+    if !response.ok() {
+        return Err(problem(&response, &text));
+    }
+    if text.trim().is_empty() {
+        return Ok(JsValue::UNDEFINED);
+    }
+    js_sys::JSON::parse(&text).map_err(|_| {
+        Failure::new(ErrorCode::UpstreamUnavailable, "the Worker answered something that is not JSON")
+            .with_request(&response)
+    })
+}
+
+fn http_method(method: crate::ops::Method) -> HttpMethod {
+    match method {
+        crate::ops::Method::Get => HttpMethod::GET,
+        crate::ops::Method::Post => HttpMethod::POST,
+        crate::ops::Method::Put => HttpMethod::PUT,
+        crate::ops::Method::Delete => HttpMethod::DELETE,
+    }
+}
+
+/// A fetch that failed: aborted by the caller, timed out, or a network (or CORS) failure.
+fn cancel_failure(user: Option<&AbortSignal>, timer: Option<&AbortSignal>, timeout_ms: u32, detail: String) -> Failure {
+    if user.is_some_and(AbortSignal::aborted) {
+        Failure::new(ErrorCode::Aborted, "the request was aborted by its AbortSignal")
+    } else if timer.is_some_and(AbortSignal::aborted) {
+        Failure::new(ErrorCode::Timeout, format!("no answer within {timeout_ms} ms"))
+    } else {
+        Failure::new(ErrorCode::NetworkError, format!("the request failed: {detail}"))
+    }
+}
+
+impl Failure {
+    /// Adds the answer's `X-Request-Id`.
+    fn with_request(mut self, response: &Response) -> Self {
+        self.request_id = response.headers().get("X-Request-Id").filter(|id| !id.is_empty());
+        self
+    }
+}
+
+/// A non-2xx answer as a failure: the problem document's fields, else a code from the status.
+fn problem(response: &Response, text: &str) -> Failure {
+    let status = response.status();
+    let body = js_sys::JSON::parse(text).ok().filter(JsValue::is_object).unwrap_or(JsValue::UNDEFINED);
+    let code = get(&body, "code").as_string().unwrap_or_else(|| code_of_status(status).as_str().to_owned());
+    let detail = get(&body, "detail")
+        .as_string()
+        .or_else(|| get(&body, "title").as_string())
+        .unwrap_or_else(|| format!("the Worker answered HTTP {status}"));
+    let errors = get(&body, "errors").dyn_into::<Array>().unwrap_or_default();
+    let headers = response.headers();
+    let retry_after = get(&body, "retryAfter")
+        .as_f64()
+        .or_else(|| headers.get("Retry-After").and_then(|s| s.trim().parse::<u32>().ok()).map(f64::from));
+    let mut failure = Failure {
+        code,
+        status,
+        detail,
+        errors,
+        retry_after,
+        request_id: None,
+        rate_limit: headers.get("RateLimit").and_then(|v| rate_limit_field(&v, ["remaining", "reset"], ["r", "t"])),
+        rate_limit_policy: headers
+            .get("RateLimit-Policy")
+            .and_then(|v| rate_limit_field(&v, ["quota", "window"], ["q", "w"])),
+    }
+    .with_request(response);
+    if failure.request_id.is_none() {
+        failure.request_id = get(&body, "requestId").as_string();
+    }
+    failure
+}
+
+/// The code of an answer that carries no problem document.
+fn code_of_status(status: u16) -> ErrorCode {
+    match status {
+        400 => ErrorCode::InvalidJson,
+        401 => ErrorCode::Unauthorized,
+        403 => ErrorCode::Forbidden,
+        404 => ErrorCode::NotFound,
+        405 => ErrorCode::MethodNotAllowed,
+        413 => ErrorCode::PayloadTooLarge,
+        415 => ErrorCode::UnsupportedMediaType,
+        422 => ErrorCode::ValidationFailed,
+        429 => ErrorCode::RateLimited,
+        501 => ErrorCode::NotImplemented,
+        504 => ErrorCode::UpstreamTimeout,
+        _ => ErrorCode::UpstreamUnavailable,
+    }
+}
+
+/// Parses the first item of a `RateLimit` / `RateLimit-Policy` field (`"add";r=42;t=1800`) into
+/// `{policy, <names[0]>, <names[1]>}`, reading the parameters `keys`.
+fn rate_limit_field(value: &str, names: [&str; 2], keys: [&str; 2]) -> Option<JsValue> {
+    let item = value.split(',').next()?.trim();
+    let mut parts = item.split(';');
+    let policy = parts.next()?.trim().trim_matches('"');
+    let object: JsValue = Object::new().into();
+    set(&object, "policy", &JsValue::from_str(policy));
+    let mut found = [false; 2];
+    for part in parts {
+        let Some((key, number)) = part.trim().split_once('=') else { continue };
+        let Some(index) = keys.iter().position(|k| *k == key.trim()) else { continue };
+        let Ok(number) = number.trim().parse::<u32>() else { continue };
+        set(&object, names[index], &JsValue::from(number));
+        found[index] = true;
+    }
+    (found == [true; 2]).then_some(object)
+}

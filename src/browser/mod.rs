@@ -1,0 +1,13 @@
+//! The npm module (feature `browser`): `GroupsClient`, a typed client of the groupgate Worker that
+//! validates every request with the Worker's own code before sending it, `GroupgateError` with
+//! the Worker's stable codes, and helpers for forms and webhooks.
+
+mod client;
+mod errors;
+mod helpers;
+mod http;
+mod types;
+
+pub use client::GroupsClient;
+pub use errors::is_groupgate_error;
+pub use helpers::{limits, parse_group_event, parse_invite, phone_to_user_id};
