@@ -125,8 +125,11 @@ pub fn decide(now_ms: u64, policy: Policy, log: &[LogEntry], own: &LogEntry) -> 
     let counted: u64 =
         window.iter().map(|e| u64::from(e.cost)).sum::<u64>() + if allowed { u64::from(own.cost) } else { 0 };
     let remaining = u64::from(policy.units).saturating_sub(counted);
-    let oldest = window.first().map(|e| e.at_ms).or(allowed.then_some(own.at_ms));
-    let reset_secs = oldest.map_or(0, |at| secs_ceil((at + policy.window_ms()).saturating_sub(now_ms)));
+    // The oldest counted entry: own may be older than every other entry (concurrent writers
+    // stamped later); an entry stamped ahead of `now_ms` (another clock) never pushes it past a window.
+    let oldest = window.first().map(|e| e.at_ms).into_iter().chain(allowed.then_some(own.at_ms)).min();
+    let reset_secs = oldest
+        .map_or(0, |at| secs_ceil((at + policy.window_ms()).saturating_sub(now_ms)).min(u64::from(policy.window_secs)));
     let retry_after_secs = (!allowed).then(|| retry_after(now_ms, policy, &before, own.cost));
     Decision { allowed, remaining: u32::try_from(remaining).unwrap_or(u32::MAX), reset_secs, retry_after_secs }
 }
@@ -220,6 +223,21 @@ mod tests {
     fn cost_beyond_quota_never_fits() {
         assert!(cost_fits(P, 10));
         assert!(!cost_fits(P, 11));
+    }
+
+    #[test]
+    fn reset_never_exceeds_the_window() {
+        // Concurrent writers stamped one millisecond after `own`: its own entry is the oldest.
+        let own = entry(T, "a", 1);
+        let log = vec![own.clone(), entry(T + 1, "b", 1), entry(T + 1, "c", 1)];
+        let d = decide(T, P, &log, &own);
+        assert!(d.allowed);
+        assert_eq!((d.remaining, d.reset_secs), (7, 600));
+        // An entry from a clock running ahead orders after `own` and never pushes `t` past a window.
+        let own = entry(T, "a", 1);
+        let log = vec![own.clone(), entry(T + 5_000, "z", 10)];
+        let d = decide(T, P, &log, &own);
+        assert_eq!((d.allowed, d.remaining, d.reset_secs), (true, 0, 600));
     }
 
     #[test]

@@ -3,9 +3,15 @@
 //!
 //! Per admitted request: one `put` (its own entry, a unique key, so KV's one-write-per-second-per-key
 //! limit never applies) and one `list` of the (session, class) prefix. A refusal adds one `delete`
-//! (its entry is withdrawn); a refund is one `delete`. A session this isolate already knows to be
-//! exhausted is refused from memory, with no KV operation. Within one isolate the put+list of one
-//! (session, class) are serialized, so concurrent requests there are decided exactly.
+//! (its entry is withdrawn); a refund is one `delete`. After a refusal the isolate remembers the
+//! entries that refused it (less those it deleted itself): a request that cannot fit even those is
+//! refused from memory, with no KV operation, until enough of them leave the window (a smaller
+//! request that fits goes to KV).
+//!
+//! Nothing is serialized across requests: the log needs no lock (every request writes before it
+//! reads and counts only the entries ordered before its own), and a lock shared by requests would
+//! resume one request's task from another request's I/O context, which workerd refuses ("Cannot
+//! perform I/O on behalf of a different request", then a bare 500 or a hung request).
 
 use super::KV_BINDING;
 use crate::config::{GatewaySettings, StoreFailure};
@@ -14,12 +20,10 @@ use crate::ids::SessionName;
 use crate::ops::RateClass;
 use crate::ratelimit::{cost_fits, decide, Decision, LogEntry, Policy};
 use futures_util::future::{select, Either};
-use futures_util::lock::Mutex;
 use futures_util::pin_mut;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::future::Future;
-use std::rc::Rc;
 use std::time::Duration;
 use worker::{Delay, Env, KvStore};
 
@@ -27,14 +31,35 @@ use worker::{Delay, Env, KvStore};
 const KV_TTL_MIN_SECS: u64 = 60;
 /// Most list pages read for one decision (1,000 keys each).
 const LIST_PAGES_MAX: usize = 10;
+/// Most deleted entries remembered per (session, class).
+const GONE_MAX: usize = 1024;
 /// Seconds a client waits after a store failure was refused.
 const STORE_FAILURE_RETRY_SECS: u64 = 5;
 
+/// What an isolate remembers of one (session, class) log.
+#[derive(Default)]
+struct Known {
+    /// The in-window entries that refused the last refused request: a lower bound of the log.
+    entries: Vec<LogEntry>,
+    /// Entries this isolate withdrew or refunded (in window): never part of `entries`, even when
+    /// a list read before the delete still showed them.
+    gone: Vec<LogEntry>,
+}
+
+impl Known {
+    fn forget(&mut self, entry: LogEntry) {
+        self.entries.retain(|e| *e != entry);
+        if self.gone.len() >= GONE_MAX {
+            // The oldest deletions were long read back by every list: drop them.
+            self.gone.drain(..GONE_MAX / 2);
+        }
+        self.gone.push(entry);
+    }
+}
+
 thread_local! {
-    /// Per (session, class): refuse from memory until this time (ms).
-    static BLOCKED_UNTIL: RefCell<HashMap<String, u64>> = RefCell::new(HashMap::new());
-    /// Per (session, class): serializes this isolate's put+list.
-    static LOCKS: RefCell<HashMap<String, Rc<Mutex<()>>>> = RefCell::new(HashMap::new());
+    /// Per (session, class) prefix: what this isolate knows of the log.
+    static KNOWN: RefCell<HashMap<String, Known>> = RefCell::new(HashMap::new());
     /// This isolate's id and entry sequence, the tie-breaker of entries of the same millisecond.
     static ORDER: (String, Cell<u32>) = (format!("{:08x}", (js_sys::Math::random() * f64::from(u32::MAX)) as u32), Cell::new(0));
 }
@@ -59,6 +84,29 @@ pub struct Limiter<'a> {
 
 fn prefix(session: &SessionName, class: RateClass) -> String {
     format!("rl/{}/{}/", session, class.as_str())
+}
+
+/// The refusal of `cost` units, when the entries this isolate knows to be in the window already
+/// leave no room for them.
+fn refused_from_memory(key: &str, policy: Policy, cost: u32) -> Option<Decision> {
+    let now = js_sys::Date::now() as u64;
+    KNOWN.with(|known| {
+        let mut known = known.borrow_mut();
+        let memory = known.get_mut(key).filter(|m| !m.entries.is_empty())?;
+        // Ordered after every known entry, as a new entry would be.
+        let own = LogEntry { at_ms: now, order: "\u{10ffff}".into(), cost };
+        let decision = decide(now, policy, &memory.entries, &own);
+        if decision.allowed {
+            memory.entries.clear();
+            return None;
+        }
+        Some(decision)
+    })
+}
+
+/// Records that this isolate deleted `entry` from the log of `key`.
+fn forget(key: &str, entry: LogEntry) {
+    KNOWN.with(|known| known.borrow_mut().entry(key.to_owned()).or_default().forget(entry));
 }
 
 fn next_order() -> String {
@@ -93,26 +141,19 @@ impl<'a> Limiter<'a> {
             return Err(Error::new(ErrorCode::CostExceedsQuota, detail));
         }
         let key = prefix(session, class);
-        let now = js_sys::Date::now() as u64;
-        if let Some(until) = BLOCKED_UNTIL.with(|b| b.borrow().get(&key).copied()).filter(|until| *until > now) {
-            let wait = (until - now).div_ceil(1000);
-            return Ok(Admission::Refused(Decision {
-                allowed: false,
-                remaining: 0,
-                reset_secs: wait,
-                retry_after_secs: Some(wait),
-            }));
+        if let Some(decision) = refused_from_memory(&key, policy, cost) {
+            return Ok(Admission::Refused(decision));
         }
-        match self.admit_in_store(&key, policy, cost, now).await {
+        match self.admit_in_store(&key, policy, cost).await {
             Ok(admission) => Ok(admission),
             Err(cause) => self.store_failed(class, &cause),
         }
     }
 
-    async fn admit_in_store(&mut self, key: &str, policy: Policy, cost: u32, now: u64) -> Result<Admission, String> {
+    async fn admit_in_store(&mut self, key: &str, policy: Policy, cost: u32) -> Result<Admission, String> {
         let kv = self.kv()?;
-        let lock = LOCKS.with(|locks| locks.borrow_mut().entry(key.to_owned()).or_default().clone());
-        let _guard = lock.lock().await;
+        // Stamped right before the write, so entries order like their writes.
+        let now = js_sys::Date::now() as u64;
         let own = LogEntry { at_ms: now, order: next_order(), cost };
         let own_key = format!("{key}{}", own.key());
         let ttl = u64::from(policy.window_secs).max(KV_TTL_MIN_SECS);
@@ -123,10 +164,21 @@ impl<'a> Limiter<'a> {
         if decision.allowed {
             return Ok(Admission::Allowed { decision, entry: own_key });
         }
-        self.timed(kv.delete(&own_key)).await?.map_err(|e| e.to_string())?;
-        if decision.remaining == 0 {
-            let until = now + decision.retry_after_secs.unwrap_or(1) * 1000;
-            BLOCKED_UNTIL.with(|b| b.borrow_mut().insert(key.to_owned(), until));
+        let since = now.saturating_sub(u64::from(policy.window_secs) * 1000);
+        KNOWN.with(|known| {
+            let mut known = known.borrow_mut();
+            let memory = known.entry(key.to_owned()).or_default();
+            memory.gone.retain(|e| e.at_ms > since);
+            memory.entries =
+                log.into_iter().filter(|e| e.at_ms > since && *e < own && !memory.gone.contains(e)).collect();
+        });
+        // The refusal stands even if withdrawing the entry fails (it then counts until it expires):
+        // a store error here must not turn into the store-failure policy's "allow".
+        match self.timed(kv.delete(&own_key)).await.and_then(|r| r.map_err(|e| e.to_string())) {
+            Ok(()) => forget(key, own),
+            Err(cause) => {
+                worker::console_error!("{}", serde_json::json!({"rateLimitStoreError": cause, "withdrawing": true}));
+            }
         }
         Ok(Admission::Refused(decision))
     }
@@ -152,7 +204,13 @@ impl<'a> Limiter<'a> {
     /// Gives back the units of an admitted request that never reached WhatsApp.
     pub async fn refund(&mut self, entry: &str) -> Result<(), String> {
         let kv = self.kv()?;
-        self.timed(kv.delete(entry)).await?.map_err(|e| e.to_string())
+        self.timed(kv.delete(entry)).await?.map_err(|e| e.to_string())?;
+        if let Some((key, suffix)) = entry.rsplit_once('/') {
+            if let Some(own) = LogEntry::from_key(suffix) {
+                forget(&format!("{key}/"), own);
+            }
+        }
+        Ok(())
     }
 
     fn kv(&self) -> Result<KvStore, String> {
