@@ -9,6 +9,7 @@ use crate::config::{GatewaySettings, KeyCheck};
 use crate::error::{Error, ErrorCode};
 use crate::ids::SessionName;
 use crate::limits::BODY_MAX_BYTES;
+use crate::ops::route::allowed_methods;
 use crate::ops::{split_api_path, GroupRequest, RateClass, Route};
 use crate::ratelimit::Decision;
 use crate::upstream::UpstreamFailure;
@@ -31,19 +32,22 @@ pub async fn handle(
     if path == "/healthz" {
         return Ok(respond(200, br#"{"status":"ok"}"#.to_vec(), "application/json"));
     }
-    let Some((raw_session, _)) = split_api_path(&path) else {
+    let Some((raw_session, route_path)) = split_api_path(&path) else {
         return Err(Error::new(ErrorCode::NotFound, format!("no route {path}")));
     };
+    // The body is read (up to the cap) before answering anything, even a 401: a response sent
+    // while the client is still sending can reset its connection.
+    let body = read_body(&mut req).await;
     let session = authenticate(&req, raw_session, settings)?;
     exchange.log.session = Some(session.to_string());
 
-    let body = read_body(&mut req).await?;
+    let body = body?;
+    check_content_type(&req, &body)?;
     let query = req.url().map_err(internal)?.query().unwrap_or_default().to_owned();
     let request = GroupRequest::parse(&method, &path, &query, &body, &settings.limits).inspect_err(|e| {
         if e.code == ErrorCode::MethodNotAllowed {
-            if let Some(allow) = e.detail.split("allowed: ").nth(1) {
-                exchange.headers.push(("Allow", allow.to_owned()));
-            }
+            let allowed: Vec<&str> = allowed_methods(route_path).iter().map(|m| m.as_str()).collect();
+            exchange.headers.push(("Allow", allowed.join(", ")));
         }
     })?;
     exchange.log.operation = Some(request.operation.route().client_name());
@@ -194,7 +198,6 @@ async fn read_body(req: &mut Request) -> Result<Vec<u8>, Error> {
     if declared == Some(0) || req.inner().body().is_none() {
         return Ok(Vec::new());
     }
-    let content_type = req.headers().get("Content-Type").ok().flatten().unwrap_or_default();
     let mut stream = req.stream().map_err(internal)?;
     let mut body = Vec::new();
     while let Some(chunk) = stream.next().await {
@@ -204,11 +207,17 @@ async fn read_body(req: &mut Request) -> Result<Vec<u8>, Error> {
         }
         body.extend_from_slice(&chunk);
     }
+    Ok(body)
+}
+
+/// A non-blank body must be `application/json`.
+fn check_content_type(req: &Request, body: &[u8]) -> Result<(), Error> {
+    let content_type = req.headers().get("Content-Type").ok().flatten().unwrap_or_default();
     let is_json = content_type.to_ascii_lowercase().starts_with("application/json");
     if !body.iter().all(u8::is_ascii_whitespace) && !is_json {
         return Err(Error::new(ErrorCode::UnsupportedMediaType, "send the body as Content-Type: application/json"));
     }
-    Ok(body)
+    Ok(())
 }
 
 /// Answers a CORS preflight: granted for `ALLOWED_ORIGINS`, refused otherwise.
