@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# make bench: the core benchmark (criterion), the browser module's sizes, and the rate limiter's
+# KV operations and added latency. Figures are recorded by hand in BENCHMARKS.md.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$root"
+
+printf '\n=== core: parse + validate + render (criterion) ===\n'
+cargo bench --bench core -- --warm-up-time 1 --measurement-time 3
+
+printf '\n=== browser module size (make pkg, gzip -9) ===\n'
+scripts/build-pkg.sh >/dev/null
+for file in pkg/groupgate_bg.wasm pkg/groupgate.js; do
+  printf '%-24s %8d B  %8d B gzip\n' "$(basename "$file")" "$(wc -c < "$file")" "$(gzip -9c "$file" | wc -c)"
+done
+
+printf '\n=== rate limiting: KV operations and added latency ===\n'
+scripts/build-worker.sh >/dev/null
+node scripts/bench-ratelimit.mjs "${BENCH_N:-400}"
