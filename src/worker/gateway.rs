@@ -187,25 +187,31 @@ fn unauthorized(detail: &str) -> Error {
     Error::new(ErrorCode::Unauthorized, detail)
 }
 
-/// Reads the body, refusing more than `BODY_MAX_BYTES` without buffering it all.
+/// Most bytes of an oversized body read and discarded before answering 413: reading the rest keeps
+/// the client's connection usable (an answer sent mid-upload resets it on some clients).
+const DRAIN_MAX_BYTES: usize = 32 * 1024 * 1024;
+
+/// Reads the body, keeping at most `BODY_MAX_BYTES` (a larger body is drained, then refused).
 async fn read_body(req: &mut Request) -> Result<Vec<u8>, Error> {
-    let too_large =
-        || Error::new(ErrorCode::PayloadTooLarge, format!("the body is larger than {BODY_MAX_BYTES} bytes"));
     let declared = req.headers().get("Content-Length").ok().flatten().and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|len| len > BODY_MAX_BYTES) {
-        return Err(too_large());
-    }
     if declared == Some(0) || req.inner().body().is_none() {
         return Ok(Vec::new());
     }
     let mut stream = req.stream().map_err(internal)?;
     let mut body = Vec::new();
+    let mut seen = 0usize;
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(internal)?;
-        if body.len() + chunk.len() > BODY_MAX_BYTES {
-            return Err(too_large());
+        seen = seen.saturating_add(chunk.len());
+        if seen > DRAIN_MAX_BYTES {
+            break;
         }
-        body.extend_from_slice(&chunk);
+        if seen <= BODY_MAX_BYTES && declared.is_none_or(|len| len <= BODY_MAX_BYTES) {
+            body.extend_from_slice(&chunk);
+        }
+    }
+    if seen > BODY_MAX_BYTES || declared.is_some_and(|len| len > BODY_MAX_BYTES) {
+        return Err(Error::new(ErrorCode::PayloadTooLarge, format!("the body is larger than {BODY_MAX_BYTES} bytes")));
     }
     Ok(body)
 }

@@ -1,19 +1,11 @@
 // Issue 4, the edge proxy: client authentication (X-Api-Key or Authorization: Bearer), keys
 // restricted to sessions, keys in the query ignored, and no key ever echoed in a response.
-import { test, before, after, beforeEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, CLIENT_KEY, SALES_KEY, UPSTREAM_KEY } from './stack.mjs';
-import { client, assertProblem, assertNoSecrets, ALPHA } from './proxy-helpers.mjs';
+import { CLIENT_KEY, SALES_KEY, UPSTREAM_KEY } from './stack.mjs';
+import { assertProblem, assertNoSecrets, ALPHA, useStack } from './proxy-helpers.mjs';
 
-let stack;
-let gw;
-
-before(async () => {
-  stack = await startStack({ captureLogs: true });
-  gw = client(stack);
-});
-after(() => stack?.close());
-beforeEach(() => gw.reset());
+const t = useStack({ captureLogs: true });
 
 const COUNT = '/api/default/groups/count';
 const CHALLENGE = 'Bearer realm="groupgate"';
@@ -22,17 +14,17 @@ const CHALLENGE = 'Bearer realm="groupgate"';
 async function assertUnauthorized(res) {
   assertProblem(res, 401, 'unauthorized');
   assert.equal(res.headers.get('www-authenticate'), CHALLENGE);
-  assert.deepEqual(await gw.received(), [], 'an unauthenticated request is never forwarded');
+  assert.deepEqual(await t.gw.received(), [], 'an unauthenticated request is never forwarded');
 }
 
 test('no key → 401 with WWW-Authenticate', async () => {
-  const res = await gw.fetch(COUNT);
+  const res = await t.gw.fetch(COUNT);
   await assertUnauthorized(res);
   assert.match(res.json.detail, /missing API key/);
 });
 
 test('an empty X-Api-Key → 401', async () => {
-  await assertUnauthorized(await gw.call(COUNT, { headers: { 'x-api-key': '' } }));
+  await assertUnauthorized(await t.gw.call(COUNT, { headers: { 'x-api-key': '' } }));
 });
 
 for (const [name, key] of [
@@ -43,88 +35,88 @@ for (const [name, key] of [
   ['the upstream key', UPSTREAM_KEY],
 ]) {
   test(`${name} → 401 invalid API key`, async () => {
-    const res = await gw.call(COUNT, { headers: { 'x-api-key': key } });
+    const res = await t.gw.call(COUNT, { headers: { 'x-api-key': key } });
     await assertUnauthorized(res);
     assert.match(res.json.detail, /invalid API key/);
   });
 }
 
 test('Authorization: Bearer <key> works and is not forwarded', async () => {
-  const res = await gw.call(COUNT, { headers: { 'x-api-key': undefined, authorization: `Bearer ${CLIENT_KEY}` } });
+  const res = await t.gw.call(COUNT, { headers: { 'x-api-key': undefined, authorization: `Bearer ${CLIENT_KEY}` } });
   assert.equal(res.status, 200, res.text);
   assert.deepEqual(res.json, { count: 3 });
-  const [fwd] = await gw.received();
+  const [fwd] = await t.gw.received();
   assert.equal(fwd.headers['x-api-key'], UPSTREAM_KEY);
   assert.equal(fwd.headers.authorization, undefined);
 });
 
 test('the Bearer scheme is case-insensitive', async () => {
-  const res = await gw.call(COUNT, { headers: { 'x-api-key': undefined, authorization: `bearer ${CLIENT_KEY}` } });
+  const res = await t.gw.call(COUNT, { headers: { 'x-api-key': undefined, authorization: `bearer ${CLIENT_KEY}` } });
   assert.equal(res.status, 200, res.text);
 });
 
 test('another scheme (Basic) or a wrong bearer token → 401', async () => {
   const basic = Buffer.from(`user:${CLIENT_KEY}`).toString('base64');
-  await assertUnauthorized(await gw.call(COUNT, { headers: { 'x-api-key': undefined, authorization: `Basic ${basic}` } }));
-  await assertUnauthorized(await gw.call(COUNT, { headers: { 'x-api-key': undefined, authorization: `Bearer ${CLIENT_KEY}x` } }));
-  await assertUnauthorized(await gw.call(COUNT, { headers: { 'x-api-key': undefined, authorization: CLIENT_KEY } }));
+  await assertUnauthorized(await t.gw.call(COUNT, { headers: { 'x-api-key': undefined, authorization: `Basic ${basic}` } }));
+  await assertUnauthorized(await t.gw.call(COUNT, { headers: { 'x-api-key': undefined, authorization: `Bearer ${CLIENT_KEY}x` } }));
+  await assertUnauthorized(await t.gw.call(COUNT, { headers: { 'x-api-key': undefined, authorization: CLIENT_KEY } }));
 });
 
 test('a key restricted to session sales: 403 on default, 200 on sales', async () => {
-  const denied = await gw.call(COUNT, { headers: { 'x-api-key': SALES_KEY } });
+  const denied = await t.gw.call(COUNT, { headers: { 'x-api-key': SALES_KEY } });
   assertProblem(denied, 403, 'forbidden');
   assert.equal(denied.headers.get('www-authenticate'), null);
-  assert.deepEqual(await gw.received(), []);
+  assert.deepEqual(await t.gw.received(), []);
 
-  const allowed = await gw.call('/api/sales/groups/count', { headers: { 'x-api-key': SALES_KEY } });
+  const allowed = await t.gw.call('/api/sales/groups/count', { headers: { 'x-api-key': SALES_KEY } });
   assert.equal(allowed.status, 200, allowed.text);
-  const [fwd] = await gw.received();
+  const [fwd] = await t.gw.received();
   assert.equal(fwd.path, '/api/sales/groups/count');
   assert.equal(fwd.headers['x-api-key'], UPSTREAM_KEY);
 
-  const bearer = await gw.call('/api/sales/groups/count', { headers: { 'x-api-key': undefined, authorization: `Bearer ${SALES_KEY}` } });
+  const bearer = await t.gw.call('/api/sales/groups/count', { headers: { 'x-api-key': undefined, authorization: `Bearer ${SALES_KEY}` } });
   assert.equal(bearer.status, 200);
-  const other = await gw.call(`/api/marketing/groups/${ALPHA}`, { headers: { 'x-api-key': SALES_KEY } });
+  const other = await t.gw.call(`/api/marketing/groups/${ALPHA}`, { headers: { 'x-api-key': SALES_KEY } });
   assertProblem(other, 403, 'forbidden');
 });
 
 test('the unrestricted key may use any session', async () => {
-  const res = await gw.call('/api/sales/groups/count');
+  const res = await t.gw.call('/api/sales/groups/count');
   assert.equal(res.status, 200);
 });
 
 test('a key in the query string is ignored (401), and so is a key in the body', async () => {
   for (const name of ['x-api-key', 'api_key', 'apiKey', 'key', 'token']) {
-    await assertUnauthorized(await gw.fetch(`${COUNT}?${name}=${CLIENT_KEY}`));
+    await assertUnauthorized(await t.gw.fetch(`${COUNT}?${name}=${CLIENT_KEY}`));
   }
-  await assertUnauthorized(await gw.fetch(`/api/default/groups/${ALPHA}/subject`, {
+  await assertUnauthorized(await t.gw.fetch(`/api/default/groups/${ALPHA}/subject`, {
     method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ subject: 'x', apiKey: CLIENT_KEY }),
   }));
 });
 
 test('authentication comes before validation and routing: no detail for strangers', async () => {
   // A bad body, an unknown route and a wrong method all answer 401 without a key.
-  await assertUnauthorized(await gw.fetch(`/api/default/groups/${ALPHA}/participants/add`, {
+  await assertUnauthorized(await t.gw.fetch(`/api/default/groups/${ALPHA}/participants/add`, {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"participants":[]}',
   }));
-  await assertUnauthorized(await gw.fetch('/api/default/groups/nothing/here'));
-  await assertUnauthorized(await gw.fetch(COUNT, { method: 'DELETE' }));
+  await assertUnauthorized(await t.gw.fetch('/api/default/groups/nothing/here'));
+  await assertUnauthorized(await t.gw.fetch(COUNT, { method: 'DELETE' }));
 });
 
 test('the authenticated request is logged without any key', async () => {
-  const res = await gw.call(COUNT, { headers: { 'x-api-key': undefined, authorization: `Bearer ${CLIENT_KEY}` } });
+  const res = await t.gw.call(COUNT, { headers: { 'x-api-key': undefined, authorization: `Bearer ${CLIENT_KEY}` } });
   const id = res.headers.get('x-request-id');
-  const log = await stack.logLine(id);
+  const log = await t.stack.logLine(id);
   assert.equal(log.status, 200);
-  const denied = await gw.call(COUNT, { headers: { 'x-api-key': `${CLIENT_KEY}-wrong` } });
-  const deniedLog = await stack.logLine(denied.headers.get('x-request-id'));
+  const denied = await t.gw.call(COUNT, { headers: { 'x-api-key': `${CLIENT_KEY}-wrong` } });
+  const deniedLog = await t.stack.logLine(denied.headers.get('x-request-id'));
   assert.equal(deniedLog.status, 401);
   assert.equal(deniedLog.error, 'unauthorized');
-  for (const entry of stack.logs) {
+  for (const entry of t.stack.logs) {
     for (const secret of [CLIENT_KEY, SALES_KEY, UPSTREAM_KEY]) {
       assert.ok(!entry.message.includes(secret), `a key in the log: ${entry.message}`);
     }
   }
 });
 
-test('no key appears in any response of this file', () => assertNoSecrets(gw.seen));
+test('no key appears in any response of this file', () => assertNoSecrets(t.gw.seen));

@@ -1,9 +1,9 @@
 // Issue 4, the edge proxy: CORS for browser clients — preflights granted only to
 // ALLOWED_ORIGINS, and the rate-limit and request-id headers exposed to them.
-import { test, before, after, beforeEach, describe } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, CLIENT_KEY, TEST_ORIGIN } from './stack.mjs';
-import { client, assertProblem, assertNoSecrets, ALPHA } from './proxy-helpers.mjs';
+import { CLIENT_KEY, TEST_ORIGIN } from './stack.mjs';
+import { assertProblem, assertNoSecrets, ALPHA, useStack } from './proxy-helpers.mjs';
 
 const OTHER_ORIGIN = 'https://evil.example';
 const ADD = `/api/default/groups/${ALPHA}/participants/add`;
@@ -18,17 +18,10 @@ function preflight(gw, origin, { method = 'POST', headers = 'x-api-key, content-
 }
 
 describe('with ALLOWED_ORIGINS set to the test origin', () => {
-  let stack;
-  let gw;
-  before(async () => {
-    stack = await startStack();
-    gw = client(stack);
-  });
-  after(() => stack?.close());
-  beforeEach(() => gw.reset());
+  const t = useStack();
 
   test('a preflight from the allowed origin → 204 with methods and headers', async () => {
-    const res = await preflight(gw, TEST_ORIGIN);
+    const res = await preflight(t.gw, TEST_ORIGIN);
     assert.equal(res.status, 204);
     assert.equal(res.text, '');
     assert.equal(res.headers.get('access-control-allow-origin'), TEST_ORIGIN);
@@ -41,18 +34,18 @@ describe('with ALLOWED_ORIGINS set to the test origin', () => {
     assert.ok(Number(res.headers.get('access-control-max-age')) > 0);
     assert.ok(list(res.headers.get('vary')).has('origin'));
     assert.equal(res.headers.get('access-control-allow-credentials'), null, 'no cookies: keys travel in headers');
-    assert.deepEqual(await gw.received(), [], 'a preflight is answered at the edge');
+    assert.deepEqual(await t.gw.received(), [], 'a preflight is answered at the edge');
   });
 
   test('a preflight needs no key and is granted for PUT and DELETE too', async () => {
     for (const method of ['PUT', 'DELETE', 'GET']) {
-      const res = await preflight(gw, TEST_ORIGIN, { method, headers: 'authorization' });
+      const res = await preflight(t.gw, TEST_ORIGIN, { method, headers: 'authorization' });
       assert.equal(res.status, 204, method);
     }
   });
 
   test('a response to the allowed origin carries ACAO and exposes RateLimit, Retry-After, X-Request-Id', async () => {
-    const res = await gw.call(ADD, {
+    const res = await t.gw.call(ADD, {
       method: 'POST', body: { participants: [{ id: '15551234567@c.us' }] }, headers: { origin: TEST_ORIGIN },
     });
     assert.equal(res.status, 201, res.text);
@@ -69,16 +62,16 @@ describe('with ALLOWED_ORIGINS set to the test origin', () => {
   });
 
   test('problems reach the allowed origin readable (ACAO on a 401 and a 422)', async () => {
-    const unauthorized = await gw.fetch('/api/default/groups/count', { headers: { origin: TEST_ORIGIN } });
+    const unauthorized = await t.gw.fetch('/api/default/groups/count', { headers: { origin: TEST_ORIGIN } });
     assertProblem(unauthorized, 401, 'unauthorized');
     assert.equal(unauthorized.headers.get('access-control-allow-origin'), TEST_ORIGIN);
-    const invalid = await gw.call(ADD, { method: 'POST', body: { participants: [] }, headers: { origin: TEST_ORIGIN } });
+    const invalid = await t.gw.call(ADD, { method: 'POST', body: { participants: [] }, headers: { origin: TEST_ORIGIN } });
     assertProblem(invalid, 422, 'validation_failed');
     assert.equal(invalid.headers.get('access-control-allow-origin'), TEST_ORIGIN);
   });
 
   test('a preflight from another origin → 403 origin_not_allowed, no ACAO', async () => {
-    const res = await preflight(gw, OTHER_ORIGIN);
+    const res = await preflight(t.gw, OTHER_ORIGIN);
     assertProblem(res, 403, 'origin_not_allowed');
     assert.equal(res.headers.get('access-control-allow-origin'), null);
     assert.equal(res.headers.get('access-control-allow-methods'), null);
@@ -93,37 +86,31 @@ describe('with ALLOWED_ORIGINS set to the test origin', () => {
       `${TEST_ORIGIN}.evil.example`,
       'null',
     ]) {
-      const res = await preflight(gw, origin);
+      const res = await preflight(t.gw, origin);
       assertProblem(res, 403, 'origin_not_allowed');
       assert.equal(res.headers.get('access-control-allow-origin'), null, origin);
     }
   });
 
   test('a preflight without Origin is refused', async () => {
-    assertProblem(await preflight(gw, undefined), 403, 'origin_not_allowed');
+    assertProblem(await preflight(t.gw, undefined), 403, 'origin_not_allowed');
   });
 
   test('an actual request from another origin gets no ACAO', async () => {
-    const res = await gw.call('/api/default/groups/count', { headers: { origin: OTHER_ORIGIN } });
+    const res = await t.gw.call('/api/default/groups/count', { headers: { origin: OTHER_ORIGIN } });
     assert.equal(res.headers.get('access-control-allow-origin'), null);
     assert.equal(res.headers.get('access-control-expose-headers'), null);
   });
 
-  test('no key appears in any response of this group', () => assertNoSecrets(gw.seen));
+  test('no key appears in any response of this group', () => assertNoSecrets(t.gw.seen));
 });
 
 describe('with no ALLOWED_ORIGINS', () => {
-  let stack;
-  let gw;
-  before(async () => {
-    stack = await startStack({ vars: { ALLOWED_ORIGINS: '' } });
-    gw = client(stack);
-  });
-  after(() => stack?.close());
+  const t = useStack({ vars: { ALLOWED_ORIGINS: '' } }, { each: null });
 
   test('every preflight is refused and no response carries ACAO', async () => {
-    assertProblem(await preflight(gw, TEST_ORIGIN), 403, 'origin_not_allowed');
-    const res = await gw.fetch('/api/default/groups/count', { headers: { origin: TEST_ORIGIN, 'x-api-key': CLIENT_KEY } });
+    assertProblem(await preflight(t.gw, TEST_ORIGIN), 403, 'origin_not_allowed');
+    const res = await t.gw.fetch('/api/default/groups/count', { headers: { origin: TEST_ORIGIN, 'x-api-key': CLIENT_KEY } });
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('access-control-allow-origin'), null);
   });

@@ -1,20 +1,11 @@
 // Issue 4, the edge proxy: `Idempotency-Key` on group creation — a replayed create answers the
 // first response instead of making a second group, even when the replays run concurrently.
-import { test, before, after, beforeEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack } from './stack.mjs';
-import { client, assertProblem, assertNoSecrets } from './proxy-helpers.mjs';
+import { assertProblem, assertNoSecrets, useStack } from './proxy-helpers.mjs';
 
-let stack;
-let gw;
+const t = useStack({ captureLogs: true });
 let n = 0;
-
-before(async () => {
-  stack = await startStack({ captureLogs: true });
-  gw = client(stack);
-});
-after(() => stack?.close());
-beforeEach(() => gw.reset());
 
 const CREATE = '/api/default/groups';
 const SEEDED = 3; // groups the simulator starts with
@@ -22,16 +13,16 @@ const SEEDED = 3; // groups the simulator starts with
 /** A fresh key per test (KV outlives the simulator's reset). */
 const freshKey = () => `create-${process.pid}-${++n}`;
 const body = (name = 'Launch crew') => ({ name, participants: [{ id: '15551234567@c.us' }, { id: '4915112345678@c.us' }] });
-const create = (key, b = body(), extra = {}) => gw.call(CREATE, {
+const create = (key, b = body(), extra = {}) => t.gw.call(CREATE, {
   method: 'POST', body: b, headers: key === undefined ? extra : { 'idempotency-key': key, ...extra },
 });
 
 async function creates() {
-  return (await gw.received()).filter((r) => r.method === 'POST' && r.path === CREATE);
+  return (await t.gw.received()).filter((r) => r.method === 'POST' && r.path === CREATE);
 }
 
 async function groupCount() {
-  return (await gw.state()).groups.length;
+  return (await t.gw.state()).groups.length;
 }
 
 test('without a key, two identical creates make two groups (the duplicate the key prevents)', async () => {
@@ -81,15 +72,15 @@ test('the same key with another body → 422 idempotency_key_reused, not forward
 test('keys are per session: the same key on another session creates there', async () => {
   const key = freshKey();
   assert.equal((await create(key)).status, 201);
-  const sales = await gw.call('/api/sales/groups', { method: 'POST', body: body(), headers: { 'idempotency-key': key } });
+  const sales = await t.gw.call('/api/sales/groups', { method: 'POST', body: body(), headers: { 'idempotency-key': key } });
   assert.equal(sales.status, 201);
   assert.equal(sales.headers.get('idempotency-replayed'), null);
-  assert.equal((await gw.state('sales')).groups.length, SEEDED + 1);
+  assert.equal((await t.gw.state('sales')).groups.length, SEEDED + 1);
 });
 
 test('a failed create frees the key: the retry creates (it does not replay the error)', async () => {
   const key = freshKey();
-  await gw.fault({ status: 503, method: 'POST', match: '/groups', times: 1 });
+  await t.gw.fault({ status: 503, method: 'POST', match: '/groups', times: 1 });
   assertProblem(await create(key), 502, 'upstream_error');
   const retry = await create(key);
   assert.equal(retry.status, 201, retry.text);
@@ -107,7 +98,7 @@ test('a bad Idempotency-Key → 422 on the parameter, not forwarded', async () =
 
 /** Fires 10 identical creates at once and checks that exactly one group came of them. */
 async function concurrentRound() {
-  await gw.reset();
+  await t.gw.reset();
   const key = freshKey();
   const answers = await Promise.all(Array.from({ length: 10 }, () => create(key)));
   for (const res of answers) assert.ok(res.status >= 200 && res.status < 300, `${res.status} ${res.text}`);
@@ -115,7 +106,7 @@ async function concurrentRound() {
   assert.equal(ids.size, 1, `one group id for all: ${[...ids]}`);
   assert.equal(answers.filter((res) => res.headers.get('idempotency-replayed') === 'true').length, 9);
   assert.equal((await creates()).length, 1, 'exactly one create reached the upstream');
-  const groups = (await gw.state()).groups;
+  const groups = (await t.gw.state()).groups;
   assert.equal(groups.length, SEEDED + 1, 'exactly one group was created');
   assert.ok(groups.some((g) => g.id === [...ids][0]));
 }
@@ -126,7 +117,7 @@ test('10 concurrent identical creates → one group, ten equal answers (8 rounds
 });
 
 test('10 concurrent identical creates while the upstream takes 300 ms → the twins wait, one group', async () => {
-  await gw.fault({ delayMs: 300, method: 'POST', match: '/groups' });
+  await t.gw.fault({ delayMs: 300, method: 'POST', match: '/groups' });
   const started = Date.now();
   const key = freshKey();
   const answers = await Promise.all(Array.from({ length: 10 }, () => create(key)));
@@ -148,11 +139,11 @@ test('Idempotency-Key is ignored on routes other than create', async () => {
   const key = freshKey();
   const path = '/api/default/groups/120363000000000001@g.us/subject';
   for (const subject of ['One', 'One']) {
-    const res = await gw.call(path, { method: 'PUT', body: { subject }, headers: { 'idempotency-key': key } });
+    const res = await t.gw.call(path, { method: 'PUT', body: { subject }, headers: { 'idempotency-key': key } });
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('idempotency-replayed'), null);
   }
-  assert.equal((await gw.received()).length, 2);
+  assert.equal((await t.gw.received()).length, 2);
 });
 
-test('no key appears in any response of this file', () => assertNoSecrets(gw.seen));
+test('no key appears in any response of this file', () => assertNoSecrets(t.gw.seen));

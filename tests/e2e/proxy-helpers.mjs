@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CLIENT_KEY, SALES_KEY, UPSTREAM_KEY } from './stack.mjs';
+import { after, before, beforeEach } from 'node:test';
+import { startStack, CLIENT_KEY, SALES_KEY, UPSTREAM_KEY } from './stack.mjs';
 
 /** Seed groups of the simulator (see sim/groups.mjs). */
 export const ALPHA = '120363000000000001@g.us'; // me superadmin, members may add
@@ -47,6 +48,23 @@ export function contractRoutes() {
  * Wraps a stack so that every worker response is read once and kept (status, headers, text,
  * parsed JSON) for the secret scan at the end of each file.
  */
+/**
+ * Starts a stack (`startStack(options)`; `options` may be an async function returning them) for
+ * the enclosing file or `describe` block and closes it after; returns a handle whose `stack` and `gw` (a `client`) are set once it has started. Before
+ * each test the simulator is reset (`each: 'reset'`), only its record cleared (`'clear'`), or left
+ * alone (`null`).
+ */
+export function useStack(options = {}, { each = 'reset' } = {}) {
+  const handle = { stack: undefined, gw: undefined };
+  before(async () => {
+    handle.stack = await startStack(typeof options === 'function' ? await options() : options);
+    handle.gw = client(handle.stack);
+  });
+  after(() => handle.stack?.close());
+  if (each) beforeEach(() => (each === 'clear' ? handle.gw.clearReceived() : handle.gw.reset()));
+  return handle;
+}
+
 export function client(stack) {
   const seen = [];
   const keep = async (res) => {

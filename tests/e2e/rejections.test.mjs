@@ -1,20 +1,12 @@
 // Issue 4, the edge proxy: every class of bad input is answered with its RFC 9457 problem (code,
 // status, field pointer or parameter) and never reaches the upstream.
-import { test, before, after, beforeEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { startStack, CLIENT_KEY } from './stack.mjs';
-import { client, assertProblem, assertNoSecrets, ALPHA } from './proxy-helpers.mjs';
+import { CLIENT_KEY } from './stack.mjs';
+import { assertProblem, assertNoSecrets, ALPHA, useStack } from './proxy-helpers.mjs';
 
-let stack;
-let gw;
-
-before(async () => {
-  stack = await startStack({ captureLogs: true });
-  gw = client(stack);
-});
-after(() => stack?.close());
-beforeEach(() => gw.clearReceived());
+const t = useStack({ captureLogs: true }, { each: 'clear' });
 
 const G = `/api/default/groups/${ALPHA}`;
 const ADD = `${G}/participants/add`;
@@ -23,7 +15,7 @@ const manyPeople = (n) => people(...Array.from({ length: n }, (_, i) => `1555${S
 
 /** Asserts the simulator received nothing since the last clear. */
 async function assertNotForwarded() {
-  assert.deepEqual(await gw.received(), [], 'nothing may reach the upstream');
+  assert.deepEqual(await t.gw.received(), [], 'nothing may reach the upstream');
 }
 
 /**
@@ -138,7 +130,7 @@ const CASES = [
 
 for (const [name, req, status, code, errors] of CASES) {
   test(`rejects ${name}: ${status} ${code}`, async () => {
-    const res = await gw.call(req.path, { method: req.method, body: req.body, headers: req.headers });
+    const res = await t.gw.call(req.path, { method: req.method, body: req.body, headers: req.headers });
     const problem = assertProblem(res, status, code, errors);
     if (errors.length === 0) assert.equal(problem.errors, undefined, 'whole-request errors list no fields');
     await assertNotForwarded();
@@ -146,7 +138,7 @@ for (const [name, req, status, code, errors] of CASES) {
 }
 
 test('every invalid field is reported at once, with its pointer', async () => {
-  const res = await gw.call('/api/default/groups', {
+  const res = await t.gw.call('/api/default/groups', {
     method: 'POST',
     body: { name: '', participants: [{ id: '+15551234567@c.us' }, { id: 'nobody' }], extra: 1 },
   });
@@ -168,7 +160,7 @@ for (const [method, path, allow] of [
   ['DELETE', `${G}/settings/security/info-admin-only`, 'PUT, GET'],
 ]) {
   test(`${method} ${path.replace(ALPHA, '{id}')} → 405 with Allow: ${allow}`, async () => {
-    const res = await gw.call(path, { method });
+    const res = await t.gw.call(path, { method });
     assertProblem(res, 405, 'method_not_allowed');
     assert.equal(res.headers.get('allow'), allow);
     await assertNotForwarded();
@@ -185,26 +177,26 @@ test('values at the limits are accepted and forwarded (the checks are not off by
     [`/api/${'s'.repeat(64)}/groups/count`, 'GET', undefined],
   ];
   for (const [path, method, body] of accepted) {
-    await gw.clearReceived();
-    const res = await gw.call(path, { method, body });
+    await t.gw.clearReceived();
+    const res = await t.gw.call(path, { method, body });
     // Forwarded: the upstream's answer (for an unknown invite code, its item-not-found).
-    assert.equal((await gw.received()).length, 1, `${method} ${path} forwarded: ${res.text.slice(0, 300)}`);
+    assert.equal((await t.gw.received()).length, 1, `${method} ${path} forwarded: ${res.text.slice(0, 300)}`);
     assert.ok(res.status < 400 || res.json?.code?.startsWith('whatsapp_'), `${method} ${path}: ${res.text.slice(0, 300)}`);
   }
 });
 
 test('JSON content types with parameters or in upper case are accepted', async () => {
   for (const type of ['application/json; charset=utf-8', 'Application/JSON']) {
-    await gw.clearReceived();
-    const res = await gw.call(`${G}/subject`, { method: 'PUT', body: '{"subject":"ok"}', headers: { 'content-type': type } });
+    await t.gw.clearReceived();
+    const res = await t.gw.call(`${G}/subject`, { method: 'PUT', body: '{"subject":"ok"}', headers: { 'content-type': type } });
     assert.equal(res.status, 200, `${type}: ${res.text}`);
-    assert.equal((await gw.received())[0].body, '{"subject":"ok"}');
+    assert.equal((await t.gw.received())[0].body, '{"subject":"ok"}');
   }
 });
 
 /** A raw HTTP/1.1 request (no URL normalisation by fetch): `[status, problem]`. */
 function rawGet(path) {
-  const url = new URL(stack.url);
+  const url = new URL(t.stack.url);
   return new Promise((resolve, reject) => {
     const req = http.request({ host: url.hostname, port: url.port, path, headers: { 'x-api-key': CLIENT_KEY } }, (res) => {
       let text = '';
@@ -239,11 +231,38 @@ test('a body that streams over 3 MiB without Content-Length is refused with 413'
       controller.enqueue(chunk);
     },
   });
-  const res = await gw.fetch(`${G}/description`, {
+  const res = await t.gw.fetch(`${G}/description`, {
     method: 'PUT', body, duplex: 'half', headers: { 'x-api-key': CLIENT_KEY, 'content-type': 'application/json' },
   });
   assertProblem(res, 413, 'payload_too_large');
   await assertNotForwarded();
 });
 
-test('no key appears in any response of this file', () => assertNoSecrets(gw.seen));
+test('after a 413 (or a 401) the same keep-alive connection still serves the next request', async () => {
+  // An answer sent while the client is still uploading resets the connection unless the worker
+  // reads the rest of the body first; the next request on that connection then fails.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const send = (path, method, body, key = CLIENT_KEY) => new Promise((resolve, reject) => {
+    const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+    if (key) headers['x-api-key'] = key;
+    const req = http.request(`${t.stack.url}${path}`, { method, agent, headers }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+  const big = JSON.stringify({ description: 'x'.repeat(3 * 1024 * 1024 + 10) });
+  try {
+    for (let round = 0; round < 5; round += 1) {
+      assert.equal(await send(`${G}/description`, 'PUT', big), 413);
+      assert.equal(await send(`${G}/subject`, 'PUT', '{"subject":"Still works"}'), 200);
+      assert.equal(await send(`${G}/subject`, 'PUT', big, null), 401);
+      assert.equal(await send(`${G}/subject`, 'PUT', '{"subject":"Still works"}'), 200);
+    }
+  } finally {
+    agent.destroy();
+  }
+});
+
+test('no key appears in any response of this file', () => assertNoSecrets(t.gw.seen));

@@ -1,21 +1,14 @@
 // Issue 4, the edge proxy: every route of the WAHA groups contract is forwarded canonically
 // (method, path, query, body, upstream key, request id) and the upstream's answer reaches the
 // client unchanged. The route list comes from the contract file, so a missing route fails here.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, UPSTREAM_KEY, CLIENT_KEY } from './stack.mjs';
+import { UPSTREAM_KEY, CLIENT_KEY } from './stack.mjs';
 import {
-  client, contractRoutes, assertNoSecrets, ALPHA, BETA, GAMMA, ALPHA_CODE, GAMMA_CODE, UUID,
+  contractRoutes, assertNoSecrets, useStack, ALPHA, BETA, GAMMA, ALPHA_CODE, GAMMA_CODE, UUID,
 } from './proxy-helpers.mjs';
 
-let stack;
-let gw;
-
-before(async () => {
-  stack = await startStack({ captureLogs: true });
-  gw = client(stack);
-});
-after(() => stack?.close());
+const t = useStack({ captureLogs: true }, { each: null });
 
 const PEOPLE = '{"participants":[{"id":"15550000002@c.us"}]}';
 
@@ -130,7 +123,7 @@ const withQuery = (path, query) => (query ? `${path}?${query}` : path);
 async function upstreamAnswer(method, path, query, body) {
   const headers = { 'x-api-key': UPSTREAM_KEY };
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(stack.sim.url + withQuery(path, query), { method, headers, body });
+  const res = await fetch(t.stack.sim.url + withQuery(path, query), { method, headers, body });
   return { status: res.status, contentType: res.headers.get('content-type'), text: await res.text() };
 }
 
@@ -164,14 +157,14 @@ for (const { row, method, template } of routes) {
     assert.equal(sample.body === undefined, sample.fwdBody === undefined, 'sample: body and fwdBody go together');
 
     // A mutation's upstream answer is taken on a fresh state first; a read's right after the call.
-    await gw.reset();
+    await t.gw.reset();
     let expected;
     if (method !== 'GET') {
       expected = await upstreamAnswer(method, fwdPath, fwdQuery, fwdBody);
-      await gw.reset();
+      await t.gw.reset();
     }
-    const res = await gw.call(withQuery(clientPath, sample.query), { method, body: sample.body, headers: CLIENT_ONLY });
-    const received = await gw.received();
+    const res = await t.gw.call(withQuery(clientPath, sample.query), { method, body: sample.body, headers: CLIENT_ONLY });
+    const received = await t.gw.received();
     if (method === 'GET') expected = await upstreamAnswer(method, fwdPath, fwdQuery, fwdBody);
     assert.ok(expected.status >= 200 && expected.status < 300, `the sample is valid upstream: ${expected.text}`);
 
@@ -193,12 +186,12 @@ for (const { row, method, template } of routes) {
     assert.equal(res.status, expected.status, res.text);
     assert.equal(res.headers.get('content-type'), expected.contentType);
     if (sample.check) {
-      await sample.check(res, { state: await gw.state() });
+      await sample.check(res, { state: await t.gw.state() });
     } else {
       assert.equal(res.text, expected.text, 'the upstream body, byte for byte');
     }
 
-    const log = await stack.logLine(requestId);
+    const log = await t.stack.logLine(requestId);
     assert.equal(log.status, res.status);
     assert.equal(log.upstreamStatus, expected.status);
     assert.equal(log.session, 'default');
@@ -207,17 +200,17 @@ for (const { row, method, template } of routes) {
 
 test('a valid client X-Request-Id is echoed and forwarded', async () => {
   for (const id of ['client-req_42.7:abc', 'A', 'r'.repeat(128)]) {
-    await gw.reset();
-    const res = await gw.call(`/api/default/groups/${ALPHA}/participants/v2`, { headers: { 'x-request-id': id } });
+    await t.gw.reset();
+    const res = await t.gw.call(`/api/default/groups/${ALPHA}/participants/v2`, { headers: { 'x-request-id': id } });
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('x-request-id'), id);
-    const [fwd] = await gw.received();
+    const [fwd] = await t.gw.received();
     assert.equal(fwd.headers['x-request-id'], id);
   }
 });
 
 test('the request id is echoed on problems too, and quoted in them', async () => {
-  const res = await gw.call(`/api/default/groups/${ALPHA}/subject`, {
+  const res = await t.gw.call(`/api/default/groups/${ALPHA}/subject`, {
     method: 'PUT', body: { subject: '' }, headers: { 'x-request-id': 'trace-422' },
   });
   assert.equal(res.status, 422);
@@ -227,21 +220,21 @@ test('the request id is echoed on problems too, and quoted in them', async () =>
 
 test('an invalid client X-Request-Id is replaced by a generated one (echoed and forwarded)', async () => {
   for (const bad of ['has spaces in it', 'x'.repeat(200), 'r'.repeat(129), 'semi;colon', '<script>', 'a/b', 'tab\there']) {
-    await gw.reset();
-    const res = await gw.call('/api/default/groups/count', { headers: { 'x-request-id': bad } });
+    await t.gw.reset();
+    const res = await t.gw.call('/api/default/groups/count', { headers: { 'x-request-id': bad } });
     assert.equal(res.status, 200);
     const id = res.headers.get('x-request-id');
     assert.notEqual(id, bad);
     assert.match(id, UUID, `generated for ${JSON.stringify(bad)}`);
-    const [fwd] = await gw.received();
+    const [fwd] = await t.gw.received();
     assert.equal(fwd.headers['x-request-id'], id);
   }
 });
 
 test('generated request ids differ per request', async () => {
   const ids = new Set();
-  for (let i = 0; i < 5; i++) ids.add((await gw.call('/api/default/groups/count')).headers.get('x-request-id'));
+  for (let i = 0; i < 5; i++) ids.add((await t.gw.call('/api/default/groups/count')).headers.get('x-request-id'));
   assert.equal(ids.size, 5);
 });
 
-test('no key appears in any response of this file', () => assertNoSecrets(gw.seen));
+test('no key appears in any response of this file', () => assertNoSecrets(t.gw.seen));

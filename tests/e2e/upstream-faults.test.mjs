@@ -1,10 +1,9 @@
 // Issue 4, the edge proxy: upstream failures become meaningful problems — timeouts, an unreachable
 // or broken upstream, 5xx and 4xx answers, and WhatsApp's own errors hidden in WAHA's HTTP 500.
-import { test, before, after, beforeEach, describe } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { startStack } from './stack.mjs';
-import { client, assertProblem, assertNoSecrets, ALPHA, GAMMA } from './proxy-helpers.mjs';
+import { assertProblem, assertNoSecrets, ALPHA, GAMMA, useStack } from './proxy-helpers.mjs';
 
 const ADD = `/api/default/groups/${ALPHA}/participants/add`;
 const GET_ALPHA = `/api/default/groups/${ALPHA}`;
@@ -19,25 +18,18 @@ async function closedPort() {
 }
 
 describe('with a working upstream', () => {
-  let stack;
-  let gw;
-  before(async () => {
-    stack = await startStack({ captureLogs: true });
-    gw = client(stack);
-  });
-  after(() => stack?.close());
-  beforeEach(() => gw.reset());
+  const t = useStack({ captureLogs: true });
 
   test('a dropped connection → 502 upstream_unavailable', async () => {
-    await gw.fault({ drop: true, match: '/groups/' });
-    const res = await gw.call(GET_ALPHA);
+    await t.gw.fault({ drop: true, match: '/groups/' });
+    const res = await t.gw.call(GET_ALPHA);
     assertProblem(res, 502, 'upstream_unavailable');
-    assert.equal((await gw.received()).length, 1, 'it was forwarded once, not retried');
+    assert.equal((await t.gw.received()).length, 1, 'it was forwarded once, not retried');
   });
 
   test('a garbage body under a JSON content type → 502 upstream_unavailable', async () => {
-    await gw.fault({ garbage: true });
-    const res = await gw.call(GET_ALPHA);
+    await t.gw.fault({ garbage: true });
+    const res = await t.gw.call(GET_ALPHA);
     const p = assertProblem(res, 502, 'upstream_unavailable');
     assert.equal(p.upstreamStatus, 200);
     assert.ok(!res.text.includes('<html>'), 'the garbage is not passed on');
@@ -45,8 +37,8 @@ describe('with a working upstream', () => {
 
   for (const status of [503, 500, 502]) {
     test(`an upstream ${status} → 502 upstream_error with upstreamStatus ${status}`, async () => {
-      await gw.fault({ status });
-      const res = await gw.call(GET_ALPHA);
+      await t.gw.fault({ status });
+      const res = await t.gw.call(GET_ALPHA);
       const p = assertProblem(res, 502, 'upstream_error');
       assert.equal(p.upstreamStatus, status);
       assert.match(p.detail, new RegExp(`HTTP ${status}`));
@@ -55,8 +47,8 @@ describe('with a working upstream', () => {
 
   for (const [status, message] of [[400, 'Bad Request'], [404, 'Not Found'], [422, 'Unprocessable Entity'], [409, 'Conflict']]) {
     test(`an upstream ${status} keeps its status and message`, async () => {
-      await gw.fault({ status });
-      const res = await gw.call(GET_ALPHA);
+      await t.gw.fault({ status });
+      const res = await t.gw.call(GET_ALPHA);
       const p = assertProblem(res, status, 'upstream_error');
       assert.equal(p.upstreamStatus, status);
       assert.ok(p.detail.includes(message), p.detail);
@@ -74,8 +66,8 @@ describe('with a working upstream', () => {
   ];
   for (const [error, status, code] of WHATSAPP) {
     test(`WhatsApp's ${error} in a WAHA 500 → ${status} ${code}`, async () => {
-      await gw.fault({ whatsappError: error });
-      const res = await gw.call(GET_ALPHA);
+      await t.gw.fault({ whatsappError: error });
+      const res = await t.gw.call(GET_ALPHA);
       const p = assertProblem(res, status, code);
       assert.ok(p.detail.includes(error), p.detail);
       if (error === 'rate-overlimit') {
@@ -89,115 +81,97 @@ describe('with a working upstream', () => {
 
   test('WhatsApp errors the simulator raises by itself are mapped too', async () => {
     // Not an admin of Gamma → not-authorized.
-    let res = await gw.call(`/api/default/groups/${GAMMA}/settings/security/membership-approval`, {
+    let res = await t.gw.call(`/api/default/groups/${GAMMA}/settings/security/membership-approval`, {
       method: 'PUT', body: { newMembersApprovalRequired: true },
     });
     assertProblem(res, 403, 'whatsapp_not_authorized');
     // No such group → item-not-found.
-    res = await gw.call('/api/default/groups/120363999999999999@g.us');
+    res = await t.gw.call('/api/default/groups/120363999999999999@g.us');
     assertProblem(res, 404, 'whatsapp_not_found');
     // A revoked invite → gone.
-    const revoked = await gw.call(`${GET_ALPHA}/invite-code/revoke`, { method: 'POST' });
+    const revoked = await t.gw.call(`${GET_ALPHA}/invite-code/revoke`, { method: 'POST' });
     assert.equal(revoked.status, 201);
-    res = await gw.call('/api/default/groups/join', { method: 'POST', body: { code: 'AlphaInviteCode0000001' } });
+    res = await t.gw.call('/api/default/groups/join', { method: 'POST', body: { code: 'AlphaInviteCode0000001' } });
     assertProblem(res, 410, 'whatsapp_gone');
   });
 
   test('a fault on one call does not stick: the next call is answered normally', async () => {
-    await gw.fault({ status: 503, times: 1 });
-    assertProblem(await gw.call(GET_ALPHA), 502, 'upstream_error');
-    const res = await gw.call(GET_ALPHA);
+    await t.gw.fault({ status: 503, times: 1 });
+    assertProblem(await t.gw.call(GET_ALPHA), 502, 'upstream_error');
+    const res = await t.gw.call(GET_ALPHA);
     assert.equal(res.status, 200);
     assert.equal(res.json.id, ALPHA);
   });
 
   test('a delay under the timeout is waited for', async () => {
-    await gw.fault({ delayMs: 200 });
+    await t.gw.fault({ delayMs: 200 });
     const started = Date.now();
-    const res = await gw.call(GET_ALPHA);
+    const res = await t.gw.call(GET_ALPHA);
     assert.equal(res.status, 200);
     assert.ok(Date.now() - started >= 190);
   });
 
   test('an upstream failure of a limited call is logged with its upstream status', async () => {
-    await gw.fault({ status: 503 });
-    const res = await gw.call(ADD, { method: 'POST', body: { participants: [{ id: '15551234567@c.us' }] } });
+    await t.gw.fault({ status: 503 });
+    const res = await t.gw.call(ADD, { method: 'POST', body: { participants: [{ id: '15551234567@c.us' }] } });
     assertProblem(res, 502, 'upstream_error');
-    const log = await stack.logLine(res.headers.get('x-request-id'));
+    const log = await t.stack.logLine(res.headers.get('x-request-id'));
     assert.equal(log.status, 502);
     assert.equal(log.upstreamStatus, 503);
     assert.equal(log.error, 'upstream_error');
     assert.equal(log.operation, 'addParticipants');
   });
 
-  test('no key appears in any response of this group', () => assertNoSecrets(gw.seen));
+  test('no key appears in any response of this group', () => assertNoSecrets(t.gw.seen));
 });
 
 describe('with UPSTREAM_TIMEOUT_MS=300', () => {
-  let stack;
-  let gw;
-  before(async () => {
-    stack = await startStack({ vars: { UPSTREAM_TIMEOUT_MS: '300' }, captureLogs: true });
-    gw = client(stack);
-  });
-  after(() => stack?.close());
+  const t = useStack({ vars: { UPSTREAM_TIMEOUT_MS: '300' }, captureLogs: true }, { each: null });
 
   test('an upstream slower than the timeout → 504 upstream_timeout, in time', async () => {
-    await gw.reset();
-    await gw.fault({ delayMs: 1500 });
+    await t.gw.reset();
+    await t.gw.fault({ delayMs: 1500 });
     const started = Date.now();
-    const res = await gw.call(GET_ALPHA);
+    const res = await t.gw.call(GET_ALPHA);
     const elapsed = Date.now() - started;
     const p = assertProblem(res, 504, 'upstream_timeout');
     assert.match(p.detail, /300 ms/);
     assert.ok(elapsed >= 280 && elapsed < 1200, `answered after ${elapsed} ms`);
-    assert.equal((await gw.received()).length, 1);
+    assert.equal((await t.gw.received()).length, 1);
   });
 
   test('a fast upstream is still answered', async () => {
-    await gw.reset();
-    const res = await gw.call('/api/default/groups/count');
+    await t.gw.reset();
+    const res = await t.gw.call('/api/default/groups/count');
     assert.equal(res.status, 200);
     assert.deepEqual(res.json, { count: 3 });
   });
 
-  test('no key appears in any response of this group', () => assertNoSecrets(gw.seen));
+  test('no key appears in any response of this group', () => assertNoSecrets(t.gw.seen));
 });
 
 describe('with the upstream down', () => {
-  let stack;
-  let gw;
-  before(async () => {
-    stack = await startStack({ upstreamUrl: `http://127.0.0.1:${await closedPort()}` });
-    gw = client(stack);
-  });
-  after(() => stack?.close());
+  const t = useStack(async () => ({ upstreamUrl: `http://127.0.0.1:${await closedPort()}` }), { each: null });
 
   test('a connection refused → 502 upstream_unavailable', async () => {
-    const res = await gw.call(GET_ALPHA);
+    const res = await t.gw.call(GET_ALPHA);
     const p = assertProblem(res, 502, 'upstream_unavailable');
     assert.equal(p.upstreamStatus, undefined, 'no upstream status: nothing answered');
   });
 
   test('validation still answers first: a bad request is a 422, not a 502', async () => {
-    const res = await gw.call(ADD, { method: 'POST', body: { participants: [] } });
+    const res = await t.gw.call(ADD, { method: 'POST', body: { participants: [] } });
     assertProblem(res, 422, 'validation_failed', [{ pointer: '/participants', code: 'empty_list' }]);
   });
 
-  test('no key appears in any response of this group', () => assertNoSecrets(gw.seen));
+  test('no key appears in any response of this group', () => assertNoSecrets(t.gw.seen));
 });
 
 describe('with a wrong UPSTREAM_API_KEY', () => {
-  let stack;
-  let gw;
-  before(async () => {
-    stack = await startStack({ vars: { UPSTREAM_API_KEY: 'not-the-upstream-key-000' } });
-    gw = client(stack);
-  });
-  after(() => stack?.close());
+  const t = useStack({ vars: { UPSTREAM_API_KEY: 'not-the-upstream-key-000' } }, { each: null });
 
   test("the upstream's 401 is the gateway's fault: 502 upstream_error, not the client's 401", async () => {
-    const res = await gw.call(GET_ALPHA);
+    const res = await t.gw.call(GET_ALPHA);
     const problem = await assertProblem(res, 502, 'upstream_error');
     assert.equal(problem.upstreamStatus, 401);
     assert.match(problem.detail, /UPSTREAM_API_KEY/);
@@ -205,5 +179,5 @@ describe('with a wrong UPSTREAM_API_KEY', () => {
     assert.ok(!res.text.includes('not-the-upstream-key-000'), 'the configured key is not echoed');
   });
 
-  test('no key appears in any response of this group', () => assertNoSecrets(gw.seen));
+  test('no key appears in any response of this group', () => assertNoSecrets(t.gw.seen));
 });
