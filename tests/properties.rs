@@ -104,14 +104,7 @@ fn setting() -> impl Strategy<Value = Setting> {
 }
 
 fn member_action() -> impl Strategy<Value = MemberAction> {
-    proptest::sample::select(vec![
-        MemberAction::Add,
-        MemberAction::Remove,
-        MemberAction::Promote,
-        MemberAction::Demote,
-        MemberAction::Approve,
-        MemberAction::Reject,
-    ])
+    proptest::sample::select(MemberAction::ALL.to_vec())
 }
 
 /// Every kind of operation, each with valid arbitrary contents.

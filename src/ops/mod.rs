@@ -31,9 +31,9 @@ pub enum Setting {
 }
 
 impl Setting {
-    /// The body field that carries the setting's value.
+    /// The body field that carries the setting's value (its set route's one body field).
     pub fn field(self) -> &'static str {
-        SETTING_FIELDS[self as usize]
+        self.routes().1.body_fields().first().copied().unwrap_or_default()
     }
 
     /// The `(get, set)` routes of this setting.
@@ -83,7 +83,8 @@ pub enum MemberAction {
 }
 
 impl MemberAction {
-    const ALL: [MemberAction; 6] = [
+    /// Every action.
+    pub const ALL: [MemberAction; 6] = [
         MemberAction::Add,
         MemberAction::Remove,
         MemberAction::Promote,
@@ -255,15 +256,8 @@ impl Operation {
         limits: &Limits,
         errors: &mut FieldErrors,
     ) -> Option<Operation> {
-        let query_names: &'static [&'static str] = match route {
-            Route::ListGroups => ListGroupsQuery::NAMES,
-            Route::JoinInfo => &["code"],
-            Route::GetPicture => &["refresh"],
-            _ => &[],
-        };
-        let query = QueryReader::new(query, query_names, errors);
-        let fields = body_fields(route);
-        let root = Object::root(body, fields, errors)?;
+        let query = QueryReader::new(query, route.query_names(), errors);
+        let root = Object::root(body, route.body_fields(), errors)?;
         let op = match route {
             Route::CreateGroup => {
                 let subject = read_subject(&root, "name", limits, errors);
@@ -407,26 +401,6 @@ impl Operation {
         }
     }
 }
-
-/// The body fields a route accepts (none for routes without a body).
-fn body_fields(route: Route) -> &'static [&'static str] {
-    match route {
-        Route::CreateGroup => &["name", "participants"],
-        Route::JoinGroup => &["code"],
-        Route::SetSubject => &["subject"],
-        Route::SetDescription => &["description"],
-        Route::SetPicture => &["file"],
-        _ => match (Setting::of_route(route), members_action(route)) {
-            (Some((setting, true)), _) => std::slice::from_ref(&SETTING_FIELDS[setting as usize]),
-            (_, Some(_)) => &["participants"],
-            _ => &[],
-        },
-    }
-}
-
-/// The body field of each setting, indexed by the setting (in declaration order).
-static SETTING_FIELDS: [&str; 5] =
-    ["adminsOnly", "adminsOnly", "membersCanAddNewMember", "membersCanShareHistory", "newMembersApprovalRequired"];
 
 fn members_action(route: Route) -> Option<MemberAction> {
     MemberAction::ALL.into_iter().find(|a| a.route() == route)

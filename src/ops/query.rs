@@ -120,9 +120,6 @@ pub fn parse_bool(s: &str) -> Option<bool> {
 }
 
 impl ListGroupsQuery {
-    /// The accepted parameter names.
-    pub const NAMES: &'static [&'static str] = &["limit", "offset", "sortBy", "sortOrder", "exclude"];
-
     /// Reads the query, recording every invalid parameter.
     pub fn read(reader: &QueryReader<'_>, errors: &mut FieldErrors) -> Option<Self> {
         let limit = reader.one("limit", "a non-negative integer", errors, parse_u32);

@@ -1,5 +1,5 @@
 //! The route table: every WAHA groups route, described once (method, path, client method name,
-//! rate-limit class). The router, the browser client and the tests all derive from this table.
+//! accepted query parameters and body fields, rate-limit class). The router, the browser client and the tests all derive from this table.
 
 use std::fmt;
 
@@ -71,7 +71,8 @@ impl RateClass {
 }
 
 macro_rules! routes {
-    ($( $(#[$doc:meta])* $variant:ident = $method:ident $path:literal => $client:literal $(, $class:ident)? ;)*) => {
+    ($( $(#[$doc:meta])* $variant:ident = $method:ident $path:literal => $client:literal
+        $(, query [$($query:literal),*])? $(, body [$($body:literal),*])? $(, limit $class:ident)? ;)*) => {
         /// One WAHA groups route (method + path under `/api/{session}`).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum Route {
@@ -101,6 +102,16 @@ macro_rules! routes {
             pub fn rate_class(self) -> Option<RateClass> {
                 match self { $(Route::$variant => routes!(@class $($class)?),)* }
             }
+
+            /// The query parameters the route accepts (others are refused).
+            pub fn query_names(self) -> &'static [&'static str] {
+                match self { $(Route::$variant => &[$($($query),*)?],)* }
+            }
+
+            /// The body fields the route accepts (none: the route takes no body).
+            pub fn body_fields(self) -> &'static [&'static str] {
+                match self { $(Route::$variant => &[$($($body),*)?],)* }
+            }
         }
     };
     (@class) => { None };
@@ -109,17 +120,17 @@ macro_rules! routes {
 
 routes! {
     /// #1 `POST /groups` — create a group.
-    CreateGroup = Post "/groups" => "createGroup";
+    CreateGroup = Post "/groups" => "createGroup", body ["name", "participants"];
     /// #2 `GET /groups` — list groups.
-    ListGroups = Get "/groups" => "listGroups";
+    ListGroups = Get "/groups" => "listGroups", query ["limit", "offset", "sortBy", "sortOrder", "exclude"];
     /// #3 `GET /groups/count` — count groups.
     CountGroups = Get "/groups/count" => "countGroups";
     /// #4 `POST /groups/refresh` — refresh the group list from WhatsApp (rate limited).
-    RefreshGroups = Post "/groups/refresh" => "refreshGroups", Refresh;
+    RefreshGroups = Post "/groups/refresh" => "refreshGroups", limit Refresh;
     /// #5 `GET /groups/join-info` — preview a group from an invite.
-    JoinInfo = Get "/groups/join-info" => "joinInfo";
+    JoinInfo = Get "/groups/join-info" => "joinInfo", query ["code"];
     /// #6 `POST /groups/join` — join a group by invite.
-    JoinGroup = Post "/groups/join" => "joinGroup";
+    JoinGroup = Post "/groups/join" => "joinGroup", body ["code"];
     /// #7 `GET /groups/{id}` — one group.
     GetGroup = Get "/groups/{id}" => "getGroup";
     /// #8 `DELETE /groups/{id}` — delete a group (some engines).
@@ -127,33 +138,33 @@ routes! {
     /// #9 `POST /groups/{id}/leave` — leave a group.
     LeaveGroup = Post "/groups/{id}/leave" => "leaveGroup";
     /// #10 `PUT /groups/{id}/subject` — rename a group.
-    SetSubject = Put "/groups/{id}/subject" => "setSubject";
+    SetSubject = Put "/groups/{id}/subject" => "setSubject", body ["subject"];
     /// #11 `PUT /groups/{id}/description` — set or clear the description.
-    SetDescription = Put "/groups/{id}/description" => "setDescription";
+    SetDescription = Put "/groups/{id}/description" => "setDescription", body ["description"];
     /// #12 `GET /groups/{id}/picture` — the picture URL.
-    GetPicture = Get "/groups/{id}/picture" => "getPicture";
+    GetPicture = Get "/groups/{id}/picture" => "getPicture", query ["refresh"];
     /// #13 `PUT /groups/{id}/picture` — set the picture.
-    SetPicture = Put "/groups/{id}/picture" => "setPicture";
+    SetPicture = Put "/groups/{id}/picture" => "setPicture", body ["file"];
     /// #14 `DELETE /groups/{id}/picture` — remove the picture.
     DeletePicture = Delete "/groups/{id}/picture" => "deletePicture";
     /// #15 `PUT …/settings/security/info-admin-only` — only admins edit group info.
-    SetInfoAdminOnly = Put "/groups/{id}/settings/security/info-admin-only" => "setInfoAdminOnly";
+    SetInfoAdminOnly = Put "/groups/{id}/settings/security/info-admin-only" => "setInfoAdminOnly", body ["adminsOnly"];
     /// #16 `GET …/settings/security/info-admin-only`.
     GetInfoAdminOnly = Get "/groups/{id}/settings/security/info-admin-only" => "getInfoAdminOnly";
     /// #17 `PUT …/settings/security/messages-admin-only` — only admins send messages.
-    SetMessagesAdminOnly = Put "/groups/{id}/settings/security/messages-admin-only" => "setMessagesAdminOnly";
+    SetMessagesAdminOnly = Put "/groups/{id}/settings/security/messages-admin-only" => "setMessagesAdminOnly", body ["adminsOnly"];
     /// #18 `GET …/settings/security/messages-admin-only`.
     GetMessagesAdminOnly = Get "/groups/{id}/settings/security/messages-admin-only" => "getMessagesAdminOnly";
     /// #19 `PUT …/settings/security/member-add-mode` — members may add members.
-    SetMemberAddMode = Put "/groups/{id}/settings/security/member-add-mode" => "setMemberAddMode";
+    SetMemberAddMode = Put "/groups/{id}/settings/security/member-add-mode" => "setMemberAddMode", body ["membersCanAddNewMember"];
     /// #20 `GET …/settings/security/member-add-mode`.
     GetMemberAddMode = Get "/groups/{id}/settings/security/member-add-mode" => "getMemberAddMode";
     /// #21 `PUT …/settings/security/member-share-history-mode` — members may share history.
-    SetMemberShareHistoryMode = Put "/groups/{id}/settings/security/member-share-history-mode" => "setMemberShareHistoryMode";
+    SetMemberShareHistoryMode = Put "/groups/{id}/settings/security/member-share-history-mode" => "setMemberShareHistoryMode", body ["membersCanShareHistory"];
     /// #22 `GET …/settings/security/member-share-history-mode`.
     GetMemberShareHistoryMode = Get "/groups/{id}/settings/security/member-share-history-mode" => "getMemberShareHistoryMode";
     /// #23 `PUT …/settings/security/membership-approval` — new members need approval.
-    SetMembershipApproval = Put "/groups/{id}/settings/security/membership-approval" => "setMembershipApproval";
+    SetMembershipApproval = Put "/groups/{id}/settings/security/membership-approval" => "setMembershipApproval", body ["newMembersApprovalRequired"];
     /// #24 `GET …/settings/security/membership-approval`.
     GetMembershipApproval = Get "/groups/{id}/settings/security/membership-approval" => "getMembershipApproval";
     /// #25 `GET /groups/{id}/invite-code` — the invite code.
@@ -165,19 +176,19 @@ routes! {
     /// #28 `GET /groups/{id}/participants/v2` — members, `{id, pn?, role}`.
     GetParticipantsV2 = Get "/groups/{id}/participants/v2" => "getParticipants";
     /// #29 `POST /groups/{id}/participants/add` — add members (rate limited per person).
-    AddParticipants = Post "/groups/{id}/participants/add" => "addParticipants", Add;
+    AddParticipants = Post "/groups/{id}/participants/add" => "addParticipants", body ["participants"], limit Add;
     /// #30 `POST /groups/{id}/participants/remove` — remove members (rate limited per person).
-    RemoveParticipants = Post "/groups/{id}/participants/remove" => "removeParticipants", Remove;
+    RemoveParticipants = Post "/groups/{id}/participants/remove" => "removeParticipants", body ["participants"], limit Remove;
     /// #31 `POST /groups/{id}/admin/promote` — make members admins.
-    PromoteParticipants = Post "/groups/{id}/admin/promote" => "promoteParticipants";
+    PromoteParticipants = Post "/groups/{id}/admin/promote" => "promoteParticipants", body ["participants"];
     /// #32 `POST /groups/{id}/admin/demote` — make admins members.
-    DemoteParticipants = Post "/groups/{id}/admin/demote" => "demoteParticipants";
+    DemoteParticipants = Post "/groups/{id}/admin/demote" => "demoteParticipants", body ["participants"];
     /// #33 `GET /groups/{id}/participants/join-requests` — pending join requests.
     ListJoinRequests = Get "/groups/{id}/participants/join-requests" => "listJoinRequests";
     /// #34 `POST /groups/{id}/participants/join-requests/approve` — approve join requests.
-    ApproveJoinRequests = Post "/groups/{id}/participants/join-requests/approve" => "approveJoinRequests";
+    ApproveJoinRequests = Post "/groups/{id}/participants/join-requests/approve" => "approveJoinRequests", body ["participants"];
     /// #35 `POST /groups/{id}/participants/join-requests/reject` — reject join requests.
-    RejectJoinRequests = Post "/groups/{id}/participants/join-requests/reject" => "rejectJoinRequests";
+    RejectJoinRequests = Post "/groups/{id}/participants/join-requests/reject" => "rejectJoinRequests", body ["participants"];
 }
 
 /// The result of matching a path against the table.
