@@ -621,6 +621,30 @@ fn group_events_parse_with_a_kind() {
     assert_eq!(text(&e, "code"), "invalid_json");
     let e = parse_group_event(s(&envelope("group.v2.leave", r#"{"timestamp": "soon"}"#))).unwrap_err();
     assert_eq!(text(&e, "code"), "invalid_type");
+    assert!(text(&e, "detail").contains("/payload/timestamp"), "{}", text(&e, "detail"));
+
+    // Values from a newer WAHA are kept, not refused; float timestamps are truncated.
+    let newer = parse_group_event(s(&envelope(
+        "group.v2.participants",
+        r#"{"type": "kick", "timestamp": 1634567890.5, "group": {"id": "120363000000000001@g.us"},
+            "participants": [{"id": "1@lid", "role": "moderator", "pn": null}], "future": {"x": 1}}"#,
+    )))
+    .unwrap();
+    assert_eq!(text(&newer, "payload.type"), "kick");
+    assert_eq!(text(&newer, "payload.participants.0.role"), "moderator");
+    assert!(at(&newer, "payload.participants.0.pn").is_undefined(), "null is left out");
+    assert_eq!(at(&newer, "payload.timestamp").as_f64(), Some(1634567890.0));
+    assert!(at(&newer, "payload.future").is_undefined(), "only the typed fields");
+    let request = parse_group_event(s(&envelope(
+        "group.v2.participants.join-request",
+        r#"{"group": {"id": "120363000000000001@g.us"}, "action": "approved", "requesterId": "1@lid",
+            "requesterPn": "15550001111@c.us", "timestamp": 2}"#,
+    )))
+    .unwrap();
+    assert_eq!(text(&request, "kind"), "join-request");
+    assert_eq!(text(&request, "payload.action"), "approved");
+    assert_eq!(text(&request, "payload.requesterPn"), "15550001111@c.us");
+    assert!(at(&request, "payload.requestMethod").is_undefined());
 }
 
 #[wasm_bindgen_test]

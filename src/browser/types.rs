@@ -259,6 +259,19 @@ export interface GroupgateError extends Error {
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_EVENTS: &'static str = r#"
+/**
+ * A member's role in a webhook. A role this version does not know yet (from a newer WAHA) is kept
+ * as WAHA sent it instead of failing the event, hence the open `string`.
+ */
+export type WebhookParticipantRole = ParticipantRole | (string & {});
+
+/** A member in a webhook: `id` is `…@c.us` or `…@lid`; `pn` is the phone number id when `id` is a lid. */
+export interface WebhookParticipant {
+  id: string;
+  pn?: string;
+  role: WebhookParticipantRole;
+}
+
 /** A group as a webhook reports it: complete in `join`, only the changed fields in `update`. */
 export interface GroupEventInfo {
   id: string;
@@ -268,12 +281,12 @@ export interface GroupEventInfo {
   membersCanAddNewMember?: boolean;
   membersCanSendMessages?: boolean;
   newMembersApprovalRequired?: boolean;
-  participants?: Participant[];
+  participants?: WebhookParticipant[];
 }
 
 /** Payload of `group.v2.join`: you joined or were added. */
 export interface GroupJoinPayload {
-  /** Seconds or milliseconds, as the engine reports it. */
+  /** Seconds or milliseconds, as the engine reports it (an integer: a fraction is dropped). */
   timestamp: number;
   group: GroupEventInfo;
   /** The engine's raw event, opaque. */
@@ -296,17 +309,19 @@ export interface GroupUpdatePayload {
 
 /** Payload of `group.v2.participants`: members joined, left, were promoted or demoted. */
 export interface GroupParticipantsPayload {
-  type: "join" | "leave" | "promote" | "demote";
+  /** What happened; a change this version does not know is kept as WAHA sent it. */
+  type: "join" | "leave" | "promote" | "demote" | (string & {});
   timestamp: number;
   group: { id: string };
   /** The members concerned, with their role after the change. */
-  participants: Participant[];
+  participants: WebhookParticipant[];
   _data?: unknown;
 }
 
 /** Payload of `group.v2.participants.join-request`. */
 export interface GroupJoinRequestPayload {
-  action: "created" | "rejected" | "revoked";
+  /** What happened; an action this version does not know is kept as WAHA sent it. */
+  action: "created" | "rejected" | "revoked" | (string & {});
   requesterId: string;
   requesterPn?: string;
   requestMethod?: string;
@@ -335,12 +350,13 @@ export interface WebhookEnvironment {
 export interface WebhookEnvelope {
   /** `evt_…` (a ULID). */
   id: string;
-  /** Unix milliseconds. */
+  /** Unix milliseconds (an integer: a fraction is dropped). */
   timestamp: number;
   session: string;
   metadata?: Record<string, unknown>;
   engine: string;
   me?: WebhookMe;
+  /** Empty when the webhook has none. */
   environment: WebhookEnvironment;
 }
 

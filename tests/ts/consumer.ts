@@ -25,6 +25,7 @@ import init, {
   type PictureInfo,
   type RawParticipant,
   type SuccessResult,
+  type WebhookParticipant,
 } from "groupgate";
 
 const ALPHA = "120363000000000001@g.us";
@@ -131,9 +132,13 @@ export function helpers(body: string): string {
     case "update":
       what = event.payload.group.description ?? "";
       break;
-    case "participants":
-      what = `${event.payload.type} ${event.payload.participants.map((p) => p.pn ?? p.id).join(",")}`;
+    case "participants": {
+      // Roles and change types from a newer WAHA arrive as their strings; the known ones still narrow.
+      const admins: WebhookParticipant[] = event.payload.participants.filter((p) => p.role === "admin");
+      const future: typeof event.payload.type = "kick";
+      what = `${event.payload.type} ${event.payload.participants.map((p) => p.pn ?? p.id).join(",")} ${admins.length} ${future}`;
       break;
+    }
     case "join-request":
       what = `${event.payload.action} ${event.payload.requesterPn ?? event.payload.requesterId}`;
       break;
