@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks the built npm package in pkg/ (run scripts/build-pkg.sh first): package.json, the .d.ts
 # (no `any`, every error code and client method), a strict TypeScript consumer, the files
-# `npm pack` would publish, a Node smoke test of the module itself, and the size budget.
+# `npm pack` would publish, a Node smoke test of the module itself, the module in Chromium through
+# Vite and a plain module script, and the size budget.
 # Prints `package checks: N passed` and exits non-zero if any check failed.
 set -uo pipefail
 source "$(dirname "$0")/env.sh"
@@ -119,6 +120,8 @@ JS
 check "npm pack --dry-run lists exactly the package files" pack_files
 
 check "pkg/README.md is npm/README.md" cmp pkg/README.md npm/README.md
+
+check "runs in headless Chromium bundled by Vite and from a plain <script type=module>" node scripts/check-bundlers.mjs
 
 smoke() {
   node --input-type=module - <<'JS'
