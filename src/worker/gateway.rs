@@ -10,7 +10,7 @@ use crate::error::{Error, ErrorCode};
 use crate::ids::SessionName;
 use crate::limits::BODY_MAX_BYTES;
 use crate::ops::route::allowed_methods;
-use crate::ops::{split_api_path, GroupRequest, RateClass, Route};
+use crate::ops::{match_route, split_api_path, GroupRequest, Method, RateClass, Route, RouteMatch};
 use crate::ratelimit::Decision;
 use crate::upstream::UpstreamFailure;
 use crate::wire::percent_decode;
@@ -44,13 +44,16 @@ pub async fn handle(
     let body = body?;
     check_content_type(&req, &body)?;
     let query = req.url().map_err(internal)?.query().unwrap_or_default().to_owned();
+    // Named in the log even when validation fails.
+    if let Some(RouteMatch::Found(route, _)) = Method::parse(&method).map(|m| match_route(m, route_path)) {
+        exchange.log.operation = Some(route.client_name());
+    }
     let request = GroupRequest::parse(&method, &path, &query, &body, &settings.limits).inspect_err(|e| {
         if e.code == ErrorCode::MethodNotAllowed {
             let allowed: Vec<&str> = allowed_methods(route_path).iter().map(|m| m.as_str()).collect();
             exchange.headers.push(("Allow", allowed.join(", ")));
         }
     })?;
-    exchange.log.operation = Some(request.operation.route().client_name());
 
     let idempotency_key = req.headers().get("Idempotency-Key").ok().flatten();
     let rendered = request.render();

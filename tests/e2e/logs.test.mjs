@@ -55,6 +55,7 @@ test('a rejected request: its error code, no upstream status', async () => {
   assert.equal(line.error, 'validation_failed');
   assert.equal(line.upstreamStatus, null);
   assert.equal(line.session, 'default');
+  assert.equal(line.operation, 'setSubject', 'the operation is named even when its input is refused');
 });
 
 test('an upstream failure: status 502, upstream status 503', async () => {
