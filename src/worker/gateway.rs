@@ -40,14 +40,17 @@ pub async fn handle(
     let body = read_body(&mut req).await;
     let session = authenticate(&req, raw_session, settings)?;
     exchange.log.session = Some(session.to_string());
+    // Known before validation: named in the log and its rate-limit policy on every answer.
+    if let Some(RouteMatch::Found(route, _)) = Method::parse(&method).map(|m| match_route(m, route_path)) {
+        exchange.log.operation = Some(route.client_name());
+        if let Some((class, policy)) = route.rate_class().and_then(|c| Some((c, settings.rate.policy(c)?))) {
+            exchange.headers.push(("RateLimit-Policy", policy.header(class)));
+        }
+    }
 
     let body = body?;
     check_content_type(&req, &body)?;
     let query = req.url().map_err(internal)?.query().unwrap_or_default().to_owned();
-    // Named in the log even when validation fails.
-    if let Some(RouteMatch::Found(route, _)) = Method::parse(&method).map(|m| match_route(m, route_path)) {
-        exchange.log.operation = Some(route.client_name());
-    }
     let request = GroupRequest::parse(&method, &path, &query, &body, &settings.limits).inspect_err(|e| {
         if e.code == ErrorCode::MethodNotAllowed {
             let allowed: Vec<&str> = allowed_methods(route_path).iter().map(|m| m.as_str()).collect();
@@ -124,7 +127,6 @@ async fn limit(
     exchange: &mut Exchange,
 ) -> Result<Option<String>, Error> {
     let Some(policy) = settings.rate.policy(class) else { return Ok(None) };
-    exchange.headers.push(("RateLimit-Policy", policy.header(class)));
     let set_fields = |exchange: &mut Exchange, decision: Decision| {
         exchange.headers.push(("RateLimit", decision.header(class)));
     };

@@ -164,6 +164,14 @@ describe('KV rate limiter, in workerd with local KV', () => {
     assert.equal((await forwarded(stack, 'burst', '/participants/add')).length, 10, 'still 10 forwarded');
   });
 
+  test('an invalid add still announces the policy, and spends nothing', async () => {
+    const id = await createGroup(stack, 'typo');
+    const r = await read(await add(stack, 'typo', id, [{ id: '+15551234567@c.us' }]));
+    assert.equal(r.status, 422);
+    assert.equal(r.headers.get('ratelimit-policy'), '"add";q=10;w=600');
+    assert.equal((await stack.logLine(r.requestId)).kvOps, 0);
+  });
+
   test('another session has its own quota', async () => {
     const id = await createGroup(stack, 'calm');
     const r = await read(await add(stack, 'calm', id, [{ id: user(1) }]));
@@ -179,6 +187,7 @@ describe('KV rate limiter, in workerd with local KV', () => {
     assert.equal(r.body.code, 'cost_exceeds_quota');
     assert.match(r.body.detail, /50/);
     assert.equal(r.headers.get('retry-after'), null, 'waiting never helps');
+    assert.equal(r.headers.get('ratelimit-policy'), '"add";q=10;w=600', 'the policy is announced on every answer');
     assert.equal((await forwarded(stack, 'big', '/participants/add')).length, 0);
     assert.equal((await stack.logLine(r.requestId)).kvOps, 0, 'decided without KV');
     // It consumed nothing: the whole quota is still there.
