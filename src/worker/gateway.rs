@@ -10,7 +10,7 @@ use crate::error::{Error, ErrorCode};
 use crate::ids::SessionName;
 use crate::limits::BODY_MAX_BYTES;
 use crate::ops::route::allowed_methods;
-use crate::ops::{match_route, split_api_path, GroupRequest, Method, RateClass, Route, RouteMatch};
+use crate::ops::{match_route, split_api_path, GroupRequest, Method, RateClass, RenderedRequest, Route, RouteMatch};
 use crate::ratelimit::Decision;
 use crate::upstream::UpstreamFailure;
 use crate::wire::percent_decode;
@@ -35,32 +35,9 @@ pub async fn handle(
     let Some((raw_session, route_path)) = split_api_path(&path) else {
         return Err(Error::new(ErrorCode::NotFound, format!("no route {path}")));
     };
-    // The body is read (up to the cap) before answering anything, even a 401: a response sent
-    // while the client is still sending can reset its connection.
-    let body = read_body(&mut req).await;
-    let session = authenticate(&req, raw_session, settings)?;
-    exchange.log.session = Some(session.to_string());
-    // Known before validation: named in the log and its rate-limit policy on every answer.
-    if let Some(RouteMatch::Found(route, _)) = Method::parse(&method).map(|m| match_route(m, route_path)) {
-        exchange.log.operation = Some(route.client_name());
-        if let Some((class, policy)) = route.rate_class().and_then(|c| Some((c, settings.rate.policy(c)?))) {
-            exchange.headers.push(("RateLimit-Policy", policy.header(class)));
-        }
-    }
-
-    let body = body?;
-    check_content_type(&req, &body)?;
-    let query = req.url().map_err(internal)?.query().unwrap_or_default().to_owned();
-    let request = GroupRequest::parse(&method, &path, &query, &body, &settings.limits).inspect_err(|e| {
-        if e.code == ErrorCode::MethodNotAllowed {
-            let allowed: Vec<&str> = allowed_methods(route_path).iter().map(|m| m.as_str()).collect();
-            exchange.headers.push(("Allow", allowed.join(", ")));
-        }
-    })?;
-
-    let idempotency_key = req.headers().get("Idempotency-Key").ok().flatten();
+    let request = accept(&mut req, &method, &path, raw_session, route_path, settings, exchange).await?;
     let rendered = request.render();
-    let idempotency = match idempotency_key {
+    let idempotency = match req.headers().get("Idempotency-Key").ok().flatten() {
         Some(key) if request.operation.route() == Route::CreateGroup => {
             let record = Idempotency::new(env, &request.session, &key, rendered.body.clone().unwrap_or_default())?;
             match record.claim(u64::from(settings.upstream_timeout_ms) + 1000).await? {
@@ -73,44 +50,81 @@ pub async fn handle(
         }
         _ => None,
     };
+    let result = limit_and_forward(env, settings, &request, &rendered, exchange).await;
+    if let Some(record) = &idempotency {
+        match &result {
+            // A failure to keep the answer is logged by the store; the group exists, so the client
+            // still gets its answer rather than an error that would invite a second create.
+            Ok(answer) => {
+                let _ = record.complete(answer).await;
+            }
+            Err(_) => record.release().await,
+        }
+    }
+    result.map(pass_through)
+}
 
+/// Authenticates, then reads and validates the request.
+async fn accept(
+    req: &mut Request,
+    method: &str,
+    path: &str,
+    raw_session: &str,
+    route_path: &str,
+    settings: &GatewaySettings,
+    exchange: &mut Exchange,
+) -> Result<GroupRequest, Error> {
+    // The body is read (up to the cap) before answering anything, even a 401: a response sent
+    // while the client is still sending can reset its connection.
+    let body = read_body(req).await;
+    let session = authenticate(req, raw_session, settings)?;
+    exchange.log.session = Some(session.to_string());
+    // Known before validation: named in the log and its rate-limit policy on every answer.
+    if let Some(RouteMatch::Found(route, _)) = Method::parse(method).map(|m| match_route(m, route_path)) {
+        exchange.log.operation = Some(route.client_name());
+        if let Some((class, policy)) = route.rate_class().and_then(|c| Some((c, settings.rate.policy(c)?))) {
+            exchange.headers.push(("RateLimit-Policy", policy.header(class)));
+        }
+    }
+    let body = body?;
+    check_content_type(req, &body)?;
+    let query = req.url().map_err(internal)?.query().unwrap_or_default().to_owned();
+    GroupRequest::parse(method, path, &query, &body, &settings.limits).inspect_err(|e| {
+        if e.code == ErrorCode::MethodNotAllowed {
+            let allowed: Vec<&str> = allowed_methods(route_path).iter().map(|m| m.as_str()).collect();
+            exchange.headers.push(("Allow", allowed.join(", ")));
+        }
+    })
+}
+
+/// Spends the request's rate-limit units, forwards it, and refunds the units when the upstream
+/// was never reached.
+async fn limit_and_forward(
+    env: &Env,
+    settings: &GatewaySettings,
+    request: &GroupRequest,
+    rendered: &RenderedRequest,
+    exchange: &mut Exchange,
+) -> Result<Answer, Error> {
     let mut limiter = Limiter::new(env, settings);
-    let limit = match request.operation.rate_cost() {
+    let ticket = match request.operation.rate_cost() {
         Some((class, cost)) => limit(&mut limiter, &request.session, class, cost, settings, exchange).await,
         None => Ok(None),
     };
     exchange.log.kv_ops = limiter.kv_ops;
-    let ticket = match limit {
-        Ok(ticket) => ticket,
-        Err(error) => {
-            if let Some(record) = &idempotency {
-                record.release().await;
-            }
-            return Err(error);
-        }
-    };
-
-    let outcome = forward(settings, &rendered, &exchange.request_id).await;
-    exchange.log.upstream_status = match &outcome {
-        Ok(answer) => Some(answer.status),
-        Err(failure) => failure.error.upstream_status,
-    };
-    match outcome {
+    let ticket = ticket?;
+    match forward(settings, rendered, &exchange.request_id).await {
         Ok(answer) => {
-            if let Some(record) = &idempotency {
-                record.complete(&answer).await?;
-            }
-            Ok(pass_through(answer))
+            exchange.log.upstream_status = Some(answer.status);
+            Ok(answer)
         }
         Err(UpstreamFailure { error, reached_whatsapp }) => {
+            exchange.log.upstream_status = error.upstream_status;
             if let (Some(entry), false) = (&ticket, reached_whatsapp) {
                 if limiter.refund(entry).await.is_ok() {
                     exchange.log.rate_limit = Some("refunded");
                 }
-            }
-            exchange.log.kv_ops = limiter.kv_ops;
-            if let Some(record) = &idempotency {
-                record.release().await;
+                exchange.log.kv_ops = limiter.kv_ops;
             }
             Err(error)
         }
