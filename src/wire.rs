@@ -42,6 +42,21 @@ pub fn percent_encode(s: &str, out: &mut String) {
     }
 }
 
+/// `"<where>: expected <what>, got <JSON type>"`; an empty pointer is the whole body.
+pub fn type_mismatch(pointer: &str, expected: &str, got: &serde_json::Value) -> String {
+    use serde_json::Value;
+    let shown = if pointer.is_empty() { "body" } else { pointer };
+    let got = match got {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    };
+    format!("{shown}: expected {expected}, got {got}")
+}
+
 /// Longest request id reused from a client's `X-Request-Id`.
 pub const REQUEST_ID_MAX: usize = 128;
 

@@ -3,6 +3,7 @@
 //! wrong>"`.
 
 use super::*;
+use crate::wire::type_mismatch;
 
 /// A type read from one JSON object.
 pub(super) trait FromJson: Sized {
@@ -12,22 +13,6 @@ pub(super) trait FromJson: Sized {
 /// Reads a `T` from `value`, which sits at the JSON pointer `at`.
 pub(super) fn read<T: FromJson>(value: Value, at: String) -> Result<T, String> {
     T::from_json(&mut Fields::new(value, at)?)
-}
-
-fn json_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
-fn expected(at: &str, what: &str, got: &Value) -> String {
-    let shown = if at.is_empty() { "the body" } else { at };
-    format!("{shown}: expected {what}, got {}", json_type(got))
 }
 
 /// The fields of one JSON object, at a JSON pointer.
@@ -40,7 +25,7 @@ impl Fields {
     fn new(value: Value, at: String) -> Result<Self, String> {
         match value {
             Value::Object(map) => Ok(Fields { map, at }),
-            other => Err(expected(&at, "an object", &other)),
+            other => Err(type_mismatch(&at, "an object", &other)),
         }
     }
 
@@ -72,7 +57,7 @@ impl Fields {
     fn string_of(&self, key: &str, value: Value) -> Result<String, String> {
         match value {
             Value::String(text) => Ok(text),
-            other => Err(expected(&self.at(key), "a string", &other)),
+            other => Err(type_mismatch(&self.at(key), "a string", &other)),
         }
     }
 
@@ -80,7 +65,7 @@ impl Fields {
         match self.optional(key) {
             None => Ok(None),
             Some(Value::Bool(b)) => Ok(Some(b)),
-            Some(other) => Err(expected(&self.at(key), "a boolean", &other)),
+            Some(other) => Err(type_mismatch(&self.at(key), "a boolean", &other)),
         }
     }
 
@@ -91,7 +76,7 @@ impl Fields {
                 .as_u64()
                 .or_else(|| n.as_f64().filter(|f| (0.0..18_446_744_073_709_551_616.0).contains(f)).map(|f| f as u64))
                 .ok_or_else(|| format!("{}: expected a non-negative timestamp below 2^64", self.at(key))),
-            other => Err(expected(&self.at(key), "a number", &other)),
+            other => Err(type_mismatch(&self.at(key), "a number", &other)),
         }
     }
 
@@ -112,7 +97,7 @@ impl Fields {
         match self.optional(key) {
             None => Ok(None),
             Some(Value::Object(map)) => Ok(Some(map)),
-            Some(other) => Err(expected(&self.at(key), "an object", &other)),
+            Some(other) => Err(type_mismatch(&self.at(key), "an object", &other)),
         }
     }
 
@@ -134,7 +119,7 @@ impl Fields {
             Value::Array(items) => {
                 items.into_iter().enumerate().map(|(i, item)| read(item, format!("{at}/{i}"))).collect()
             }
-            other => Err(expected(&at, "an array", &other)),
+            other => Err(type_mismatch(&at, "an array", &other)),
         }
     }
 }

@@ -248,7 +248,7 @@ fn errors_are_typed_and_size_is_capped() {
     let err = parse_event(b"[]").unwrap_err();
     assert_eq!(
         (err.code, err.detail.as_str()),
-        (ErrorCode::InvalidType, "the webhook body is not a WAHA webhook: the body: expected an object, got an array")
+        (ErrorCode::InvalidType, "the webhook body is not a WAHA webhook: body: expected an object, got an array")
     );
     let big = vec![b' '; BODY_MAX_BYTES + 1];
     assert_eq!(parse_event(&big).unwrap_err().code, ErrorCode::PayloadTooLarge);

@@ -4,6 +4,7 @@
 use crate::error::{Error, ErrorCode, FieldError, FieldErrors, Recorded};
 use crate::ids::ParticipantId;
 use crate::limits::{Limits, BODY_MAX_BYTES};
+use crate::wire::type_mismatch;
 use serde_json::{Map, Value};
 use std::collections::HashSet;
 
@@ -26,20 +27,8 @@ pub fn parse_json(body: &[u8]) -> Result<Option<Value>, Error> {
     })
 }
 
-fn json_type(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
 fn wrong_type(pointer: &str, expected: &str, got: &Value) -> FieldError {
-    let shown = if pointer.is_empty() { "body" } else { pointer };
-    FieldError::body(pointer, ErrorCode::InvalidType, format!("{shown}: expected {expected}, got {}", json_type(got)))
+    FieldError::body(pointer, ErrorCode::InvalidType, type_mismatch(pointer, expected, got))
 }
 
 /// A JSON object being read, with the pointer it sits at.
