@@ -6,7 +6,10 @@ import { startStack, TEST_ORIGIN } from '../tests/e2e/stack.mjs';
 
 const sep = process.argv.indexOf('--');
 const [cmd, ...args] = process.argv.slice(sep + 1);
-const stack = await startStack({ port: 8798, simPort: 8797, vars: { LIMIT_ADD: '1000/3600', LIMIT_REMOVE: '1000/3600' } });
+// The worker's request log lines are kept in memory rather than mixed into the command's output.
+const stack = await startStack({
+  port: 8798, simPort: 8797, captureLogs: true, vars: { LIMIT_ADD: '1000/3600', LIMIT_REMOVE: '1000/3600' },
+});
 const child = spawn(cmd, args, {
   stdio: 'inherit',
   env: {
