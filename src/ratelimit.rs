@@ -10,6 +10,12 @@
 use crate::ops::RateClass;
 use std::fmt;
 
+/// Most units one window may hold: every unit is at most one log entry, and the whole log of a
+/// window is listed on each limited request (1,000 keys a page).
+pub const POLICY_UNITS_MAX: u32 = 5_000;
+/// Longest window: a week.
+pub const POLICY_WINDOW_MAX_SECS: u32 = 7 * 24 * 3600;
+
 /// A quota: `units` per `window_secs` seconds (`"20/3600"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Policy {
@@ -28,6 +34,12 @@ impl Policy {
         let window_secs: u32 = window.trim().parse().map_err(|_| fail())?;
         if units == 0 || window_secs == 0 {
             return Err(fail());
+        }
+        if units > POLICY_UNITS_MAX || window_secs > POLICY_WINDOW_MAX_SECS {
+            return Err(format!(
+                "at most {POLICY_UNITS_MAX} units per window and a window of at most {POLICY_WINDOW_MAX_SECS} s \
+                 (the log of a window is read on every limited request); got {s:?}"
+            ));
         }
         Ok(Policy { units, window_secs })
     }
@@ -159,7 +171,8 @@ mod tests {
     #[test]
     fn policy_parses_and_renders() {
         assert_eq!(Policy::parse("20/3600"), Ok(Policy { units: 20, window_secs: 3600 }));
-        for bad in ["", "20", "0/10", "10/0", "-1/10", "a/b", "10/60/1"] {
+        assert!(Policy::parse("5000/604800").is_ok());
+        for bad in ["", "20", "0/10", "10/0", "-1/10", "a/b", "10/60/1", "5001/60", "10/604801"] {
             assert!(Policy::parse(bad).is_err(), "{bad}");
         }
         assert_eq!(P.header(RateClass::Add), "\"add\";q=10;w=600");
