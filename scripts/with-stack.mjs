@@ -8,7 +8,8 @@ const sep = process.argv.indexOf('--');
 const [cmd, ...args] = process.argv.slice(sep + 1);
 // The worker's request log lines are kept in memory rather than mixed into the command's output.
 const stack = await startStack({
-  port: 8798, simPort: 8797, captureLogs: true, vars: { LIMIT_ADD: '1000/3600', LIMIT_REMOVE: '1000/3600' },
+  port: 8798, simPort: 8797, captureLogs: true,
+  vars: { LIMIT_ADD: '1000/3600', LIMIT_REMOVE: '1000/3600', LIMIT_REMOVE_PER_GROUP: '2/3600' },
 });
 const child = spawn(cmd, args, {
   stdio: 'inherit',

@@ -5,6 +5,7 @@
 //! | `API_KEYS` | comma-separated entries `key` (every session) or `key:session1\|session2` |
 //! | `ALLOWED_ORIGINS` | comma-separated origins (`https://admin.example.com`), or `*` |
 //! | `LIMIT_REFRESH`, `LIMIT_ADD`, `LIMIT_REMOVE` | `"<units>/<seconds>"`, or `off` |
+//! | `LIMIT_ADD_PER_GROUP`, `LIMIT_REMOVE_PER_GROUP` | the same, per group (default `off`) |
 //! | `RATE_LIMIT_ON_STORE_ERROR` | comma-separated `class:deny` or `class:allow` |
 //! | `UPSTREAM_URL` | `http(s)://host[:port][/base]` of the WAHA server |
 //! | `UPSTREAM_API_KEY` | the upstream's key (secret) |
@@ -15,7 +16,7 @@
 use crate::ids::SessionName;
 use crate::limits::Limits;
 use crate::ops::RateClass;
-use crate::ratelimit::Policy;
+use crate::ratelimit::{Policy, Quota, Scope};
 
 /// Shortest client key accepted: shorter keys are guessable.
 pub const CLIENT_KEY_MIN: usize = 16;
@@ -166,10 +167,14 @@ pub enum StoreFailure {
     Allow,
 }
 
+/// Classes that may also be limited per group: each of their requests acts on one group.
+pub const PER_GROUP_CLASSES: [RateClass; 2] = [RateClass::Add, RateClass::Remove];
+
 /// Rate-limit settings of every class.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RateLimits {
     policies: [Option<Policy>; 3],
+    per_group: [Option<Policy>; 3],
     on_store_error: [StoreFailure; 3],
 }
 
@@ -177,6 +182,7 @@ impl Default for RateLimits {
     fn default() -> Self {
         RateLimits {
             policies: RateClass::ALL.map(|c| Some(Policy::default_for(c))),
+            per_group: [None; 3],
             on_store_error: RateClass::ALL.map(default_store_failure),
         }
     }
@@ -191,20 +197,30 @@ fn default_store_failure(class: RateClass) -> StoreFailure {
     }
 }
 
+/// Parses one `LIMIT_*` setting: `"<units>/<seconds>"`, `off`, or unset/empty for `default`.
+fn limit_setting(name: &str, value: Option<String>, default: Option<Policy>) -> Result<Option<Policy>, String> {
+    match value.as_deref().map(str::trim) {
+        None | Some("") => Ok(default),
+        Some("off") => Ok(None),
+        Some(value) => Policy::parse(value).map(Some).map_err(|e| format!("{name}: {e}")),
+    }
+}
+
 impl RateLimits {
-    /// Builds from the three `LIMIT_*` values (`None`: default) and `RATE_LIMIT_ON_STORE_ERROR`.
-    pub fn parse(limits: [Option<&str>; 3], on_store_error: Option<&str>) -> Result<Self, String> {
+    /// Reads `LIMIT_<CLASS>` (default: [`Policy::default_for`]), `LIMIT_ADD_PER_GROUP` and
+    /// `LIMIT_REMOVE_PER_GROUP` (default: off) and `RATE_LIMIT_ON_STORE_ERROR` through `get`.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
         let mut out = RateLimits::default();
-        for (i, class) in RateClass::ALL.into_iter().enumerate() {
-            out.policies[i] = match limits[i].map(str::trim) {
-                None | Some("") => Some(Policy::default_for(class)),
-                Some("off") => None,
-                Some(value) => Some(
-                    Policy::parse(value).map_err(|e| format!("LIMIT_{}: {e}", class.as_str().to_ascii_uppercase()))?,
-                ),
-            };
+        for class in RateClass::ALL {
+            let name = format!("LIMIT_{}", class.as_str().to_ascii_uppercase());
+            out.policies[class as usize] = limit_setting(&name, get(&name), Some(Policy::default_for(class)))?;
+            if PER_GROUP_CLASSES.contains(&class) {
+                let name = format!("{name}_PER_GROUP");
+                out.per_group[class as usize] = limit_setting(&name, get(&name), None)?;
+            }
         }
-        for item in on_store_error.unwrap_or_default().split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let on_store_error = get("RATE_LIMIT_ON_STORE_ERROR").unwrap_or_default();
+        for item in on_store_error.split(',').map(str::trim).filter(|s| !s.is_empty()) {
             let fail = || format!("RATE_LIMIT_ON_STORE_ERROR: expected class:deny or class:allow, got {item:?}");
             let (class, action) = item.split_once(':').ok_or_else(fail)?;
             let index = RateClass::ALL.iter().position(|c| c.as_str() == class.trim()).ok_or_else(fail)?;
@@ -217,9 +233,22 @@ impl RateLimits {
         Ok(out)
     }
 
-    /// The policy of `class`, `None` when switched off.
+    /// The per-session policy of `class`, `None` when switched off.
     pub fn policy(&self, class: RateClass) -> Option<Policy> {
         self.policies[class as usize]
+    }
+
+    /// The per-group policy of `class`, `None` when switched off (always, for refresh).
+    pub fn group_policy(&self, class: RateClass) -> Option<Policy> {
+        self.per_group[class as usize]
+    }
+
+    /// Every quota a request of `class` must fit, the session's first; empty: unlimited.
+    pub fn quotas(&self, class: RateClass) -> Vec<Quota> {
+        [(Scope::Session, self.policy(class)), (Scope::Group, self.group_policy(class))]
+            .into_iter()
+            .filter_map(|(scope, policy)| Some(Quota { class, scope, policy: policy? }))
+            .collect()
     }
 
     /// The store-failure behaviour of `class`.
@@ -304,17 +333,13 @@ impl GatewaySettings {
         let setting = |name: &str| get(name);
         let (subject, description, participants) =
             (setting("SUBJECT_MAX_LENGTH"), setting("DESCRIPTION_MAX_LENGTH"), setting("MAX_PARTICIPANTS_PER_REQUEST"));
-        let (refresh, add, remove) = (setting("LIMIT_REFRESH"), setting("LIMIT_ADD"), setting("LIMIT_REMOVE"));
         Ok(GatewaySettings {
             upstream_url,
             upstream_key,
             keys,
             origins: AllowedOrigins::parse(&get("ALLOWED_ORIGINS").unwrap_or_default())?,
             limits: limits(subject.as_deref(), description.as_deref(), participants.as_deref())?,
-            rate: RateLimits::parse(
-                [refresh.as_deref(), add.as_deref(), remove.as_deref()],
-                setting("RATE_LIMIT_ON_STORE_ERROR").as_deref(),
-            )?,
+            rate: RateLimits::from_lookup(&get)?,
             upstream_timeout_ms: positive(
                 "UPSTREAM_TIMEOUT_MS",
                 setting("UPSTREAM_TIMEOUT_MS").as_deref(),
@@ -377,17 +402,75 @@ mod tests {
         assert!(AllowedOrigins::parse("https://a.example/path").is_err());
     }
 
+    /// A lookup of the given settings only.
+    fn lookup(settings: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |name| settings.iter().find(|(n, _)| *n == name).map(|(_, v)| v.to_string())
+    }
+
     #[test]
     fn rate_limit_settings() {
-        let r = RateLimits::parse([Some("3/60"), Some("off"), None], Some("remove:deny")).unwrap();
+        let r = RateLimits::from_lookup(lookup(&[
+            ("LIMIT_REFRESH", "3/60"),
+            ("LIMIT_ADD", "off"),
+            ("RATE_LIMIT_ON_STORE_ERROR", "remove:deny"),
+        ]))
+        .unwrap();
         assert_eq!(r.policy(RateClass::Refresh), Some(Policy { units: 3, window_secs: 60 }));
         assert_eq!(r.policy(RateClass::Add), None);
         assert_eq!(r.policy(RateClass::Remove), Some(Policy::default_for(RateClass::Remove)));
         assert_eq!(r.on_store_error(RateClass::Remove), StoreFailure::Deny);
         assert_eq!(r.on_store_error(RateClass::Add), StoreFailure::Deny);
         assert_eq!(RateLimits::default().on_store_error(RateClass::Remove), StoreFailure::Allow);
-        assert!(RateLimits::parse([Some("x"), None, None], None).unwrap_err().starts_with("LIMIT_REFRESH"));
-        assert!(RateLimits::parse([None, None, None], Some("add:maybe")).is_err());
+        assert_eq!(RateLimits::from_lookup(lookup(&[])).unwrap(), RateLimits::default());
+        let err = RateLimits::from_lookup(lookup(&[("LIMIT_REFRESH", "x")])).unwrap_err();
+        assert!(err.starts_with("LIMIT_REFRESH:"), "{err}");
+        assert!(RateLimits::from_lookup(lookup(&[("RATE_LIMIT_ON_STORE_ERROR", "add:maybe")])).is_err());
+    }
+
+    #[test]
+    fn per_group_limit_settings() {
+        // Off by default: a request fits its session's quota only.
+        let r = RateLimits::default();
+        assert_eq!(r.group_policy(RateClass::Add), None);
+        assert_eq!(r.quotas(RateClass::Add).iter().map(|q| q.scope).collect::<Vec<_>>(), [Scope::Session]);
+
+        let r = RateLimits::from_lookup(lookup(&[
+            ("LIMIT_ADD", "10/600"),
+            ("LIMIT_ADD_PER_GROUP", " 3/600 "),
+            ("LIMIT_REMOVE", "off"),
+            ("LIMIT_REMOVE_PER_GROUP", "5000/604800"),
+            ("LIMIT_REFRESH_PER_GROUP", "1/60"),
+        ]))
+        .unwrap();
+        let (session, group) = (Policy { units: 10, window_secs: 600 }, Policy { units: 3, window_secs: 600 });
+        assert_eq!(r.group_policy(RateClass::Add), Some(group));
+        assert_eq!(
+            r.quotas(RateClass::Add),
+            [
+                Quota { class: RateClass::Add, scope: Scope::Session, policy: session },
+                Quota { class: RateClass::Add, scope: Scope::Group, policy: group },
+            ]
+        );
+        // A group quota without a session quota still limits.
+        let remove = Policy { units: 5000, window_secs: 604_800 };
+        assert_eq!(
+            r.quotas(RateClass::Remove),
+            [Quota { class: RateClass::Remove, scope: Scope::Group, policy: remove }]
+        );
+        // Refresh acts on no group: there is no LIMIT_REFRESH_PER_GROUP.
+        assert_eq!(r.group_policy(RateClass::Refresh), None);
+        assert_eq!(r.quotas(RateClass::Refresh).len(), 1);
+
+        let off = RateLimits::from_lookup(lookup(&[("LIMIT_ADD_PER_GROUP", "off"), ("LIMIT_REMOVE_PER_GROUP", "")]));
+        assert_eq!(off.unwrap(), RateLimits::default());
+        // Same format and caps as the session limits; errors name the setting.
+        for bad in ["3", "0/600", "3/0", "5001/60", "10/604801", "on"] {
+            for name in ["LIMIT_ADD_PER_GROUP", "LIMIT_REMOVE_PER_GROUP"] {
+                let env = move |n: &str| (n == name).then(|| bad.to_owned());
+                let err = RateLimits::from_lookup(env).unwrap_err();
+                assert!(err.starts_with(&format!("{name}:")), "{name}={bad}: {err}");
+            }
+        }
     }
 
     #[test]
@@ -412,6 +495,11 @@ mod tests {
         assert!(err.starts_with("API_KEYS"));
         let err = GatewaySettings::from_lookup(env(&[("UPSTREAM_TIMEOUT_MS", "soon")])).unwrap_err();
         assert!(err.starts_with("UPSTREAM_TIMEOUT_MS"));
+        assert_eq!(s.rate.group_policy(RateClass::Add), None, "per-group limits are off by default");
+        let s = GatewaySettings::from_lookup(env(&[("LIMIT_REMOVE_PER_GROUP", "4/60")])).unwrap();
+        assert_eq!(s.rate.group_policy(RateClass::Remove), Some(Policy { units: 4, window_secs: 60 }));
+        let err = GatewaySettings::from_lookup(env(&[("LIMIT_ADD_PER_GROUP", "lots")])).unwrap_err();
+        assert!(err.starts_with("LIMIT_ADD_PER_GROUP"));
     }
 
     #[test]

@@ -6,7 +6,11 @@
 //! when the costs of the in-window entries ordered at or before its own fit the quota. Entries that
 //! order after it cannot take its place, so concurrent requests that all see each other's entries
 //! admit exactly up to the quota.
+//!
+//! A class may have two quotas, each with its own log: the session's and, when set, one per group
+//! of the session ([`Quota`], [`Scope`]). A request must fit both.
 
+use crate::ids::{GroupId, SessionName};
 use crate::ops::RateClass;
 use std::fmt;
 
@@ -57,11 +61,6 @@ impl Policy {
     fn window_ms(self) -> u64 {
         u64::from(self.window_secs) * 1000
     }
-
-    /// The `RateLimit-Policy` field value for `class` (draft-ietf-httpapi-ratelimit-headers).
-    pub fn header(self, class: RateClass) -> String {
-        format!("\"{}\";q={};w={}", class.as_str(), self.units, self.window_secs)
-    }
 }
 
 impl fmt::Display for Policy {
@@ -109,10 +108,71 @@ pub struct Decision {
 }
 
 impl Decision {
-    /// The `RateLimit` field value for `class`.
-    pub fn header(self, class: RateClass) -> String {
-        format!("\"{}\";r={};t={}", class.as_str(), self.remaining, self.reset_secs)
+    /// The decision once the request's own `cost` units are given back: its entry was withdrawn
+    /// because another quota refused the request.
+    pub fn given_back(self, policy: Policy, cost: u32) -> Self {
+        Decision { remaining: self.remaining.saturating_add(cost).min(policy.units), ..self }
     }
+}
+
+/// Whose requests a quota counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Every request of the class in the session.
+    Session,
+    /// The session's requests of the class to one group.
+    Group,
+}
+
+/// A policy applied to one class and scope: one item of the `RateLimit` fields
+/// (draft-ietf-httpapi-ratelimit-headers). A request must fit every quota of its class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quota {
+    /// The class counted.
+    pub class: RateClass,
+    /// Whose requests are counted.
+    pub scope: Scope,
+    /// Units per window.
+    pub policy: Policy,
+}
+
+impl Quota {
+    /// The item's name: the class (`add`), with `-group` for a group's quota (`add-group`).
+    pub fn name(self) -> String {
+        match self.scope {
+            Scope::Session => self.class.as_str().to_owned(),
+            Scope::Group => format!("{}-group", self.class.as_str()),
+        }
+    }
+
+    /// The quota in words, for problem details: `the add quota of group 1203…@g.us of session
+    /// default (20 per 3600 s)`.
+    pub fn describe(self, session: &SessionName, group: Option<&GroupId>) -> String {
+        let whose = match (self.scope, group) {
+            (Scope::Group, Some(group)) => format!("group {} of session {session}", group.as_str()),
+            _ => format!("session {session}"),
+        };
+        format!(
+            "the {} quota of {whose} ({} per {} s)",
+            self.class.as_str(),
+            self.policy.units,
+            self.policy.window_secs
+        )
+    }
+}
+
+/// The `RateLimit-Policy` field: one item per quota (`"add";q=50;w=3600, "add-group";q=20;w=3600`).
+pub fn policy_field(quotas: &[Quota]) -> String {
+    let items: Vec<String> =
+        quotas.iter().map(|q| format!("\"{}\";q={};w={}", q.name(), q.policy.units, q.policy.window_secs)).collect();
+    items.join(", ")
+}
+
+/// The `RateLimit` field: one item per decided quota (`"add";r=49;t=3600, "add-group";r=19;t=3600`).
+pub fn limit_field(decided: &[(Quota, Decision)]) -> String {
+    let items: Vec<String> =
+        decided.iter().map(|(q, d)| format!("\"{}\";r={};t={}", q.name(), d.remaining, d.reset_secs)).collect();
+    items.join(", ")
 }
 
 /// Whether a cost can ever fit the policy (else the request is refused with 422).
@@ -169,13 +229,33 @@ mod tests {
     const P: Policy = Policy { units: 10, window_secs: 600 };
 
     #[test]
-    fn policy_parses_and_renders() {
+    fn policy_parses() {
         assert_eq!(Policy::parse("20/3600"), Ok(Policy { units: 20, window_secs: 3600 }));
         assert!(Policy::parse("5000/604800").is_ok());
         for bad in ["", "20", "0/10", "10/0", "-1/10", "a/b", "10/60/1", "5001/60", "10/604801"] {
             assert!(Policy::parse(bad).is_err(), "{bad}");
         }
-        assert_eq!(P.header(RateClass::Add), "\"add\";q=10;w=600");
+    }
+
+    #[test]
+    fn fields_list_every_quota() {
+        let session = Quota { class: RateClass::Add, scope: Scope::Session, policy: P };
+        let group = Quota { scope: Scope::Group, policy: Policy { units: 3, window_secs: 60 }, ..session };
+        assert_eq!(policy_field(&[session]), "\"add\";q=10;w=600");
+        assert_eq!(policy_field(&[session, group]), "\"add\";q=10;w=600, \"add-group\";q=3;w=60");
+        let d = |remaining, reset_secs| Decision { allowed: true, remaining, reset_secs, retry_after_secs: None };
+        assert_eq!(
+            limit_field(&[(session, d(9, 600)), (group, d(2, 60))]),
+            "\"add\";r=9;t=600, \"add-group\";r=2;t=60"
+        );
+        let (s, g) = (SessionName::parse("sales").unwrap(), GroupId::parse("120363298657503778@g.us").unwrap());
+        assert_eq!(
+            group.describe(&s, Some(&g)),
+            "the add quota of group 120363298657503778@g.us of session sales (3 per 60 s)"
+        );
+        assert_eq!(session.describe(&s, Some(&g)), "the add quota of session sales (10 per 600 s)");
+        assert_eq!(d(9, 600).given_back(P, 3).remaining, 10, "never more than the quota");
+        assert_eq!(d(4, 600).given_back(P, 3).remaining, 7);
     }
 
     #[test]

@@ -504,6 +504,26 @@ async fn worker_rate_limit_surfaces_retry_after_and_ratelimit_fields() {
 }
 
 #[wasm_bindgen_test]
+async fn a_group_quota_that_binds_is_the_one_reported() {
+    // scripts/with-stack.mjs: removes are limited to 1000 per session and 2 per group an hour.
+    let c = client();
+    let mut refused = None;
+    for i in 0..5 {
+        let person = format!(r#"["1555765{i:04}@c.us"]"#);
+        if let Err(e) = JsFuture::from(c.remove_participants(s(BETA), js(&person), none())).await {
+            refused = Some(e);
+            break;
+        }
+    }
+    let e = refused.expect("the group quota refuses the third remove");
+    assert_eq!(text(&e, "code"), "rate_limited", "{}", show(&e));
+    assert_eq!(text(&e, "rateLimit.policy"), "remove-group", "{}", show(&e));
+    assert_eq!(at(&e, "rateLimit.remaining").as_f64(), Some(0.0));
+    assert_eq!(text(&e, "rateLimitPolicy.policy"), "remove-group");
+    assert_eq!(at(&e, "rateLimitPolicy.quota").as_f64(), Some(2.0));
+}
+
+#[wasm_bindgen_test]
 async fn slow_answers_time_out() {
     reset().await;
     sim("POST", "/__sim/faults", Some(r#"{"delayMs": 3000, "times": 1, "match": "/groups/count"}"#)).await;

@@ -133,12 +133,20 @@ fn problem(response: &Response, text: &str) -> Failure {
         errors,
         retry_after,
         request_id: None,
-        rate_limit: headers.get("RateLimit").and_then(|v| rate_limit_field(&v, ["remaining", "reset"], ["r", "t"])),
-        rate_limit_policy: headers
-            .get("RateLimit-Policy")
-            .and_then(|v| rate_limit_field(&v, ["quota", "window"], ["q", "w"])),
+        rate_limit: None,
+        rate_limit_policy: None,
     }
     .with_request(response);
+    // With a session and a group quota, the binding one is the item with the fewest units left.
+    let limits = headers.get("RateLimit").map(|v| rate_limit_items(&v, ["r", "t"])).unwrap_or_default();
+    if let Some((policy, [remaining, reset])) = limits.into_iter().min_by_key(|(_, [remaining, _])| *remaining) {
+        failure.rate_limit = Some(rate_limit_object(&policy, ["remaining", "reset"], [remaining, reset]));
+        let policies = headers.get("RateLimit-Policy").map(|v| rate_limit_items(&v, ["q", "w"])).unwrap_or_default();
+        failure.rate_limit_policy = policies
+            .into_iter()
+            .find(|(name, _)| *name == policy)
+            .map(|(name, values)| rate_limit_object(&name, ["quota", "window"], values));
+    }
     if failure.request_id.is_none() {
         failure.request_id = get(&body, "requestId").as_string();
     }
@@ -163,21 +171,31 @@ fn code_of_status(status: u16) -> ErrorCode {
     }
 }
 
-/// Parses the first item of a `RateLimit` / `RateLimit-Policy` field (`"add";r=42;t=1800`) into
-/// `{policy, <names[0]>, <names[1]>}`, reading the parameters `keys`.
-fn rate_limit_field(value: &str, names: [&str; 2], keys: [&str; 2]) -> Option<JsValue> {
-    let item = value.split(',').next()?.trim();
-    let mut parts = item.split(';');
-    let policy = parts.next()?.trim().trim_matches('"');
+/// Parses every item of a `RateLimit` / `RateLimit-Policy` field (`"add";r=42;t=1800, …`) into
+/// `(policy name, [the values of the two parameters keys])`; items missing one are skipped.
+fn rate_limit_items(value: &str, keys: [&str; 2]) -> Vec<(String, [u32; 2])> {
+    value
+        .split(',')
+        .filter_map(|item| {
+            let mut parts = item.trim().split(';');
+            let policy = parts.next()?.trim().trim_matches('"').to_owned();
+            let mut values = [None; 2];
+            for part in parts {
+                let Some((key, number)) = part.trim().split_once('=') else { continue };
+                let Some(index) = keys.iter().position(|k| *k == key.trim()) else { continue };
+                values[index] = number.trim().parse::<u32>().ok();
+            }
+            Some((policy, [values[0]?, values[1]?]))
+        })
+        .collect()
+}
+
+/// `{policy, <names[0]>: values[0], <names[1]>: values[1]}`.
+fn rate_limit_object(policy: &str, names: [&str; 2], values: [u32; 2]) -> JsValue {
     let object: JsValue = Object::new().into();
     set(&object, "policy", &JsValue::from_str(policy));
-    let mut found = [false; 2];
-    for part in parts {
-        let Some((key, number)) = part.trim().split_once('=') else { continue };
-        let Some(index) = keys.iter().position(|k| *k == key.trim()) else { continue };
-        let Ok(number) = number.trim().parse::<u32>() else { continue };
-        set(&object, names[index], &JsValue::from(number));
-        found[index] = true;
+    for (name, value) in names.iter().zip(values) {
+        set(&object, name, &JsValue::from(value));
     }
-    (found == [true; 2]).then_some(object)
+    object
 }

@@ -250,9 +250,10 @@ export interface GroupgateError extends Error {
   errors: FieldError[];
   /** Seconds to wait before retrying, for 429 answers. */
   retryAfter?: number;
-  /** The parsed `RateLimit` header, when the Worker sent one. */
+  /** The parsed `RateLimit` header, when the Worker sent one; with a session and a group quota,
+   *  the item with the fewest units left (the one that binds). */
   rateLimit?: RateLimitInfo;
-  /** The parsed `RateLimit-Policy` header, when the Worker sent one. */
+  /** The `RateLimit-Policy` item of the same quota as `rateLimit`. */
   rateLimitPolicy?: RateLimitPolicyInfo;
 }
 "#;

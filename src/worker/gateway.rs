@@ -3,7 +3,7 @@
 
 use super::http::{empty, internal, respond, Exchange, ALLOWED_HEADERS, ALLOWED_METHODS};
 use super::idempotency::{Claim, Idempotency};
-use super::limiter::{Admission, Limiter};
+use super::limiter::{Admission, Held, Limiter};
 use super::upstream::{forward, Answer};
 use crate::config::{GatewaySettings, KeyCheck};
 use crate::error::{Error, ErrorCode};
@@ -11,7 +11,7 @@ use crate::ids::SessionName;
 use crate::limits::BODY_MAX_BYTES;
 use crate::ops::route::allowed_methods;
 use crate::ops::{match_route, split_api_path, GroupRequest, Method, RateClass, RenderedRequest, Route, RouteMatch};
-use crate::ratelimit::Decision;
+use crate::ratelimit::{limit_field, policy_field};
 use crate::upstream::UpstreamFailure;
 use crate::wire::percent_decode;
 use futures_util::StreamExt;
@@ -82,8 +82,9 @@ async fn accept(
     // Known before validation: named in the log and its rate-limit policy on every answer.
     if let Some(RouteMatch::Found(route, _)) = Method::parse(method).map(|m| match_route(m, route_path)) {
         exchange.log.operation = Some(route.client_name());
-        if let Some((class, policy)) = route.rate_class().and_then(|c| Some((c, settings.rate.policy(c)?))) {
-            exchange.headers.push(("RateLimit-Policy", policy.header(class)));
+        let quotas = route.rate_class().map(|class| settings.rate.quotas(class)).unwrap_or_default();
+        if !quotas.is_empty() {
+            exchange.headers.push(("RateLimit-Policy", policy_field(&quotas)));
         }
     }
     let body = body?;
@@ -108,7 +109,7 @@ async fn limit_and_forward(
 ) -> Result<Answer, Error> {
     let mut limiter = Limiter::new(env, settings);
     let ticket = match request.operation.rate_cost() {
-        Some((class, cost)) => limit(&mut limiter, &request.session, class, cost, settings, exchange).await,
+        Some((class, cost)) => limit(&mut limiter, request, class, cost, settings, exchange).await,
         None => Ok(None),
     };
     exchange.log.kv_ops = limiter.kv_ops;
@@ -120,8 +121,8 @@ async fn limit_and_forward(
         }
         Err(UpstreamFailure { error, reached_whatsapp }) => {
             exchange.log.upstream_status = error.upstream_status;
-            if let (Some(entry), false) = (&ticket, reached_whatsapp) {
-                if limiter.refund(entry).await.is_ok() {
+            if let (Some(held), false) = (&ticket, reached_whatsapp) {
+                if limiter.refund(held).await.is_ok() {
                     exchange.log.rate_limit = Some("refunded");
                 }
                 exchange.log.kv_ops = limiter.kv_ops;
@@ -131,35 +132,31 @@ async fn limit_and_forward(
     }
 }
 
-/// Applies the rate limit of `class`; `Ok(Some(entry))` names the log entry to refund.
+/// Applies the rate limits of `class`; `Ok(Some(held))` names the log entries to refund.
 async fn limit(
     limiter: &mut Limiter<'_>,
-    session: &SessionName,
+    request: &GroupRequest,
     class: RateClass,
     cost: u32,
     settings: &GatewaySettings,
     exchange: &mut Exchange,
-) -> Result<Option<String>, Error> {
-    let Some(policy) = settings.rate.policy(class) else { return Ok(None) };
-    let set_fields = |exchange: &mut Exchange, decision: Decision| {
-        exchange.headers.push(("RateLimit", decision.header(class)));
-    };
-    match limiter.admit(session, class, policy, cost).await {
-        Ok(Admission::Allowed { decision, entry }) => {
+) -> Result<Option<Vec<Held>>, Error> {
+    if settings.rate.quotas(class).is_empty() {
+        return Ok(None);
+    }
+    let (session, group) = (&request.session, request.operation.group());
+    match limiter.admit(session, group, class, cost).await {
+        Ok(Admission::Allowed { decided, held }) => {
             exchange.log.rate_limit = Some("allowed");
-            set_fields(exchange, decision);
-            Ok(Some(entry))
+            exchange.headers.push(("RateLimit", limit_field(&decided)));
+            Ok(Some(held))
         }
-        Ok(Admission::Refused(decision)) => {
+        Ok(Admission::Refused { mut given_back, by: (quota, decision) }) => {
             exchange.log.rate_limit = Some(if limiter.kv_ops == 0 { "blocked" } else { "refused" });
-            set_fields(exchange, decision);
+            given_back.push((quota, decision));
+            exchange.headers.push(("RateLimit", limit_field(&given_back)));
             let wait = decision.retry_after_secs.unwrap_or(1);
-            let detail = format!(
-                "the {} quota of session {session} ({} per {} s) is used up; retry in {wait} s",
-                class.as_str(),
-                policy.units,
-                policy.window_secs
-            );
+            let detail = format!("{} is used up; retry in {wait} s", quota.describe(session, group));
             Err(Error::new(ErrorCode::RateLimited, detail).with_retry_after(wait))
         }
         Ok(Admission::Unlimited) => {

@@ -1,12 +1,13 @@
-//! The KV-backed rate limiter: a sliding-window log per (session, class), decided by
-//! [`crate::ratelimit::decide`].
+//! The KV-backed rate limiter: a sliding-window log per quota — (session, class), and, where a
+//! per-group limit is set, (session, group, class) — decided by [`crate::ratelimit::decide`].
 //!
-//! Per admitted request: one `put` (its own entry, a unique key, so KV's one-write-per-second-per-key
-//! limit never applies) and one `list` of the (session, class) prefix. A refusal adds one `delete`
-//! (its entry is withdrawn); a refund is one `delete`. After a refusal the isolate remembers the
-//! entries that refused it (less those it deleted itself): a request that cannot fit even those is
-//! refused from memory, with no KV operation, until enough of them leave the window (a smaller
-//! request that fits goes to KV).
+//! A request's quotas are decided in turn, the session's first. Per quota: one `put` (its own entry,
+//! a unique key, so KV's one-write-per-second-per-key limit never applies) and one `list` of the
+//! quota's prefix. A refusal deletes the entries written so far (one `delete` each), so a refused
+//! request spends nothing under any quota; a refund deletes every entry. After a refusal the
+//! isolate remembers the entries that refused it (less those it deleted itself): a request that
+//! cannot fit even those is refused from memory, with no KV operation, until enough of them leave
+//! the window (a smaller request that fits goes to KV).
 //!
 //! Nothing is serialized across requests: the log needs no lock (every request writes before it
 //! reads and counts only the entries ordered before its own), and a lock shared by requests would
@@ -16,9 +17,9 @@
 use super::KV_BINDING;
 use crate::config::{GatewaySettings, StoreFailure};
 use crate::error::{Error, ErrorCode};
-use crate::ids::SessionName;
+use crate::ids::{GroupId, SessionName};
 use crate::ops::RateClass;
-use crate::ratelimit::{cost_fits, decide, Decision, LogEntry, Policy};
+use crate::ratelimit::{cost_fits, decide, Decision, LogEntry, Policy, Quota, Scope};
 use futures_util::future::{select, Either};
 use futures_util::pin_mut;
 use std::cell::{Cell, RefCell};
@@ -31,12 +32,12 @@ use worker::{Delay, Env, KvStore};
 const KV_TTL_MIN_SECS: u64 = 60;
 /// Most list pages read for one decision (1,000 keys each).
 const LIST_PAGES_MAX: usize = 10;
-/// Most deleted entries remembered per (session, class).
+/// Most deleted entries remembered per log.
 const GONE_MAX: usize = 1024;
 /// Seconds a client waits after a store failure was refused.
 const STORE_FAILURE_RETRY_SECS: u64 = 5;
 
-/// What an isolate remembers of one (session, class) log.
+/// What an isolate remembers of one log.
 #[derive(Default)]
 struct Known {
     /// The in-window entries that refused the last refused request: a lower bound of the log.
@@ -58,18 +59,25 @@ impl Known {
 }
 
 thread_local! {
-    /// Per (session, class) prefix: what this isolate knows of the log.
+    /// Per log prefix: what this isolate knows of the log.
     static KNOWN: RefCell<HashMap<String, Known>> = RefCell::new(HashMap::new());
     /// This isolate's id and entry sequence, the tie-breaker of entries of the same millisecond.
     static ORDER: (String, Cell<u32>) = (format!("{:08x}", (js_sys::Math::random() * f64::from(u32::MAX)) as u32), Cell::new(0));
 }
 
+/// A log entry a request wrote: deleted when the request is refused or refunded.
+pub struct Held {
+    prefix: String,
+    entry: LogEntry,
+}
+
 /// What the limiter decided.
 pub enum Admission {
-    /// Proceed; `entry` is the KV key to delete for a refund.
-    Allowed { decision: Decision, entry: String },
-    /// Refused: quota used up.
-    Refused(Decision),
+    /// Proceed, with every quota's decision; `held` are the entries to delete for a refund.
+    Allowed { decided: Vec<(Quota, Decision)>, held: Vec<Held> },
+    /// Refused by the quota `by`; the quotas decided before it admitted the request and got its
+    /// units back.
+    Refused { given_back: Vec<(Quota, Decision)>, by: (Quota, Decision) },
     /// The store failed and the class's policy lets the request through.
     Unlimited,
 }
@@ -82,8 +90,14 @@ pub struct Limiter<'a> {
     pub kv_ops: u32,
 }
 
-fn prefix(session: &SessionName, class: RateClass) -> String {
-    format!("rl/{}/{}/", session, class.as_str())
+/// The KV prefix of a quota's log (`None`: a group's quota, for a request to no group). The two
+/// scopes' prefixes never overlap (`rl/` and `rlg/`; sessions and group ids hold no `/`).
+fn prefix(quota: Quota, session: &SessionName, group: Option<&GroupId>) -> Option<String> {
+    let class = quota.class.as_str();
+    match quota.scope {
+        Scope::Session => Some(format!("rl/{session}/{class}/")),
+        Scope::Group => Some(format!("rlg/{session}/{}/{class}/", group?.as_str())),
+    }
 }
 
 /// The refusal of `cost` units, when the entries this isolate knows to be in the window already
@@ -102,6 +116,17 @@ fn refused_from_memory(key: &str, policy: Policy, cost: u32) -> Option<Decision>
         }
         Some(decision)
     })
+}
+
+/// Remembers the entries of `log` that refused `own`: those in the window (after `since`) ordered
+/// before it, less those this isolate deleted.
+fn remember(key: &str, since: u64, log: Vec<LogEntry>, own: &LogEntry) {
+    KNOWN.with(|known| {
+        let mut known = known.borrow_mut();
+        let memory = known.entry(key.to_owned()).or_default();
+        memory.gone.retain(|e| e.at_ms > since);
+        memory.entries = log.into_iter().filter(|e| e.at_ms > since && e < own && !memory.gone.contains(e)).collect();
+    });
 }
 
 /// Records that this isolate deleted `entry` from the log of `key`.
@@ -123,64 +148,70 @@ impl<'a> Limiter<'a> {
         Limiter { env, settings, kv_ops: 0 }
     }
 
-    /// Decides whether `cost` units of `class` may be spent for `session` now.
+    /// Decides whether `cost` units of `class` may be spent now under every quota of the class
+    /// (see [`crate::config::RateLimits::quotas`]).
     pub async fn admit(
         &mut self,
         session: &SessionName,
+        group: Option<&GroupId>,
         class: RateClass,
-        policy: Policy,
         cost: u32,
     ) -> Result<Admission, Error> {
-        if !cost_fits(policy, cost) {
-            let detail = format!(
-                "this request costs {cost} {} units; the whole quota is {} per {} s",
-                class.as_str(),
-                policy.units,
-                policy.window_secs
-            );
+        let quotas = self.settings.rate.quotas(class);
+        if let Some(quota) = quotas.iter().find(|q| !cost_fits(q.policy, cost)) {
+            let detail = format!("this request costs {cost} units, more than {} holds", quota.describe(session, group));
             return Err(Error::new(ErrorCode::CostExceedsQuota, detail));
         }
-        let key = prefix(session, class);
-        if let Some(decision) = refused_from_memory(&key, policy, cost) {
-            return Ok(Admission::Refused(decision));
+        let logs: Vec<(Quota, String)> = quotas.iter().filter_map(|&q| Some((q, prefix(q, session, group)?))).collect();
+        for (quota, key) in &logs {
+            if let Some(decision) = refused_from_memory(key, quota.policy, cost) {
+                return Ok(Admission::Refused { given_back: Vec::new(), by: (*quota, decision) });
+            }
         }
-        match self.admit_in_store(&key, policy, cost).await {
+        let mut held = Vec::new();
+        match self.admit_in_store(&logs, cost, &mut held).await {
             Ok(admission) => Ok(admission),
-            Err(cause) => self.store_failed(class, &cause),
+            Err(cause) => {
+                let failed = self.store_failed(class, &cause);
+                if failed.is_err() {
+                    // Refused: the entries already written must not count.
+                    self.withdraw(&held).await;
+                }
+                failed
+            }
         }
     }
 
-    async fn admit_in_store(&mut self, key: &str, policy: Policy, cost: u32) -> Result<Admission, String> {
+    /// Decides each quota in turn (write its entry, list its log, decide); `held` collects the
+    /// entries written.
+    async fn admit_in_store(
+        &mut self,
+        logs: &[(Quota, String)],
+        cost: u32,
+        held: &mut Vec<Held>,
+    ) -> Result<Admission, String> {
         let kv = self.kv()?;
-        // Stamped right before the write, so entries order like their writes.
-        let now = js_sys::Date::now() as u64;
-        let own = LogEntry { at_ms: now, order: next_order(), cost };
-        let own_key = format!("{key}{}", own.key());
-        let ttl = u64::from(policy.window_secs).max(KV_TTL_MIN_SECS);
-        let put = kv.put(&own_key, "").map_err(|e| e.to_string())?.expiration_ttl(ttl);
-        self.timed(put.execute()).await?.map_err(|e| e.to_string())?;
-        let log = self.list(&kv, key).await?;
-        let decision = decide(now, policy, &log, &own);
-        if decision.allowed {
-            return Ok(Admission::Allowed { decision, entry: own_key });
-        }
-        let since = now.saturating_sub(u64::from(policy.window_secs) * 1000);
-        KNOWN.with(|known| {
-            let mut known = known.borrow_mut();
-            let memory = known.entry(key.to_owned()).or_default();
-            memory.gone.retain(|e| e.at_ms > since);
-            memory.entries =
-                log.into_iter().filter(|e| e.at_ms > since && *e < own && !memory.gone.contains(e)).collect();
-        });
-        // The refusal stands even if withdrawing the entry fails (it then counts until it expires):
-        // a store error here must not turn into the store-failure policy's "allow".
-        match self.timed(kv.delete(&own_key)).await.and_then(|r| r.map_err(|e| e.to_string())) {
-            Ok(()) => forget(key, own),
-            Err(cause) => {
-                worker::console_error!("{}", serde_json::json!({"rateLimitStoreError": cause, "withdrawing": true}));
+        let mut decided: Vec<(Quota, Decision)> = Vec::new();
+        for &(quota, ref key) in logs {
+            let policy = quota.policy;
+            // Stamped right before the write, so entries order like their writes.
+            let now = js_sys::Date::now() as u64;
+            let own = LogEntry { at_ms: now, order: next_order(), cost };
+            let ttl = u64::from(policy.window_secs).max(KV_TTL_MIN_SECS);
+            let put = kv.put(&format!("{key}{}", own.key()), "").map_err(|e| e.to_string())?.expiration_ttl(ttl);
+            self.timed(put.execute()).await?.map_err(|e| e.to_string())?;
+            held.push(Held { prefix: key.clone(), entry: own.clone() });
+            let log = self.list(&kv, key).await?;
+            let decision = decide(now, policy, &log, &own);
+            if !decision.allowed {
+                remember(key, now.saturating_sub(u64::from(policy.window_secs) * 1000), log, &own);
+                self.withdraw(held).await;
+                let given_back = decided.into_iter().map(|(q, d)| (q, d.given_back(q.policy, cost)));
+                return Ok(Admission::Refused { given_back: given_back.collect(), by: (quota, decision) });
             }
+            decided.push((quota, decision));
         }
-        Ok(Admission::Refused(decision))
+        Ok(Admission::Allowed { decided, held: std::mem::take(held) })
     }
 
     async fn list(&mut self, kv: &KvStore, key: &str) -> Result<Vec<LogEntry>, String> {
@@ -201,16 +232,28 @@ impl<'a> Limiter<'a> {
         Ok(entries)
     }
 
-    /// Gives back the units of an admitted request that never reached WhatsApp.
-    pub async fn refund(&mut self, entry: &str) -> Result<(), String> {
+    /// Gives back the units of an admitted request that never reached WhatsApp: deletes its
+    /// entries (every one is tried; a failure is returned).
+    pub async fn refund(&mut self, held: &[Held]) -> Result<(), String> {
         let kv = self.kv()?;
-        self.timed(kv.delete(entry)).await?.map_err(|e| e.to_string())?;
-        if let Some((key, suffix)) = entry.rsplit_once('/') {
-            if let Some(own) = LogEntry::from_key(suffix) {
-                forget(&format!("{key}/"), own);
+        let mut result = Ok(());
+        for Held { prefix, entry } in held {
+            let key = format!("{prefix}{}", entry.key());
+            match self.timed(kv.delete(&key)).await.and_then(|r| r.map_err(|e| e.to_string())) {
+                Ok(()) => forget(prefix, entry.clone()),
+                Err(cause) => result = Err(cause),
             }
         }
-        Ok(())
+        result
+    }
+
+    /// Withdraws the entries of a refused request. The refusal stands even if that fails (they then
+    /// count until they expire): a store error here must not turn into the store-failure policy's
+    /// "allow".
+    async fn withdraw(&mut self, held: &[Held]) {
+        if let Err(cause) = self.refund(held).await {
+            worker::console_error!("{}", serde_json::json!({"rateLimitStoreError": cause, "withdrawing": true}));
+        }
     }
 
     fn kv(&self) -> Result<KvStore, String> {

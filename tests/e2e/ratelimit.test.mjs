@@ -56,7 +56,7 @@ async function read(res) {
 /** Parses `"add";r=3;t=600` into `{name, r, t}` (or q/w for RateLimit-Policy). */
 function field(value) {
   assert.ok(value, 'the header is present');
-  const m = /^"([a-z]+)"((?:;[a-z]=\d+)+)$/.exec(value);
+  const m = /^"([a-z-]+)"((?:;[a-z]=\d+)+)$/.exec(value);
   assert.ok(m, `a structured-field item with integer parameters: ${value}`);
   const out = { name: m[1] };
   for (const p of m[2].slice(1).split(';')) {
@@ -66,8 +66,17 @@ function field(value) {
   return out;
 }
 
+/** Parses a list field (`"add";r=9;t=600, "add-group";r=2;t=600`) into `{add: {r, t}, 'add-group': {r, t}}`. */
+function items(value) {
+  assert.ok(value, 'the header is present');
+  return Object.fromEntries(value.split(', ').map((item) => {
+    const { name, ...params } = field(item);
+    return [name, params];
+  }));
+}
+
 /** Asserts a 429 `rate_limited` problem for `cls` with every header, and returns its numbers. */
-function assertRateLimited(r, cls, { units, window }) {
+function assertRateLimited(r, cls, { units, window, policy = `"${cls}";q=${units};w=${window}` }) {
   assert.equal(r.status, 429, JSON.stringify(r.body));
   assert.match(r.headers.get('content-type'), /^application\/problem\+json/);
   assert.equal(r.body.code, 'rate_limited');
@@ -75,7 +84,7 @@ function assertRateLimited(r, cls, { units, window }) {
   const retryAfter = r.headers.get('retry-after');
   assert.match(retryAfter ?? '', /^\d+$/, 'Retry-After is delta-seconds');
   assert.ok(Number(retryAfter) >= 1 && Number(retryAfter) <= window, `Retry-After ${retryAfter} within the window`);
-  assert.equal(r.headers.get('ratelimit-policy'), `"${cls}";q=${units};w=${window}`);
+  assert.equal(r.headers.get('ratelimit-policy'), policy);
   const rl = field(r.headers.get('ratelimit'));
   assert.equal(rl.name, cls);
   assert.ok(rl.t >= 1 && rl.t <= window, `t=${rl.t} within the window`);
@@ -316,6 +325,188 @@ describe('KV rate limiter, in workerd with local KV', () => {
       assert.equal(res.headers.get('ratelimit'), null);
       assert.equal(res.headers.get('ratelimit-policy'), null);
     }
+  });
+});
+
+// ---------------------------------------------------------------- per-group limits
+
+describe('per-group limits: LIMIT_ADD_PER_GROUP="3/600" beside LIMIT_ADD="10/600"', () => {
+  const POLICY = '"add";q=10;w=600, "add-group";q=3;w=600';
+  let stack;
+  before(async () => {
+    stack = await startStack({
+      vars: {
+        LIMIT_ADD: '10/600', LIMIT_ADD_PER_GROUP: '3/600', LIMIT_REMOVE: 'off', LIMIT_REMOVE_PER_GROUP: '2/600',
+      },
+      captureLogs: true,
+    });
+  });
+  after(() => stack?.close());
+
+  /** The `r=` of each item of an answer's RateLimit field, e.g. `{add: 9, 'add-group': 2}`. */
+  const left = (r) => Object.fromEntries(Object.entries(items(r.headers.get('ratelimit'))).map(([name, { r: n }]) => [name, n]));
+  const forwardedTo = async (session, id) => (await forwarded(stack, session, '/participants/add'))
+    .filter((r) => decodeURIComponent(r.path).includes(id)).length;
+
+  /**
+   * Asserts a 429 refused by the group quota of `id`, and returns the answer's RateLimit items: the
+   * group's, after the session's when the session quota was decided too (not from memory).
+   */
+  function assertGroupRefused(r, id) {
+    assert.equal(r.status, 429, JSON.stringify(r.body));
+    assert.equal(r.body.code, 'rate_limited');
+    assert.ok(r.body.detail.includes(`group ${id}`), `the detail names the group: ${r.body.detail}`);
+    assert.match(r.body.detail, /\(3 per 600 s\)/);
+    assert.equal(r.headers.get('ratelimit-policy'), POLICY);
+    const wait = Number(r.headers.get('retry-after'));
+    assert.ok(wait >= 590 && wait <= 600, `Retry-After ${wait} from the group's oldest entry`);
+    const fields = items(r.headers.get('ratelimit'));
+    assert.ok(['add,add-group', 'add-group'].includes(Object.keys(fields).join()), r.headers.get('ratelimit'));
+    return fields;
+  }
+
+  test('adds to one group stop at 3 while another group of the session still gets adds', async () => {
+    const [a, b] = [await createGroup(stack, 'pg'), await createGroup(stack, 'pg')];
+    for (let i = 0; i < 3; i += 1) {
+      const r = await read(await add(stack, 'pg', a, [{ id: user(i) }]));
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      assert.equal(r.headers.get('ratelimit-policy'), POLICY);
+      assert.deepEqual(left(r), { add: 9 - i, 'add-group': 2 - i });
+      const fields = items(r.headers.get('ratelimit'));
+      assert.ok(fields.add.t >= 590 && fields['add-group'].t >= 590, r.headers.get('ratelimit'));
+      const line = await stack.logLine(r.requestId);
+      assert.equal(line.rateLimit, 'allowed');
+      assert.equal(line.kvOps, 4, 'a put and a list per quota');
+    }
+    const fourth = await read(await add(stack, 'pg', a, [{ id: user(3) }]));
+    assert.deepEqual(left(fourth), { add: 7, 'add-group': 0 }, 'the session unit of the refused add was given back');
+    assertGroupRefused(fourth, a);
+    const line = await stack.logLine(fourth.requestId);
+    assert.equal(line.rateLimit, 'refused');
+    assert.equal(line.kvOps, 6, 'put and list per quota, then both entries withdrawn');
+    assert.equal(await forwardedTo('pg', a), 3, 'the 4th add was not forwarded');
+
+    // Another group of the same session: its own group quota, the session's 7 units.
+    const other = await read(await add(stack, 'pg', b, [{ id: user(10) }]));
+    assert.equal(other.status, 201, JSON.stringify(other.body));
+    assert.deepEqual(left(other), { add: 6, 'add-group': 2 });
+    // The first group is now refused from memory (no KV), the other is not blocked by that memory.
+    const again = await read(await add(stack, 'pg', a, [{ id: user(4) }]));
+    assertGroupRefused(again, a);
+    assert.deepEqual(left(again), { 'add-group': 0 }, 'refused from memory: only the group quota was decided');
+    const blocked = await stack.logLine(again.requestId);
+    assert.deepEqual([blocked.rateLimit, blocked.kvOps], ['blocked', 0]);
+    const otherAgain = await read(await add(stack, 'pg', b, [{ id: user(11) }]));
+    assert.equal(otherAgain.status, 201, JSON.stringify(otherAgain.body));
+    assert.deepEqual(left(otherAgain), { add: 5, 'add-group': 1 });
+    assert.equal(await forwardedTo('pg', a), 3);
+    assert.equal(await forwardedTo('pg', b), 2);
+  });
+
+  test('the session quota still caps the total across groups', async () => {
+    const ids = [];
+    for (let g = 0; g < 4; g += 1) ids.push(await createGroup(stack, 'pgcap'));
+    for (const [g, id] of ids.slice(0, 3).entries()) {
+      const r = await read(await add(stack, 'pgcap', id, people(g * 3, 3)));
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      assert.deepEqual(left(r), { add: 10 - 3 * (g + 1), 'add-group': 0 });
+    }
+    // 9 of the session's 10 used: 2 more do not fit, though the fourth group has all 3 of its units.
+    const over = await read(await add(stack, 'pgcap', ids[3], people(20, 2)));
+    const { r } = assertRateLimited(over, 'add', { units: 10, window: 600, policy: POLICY });
+    assert.ok(over.body.detail.includes('quota of session pgcap'), over.body.detail);
+    assert.ok(!over.body.detail.includes('group'), `the session refused it: ${over.body.detail}`);
+    assert.equal(r, 1);
+    assert.equal(await forwardedTo('pgcap', ids[3]), 0);
+    const last = await read(await add(stack, 'pgcap', ids[3], people(20, 1)));
+    assert.equal(last.status, 201, JSON.stringify(last.body));
+    assert.deepEqual(left(last), { add: 0, 'add-group': 2 });
+    assert.equal((await forwarded(stack, 'pgcap', '/participants/add')).length, 4);
+  });
+
+  test('a refused group add spends no session units', async () => {
+    const [g, h] = [await createGroup(stack, 'pgfree'), await createGroup(stack, 'pgfree')];
+    const two = await read(await add(stack, 'pgfree', g, people(0, 2)));
+    assert.deepEqual(left(two), { add: 8, 'add-group': 1 });
+    const refused = await read(await add(stack, 'pgfree', g, people(2, 2)));
+    assertGroupRefused(refused, g);
+    assert.deepEqual(left(refused), { add: 8, 'add-group': 1 }, 'the session still has 8');
+    // A smaller add still fits the group: memory refuses only what cannot fit.
+    const one = await read(await add(stack, 'pgfree', g, people(2, 1)));
+    assert.equal(one.status, 201, JSON.stringify(one.body));
+    assert.deepEqual(left(one), { add: 7, 'add-group': 0 });
+    // The session really has 7 left: a 3-unit add to another group fits, then 4 more do, then none.
+    const more = await read(await add(stack, 'pgfree', h, people(10, 3)));
+    assert.deepEqual(left(more), { add: 4, 'add-group': 0 });
+    const fourth = await createGroup(stack, 'pgfree');
+    const rest = await read(await add(stack, 'pgfree', fourth, people(20, 3)));
+    assert.deepEqual(left(rest), { add: 1, 'add-group': 0 });
+    assert.equal((await forwarded(stack, 'pgfree', '/participants/add')).length, 4);
+  });
+
+  test('concurrent adds to one group: exactly 3 are forwarded and the refused ones spend nothing', async () => {
+    const [id, other] = [await createGroup(stack, 'pgburst'), await createGroup(stack, 'pgburst')];
+    const answers = await Promise.all(people(0, 10).map((p) => add(stack, 'pgburst', id, [p]).then(read)));
+    assert.equal(answers.filter((r) => r.status === 201).length, 3);
+    for (const r of answers.filter((a) => a.status !== 201)) assertGroupRefused(r, id);
+    assert.equal(await forwardedTo('pgburst', id), 3);
+    // 3 session units are spent, not 10: 7 fit in another group (3 by its own quota, so 3 + 3 + 1).
+    const others = [await createGroup(stack, 'pgburst'), await createGroup(stack, 'pgburst')];
+    for (const g of [other, ...others]) {
+      const n = g === others[1] ? 1 : 3;
+      const r = await read(await add(stack, 'pgburst', g, people(20 + n * 10, n)));
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+    }
+    const none = await read(await add(stack, 'pgburst', others[1], people(90, 1)));
+    assertRateLimited(none, 'add', { units: 10, window: 600, policy: POLICY });
+  });
+
+  test('refund: an add whose upstream connection dropped gives back both the session and the group units', async () => {
+    const id = await createGroup(stack, 'pgrefund');
+    await stack.fault({ drop: true, times: 1, match: '/api/pgrefund/' });
+    const dropped = await read(await add(stack, 'pgrefund', id, [{ id: user(1) }]));
+    assert.equal(dropped.status, 502, JSON.stringify(dropped.body));
+    const line = await stack.logLine(dropped.requestId);
+    assert.equal(line.rateLimit, 'refunded');
+    assert.equal(line.kvOps, 6, 'put and list per quota, then both entries deleted');
+    // The whole group quota (3) is back, and the session's too (10 - 3 = 7 left after it).
+    const full = await read(await add(stack, 'pgrefund', id, people(0, 3)));
+    assert.equal(full.status, 201, JSON.stringify(full.body));
+    assert.deepEqual(left(full), { add: 7, 'add-group': 0 });
+  });
+
+  test('an add costing more than the group quota gets 422 naming the group, spends nothing', async () => {
+    const id = await createGroup(stack, 'pgbig');
+    const r = await read(await add(stack, 'pgbig', id, people(0, 4)));
+    assert.equal(r.status, 422, JSON.stringify(r.body));
+    assert.equal(r.body.code, 'cost_exceeds_quota');
+    assert.ok(r.body.detail.includes(`group ${id}`) && r.body.detail.includes('(3 per 600 s)'), r.body.detail);
+    assert.equal(r.headers.get('ratelimit-policy'), POLICY);
+    assert.equal(r.headers.get('retry-after'), null);
+    assert.equal((await stack.logLine(r.requestId)).kvOps, 0);
+    assert.equal(await forwardedTo('pgbig', id), 0);
+    const fits = await read(await add(stack, 'pgbig', id, people(0, 3)));
+    assert.deepEqual(left(fits), { add: 7, 'add-group': 0 });
+  });
+
+  test('a group quota alone (LIMIT_REMOVE=off): only the group item, and it limits', async () => {
+    const [id, other] = [await createGroup(stack, 'pgrm', people(0, 4)), await createGroup(stack, 'pgrm', people(0, 4))];
+    const first = await read(await remove(stack, 'pgrm', id, people(0, 2)));
+    assert.equal(first.status, 201, JSON.stringify(first.body));
+    assert.equal(first.headers.get('ratelimit-policy'), '"remove-group";q=2;w=600');
+    assert.deepEqual(left(first), { 'remove-group': 0 });
+    const refused = await read(await remove(stack, 'pgrm', id, people(2, 1)));
+    assert.equal(refused.status, 429, JSON.stringify(refused.body));
+    assert.ok(refused.body.detail.includes(`remove quota of group ${id}`), refused.body.detail);
+    assert.equal((await read(await remove(stack, 'pgrm', other, people(0, 2)))).status, 201);
+    assert.equal((await forwarded(stack, 'pgrm', '/participants/remove')).length, 2);
+  });
+
+  test('refresh has no group: only its session item', async () => {
+    const r = await read(await refresh(stack, 'pgfresh'));
+    assert.equal(r.status, 201);
+    assert.equal(r.headers.get('ratelimit-policy'), '"refresh";q=6;w=3600');
+    assert.deepEqual(Object.keys(items(r.headers.get('ratelimit'))), ['refresh']);
   });
 });
 
