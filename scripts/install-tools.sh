@@ -26,7 +26,7 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
-# `--locked` fails for wasm-bindgen-cli on the registry mirror (toolchain.md), so it installs unlocked.
+# `--locked` fails for wasm-bindgen-cli on the registry mirror (a locked dependency is missing there), so it installs unlocked.
 cargo_tool wasm-bindgen wasm-bindgen-cli "$WASM_BINDGEN_VERSION"
 cargo_tool worker-build worker-build "$WORKER_BUILD_VERSION" --locked
 cargo_tool wasm-pack wasm-pack "$WASM_PACK_VERSION" --locked

@@ -1,5 +1,5 @@
-// WAHA simulator: a stateful stand-in for a WAHA server's groups API (see
-// /work/shared/reference/waha-groups-contract.md), plus a control API under /__sim/ for tests.
+// WAHA simulator: a stateful stand-in for a WAHA server's groups API (the routes of
+// tests/fixtures/waha-routes.tsv), plus a control API under /__sim/ for tests.
 //
 //   node sim/waha-sim.mjs            (env SIM_PORT=3001, SIM_API_KEY=sim-upstream-key, SIM_HANG_MS=30000)
 //   import { startSimulator } from './sim/waha-sim.mjs'

@@ -6,244 +6,180 @@
 use serde::Serialize;
 use std::fmt;
 
-/// Stable machine codes. Their `snake_case` spelling is part of the public interface.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorCode {
-    // Whole-request codes.
-    /// One or more fields are invalid; see `errors`.
-    ValidationFailed,
-    /// The request body is not JSON.
-    InvalidJson,
-    /// No such route.
-    NotFound,
-    /// The route exists but not for this method.
-    MethodNotAllowed,
-    /// Missing or wrong client key.
-    Unauthorized,
-    /// The client key may not use this session.
-    Forbidden,
-    /// The request's `Origin` is not in `ALLOWED_ORIGINS`.
-    OriginNotAllowed,
-    /// The request body is larger than the configured cap.
-    PayloadTooLarge,
-    /// The request body is not `application/json`.
-    UnsupportedMediaType,
-    /// A rate limit refused the request; retry later.
-    RateLimited,
-    /// The request costs more than the whole quota: it can never be accepted.
-    CostExceedsQuota,
-    /// The KV store (rate limits, idempotency) failed and the policy is to refuse.
-    StoreUnavailable,
-    /// An `Idempotency-Key` was reused with a different request.
-    IdempotencyKeyReused,
-    /// An earlier request with this `Idempotency-Key` is still in progress.
-    IdempotencyInProgress,
-    /// The operation has no equivalent on this upstream.
-    NotImplemented,
-    /// The upstream could not be reached or answered garbage.
-    UpstreamUnavailable,
-    /// The upstream did not answer in time.
-    UpstreamTimeout,
-    /// The upstream refused the request (its message is kept).
-    UpstreamError,
-    /// WhatsApp throttled the number (`rate-overlimit`).
-    WhatsappRateLimited,
-    /// WhatsApp: not an admin of the group (`not-authorized`).
-    WhatsappNotAuthorized,
-    /// WhatsApp: not a member of the group (`forbidden`).
-    WhatsappForbidden,
-    /// WhatsApp: no such group or item (`item-not-found`).
-    WhatsappNotFound,
-    /// WhatsApp refused the value (`not-acceptable`): bad invite, picture or subject.
-    WhatsappNotAcceptable,
-    /// WhatsApp: the invite was revoked (`gone`).
-    WhatsappGone,
-    /// WhatsApp: malformed request (`bad-request`).
-    WhatsappBadRequest,
-    /// The server configuration is invalid.
-    Misconfigured,
-    /// Browser: the network request failed.
-    NetworkError,
-    /// Browser: the request timed out.
-    Timeout,
-    /// Browser: the request was aborted by its `AbortSignal`.
-    Aborted,
-
-    // Field codes (inside `errors`).
-    /// A required field is missing.
-    MissingField,
-    /// A field is not allowed here.
-    UnknownField,
-    /// A field has the wrong JSON type.
-    InvalidType,
-    /// Not a valid user id, lid or participant id.
-    InvalidId,
-    /// Not a valid group id.
-    InvalidGroupId,
-    /// Not a valid session name.
-    InvalidSession,
-    /// A list that must not be empty is empty.
-    EmptyList,
-    /// The same participant appears twice.
-    DuplicateParticipant,
-    /// More participants than allowed.
-    TooManyParticipants,
-    /// The subject is empty.
-    EmptySubject,
-    /// The subject is longer than allowed.
-    SubjectTooLong,
-    /// The description is longer than allowed.
-    DescriptionTooLong,
-    /// Not a valid invite code.
-    InvalidInviteCode,
-    /// Not a WhatsApp invite link (wrong host or shape).
-    InvalidInviteLink,
-    /// Not a valid URL.
-    InvalidUrl,
-    /// The URL is not `https`.
-    InsecureUrl,
-    /// The URL carries credentials.
-    UrlHasCredentials,
-    /// Not valid base64.
-    InvalidBase64,
-    /// The picture is larger than allowed.
-    PictureTooLarge,
-    /// Not an accepted image mimetype.
-    InvalidMimetype,
-    /// The picture has both or neither of `url` and `data`.
-    InvalidPictureSource,
-    /// A query parameter has an invalid value.
-    InvalidParameter,
-    /// A string field is longer than allowed.
-    TooLong,
-    /// A file name holds a path separator or NUL.
-    InvalidFilename,
-    /// A phone number cannot be turned into an id.
-    InvalidPhoneNumber,
+/// `true` when the row is marked `primary`.
+macro_rules! primary {
+    (primary) => {
+        true
+    };
+    () => {
+        false
+    };
 }
 
-impl ErrorCode {
-    /// The code as it appears on the wire (`invalid_id`).
-    pub fn as_str(self) -> &'static str {
-        use ErrorCode::*;
-        match self {
-            ValidationFailed => "validation_failed",
-            InvalidJson => "invalid_json",
-            NotFound => "not_found",
-            MethodNotAllowed => "method_not_allowed",
-            Unauthorized => "unauthorized",
-            Forbidden => "forbidden",
-            OriginNotAllowed => "origin_not_allowed",
-            PayloadTooLarge => "payload_too_large",
-            UnsupportedMediaType => "unsupported_media_type",
-            RateLimited => "rate_limited",
-            CostExceedsQuota => "cost_exceeds_quota",
-            StoreUnavailable => "store_unavailable",
-            IdempotencyKeyReused => "idempotency_key_reused",
-            IdempotencyInProgress => "idempotency_in_progress",
-            NotImplemented => "not_implemented",
-            UpstreamUnavailable => "upstream_unavailable",
-            UpstreamTimeout => "upstream_timeout",
-            UpstreamError => "upstream_error",
-            WhatsappRateLimited => "whatsapp_rate_limited",
-            WhatsappNotAuthorized => "whatsapp_not_authorized",
-            WhatsappForbidden => "whatsapp_forbidden",
-            WhatsappNotFound => "whatsapp_not_found",
-            WhatsappNotAcceptable => "whatsapp_not_acceptable",
-            WhatsappGone => "whatsapp_gone",
-            WhatsappBadRequest => "whatsapp_bad_request",
-            Misconfigured => "misconfigured",
-            NetworkError => "network_error",
-            Timeout => "timeout",
-            Aborted => "aborted",
-            MissingField => "missing_field",
-            UnknownField => "unknown_field",
-            InvalidType => "invalid_type",
-            InvalidId => "invalid_id",
-            InvalidGroupId => "invalid_group_id",
-            InvalidSession => "invalid_session",
-            EmptyList => "empty_list",
-            DuplicateParticipant => "duplicate_participant",
-            TooManyParticipants => "too_many_participants",
-            EmptySubject => "empty_subject",
-            SubjectTooLong => "subject_too_long",
-            DescriptionTooLong => "description_too_long",
-            InvalidInviteCode => "invalid_invite_code",
-            InvalidInviteLink => "invalid_invite_link",
-            InvalidUrl => "invalid_url",
-            InsecureUrl => "insecure_url",
-            UrlHasCredentials => "url_has_credentials",
-            InvalidBase64 => "invalid_base64",
-            PictureTooLarge => "picture_too_large",
-            InvalidMimetype => "invalid_mimetype",
-            InvalidPictureSource => "invalid_picture_source",
-            InvalidParameter => "invalid_parameter",
-            TooLong => "too_long",
-            InvalidFilename => "invalid_filename",
-            InvalidPhoneNumber => "invalid_phone_number",
+/// Declares every error code once: variant, wire spelling, HTTP status (`primary`: the code a
+/// bare answer of that status stands for), title.
+macro_rules! error_codes {
+    ($( $(#[doc = $doc:literal])* $variant:ident = $code:literal, $status:literal $($primary:ident)?, $title:literal; )*) => {
+        /// Stable machine codes. Their `snake_case` spelling is part of the public interface.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum ErrorCode {
+            $( $(#[doc = $doc])* $variant, )*
         }
-    }
 
-    /// The HTTP status a whole-request error with this code answers with.
-    pub fn status(self) -> u16 {
-        use ErrorCode::*;
-        match self {
-            NotFound | WhatsappNotFound => 404,
-            MethodNotAllowed => 405,
-            Unauthorized => 401,
-            Forbidden | OriginNotAllowed | WhatsappNotAuthorized | WhatsappForbidden => 403,
-            PayloadTooLarge => 413,
-            UnsupportedMediaType => 415,
-            RateLimited | WhatsappRateLimited => 429,
-            IdempotencyInProgress => 409,
-            WhatsappGone => 410,
-            NotImplemented => 501,
-            UpstreamUnavailable | UpstreamError => 502,
-            StoreUnavailable => 503,
-            UpstreamTimeout | Timeout => 504,
-            Misconfigured => 500,
-            NetworkError | Aborted => 0,
-            InvalidJson | WhatsappBadRequest => 400,
-            _ => 422,
-        }
-    }
+        impl ErrorCode {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant),*];
 
-    /// A short human title for problems of this code.
-    pub fn title(self) -> &'static str {
-        use ErrorCode::*;
-        match self {
-            ValidationFailed => "The request has invalid fields",
-            InvalidJson => "The request body is not valid JSON",
-            NotFound => "No such route",
-            MethodNotAllowed => "Method not allowed on this route",
-            Unauthorized => "Missing or invalid API key",
-            Forbidden => "This API key may not use this session",
-            OriginNotAllowed => "This origin may not call the gateway",
-            PayloadTooLarge => "The request body is too large",
-            UnsupportedMediaType => "The request body must be application/json",
-            RateLimited => "Rate limit reached",
-            CostExceedsQuota => "The request costs more than the whole quota",
-            StoreUnavailable => "The gateway's store is unavailable",
-            IdempotencyKeyReused => "Idempotency-Key reused with a different request",
-            IdempotencyInProgress => "A request with this Idempotency-Key is in progress",
-            NotImplemented => "Not supported by this upstream",
-            UpstreamUnavailable => "The upstream is unavailable",
-            UpstreamTimeout => "The upstream did not answer in time",
-            UpstreamError => "The upstream refused the request",
-            WhatsappRateLimited => "WhatsApp throttled this number",
-            WhatsappNotAuthorized => "Not an admin of this group",
-            WhatsappForbidden => "Not a member of this group",
-            WhatsappNotFound => "WhatsApp found no such item",
-            WhatsappNotAcceptable => "WhatsApp did not accept the value",
-            WhatsappGone => "The invite was revoked",
-            WhatsappBadRequest => "WhatsApp rejected the request as malformed",
-            Misconfigured => "The gateway is misconfigured",
-            NetworkError => "Network error",
-            Timeout => "The request timed out",
-            Aborted => "The request was aborted",
-            _ => "Invalid field",
+            /// The TypeScript union of every code's spelling, for the npm module's declarations.
+            pub const TS_UNION: &'static str = concat!(
+                "/** Stable machine codes of errors (`code`) and of invalid fields (`errors[].code`). */\n",
+                "export type ErrorCode =",
+                $("\n  | \"", $code, "\"",)*
+                ";\n"
+            );
+
+            /// The code as it appears on the wire (`invalid_id`).
+            pub fn as_str(self) -> &'static str {
+                match self { $(ErrorCode::$variant => $code,)* }
+            }
+
+            /// The HTTP status a whole-request error with this code answers with (0: no answer,
+            /// a browser-side failure).
+            pub fn status(self) -> u16 {
+                match self { $(ErrorCode::$variant => $status,)* }
+            }
+
+            /// The code an answer of `status` without a problem document stands for
+            /// (`upstream_unavailable` for statuses no code is primary for).
+            pub fn of_status(status: u16) -> ErrorCode {
+                $( if primary!($($primary)?) && status == $status { return ErrorCode::$variant; } )*
+                ErrorCode::UpstreamUnavailable
+            }
+
+            /// A short human title for the code.
+            pub fn title(self) -> &'static str {
+                match self { $(ErrorCode::$variant => $title,)* }
+            }
         }
+    };
+}
+
+error_codes! {
+        // Whole-request codes.
+        /// One or more fields are invalid; see `errors`.
+        ValidationFailed = "validation_failed", 422 primary, "The request has invalid fields";
+        /// The request body is not JSON.
+        InvalidJson = "invalid_json", 400 primary, "The request body is not valid JSON";
+        /// No such route.
+        NotFound = "not_found", 404 primary, "No such route";
+        /// The route exists but not for this method.
+        MethodNotAllowed = "method_not_allowed", 405 primary, "Method not allowed on this route";
+        /// Missing or wrong client key.
+        Unauthorized = "unauthorized", 401 primary, "Missing or invalid API key";
+        /// The client key may not use this session.
+        Forbidden = "forbidden", 403 primary, "This API key may not use this session";
+        /// The request's `Origin` is not in `ALLOWED_ORIGINS`.
+        OriginNotAllowed = "origin_not_allowed", 403, "This origin may not call the gateway";
+        /// The request body is larger than the configured cap.
+        PayloadTooLarge = "payload_too_large", 413 primary, "The request body is too large";
+        /// The request body is not `application/json`.
+        UnsupportedMediaType = "unsupported_media_type", 415 primary, "The request body must be application/json";
+        /// A rate limit refused the request; retry later.
+        RateLimited = "rate_limited", 429 primary, "Rate limit reached";
+        /// The request costs more than the whole quota: it can never be accepted.
+        CostExceedsQuota = "cost_exceeds_quota", 422, "The request costs more than the whole quota";
+        /// The KV store (rate limits, idempotency) failed and the policy is to refuse.
+        StoreUnavailable = "store_unavailable", 503, "The gateway's store is unavailable";
+        /// An `Idempotency-Key` was reused with a different request.
+        IdempotencyKeyReused = "idempotency_key_reused", 422, "Idempotency-Key reused with a different request";
+        /// An earlier request with this `Idempotency-Key` is still in progress.
+        IdempotencyInProgress = "idempotency_in_progress", 409, "A request with this Idempotency-Key is in progress";
+        /// The operation has no equivalent on this upstream.
+        NotImplemented = "not_implemented", 501 primary, "Not supported by this upstream";
+        /// The upstream could not be reached or answered garbage.
+        UpstreamUnavailable = "upstream_unavailable", 502, "The upstream is unavailable";
+        /// The upstream did not answer in time.
+        UpstreamTimeout = "upstream_timeout", 504 primary, "The upstream did not answer in time";
+        /// The upstream refused the request (its message is kept).
+        UpstreamError = "upstream_error", 502, "The upstream refused the request";
+        /// WhatsApp throttled the number (`rate-overlimit`).
+        WhatsappRateLimited = "whatsapp_rate_limited", 429, "WhatsApp throttled this number";
+        /// WhatsApp: not an admin of the group (`not-authorized`).
+        WhatsappNotAuthorized = "whatsapp_not_authorized", 403, "Not an admin of this group";
+        /// WhatsApp: not a member of the group (`forbidden`).
+        WhatsappForbidden = "whatsapp_forbidden", 403, "Not a member of this group";
+        /// WhatsApp: no such group or item (`item-not-found`).
+        WhatsappNotFound = "whatsapp_not_found", 404, "WhatsApp found no such item";
+        /// WhatsApp refused the value (`not-acceptable`): bad invite, picture or subject.
+        WhatsappNotAcceptable = "whatsapp_not_acceptable", 422, "WhatsApp did not accept the value";
+        /// WhatsApp: the invite was revoked (`gone`).
+        WhatsappGone = "whatsapp_gone", 410, "The invite was revoked";
+        /// WhatsApp: malformed request (`bad-request`).
+        WhatsappBadRequest = "whatsapp_bad_request", 400, "WhatsApp rejected the request as malformed";
+        /// The server configuration is invalid.
+        Misconfigured = "misconfigured", 500, "The gateway is misconfigured";
+        /// Browser: the network request failed.
+        NetworkError = "network_error", 0, "Network error";
+        /// Browser: the request timed out.
+        Timeout = "timeout", 504, "The request timed out";
+        /// Browser: the request was aborted by its `AbortSignal`.
+        Aborted = "aborted", 0, "The request was aborted";
+        // Field codes (inside `errors`).
+        /// A required field is missing.
+        MissingField = "missing_field", 422, "Invalid field";
+        /// A field is not allowed here.
+        UnknownField = "unknown_field", 422, "Invalid field";
+        /// A field has the wrong JSON type.
+        InvalidType = "invalid_type", 422, "Invalid field";
+        /// Not a valid user id, lid or participant id.
+        InvalidId = "invalid_id", 422, "Invalid field";
+        /// Not a valid group id.
+        InvalidGroupId = "invalid_group_id", 422, "Invalid field";
+        /// Not a valid session name.
+        InvalidSession = "invalid_session", 422, "Invalid field";
+        /// A list that must not be empty is empty.
+        EmptyList = "empty_list", 422, "Invalid field";
+        /// The same participant appears twice.
+        DuplicateParticipant = "duplicate_participant", 422, "Invalid field";
+        /// More participants than allowed.
+        TooManyParticipants = "too_many_participants", 422, "Invalid field";
+        /// The subject is empty.
+        EmptySubject = "empty_subject", 422, "Invalid field";
+        /// The subject is longer than allowed.
+        SubjectTooLong = "subject_too_long", 422, "Invalid field";
+        /// The description is longer than allowed.
+        DescriptionTooLong = "description_too_long", 422, "Invalid field";
+        /// Not a valid invite code.
+        InvalidInviteCode = "invalid_invite_code", 422, "Invalid field";
+        /// Not a WhatsApp invite link (wrong host or shape).
+        InvalidInviteLink = "invalid_invite_link", 422, "Invalid field";
+        /// Not a valid URL.
+        InvalidUrl = "invalid_url", 422, "Invalid field";
+        /// The URL is not `https`.
+        InsecureUrl = "insecure_url", 422, "Invalid field";
+        /// The URL carries credentials.
+        UrlHasCredentials = "url_has_credentials", 422, "Invalid field";
+        /// Not valid base64.
+        InvalidBase64 = "invalid_base64", 422, "Invalid field";
+        /// The picture is larger than allowed.
+        PictureTooLarge = "picture_too_large", 422, "Invalid field";
+        /// Not an accepted image mimetype.
+        InvalidMimetype = "invalid_mimetype", 422, "Invalid field";
+        /// The picture has both or neither of `url` and `data`.
+        InvalidPictureSource = "invalid_picture_source", 422, "Invalid field";
+        /// A query parameter has an invalid value.
+        InvalidParameter = "invalid_parameter", 422, "Invalid field";
+        /// A string field is longer than allowed.
+        TooLong = "too_long", 422, "Invalid field";
+        /// A file name holds a path separator or NUL.
+        InvalidFilename = "invalid_filename", 422, "Invalid field";
+        /// A phone number cannot be turned into an id.
+        InvalidPhoneNumber = "invalid_phone_number", 422, "Invalid field";
+}
+
+impl Serialize for ErrorCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 
@@ -440,5 +376,34 @@ impl Error {
             upstream_status: self.upstream_status,
             request_id,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_snake_case_and_all_in_the_typescript_union() {
+        let mut seen = std::collections::HashSet::new();
+        for &code in ErrorCode::ALL {
+            let text = code.as_str();
+            assert!(seen.insert(text), "{text} twice");
+            assert!(text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'), "{text}");
+            assert!(ErrorCode::TS_UNION.contains(&format!("| \"{text}\"")), "{text} not in the union");
+            assert_eq!(serde_json::to_string(&code).unwrap(), format!("\"{text}\""));
+        }
+        assert_eq!(ErrorCode::TS_UNION.matches("| \"").count(), ErrorCode::ALL.len());
+    }
+
+    #[test]
+    fn a_bare_status_maps_to_the_code_that_answers_with_it() {
+        for status in [400, 401, 403, 404, 405, 413, 415, 422, 429, 501, 504] {
+            assert_eq!(ErrorCode::of_status(status).status(), status, "{status}");
+        }
+        assert_eq!(ErrorCode::of_status(404), ErrorCode::NotFound);
+        assert_eq!(ErrorCode::of_status(422), ErrorCode::ValidationFailed);
+        assert_eq!(ErrorCode::of_status(502), ErrorCode::UpstreamUnavailable);
+        assert_eq!(ErrorCode::of_status(418), ErrorCode::UpstreamUnavailable);
     }
 }

@@ -1,7 +1,7 @@
 //! Typed WhatsApp ids: a value of these types is always well-formed.
 //!
 //! User ids parse from both `<digits>@c.us` (WAHA) and `<digits>@s.whatsapp.net` (Baileys,
-//! Wadial) and render in WAHA's form. Group ids end in `@g.us`. See `whatsapp-facts.md`.
+//! Wadial) and render in WAHA's form. Group ids end in `@g.us`.
 
 use crate::error::{ErrorCode, FieldError};
 use crate::limits::{

@@ -8,6 +8,7 @@
 pub mod config;
 pub mod error;
 pub mod events;
+pub mod headers;
 pub mod ids;
 pub mod invite;
 pub mod limits;
@@ -18,7 +19,7 @@ pub mod upstream;
 pub mod wire;
 
 pub use error::{Error, ErrorCode, FieldError};
-pub use ops::{GroupRequest, Operation, RenderedRequest, Route};
+pub use ops::{GroupRequest, Operation, OperationKind, RenderedRequest};
 /// The npm module for browsers (feature `browser`).
 #[cfg(feature = "browser")]
 pub mod browser;

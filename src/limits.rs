@@ -1,7 +1,7 @@
 //! Every limit groupgate enforces, as named constants, and the configurable subset.
 //!
-//! Sources: `whatsapp-facts.md`. Limits WhatsApp does not publish (subject and description
-//! length, members per request) are settings with these defaults.
+//! Limits WhatsApp does not publish (subject and description length, members per request) are
+//! settings with these defaults.
 
 /// Members a WhatsApp group can hold (since November 2022).
 pub const GROUP_SIZE_MAX: usize = 1024;

@@ -175,6 +175,25 @@ pub fn limit_field(decided: &[(Quota, Decision)]) -> String {
     items.join(", ")
 }
 
+/// Parses every item of a `RateLimit` / `RateLimit-Policy` field (`"add";r=42;t=1800, …`) into
+/// `(policy name, [the values of the two parameter keys])`; items missing one are skipped.
+pub fn parse_field(value: &str, keys: [&str; 2]) -> Vec<(String, [u32; 2])> {
+    value
+        .split(',')
+        .filter_map(|item| {
+            let mut parts = item.trim().split(';');
+            let policy = parts.next()?.trim().trim_matches('"').to_owned();
+            let mut values = [None; 2];
+            for part in parts {
+                let Some((key, number)) = part.trim().split_once('=') else { continue };
+                let Some(index) = keys.iter().position(|k| *k == key.trim()) else { continue };
+                values[index] = number.trim().parse::<u32>().ok();
+            }
+            Some((policy, [values[0]?, values[1]?]))
+        })
+        .collect()
+}
+
 /// Whether a cost can ever fit the policy (else the request is refused with 422).
 pub fn cost_fits(policy: Policy, cost: u32) -> bool {
     cost <= policy.units
@@ -256,6 +275,26 @@ mod tests {
         assert_eq!(session.describe(&s, Some(&g)), "the add quota of session sales (10 per 600 s)");
         assert_eq!(d(9, 600).given_back(P, 3).remaining, 10, "never more than the quota");
         assert_eq!(d(4, 600).given_back(P, 3).remaining, 7);
+    }
+
+    #[test]
+    fn fields_parse_back_to_what_was_written() {
+        let session = Quota { class: RateClass::Add, scope: Scope::Session, policy: P };
+        let group = Quota { scope: Scope::Group, policy: Policy { units: 3, window_secs: 60 }, ..session };
+        let d = |remaining, reset_secs| Decision { allowed: true, remaining, reset_secs, retry_after_secs: None };
+        let limits = limit_field(&[(session, d(9, 600)), (group, d(2, 60))]);
+        assert_eq!(parse_field(&limits, ["r", "t"]), [("add".to_owned(), [9, 600]), ("add-group".to_owned(), [2, 60])]);
+        let policies = policy_field(&[session, group]);
+        assert_eq!(
+            parse_field(&policies, ["q", "w"]),
+            [("add".to_owned(), [10, 600]), ("add-group".to_owned(), [3, 60])]
+        );
+        // Items missing a parameter, or with a non-number, are skipped; unknown parameters ignored.
+        assert_eq!(
+            parse_field(r#""a";r=1, "b";t=2, "c";r=x;t=1, "d";r=3;t=4;z=9"#, ["r", "t"]),
+            [("d".to_owned(), [3, 4])]
+        );
+        assert_eq!(parse_field("", ["r", "t"]), []);
     }
 
     #[test]

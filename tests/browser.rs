@@ -134,12 +134,12 @@ async fn received() -> Array {
 async fn groups_list_count_get_create_delete() {
     reset().await;
     let c = client();
-    let all = ok(c.list_groups(none(), none())).await;
+    let all = ok(c.listGroups(none(), none())).await;
     assert!(Array::is_array(&all));
     assert_eq!(Array::from(&all).length(), 3, "Alpha, Beta and Gamma: {}", show(&all));
     assert!(at(&all, "0.participants").is_object());
 
-    let page = ok(c.list_groups(
+    let page = ok(c.listGroups(
         js(r#"{"limit": 1, "offset": 0, "sortBy": "subject", "sortOrder": "desc", "excludeParticipants": true}"#),
         none(),
     ))
@@ -148,47 +148,44 @@ async fn groups_list_count_get_create_delete() {
     assert_eq!(text(&page, "0.subject"), "Gamma Friends");
     assert!(at(&page, "0.participants").is_undefined(), "participants excluded: {}", show(&page));
 
-    assert_eq!(ok(c.count_groups(none())).await.as_f64(), Some(3.0));
-    let alpha = ok(c.get_group(s(ALPHA), none())).await;
+    assert_eq!(ok(c.countGroups(none())).await.as_f64(), Some(3.0));
+    let alpha = ok(c.getGroup(s(ALPHA), none())).await;
     assert_eq!(text(&alpha, "subject"), "Alpha Team");
     assert_eq!(text(&alpha, "participants.0.role"), "superadmin");
 
-    let created = ok(c.create_group(
-        s("Delta Crew"),
-        js(r#"["15551230001@c.us", {"id": "15551230002@s.whatsapp.net"}]"#),
-        none(),
-    ))
-    .await;
+    let created =
+        ok(c.createGroup(s("Delta Crew"), js(r#"["15551230001@c.us", {"id": "15551230002@s.whatsapp.net"}]"#), none()))
+            .await;
     let id = text(&created, "id");
     assert!(id.ends_with("@g.us"), "{id}");
     assert_eq!(text(&created, "subject"), "Delta Crew");
-    assert_eq!(ok(c.count_groups(none())).await.as_f64(), Some(4.0));
-    assert!(ok(c.delete_group(s(&id), none())).await.is_undefined());
-    assert_eq!(ok(c.count_groups(none())).await.as_f64(), Some(3.0));
+    assert_eq!(ok(c.countGroups(none())).await.as_f64(), Some(4.0));
+    assert!(ok(c.deleteGroup(s(&id), none())).await.is_undefined());
+    assert_eq!(ok(c.countGroups(none())).await.as_f64(), Some(3.0));
 }
 
 #[wasm_bindgen_test]
 async fn invites_join_and_leave() {
     reset().await;
     let c = client();
-    let invite = ok(c.get_invite_code(s(ALPHA), none())).await;
+    let invite = ok(c.getInviteCode(s(ALPHA), none())).await;
     assert_eq!(text(&invite, "code"), "AlphaInviteCode0000001");
     assert_eq!(text(&invite, "link"), "https://chat.whatsapp.com/AlphaInviteCode0000001");
 
-    let preview = ok(c.join_info(s("https://chat.whatsapp.com/invite/BetaInviteCode00000002?s=sw"), none())).await;
+    let preview = ok(c.joinInfo(s("https://chat.whatsapp.com/invite/BetaInviteCode00000002?s=sw"), none())).await;
     assert_eq!(text(&preview, "subject"), "Beta Testers");
     assert_eq!(text(&preview, "id"), BETA);
 
-    assert!(ok(c.leave_group(s(GAMMA), none())).await.is_undefined());
-    assert_eq!(ok(c.count_groups(none())).await.as_f64(), Some(2.0));
-    let joined = ok(c.join_group(s("GammaInviteCode0000003"), none())).await;
+    assert!(ok(c.leaveGroup(s(GAMMA), none())).await.is_undefined());
+    assert_eq!(ok(c.countGroups(none())).await.as_f64(), Some(2.0));
+    let joined = ok(c.joinGroup(s("GammaInviteCode0000003"), none())).await;
     assert_eq!(text(&joined, "id"), GAMMA);
-    assert_eq!(ok(c.count_groups(none())).await.as_f64(), Some(3.0));
+    assert_eq!(ok(c.countGroups(none())).await.as_f64(), Some(3.0));
 
-    let fresh = ok(c.revoke_invite_code(s(ALPHA), none())).await;
+    let fresh = ok(c.revokeInviteCode(s(ALPHA), none())).await;
     assert_ne!(text(&fresh, "code"), "AlphaInviteCode0000001");
     assert_eq!(text(&fresh, "link"), format!("https://chat.whatsapp.com/{}", text(&fresh, "code")));
-    let gone = fails(c.join_info(s("AlphaInviteCode0000001"), none()), "whatsapp_gone").await;
+    let gone = fails(c.joinInfo(s("AlphaInviteCode0000001"), none()), "whatsapp_gone").await;
     assert_eq!(at(&gone, "status").as_f64(), Some(410.0));
 }
 
@@ -196,25 +193,25 @@ async fn invites_join_and_leave() {
 async fn subject_description_and_picture() {
     reset().await;
     let c = client();
-    assert_eq!(ok(c.set_subject(s(ALPHA), s("Alpha Renamed"), none())).await.as_bool(), Some(true));
-    assert_eq!(ok(c.set_description(s(ALPHA), s("New plans"), none())).await.as_bool(), Some(true));
-    let alpha = ok(c.get_group(s(ALPHA), none())).await;
+    assert_eq!(ok(c.setSubject(s(ALPHA), s("Alpha Renamed"), none())).await.as_bool(), Some(true));
+    assert_eq!(ok(c.setDescription(s(ALPHA), s("New plans"), none())).await.as_bool(), Some(true));
+    let alpha = ok(c.getGroup(s(ALPHA), none())).await;
     assert_eq!(text(&alpha, "subject"), "Alpha Renamed");
     assert_eq!(text(&alpha, "description"), "New plans");
     // Gamma's info is admin-only and I am a plain member there: WAHA answers false.
-    assert_eq!(ok(c.set_subject(s(GAMMA), s("Mine now"), none())).await.as_bool(), Some(false));
+    assert_eq!(ok(c.setSubject(s(GAMMA), s("Mine now"), none())).await.as_bool(), Some(false));
 
-    let beta = ok(c.get_picture(s(BETA), none(), none())).await;
+    let beta = ok(c.getPicture(s(BETA), none(), none())).await;
     assert!(text(&beta, "url").starts_with("https://"));
-    assert!(ok(c.get_picture(s(ALPHA), js(r#"{"refresh": true}"#), none())).await.is_object());
+    assert!(ok(c.getPicture(s(ALPHA), js(r#"{"refresh": true}"#), none())).await.is_object());
     let set =
-        ok(c.set_picture(s(ALPHA), js(r#"{"mimetype": "image/jpeg", "url": "https://example.com/a.jpg"}"#), none()))
+        ok(c.setPicture(s(ALPHA), js(r#"{"mimetype": "image/jpeg", "url": "https://example.com/a.jpg"}"#), none()))
             .await;
     assert_eq!(at(&set, "success").as_bool(), Some(true));
-    assert!(text(&ok(c.get_picture(s(ALPHA), none(), none())).await, "url").starts_with("https://"));
-    let deleted = ok(c.delete_picture(s(ALPHA), none())).await;
+    assert!(text(&ok(c.getPicture(s(ALPHA), none(), none())).await, "url").starts_with("https://"));
+    let deleted = ok(c.deletePicture(s(ALPHA), none())).await;
     assert_eq!(at(&deleted, "success").as_bool(), Some(true));
-    assert!(at(&ok(c.get_picture(s(ALPHA), none(), none())).await, "url").is_null());
+    assert!(at(&ok(c.getPicture(s(ALPHA), none(), none())).await, "url").is_null());
 }
 
 #[wasm_bindgen_test]
@@ -223,28 +220,28 @@ async fn security_settings_round_trip() {
     let c = client();
     let t = JsValue::TRUE;
     let f = JsValue::FALSE;
-    assert_eq!(ok(c.get_info_admin_only(s(ALPHA), none())).await.as_bool(), Some(false));
-    assert!(ok(c.set_info_admin_only(s(ALPHA), t.clone(), none())).await.is_undefined());
-    assert_eq!(ok(c.get_info_admin_only(s(ALPHA), none())).await.as_bool(), Some(true));
+    assert_eq!(ok(c.getInfoAdminOnly(s(ALPHA), none())).await.as_bool(), Some(false));
+    assert!(ok(c.setInfoAdminOnly(s(ALPHA), t.clone(), none())).await.is_undefined());
+    assert_eq!(ok(c.getInfoAdminOnly(s(ALPHA), none())).await.as_bool(), Some(true));
 
-    assert_eq!(ok(c.get_messages_admin_only(s(ALPHA), none())).await.as_bool(), Some(false));
-    ok(c.set_messages_admin_only(s(ALPHA), t.clone(), none())).await;
-    assert_eq!(ok(c.get_messages_admin_only(s(ALPHA), none())).await.as_bool(), Some(true));
+    assert_eq!(ok(c.getMessagesAdminOnly(s(ALPHA), none())).await.as_bool(), Some(false));
+    ok(c.setMessagesAdminOnly(s(ALPHA), t.clone(), none())).await;
+    assert_eq!(ok(c.getMessagesAdminOnly(s(ALPHA), none())).await.as_bool(), Some(true));
 
-    assert_eq!(ok(c.get_member_add_mode(s(ALPHA), none())).await.as_bool(), Some(true));
-    ok(c.set_member_add_mode(s(ALPHA), f.clone(), none())).await;
-    assert_eq!(ok(c.get_member_add_mode(s(ALPHA), none())).await.as_bool(), Some(false));
+    assert_eq!(ok(c.getMemberAddMode(s(ALPHA), none())).await.as_bool(), Some(true));
+    ok(c.setMemberAddMode(s(ALPHA), f.clone(), none())).await;
+    assert_eq!(ok(c.getMemberAddMode(s(ALPHA), none())).await.as_bool(), Some(false));
 
-    assert_eq!(ok(c.get_member_share_history_mode(s(ALPHA), none())).await.as_bool(), Some(true));
-    ok(c.set_member_share_history_mode(s(ALPHA), f.clone(), none())).await;
-    assert_eq!(ok(c.get_member_share_history_mode(s(ALPHA), none())).await.as_bool(), Some(false));
+    assert_eq!(ok(c.getMemberShareHistoryMode(s(ALPHA), none())).await.as_bool(), Some(true));
+    ok(c.setMemberShareHistoryMode(s(ALPHA), f.clone(), none())).await;
+    assert_eq!(ok(c.getMemberShareHistoryMode(s(ALPHA), none())).await.as_bool(), Some(false));
 
-    assert_eq!(ok(c.get_membership_approval(s(BETA), none())).await.as_bool(), Some(true));
-    ok(c.set_membership_approval(s(BETA), f, none())).await;
-    assert_eq!(ok(c.get_membership_approval(s(BETA), none())).await.as_bool(), Some(false));
+    assert_eq!(ok(c.getMembershipApproval(s(BETA), none())).await.as_bool(), Some(true));
+    ok(c.setMembershipApproval(s(BETA), f, none())).await;
+    assert_eq!(ok(c.getMembershipApproval(s(BETA), none())).await.as_bool(), Some(false));
 
     // Not an admin of Gamma: WhatsApp's not-authorized, mapped by the Worker.
-    let e = fails(c.set_info_admin_only(s(GAMMA), t, none()), "whatsapp_not_authorized").await;
+    let e = fails(c.setInfoAdminOnly(s(GAMMA), t, none()), "whatsapp_not_authorized").await;
     assert_eq!(at(&e, "status").as_f64(), Some(403.0));
     assert!(at(&e, "requestId").is_string(), "request id: {}", show(&e));
 }
@@ -253,38 +250,38 @@ async fn security_settings_round_trip() {
 async fn participants_and_join_requests() {
     reset().await;
     let c = client();
-    let members = ok(c.get_participants(s(ALPHA), none())).await;
+    let members = ok(c.getParticipants(s(ALPHA), none())).await;
     assert_eq!(Array::from(&members).length(), 5, "v2 lists who left too: {}", show(&members));
     assert_eq!(text(&members, "3.pn"), "15550001111@c.us");
-    let raw = ok(c.get_participants_raw(s(ALPHA), none())).await;
+    let raw = ok(c.getParticipantsRaw(s(ALPHA), none())).await;
     assert!(Array::is_array(&raw) && at(&raw, "0").is_object());
 
     let added =
-        ok(c.add_participants(s(ALPHA), js(r#"["15557654321@c.us", {"id": "15550000002@c.us"}]"#), none())).await;
+        ok(c.addParticipants(s(ALPHA), js(r#"["15557654321@c.us", {"id": "15550000002@c.us"}]"#), none())).await;
     assert_eq!(text(&added, "0.status"), "200");
     assert_eq!(text(&added, "1.status"), "409", "already a member");
-    let promoted = ok(c.promote_participants(s(ALPHA), js(r#"["15557654321@c.us"]"#), none())).await;
+    let promoted = ok(c.promoteParticipants(s(ALPHA), js(r#"["15557654321@c.us"]"#), none())).await;
     assert_eq!(text(&promoted, "0.status"), "200");
-    let demoted = ok(c.demote_participants(s(ALPHA), js(r#"["15557654321@c.us"]"#), none())).await;
+    let demoted = ok(c.demoteParticipants(s(ALPHA), js(r#"["15557654321@c.us"]"#), none())).await;
     assert_eq!(text(&demoted, "0.status"), "200");
-    let removed = ok(c.remove_participants(s(ALPHA), js(r#"["15557654321@s.whatsapp.net"]"#), none())).await;
+    let removed = ok(c.removeParticipants(s(ALPHA), js(r#"["15557654321@s.whatsapp.net"]"#), none())).await;
     assert_eq!(text(&removed, "0.status"), "200");
 
-    let pending = ok(c.list_join_requests(s(BETA), none())).await;
+    let pending = ok(c.listJoinRequests(s(BETA), none())).await;
     assert_eq!(Array::from(&pending).length(), 2);
     assert_eq!(text(&pending, "1.requesterPn"), "15550000006@c.us");
-    let approved = ok(c.approve_join_requests(s(BETA), js(r#"["15550000005@c.us"]"#), none())).await;
+    let approved = ok(c.approveJoinRequests(s(BETA), js(r#"["15550000005@c.us"]"#), none())).await;
     assert_eq!(at(&approved, "0.success").as_bool(), Some(true));
-    let rejected = ok(c.reject_join_requests(s(BETA), js(r#"[{"id": "987654321098765@lid"}]"#), none())).await;
+    let rejected = ok(c.rejectJoinRequests(s(BETA), js(r#"[{"id": "987654321098765@lid"}]"#), none())).await;
     assert_eq!(at(&rejected, "0.success").as_bool(), Some(true));
-    assert_eq!(Array::from(&ok(c.list_join_requests(s(BETA), none())).await).length(), 0);
+    assert_eq!(Array::from(&ok(c.listJoinRequests(s(BETA), none())).await).length(), 0);
 }
 
 #[wasm_bindgen_test]
 async fn upstream_errors_keep_code_status_and_request_id() {
     reset().await;
     let c = client();
-    let e = fails(c.get_group(s("120363999999999999@g.us"), none()), "whatsapp_not_found").await;
+    let e = fails(c.getGroup(s("120363999999999999@g.us"), none()), "whatsapp_not_found").await;
     assert_eq!(at(&e, "status").as_f64(), Some(404.0));
     assert!(!text(&e, "requestId").is_empty());
     assert!(!text(&e, "detail").is_empty());
@@ -294,7 +291,7 @@ async fn upstream_errors_keep_code_status_and_request_id() {
         r#"{{"baseUrl": "{WORKER}", "apiKey": "not-the-key-0123456789", "session": "default"}}"#
     )))
     .unwrap();
-    let e = fails(wrong_key.count_groups(none()), "unauthorized").await;
+    let e = fails(wrong_key.countGroups(none()), "unauthorized").await;
     assert_eq!(at(&e, "status").as_f64(), Some(401.0));
 }
 
@@ -307,14 +304,14 @@ async fn invalid_input_is_refused_before_any_request() {
     // straight at it proves that nothing left the browser, not merely that the Worker refused.
     let direct = client_at(SIM, "");
     for c in [client(), direct] {
-        let e = fails(c.create_group(s(" "), js("[]"), none()), "validation_failed").await;
+        let e = fails(c.createGroup(s(" "), js("[]"), none()), "validation_failed").await;
         let errors = field_errors(&e);
         assert!(has(&errors, "/name", "empty_subject"), "{errors:?}");
         assert!(has(&errors, "/participants", "empty_list"), "{errors:?}");
         assert_eq!(at(&e, "status").as_f64(), Some(422.0));
 
         let e = fails(
-            c.add_participants(
+            c.addParticipants(
                 s(ALPHA),
                 js(r#"["+15551234567@c.us", "15550000001@c.us", "15550000001@s.whatsapp.net", 7]"#),
                 none(),
@@ -328,19 +325,19 @@ async fn invalid_input_is_refused_before_any_request() {
         assert!(has(&errors, "/participants/3", "invalid_type"), "{errors:?}");
 
         for bad in ["123", "count", "", "120363000000000001@newsletter", "a/b@g.us"] {
-            let e = fails(c.get_group(s(bad), none()), "validation_failed").await;
+            let e = fails(c.getGroup(s(bad), none()), "validation_failed").await;
             let errors = field_errors(&e);
             assert!(errors.iter().any(|(p, _)| p == "id"), "{bad:?}: {errors:?}");
         }
-        let e = fails(c.get_group(JsValue::from(5), none()), "validation_failed").await;
+        let e = fails(c.getGroup(JsValue::from(5), none()), "validation_failed").await;
         assert!(has(&field_errors(&e), "id", "invalid_type"));
 
-        let e = fails(c.set_subject(s("bad"), s(&"x".repeat(101)), none()), "validation_failed").await;
+        let e = fails(c.setSubject(s("bad"), s(&"x".repeat(101)), none()), "validation_failed").await;
         let errors = field_errors(&e);
         assert!(has(&errors, "id", "invalid_group_id") && has(&errors, "/subject", "subject_too_long"), "{errors:?}");
 
         let e = fails(
-            c.list_groups(js(r#"{"limit": -1, "sortBy": "size", "excludeParticipants": "yes"}"#), none()),
+            c.listGroups(js(r#"{"limit": -1, "sortBy": "size", "excludeParticipants": "yes"}"#), none()),
             "validation_failed",
         )
         .await;
@@ -352,32 +349,32 @@ async fn invalid_input_is_refused_before_any_request() {
         }
 
         let e = fails(
-            c.join_group(s("https://chat.whatsapp.com.evil.example/AbCdEfGhIjKlMnOpQrStUv"), none()),
+            c.joinGroup(s("https://chat.whatsapp.com.evil.example/AbCdEfGhIjKlMnOpQrStUv"), none()),
             "validation_failed",
         )
         .await;
         assert!(has(&field_errors(&e), "/code", "invalid_invite_link"));
-        let e = fails(c.join_info(s("short"), none()), "validation_failed").await;
+        let e = fails(c.joinInfo(s("short"), none()), "validation_failed").await;
         assert!(has(&field_errors(&e), "code", "invalid_invite_code"));
 
         let e = fails(
-            c.set_picture(s(ALPHA), js(r#"{"mimetype": "image/gif", "url": "http://example.com/a.gif"}"#), none()),
+            c.setPicture(s(ALPHA), js(r#"{"mimetype": "image/gif", "url": "http://example.com/a.gif"}"#), none()),
             "validation_failed",
         )
         .await;
         let errors = field_errors(&e);
         assert!(errors.iter().any(|(p, _)| p.starts_with("/file")), "{errors:?}");
 
-        let e = fails(c.set_info_admin_only(s(ALPHA), s("yes"), none()), "validation_failed").await;
+        let e = fails(c.setInfoAdminOnly(s(ALPHA), s("yes"), none()), "validation_failed").await;
         assert!(has(&field_errors(&e), "/adminsOnly", "invalid_type"));
-        let e = fails(c.get_picture(s(ALPHA), js(r#"{"refresh": "sometimes"}"#), none()), "validation_failed").await;
+        let e = fails(c.getPicture(s(ALPHA), js(r#"{"refresh": "sometimes"}"#), none()), "validation_failed").await;
         assert!(has(&field_errors(&e), "refresh", "invalid_parameter"));
         let too_many: Vec<String> = (0..51).map(|i| format!("\"155500{i:05}@c.us\"")).collect();
         let e =
-            fails(c.add_participants(s(ALPHA), js(&format!("[{}]", too_many.join(","))), none()), "validation_failed")
+            fails(c.addParticipants(s(ALPHA), js(&format!("[{}]", too_many.join(","))), none()), "validation_failed")
                 .await;
         assert!(has(&field_errors(&e), "/participants", "too_many_participants"));
-        let e = fails(c.count_groups(js(r#"{"timeoutMs": -5, "signal": "stop"}"#)), "validation_failed").await;
+        let e = fails(c.countGroups(js(r#"{"timeoutMs": -5, "signal": "stop"}"#)), "validation_failed").await;
         let errors = field_errors(&e);
         assert!(has(&errors, "timeoutMs", "invalid_parameter") && has(&errors, "signal", "invalid_type"), "{errors:?}");
     }
@@ -385,7 +382,7 @@ async fn invalid_input_is_refused_before_any_request() {
 
     // Control: a valid call from the direct client does reach the simulator (and fails on CORS):
     // its preflight announces the key and the extra header.
-    fails(client_at(SIM, r#", "headers": {"X-Trace": "t1"}"#).count_groups(none()), "network_error").await;
+    fails(client_at(SIM, r#", "headers": {"X-Trace": "t1"}"#).countGroups(none()), "network_error").await;
     let sent = received().await;
     assert!(sent.length() >= 1, "the record sees requests that were sent");
     let announced = text(&sent.get(0), "headers.access-control-request-headers");
@@ -397,11 +394,11 @@ async fn idempotency_key_makes_create_safe_to_retry() {
     reset().await;
     let c = client();
     let options = js(&format!(r#"{{"idempotencyKey": "browser-create-{}"}}"#, js_sys::Date::now()));
-    let first = ok(c.create_group(s("Retry Safe"), js(r#"["15551230001@c.us"]"#), options.clone())).await;
-    let again = ok(c.create_group(s("Retry Safe"), js(r#"["15551230001@c.us"]"#), options)).await;
+    let first = ok(c.createGroup(s("Retry Safe"), js(r#"["15551230001@c.us"]"#), options.clone())).await;
+    let again = ok(c.createGroup(s("Retry Safe"), js(r#"["15551230001@c.us"]"#), options)).await;
     assert_eq!(text(&first, "id"), text(&again, "id"), "the replay answers the first group");
-    assert_eq!(ok(c.count_groups(none())).await.as_f64(), Some(4.0), "one group was created");
-    let e = fails(c.count_groups(js(r#"{"idempotencyKey": "has space"}"#)), "validation_failed").await;
+    assert_eq!(ok(c.countGroups(none())).await.as_f64(), Some(4.0), "one group was created");
+    let e = fails(c.countGroups(js(r#"{"idempotencyKey": "has space"}"#)), "validation_failed").await;
     assert!(has(&field_errors(&e), "idempotencyKey", "invalid_parameter"));
 }
 
@@ -446,10 +443,10 @@ async fn configured_limits_apply_before_sending() {
     reset().await;
     let c = client_at(WORKER, r#", "limits": {"subjectMax": 5, "participantsPerRequest": 2}"#);
     assert_eq!(at(&c.limits(), "subjectMax").as_f64(), Some(5.0));
-    let e = fails(c.set_subject(s(ALPHA), s("Too long"), none()), "validation_failed").await;
+    let e = fails(c.setSubject(s(ALPHA), s("Too long"), none()), "validation_failed").await;
     assert!(has(&field_errors(&e), "/subject", "subject_too_long"));
     let e = fails(
-        c.add_participants(s(ALPHA), js(r#"["15551230001@c.us", "15551230002@c.us", "15551230003@c.us"]"#), none()),
+        c.addParticipants(s(ALPHA), js(r#"["15551230001@c.us", "15551230002@c.us", "15551230003@c.us"]"#), none()),
         "validation_failed",
     )
     .await;
@@ -468,24 +465,24 @@ async fn whatsapp_rate_limit_surfaces_retry_after() {
         Some(&format!(r#"{{"whatsappError": "rate-overlimit", "times": 1, "match": "/groups/{ALPHA}"}}"#)),
     )
     .await;
-    let e = fails(client().get_group(s(ALPHA), none()), "whatsapp_rate_limited").await;
+    let e = fails(client().getGroup(s(ALPHA), none()), "whatsapp_rate_limited").await;
     assert_eq!(at(&e, "status").as_f64(), Some(429.0));
     assert!(at(&e, "retryAfter").as_f64().is_some_and(|s| s > 0.0), "retryAfter: {}", show(&e));
     assert!(at(&e, "requestId").is_string());
     // The fault is used up: the next call goes through.
-    assert_eq!(text(&ok(client().get_group(s(ALPHA), none())).await, "id"), ALPHA);
+    assert_eq!(text(&ok(client().getGroup(s(ALPHA), none())).await, "id"), ALPHA);
 }
 
 #[wasm_bindgen_test]
 async fn worker_rate_limit_surfaces_retry_after_and_ratelimit_fields() {
     reset().await;
     let c = client();
-    let first = ok(c.refresh_groups(none())).await;
+    let first = ok(c.refreshGroups(none())).await;
     assert_eq!(at(&first, "success").as_bool(), Some(true));
     // The refresh policy is 6 per hour: the seventh call at the latest is refused.
     let mut refused = None;
     for _ in 0..10 {
-        if let Err(e) = JsFuture::from(c.refresh_groups(none())).await {
+        if let Err(e) = JsFuture::from(c.refreshGroups(none())).await {
             refused = Some(e);
             break;
         }
@@ -510,7 +507,7 @@ async fn a_group_quota_that_binds_is_the_one_reported() {
     let mut refused = None;
     for i in 0..5 {
         let person = format!(r#"["1555765{i:04}@c.us"]"#);
-        if let Err(e) = JsFuture::from(c.remove_participants(s(BETA), js(&person), none())).await {
+        if let Err(e) = JsFuture::from(c.removeParticipants(s(BETA), js(&person), none())).await {
             refused = Some(e);
             break;
         }
@@ -529,13 +526,13 @@ async fn slow_answers_time_out() {
     sim("POST", "/__sim/faults", Some(r#"{"delayMs": 3000, "times": 1, "match": "/groups/count"}"#)).await;
     let c = client_at(WORKER, r#", "timeoutMs": 200"#);
     let started = js_sys::Date::now();
-    let e = fails(c.count_groups(none()), "timeout").await;
+    let e = fails(c.countGroups(none()), "timeout").await;
     assert!(js_sys::Date::now() - started < 2500.0, "the timeout fired early");
     assert_eq!(at(&e, "status").as_f64(), Some(504.0));
 
     // A per-call timeout overrides the client's.
     sim("POST", "/__sim/faults", Some(r#"{"delayMs": 3000, "times": 1, "match": "/groups/count"}"#)).await;
-    fails(client().count_groups(js(r#"{"timeoutMs": 150}"#)), "timeout").await;
+    fails(client().countGroups(js(r#"{"timeoutMs": 150}"#)), "timeout").await;
 }
 
 #[wasm_bindgen_test]
@@ -545,7 +542,7 @@ async fn abort_signals_cancel_calls() {
     // Already aborted: refused before sending.
     let options = js("{}");
     Reflect::set(&options, &s("signal"), &web_sys::AbortSignal::abort()).unwrap();
-    let e = fails(c.get_group(s(ALPHA), options), "aborted").await;
+    let e = fails(c.getGroup(s(ALPHA), options), "aborted").await;
     assert_eq!(at(&e, "status").as_f64(), Some(0.0));
     assert_eq!(received().await.length(), 0);
 
@@ -554,13 +551,13 @@ async fn abort_signals_cancel_calls() {
     let options = js("{}");
     Reflect::set(&options, &s("signal"), &web_sys::AbortSignal::timeout_with_u32(150)).unwrap();
     let started = js_sys::Date::now();
-    fails(c.count_groups(options), "aborted").await;
+    fails(c.countGroups(options), "aborted").await;
     assert!(js_sys::Date::now() - started < 2500.0);
 }
 
 #[wasm_bindgen_test]
 async fn unreachable_worker_is_a_network_error() {
-    let e = fails(client_at("http://127.0.0.1:9", "").count_groups(none()), "network_error").await;
+    let e = fails(client_at("http://127.0.0.1:9", "").countGroups(none()), "network_error").await;
     assert_eq!(at(&e, "status").as_f64(), Some(0.0));
     assert!(at(&e, "requestId").is_undefined());
 }

@@ -1,70 +1,52 @@
-//! The route table against the published WAHA groups contract
-//! (`shared/reference/waha-groups-contract.md`), and parse → render → parse per route family.
+//! The operation table against WAHA's published groups routes (the fixture
+//! `tests/fixtures/waha-routes.tsv`), and parse → render → parse per operation family.
 
 mod common;
 
 use common::{api, group_path, ok, parse, ptr, CODE, GROUP, OLD_GROUP};
-use groupgate::ops::{MemberAction, Setting};
-use groupgate::{ErrorCode, GroupRequest, Operation, Route};
+use groupgate::ops::field::Subject;
+use groupgate::{ErrorCode, GroupRequest, Operation, OperationKind};
 use std::collections::HashSet;
 
-const CONTRACT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/reference/waha-groups-contract.md");
+const WAHA_ROUTES: &str = include_str!("fixtures/waha-routes.tsv");
 
-/// Every `(method, path template)` pair of the contract's first table, in order.
+/// Every `(method, path template)` pair of WAHA's groups routes, in the fixture's order.
 fn contract_pairs() -> Vec<(String, String)> {
-    let text = std::fs::read_to_string(CONTRACT)
-        .unwrap_or_else(|e| panic!("the contract file must sit at {CONTRACT} (shared/ beside the repo): {e}"));
     let mut pairs = Vec::new();
-    let mut in_table = false;
-    for line in text.lines() {
-        let line = line.trim();
-        if !line.starts_with('|') {
-            if in_table {
-                break; // the first table ended
-            }
-            continue;
-        }
-        in_table = true;
-        let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
-        assert!(cells.len() >= 3, "short row: {line}");
-        // Skip the header and the `|---|` separator: data rows start with a row number.
-        if !cells[0].starts_with(|c: char| c.is_ascii_digit()) {
-            continue;
-        }
-        let path = cells[2].trim_matches('`');
-        assert!(path.starts_with("/groups"), "row {}: path {path:?}", cells[0]);
-        for method in cells[1].split('/').map(str::trim) {
-            pairs.push((method.to_owned(), path.to_owned()));
-        }
+    for line in WAHA_ROUTES.lines().filter(|l| !l.starts_with('#')).skip(1) {
+        let cells: Vec<&str> = line.split('\t').collect();
+        assert_eq!(cells.len(), 3, "row {line:?}");
+        assert!(cells[2].starts_with("/groups"), "row {}: path {:?}", cells[0], cells[2]);
+        pairs.push((cells[1].to_owned(), cells[2].to_owned()));
     }
     pairs
 }
 
 /// A valid canonical `(query, body)` for `route`.
-fn sample(route: Route) -> (&'static str, &'static str) {
-    match route {
-        Route::CreateGroup => {
+fn sample(kind: OperationKind) -> (&'static str, &'static str) {
+    match kind {
+        OperationKind::CreateGroup => {
             ("", r#"{"name":"Team","participants":[{"id":"15551234567@c.us"},{"id":"123456789012345@lid"}]}"#)
         }
-        Route::ListGroups => ("limit=10&offset=20&sortBy=subject&sortOrder=desc&exclude=participants", ""),
-        Route::JoinInfo => ("code=AbCdEfGhIjKlMnOpQrStUv", ""),
-        Route::JoinGroup => ("", r#"{"code":"AbCdEfGhIjKlMnOpQrStUv"}"#),
-        Route::SetSubject => ("", r#"{"subject":"Weekend hikes"}"#),
-        Route::SetDescription => ("", r#"{"description":"Meet at 9.\nBring water."}"#),
-        Route::GetPicture => ("refresh=true", ""),
-        Route::SetPicture => {
+        OperationKind::ListGroups => ("limit=10&offset=20&sortBy=subject&sortOrder=desc&exclude=participants", ""),
+        OperationKind::JoinInfo => ("code=AbCdEfGhIjKlMnOpQrStUv", ""),
+        OperationKind::JoinGroup => ("", r#"{"code":"AbCdEfGhIjKlMnOpQrStUv"}"#),
+        OperationKind::SetSubject => ("", r#"{"subject":"Weekend hikes"}"#),
+        OperationKind::SetDescription => ("", r#"{"description":"Meet at 9.\nBring water."}"#),
+        OperationKind::GetPicture => ("refresh=true", ""),
+        OperationKind::SetPicture => {
             ("", r#"{"file":{"mimetype":"image/jpeg","url":"https://example.com/p.jpg","filename":"p.jpg"}}"#)
         }
-        Route::SetInfoAdminOnly | Route::SetMessagesAdminOnly => ("", r#"{"adminsOnly":true}"#),
-        Route::SetMemberAddMode => ("", r#"{"membersCanAddNewMember":false}"#),
-        Route::SetMemberShareHistoryMode => ("", r#"{"membersCanShareHistory":true}"#),
-        Route::SetMembershipApproval => ("", r#"{"newMembersApprovalRequired":true}"#),
-        Route::AddParticipants
-        | Route::RemoveParticipants
-        | Route::PromoteParticipants
-        | Route::DemoteParticipants
-        | Route::ApproveJoinRequests
-        | Route::RejectJoinRequests => {
+        OperationKind::SetInfoAdminOnly | OperationKind::SetMessagesAdminOnly => ("", r#"{"adminsOnly":true}"#),
+        OperationKind::SetMemberAddMode => ("", r#"{"membersCanAddNewMember":false}"#),
+        OperationKind::SetMemberShareHistoryMode => ("", r#"{"membersCanShareHistory":true}"#),
+        OperationKind::SetMembershipApproval => ("", r#"{"newMembersApprovalRequired":true}"#),
+        OperationKind::AddParticipants
+        | OperationKind::RemoveParticipants
+        | OperationKind::PromoteParticipants
+        | OperationKind::DemoteParticipants
+        | OperationKind::ApproveJoinRequests
+        | OperationKind::RejectJoinRequests => {
             ("", r#"{"participants":[{"id":"15551234567@c.us"},{"id":"4915112345678@c.us"}]}"#)
         }
         _ => ("", ""),
@@ -72,18 +54,22 @@ fn sample(route: Route) -> (&'static str, &'static str) {
 }
 
 #[test]
-fn the_contract_has_35_pairs_and_they_are_the_route_table() {
+fn waha_has_35_pairs_and_they_are_the_operation_table() {
     let pairs = contract_pairs();
     assert_eq!(pairs.len(), 35, "{pairs:?}");
     let from_contract: HashSet<(String, String)> = pairs.iter().cloned().collect();
     assert_eq!(from_contract.len(), 35, "no pair twice");
-    let from_table: HashSet<(String, String)> =
-        Route::ALL.iter().map(|r| (r.method().as_str().to_owned(), r.template().to_owned())).collect();
-    assert_eq!(Route::ALL.len(), 35);
+    let from_table: HashSet<(String, String)> = OperationKind::ALL
+        .iter()
+        .map(|r| (r.waha_method().as_str().to_owned(), r.waha_template().to_owned()))
+        .collect();
+    assert_eq!(OperationKind::ALL.len(), 35);
     assert_eq!(from_contract, from_table);
-    // Same order too: `Route::ALL` is "in the contract's order".
-    let ordered: Vec<(String, String)> =
-        Route::ALL.iter().map(|r| (r.method().as_str().to_owned(), r.template().to_owned())).collect();
+    // Same order too: `OperationKind::ALL` is "in the contract's order".
+    let ordered: Vec<(String, String)> = OperationKind::ALL
+        .iter()
+        .map(|r| (r.waha_method().as_str().to_owned(), r.waha_template().to_owned()))
+        .collect();
     assert_eq!(pairs, ordered);
 }
 
@@ -91,16 +77,16 @@ fn the_contract_has_35_pairs_and_they_are_the_route_table() {
 fn every_contract_pair_parses_to_its_route_and_renders_back_identically() {
     for (method, template) in contract_pairs() {
         let path = format!("/api/default{}", template.replace("{id}", GROUP));
-        let route = *Route::ALL
+        let route = *OperationKind::ALL
             .iter()
-            .find(|r| r.method().as_str() == method && r.template() == template)
+            .find(|r| r.waha_method().as_str() == method && r.waha_template() == template)
             .unwrap_or_else(|| panic!("no route for {method} {template}"));
         let (query, body) = sample(route);
         let request = ok(&method, &path, query, body);
-        let got = request.operation.route();
+        let got = request.operation.kind();
         assert_eq!(got, route, "{method} {path}");
-        assert_eq!(got.method().as_str(), method);
-        assert_eq!(got.template(), template);
+        assert_eq!(got.waha_method().as_str(), method);
+        assert_eq!(got.waha_template(), template);
         assert_eq!(request.session.as_str(), "default");
         assert_eq!(request.operation.group().map(|g| g.as_str()), template.contains("{id}").then_some(GROUP));
 
@@ -117,18 +103,18 @@ fn every_contract_pair_parses_to_its_route_and_renders_back_identically() {
 
 #[test]
 fn routes_without_a_body_take_none_and_routes_with_one_require_it() {
-    for &route in Route::ALL {
-        let path = format!("/api/default{}", route.template().replace("{id}", GROUP));
+    for &route in OperationKind::ALL {
+        let path = format!("/api/default{}", route.waha_template().replace("{id}", GROUP));
         let (query, body) = sample(route);
         if body.is_empty() {
             // Any field in a body-less route's body is refused.
-            let err = parse(route.method().as_str(), &path, query, r#"{"x":1}"#).unwrap_err();
+            let err = parse(route.waha_method().as_str(), &path, query, r#"{"x":1}"#).unwrap_err();
             assert_eq!(err.code, ErrorCode::ValidationFailed, "{route:?}");
             assert_eq!(err.errors[0].code, ErrorCode::UnknownField, "{route:?}");
             assert_eq!(err.errors[0].location, ptr("/x"));
-            assert_eq!(ok(route.method().as_str(), &path, query, "{}").render().body, None, "{route:?}");
+            assert_eq!(ok(route.waha_method().as_str(), &path, query, "{}").render().body, None, "{route:?}");
         } else {
-            let err = parse(route.method().as_str(), &path, query, "").unwrap_err();
+            let err = parse(route.waha_method().as_str(), &path, query, "").unwrap_err();
             assert!(err.errors.iter().all(|e| e.code == ErrorCode::MissingField), "{route:?}: {err:?}");
         }
     }
@@ -183,10 +169,12 @@ fn family_collection_create_list_count_refresh() {
     let (_, out) = round_trip("GET", &api("/groups"), "", "");
     assert_eq!(out.query, "");
 
-    for (path, route) in [("/groups/count", Route::CountGroups), ("/groups/refresh", Route::RefreshGroups)] {
-        let method = route.method().as_str();
+    for (path, route) in
+        [("/groups/count", OperationKind::CountGroups), ("/groups/refresh", OperationKind::RefreshGroups)]
+    {
+        let method = route.waha_method().as_str();
         let (req, out) = round_trip(method, &api(path), "", "");
-        assert_eq!(req.operation.route(), route);
+        assert_eq!(req.operation.kind(), route);
         assert_eq!((out.path.as_str(), out.query.as_str(), out.body.as_deref()), (api(path).as_str(), "", None));
     }
     // `/groups/count` is never the group "count".
@@ -197,7 +185,7 @@ fn family_collection_create_list_count_refresh() {
 fn family_invites_join_info_and_join() {
     let link = format!("https%3A%2F%2Fchat.whatsapp.com%2Finvite%2F{CODE}%3Fs%3Dsw");
     let (req, out) = round_trip("GET", &api("/groups/join-info"), &format!("code={link}"), "");
-    assert_eq!(req.operation.route(), Route::JoinInfo);
+    assert_eq!(req.operation.kind(), OperationKind::JoinInfo);
     assert_eq!(out.query, format!("code={CODE}"), "a link is sent upstream as its bare code");
 
     for given in
@@ -212,13 +200,15 @@ fn family_invites_join_info_and_join() {
 
 #[test]
 fn family_one_group_get_delete_leave() {
-    for (method, under, route) in
-        [("GET", "", Route::GetGroup), ("DELETE", "", Route::DeleteGroup), ("POST", "/leave", Route::LeaveGroup)]
-    {
+    for (method, under, route) in [
+        ("GET", "", OperationKind::GetGroup),
+        ("DELETE", "", OperationKind::DeleteGroup),
+        ("POST", "/leave", OperationKind::LeaveGroup),
+    ] {
         for id in [GROUP, OLD_GROUP] {
             let path = format!("/api/s1/groups/{id}{under}");
             let (req, out) = round_trip(method, &path, "", "");
-            assert_eq!(req.operation.route(), route);
+            assert_eq!(req.operation.kind(), route);
             assert_eq!(req.operation.group().map(|g| g.as_str()), Some(id));
             assert_eq!(out.path, path);
         }
@@ -233,7 +223,10 @@ fn family_info_subject_and_description() {
     let (req, out) = round_trip("PUT", &group_path("/subject"), "", r#"{"subject":"Quote \" and \\ and\ttab"}"#);
     assert_eq!(
         req.operation,
-        Operation::SetSubject(req.operation.group().cloned().unwrap(), "Quote \" and \\ and\ttab".into())
+        Operation::SetSubject {
+            group: req.operation.group().cloned().unwrap(),
+            subject: Subject("Quote \" and \\ and\ttab".into())
+        }
     );
     assert_eq!(body_json(&out), serde_json::json!({"subject":"Quote \" and \\ and\ttab"}));
 
@@ -246,7 +239,10 @@ fn family_info_subject_and_description() {
 #[test]
 fn family_picture_get_set_delete() {
     let (req, out) = round_trip("GET", &group_path("/picture"), "refresh=false", "");
-    assert_eq!(req.operation, Operation::GetPicture(req.operation.group().cloned().unwrap(), Some(false)));
+    assert_eq!(
+        req.operation,
+        Operation::GetPicture { group: req.operation.group().cloned().unwrap(), refresh: Some(false) }
+    );
     assert_eq!(out.query, "refresh=false");
     let (_, out) = round_trip("GET", &group_path("/picture"), "", "");
     assert_eq!(out.query, "", "no refresh given, none forwarded");
@@ -274,28 +270,38 @@ fn family_picture_get_set_delete() {
     assert_eq!(err.errors[0].location, ptr("/file/size"));
 
     let (req, out) = round_trip("DELETE", &group_path("/picture"), "", "");
-    assert_eq!(req.operation.route(), Route::DeletePicture);
+    assert_eq!(req.operation.kind(), OperationKind::DeletePicture);
     assert_eq!(out.body, None);
 }
 
+/// Each security setting: its read, its change, and the body key of the change.
+const SETTINGS: [(OperationKind, OperationKind, &str); 5] = [
+    (OperationKind::GetInfoAdminOnly, OperationKind::SetInfoAdminOnly, "adminsOnly"),
+    (OperationKind::GetMessagesAdminOnly, OperationKind::SetMessagesAdminOnly, "adminsOnly"),
+    (OperationKind::GetMemberAddMode, OperationKind::SetMemberAddMode, "membersCanAddNewMember"),
+    (OperationKind::GetMemberShareHistoryMode, OperationKind::SetMemberShareHistoryMode, "membersCanShareHistory"),
+    (OperationKind::GetMembershipApproval, OperationKind::SetMembershipApproval, "newMembersApprovalRequired"),
+];
+
 #[test]
 fn family_security_settings() {
-    for setting in Setting::ALL {
-        let (get, set) = setting.routes();
-        let (req, out) = round_trip("GET", &format!("/api/default{}", get.template().replace("{id}", GROUP)), "", "");
-        assert_eq!(req.operation.route(), get);
+    for (get, set, field) in SETTINGS {
+        assert_eq!(set.body_keys(), [field], "{set:?}");
+        let (req, out) =
+            round_trip("GET", &format!("/api/default{}", get.waha_template().replace("{id}", GROUP)), "", "");
+        assert_eq!(req.operation.kind(), get);
         assert_eq!(out.body, None);
         for value in [true, false] {
-            let path = format!("/api/default{}", set.template().replace("{id}", GROUP));
-            let body = format!(r#"{{"{}":{value}}}"#, setting.field());
+            let path = format!("/api/default{}", set.waha_template().replace("{id}", GROUP));
+            let body = format!(r#"{{"{field}":{value}}}"#);
             let (req, out) = round_trip("PUT", &path, "", &body);
-            assert_eq!(req.operation.route(), set);
+            assert_eq!(req.operation.kind(), set);
             assert_eq!(out.body.as_deref(), Some(body.as_str()));
             // Another setting's field is not this one's.
-            let other = if setting.field() == "adminsOnly" { "membersCanAddNewMember" } else { "adminsOnly" };
+            let other = if field == "adminsOnly" { "membersCanAddNewMember" } else { "adminsOnly" };
             let err = parse("PUT", &path, "", &format!(r#"{{"{other}":{value}}}"#)).unwrap_err();
             let codes: Vec<ErrorCode> = err.errors.iter().map(|e| e.code).collect();
-            assert_eq!(codes, vec![ErrorCode::UnknownField, ErrorCode::MissingField], "{setting:?}");
+            assert_eq!(codes, vec![ErrorCode::UnknownField, ErrorCode::MissingField], "{set:?}");
         }
     }
 }
@@ -303,14 +309,14 @@ fn family_security_settings() {
 #[test]
 fn family_invite_code_and_member_lists() {
     for (method, under, route) in [
-        ("GET", "/invite-code", Route::GetInviteCode),
-        ("POST", "/invite-code/revoke", Route::RevokeInviteCode),
-        ("GET", "/participants", Route::GetParticipants),
-        ("GET", "/participants/v2", Route::GetParticipantsV2),
-        ("GET", "/participants/join-requests", Route::ListJoinRequests),
+        ("GET", "/invite-code", OperationKind::GetInviteCode),
+        ("POST", "/invite-code/revoke", OperationKind::RevokeInviteCode),
+        ("GET", "/participants", OperationKind::GetParticipants),
+        ("GET", "/participants/v2", OperationKind::GetParticipantsV2),
+        ("GET", "/participants/join-requests", OperationKind::ListJoinRequests),
     ] {
         let (req, out) = round_trip(method, &group_path(under), "", "");
-        assert_eq!(req.operation.route(), route, "{under}");
+        assert_eq!(req.operation.kind(), route, "{under}");
         assert_eq!((out.query.as_str(), out.body.as_deref()), ("", None));
     }
 }
@@ -318,12 +324,12 @@ fn family_invite_code_and_member_lists() {
 #[test]
 fn family_member_actions() {
     for (under, action) in [
-        ("/participants/add", MemberAction::Add),
-        ("/participants/remove", MemberAction::Remove),
-        ("/admin/promote", MemberAction::Promote),
-        ("/admin/demote", MemberAction::Demote),
-        ("/participants/join-requests/approve", MemberAction::Approve),
-        ("/participants/join-requests/reject", MemberAction::Reject),
+        ("/participants/add", OperationKind::AddParticipants),
+        ("/participants/remove", OperationKind::RemoveParticipants),
+        ("/admin/promote", OperationKind::PromoteParticipants),
+        ("/admin/demote", OperationKind::DemoteParticipants),
+        ("/participants/join-requests/approve", OperationKind::ApproveJoinRequests),
+        ("/participants/join-requests/reject", OperationKind::RejectJoinRequests),
     ] {
         let (req, out) = round_trip(
             "POST",
@@ -331,9 +337,17 @@ fn family_member_actions() {
             "",
             r#"{"participants":[{"id":"4915112345678@s.whatsapp.net"},{"id":"15551234567@c.us"},{"id":"123456789012345@lid"}]}"#,
         );
-        let Operation::Members(_, got, people) = &req.operation else { panic!("{under}: {req:?}") };
-        assert_eq!(*got, action);
-        assert_eq!(people.len(), 3);
+        assert_eq!(req.operation.kind(), action);
+        let (Operation::AddParticipants { participants, .. }
+        | Operation::RemoveParticipants { participants, .. }
+        | Operation::PromoteParticipants { participants, .. }
+        | Operation::DemoteParticipants { participants, .. }
+        | Operation::ApproveJoinRequests { participants, .. }
+        | Operation::RejectJoinRequests { participants, .. }) = &req.operation
+        else {
+            panic!("{under}: {req:?}")
+        };
+        assert_eq!(participants.0.len(), 3);
         assert_eq!(
             out.body.as_deref(),
             Some(

@@ -494,10 +494,11 @@ fn method_not_allowed_lists_the_allowed_methods() {
         assert_eq!((err.code, err.status), (C::MethodNotAllowed, 405), "{method}");
         assert!(err.detail.ends_with("allowed: PUT, GET"), "{method}: {}", err.detail);
     }
-    // The route's own method-independent helper gives the same list.
-    use groupgate::ops::route::{allowed_methods, Method};
-    assert_eq!(allowed_methods("/groups/count"), vec![Method::Get]);
-    assert_eq!(allowed_methods("/groups/nope/nope"), vec![]);
+    // The dialect's router gives the same list as data (the `Allow` header).
+    use groupgate::ops::{Dialect, Method, Waha};
+    let allow = |method, path| Waha.locate(method, path).expect("a WAHA path").found.unwrap_err().allow;
+    assert_eq!(allow("POST", "/api/default/groups/count"), vec![Method::Get]);
+    assert_eq!(allow("GET", "/api/default/groups/nope/nope"), vec![]);
 }
 
 #[test]
@@ -567,7 +568,7 @@ fn members_keep_lids_and_normalize_numbers() {
         "",
         &participants_body(&["123456789012345@lid", "4915112345678@s.whatsapp.net"]),
     );
-    let Operation::Members(_, _, people) = &req.operation else { panic!("{req:?}") };
-    let shown: Vec<String> = people.iter().map(ToString::to_string).collect();
+    let Operation::ApproveJoinRequests { participants, .. } = &req.operation else { panic!("{req:?}") };
+    let shown: Vec<String> = participants.0.iter().map(ToString::to_string).collect();
     assert_eq!(shown, ["123456789012345@lid", "4915112345678@c.us"]);
 }

@@ -6,6 +6,9 @@ use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+#[wasm_bindgen(typescript_custom_section)]
+const TS_ERROR_CODE: &str = ErrorCode::TS_UNION;
+
 /// The `name` of every error the module throws.
 pub(crate) const ERROR_NAME: &str = "GroupgateError";
 

@@ -3,6 +3,8 @@
 
 use super::errors::{get, set, Failure};
 use crate::error::ErrorCode;
+use crate::headers::IDEMPOTENCY_KEY_HEADER;
+use crate::ratelimit::parse_field;
 use gloo_net::http::{Headers, Method as HttpMethod, RequestBuilder, Response};
 use js_sys::{Array, Object};
 use wasm_bindgen::prelude::*;
@@ -56,7 +58,7 @@ pub(crate) async fn send(
     }
     let _ = headers.append("Accept", "application/json, application/problem+json");
     if let Some(key) = &request.idempotency_key {
-        let _ = headers.append("Idempotency-Key", key);
+        let _ = headers.append(IDEMPOTENCY_KEY_HEADER, key);
     }
     if request.body.is_some() {
         let _ = headers.append("Content-Type", "application/json");
@@ -89,6 +91,7 @@ fn http_method(method: crate::ops::Method) -> HttpMethod {
         crate::ops::Method::Get => HttpMethod::GET,
         crate::ops::Method::Post => HttpMethod::POST,
         crate::ops::Method::Put => HttpMethod::PUT,
+        crate::ops::Method::Patch => HttpMethod::PATCH,
         crate::ops::Method::Delete => HttpMethod::DELETE,
     }
 }
@@ -116,7 +119,7 @@ impl Failure {
 fn problem(response: &Response, text: &str) -> Failure {
     let status = response.status();
     let body = js_sys::JSON::parse(text).ok().filter(JsValue::is_object).unwrap_or(JsValue::UNDEFINED);
-    let code = get(&body, "code").as_string().unwrap_or_else(|| code_of_status(status).as_str().to_owned());
+    let code = get(&body, "code").as_string().unwrap_or_else(|| ErrorCode::of_status(status).as_str().to_owned());
     let detail = get(&body, "detail")
         .as_string()
         .or_else(|| get(&body, "title").as_string())
@@ -138,10 +141,10 @@ fn problem(response: &Response, text: &str) -> Failure {
     }
     .with_request(response);
     // With a session and a group quota, the binding one is the item with the fewest units left.
-    let limits = headers.get("RateLimit").map(|v| rate_limit_items(&v, ["r", "t"])).unwrap_or_default();
+    let limits = headers.get("RateLimit").map(|v| parse_field(&v, ["r", "t"])).unwrap_or_default();
     if let Some((policy, [remaining, reset])) = limits.into_iter().min_by_key(|(_, [remaining, _])| *remaining) {
         failure.rate_limit = Some(rate_limit_object(&policy, ["remaining", "reset"], [remaining, reset]));
-        let policies = headers.get("RateLimit-Policy").map(|v| rate_limit_items(&v, ["q", "w"])).unwrap_or_default();
+        let policies = headers.get("RateLimit-Policy").map(|v| parse_field(&v, ["q", "w"])).unwrap_or_default();
         failure.rate_limit_policy = policies
             .into_iter()
             .find(|(name, _)| *name == policy)
@@ -151,43 +154,6 @@ fn problem(response: &Response, text: &str) -> Failure {
         failure.request_id = get(&body, "requestId").as_string();
     }
     failure
-}
-
-/// The code of an answer that carries no problem document.
-fn code_of_status(status: u16) -> ErrorCode {
-    match status {
-        400 => ErrorCode::InvalidJson,
-        401 => ErrorCode::Unauthorized,
-        403 => ErrorCode::Forbidden,
-        404 => ErrorCode::NotFound,
-        405 => ErrorCode::MethodNotAllowed,
-        413 => ErrorCode::PayloadTooLarge,
-        415 => ErrorCode::UnsupportedMediaType,
-        422 => ErrorCode::ValidationFailed,
-        429 => ErrorCode::RateLimited,
-        501 => ErrorCode::NotImplemented,
-        504 => ErrorCode::UpstreamTimeout,
-        _ => ErrorCode::UpstreamUnavailable,
-    }
-}
-
-/// Parses every item of a `RateLimit` / `RateLimit-Policy` field (`"add";r=42;t=1800, …`) into
-/// `(policy name, [the values of the two parameters keys])`; items missing one are skipped.
-fn rate_limit_items(value: &str, keys: [&str; 2]) -> Vec<(String, [u32; 2])> {
-    value
-        .split(',')
-        .filter_map(|item| {
-            let mut parts = item.trim().split(';');
-            let policy = parts.next()?.trim().trim_matches('"').to_owned();
-            let mut values = [None; 2];
-            for part in parts {
-                let Some((key, number)) = part.trim().split_once('=') else { continue };
-                let Some(index) = keys.iter().position(|k| *k == key.trim()) else { continue };
-                values[index] = number.trim().parse::<u32>().ok();
-            }
-            Some((policy, [values[0]?, values[1]?]))
-        })
-        .collect()
 }
 
 /// `{policy, <names[0]>: values[0], <names[1]>: values[1]}`.

@@ -2,6 +2,7 @@
 //! validates every request with the Worker's own code before sending it, `GroupgateError` with
 //! the Worker's stable codes, and helpers for forms and webhooks.
 
+mod arguments;
 mod client;
 mod errors;
 mod helpers;

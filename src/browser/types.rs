@@ -188,22 +188,6 @@ export interface JoinRequestResult {
   error?: number;
 }
 
-/** Stable machine codes of errors (`code`) and of invalid fields (`errors[].code`). */
-export type ErrorCode =
-  | "validation_failed" | "invalid_json" | "not_found" | "method_not_allowed" | "unauthorized"
-  | "forbidden" | "origin_not_allowed" | "payload_too_large" | "unsupported_media_type"
-  | "rate_limited" | "cost_exceeds_quota" | "store_unavailable" | "idempotency_key_reused"
-  | "idempotency_in_progress" | "not_implemented" | "upstream_unavailable" | "upstream_timeout"
-  | "upstream_error" | "whatsapp_rate_limited" | "whatsapp_not_authorized" | "whatsapp_forbidden"
-  | "whatsapp_not_found" | "whatsapp_not_acceptable" | "whatsapp_gone" | "whatsapp_bad_request"
-  | "misconfigured" | "network_error" | "timeout" | "aborted"
-  | "missing_field" | "unknown_field" | "invalid_type" | "invalid_id" | "invalid_group_id"
-  | "invalid_session" | "empty_list" | "duplicate_participant" | "too_many_participants"
-  | "empty_subject" | "subject_too_long" | "description_too_long" | "invalid_invite_code"
-  | "invalid_invite_link" | "invalid_url" | "insecure_url" | "url_has_credentials"
-  | "invalid_base64" | "picture_too_large" | "invalid_mimetype" | "invalid_picture_source"
-  | "invalid_filename" | "invalid_parameter" | "too_long" | "invalid_phone_number";
-
 /** One invalid value in the request body, at a JSON pointer into the WAHA body (`/participants/0/id`). */
 export interface BodyFieldError {
   pointer: string;

@@ -1,5 +1,6 @@
 //! Typed query parameters of the routes that take any.
 
+use super::field::{At, Field, Input, Output};
 use crate::error::{ErrorCode, FieldError, FieldErrors, Recorded};
 use crate::wire::Query;
 
@@ -36,15 +37,15 @@ pub struct ListGroupsQuery {
     pub exclude_participants: bool,
 }
 
-/// Reads the query of one route: each parameter at most once (but `exclude`), none unknown.
+/// Reads the query of one operation: each parameter at most once (but `exclude`), none unknown.
 pub struct QueryReader<'q> {
     query: &'q Query,
-    allowed: &'static [&'static str],
+    allowed: Vec<&'static str>,
 }
 
 impl<'q> QueryReader<'q> {
     /// Checks that only `allowed` names occur, recording the others.
-    pub fn new(query: &'q Query, allowed: &'static [&'static str], errors: &mut FieldErrors) -> Self {
+    pub fn new(query: &'q Query, allowed: Vec<&'static str>, errors: &mut FieldErrors) -> Self {
         for (name, _) in &query.0 {
             if !allowed.contains(&name.as_str()) {
                 let detail = if allowed.is_empty() {
@@ -60,7 +61,7 @@ impl<'q> QueryReader<'q> {
 
     /// Every value of `name`.
     fn values(&self, name: &'static str) -> impl Iterator<Item = &'q str> + 'q {
-        debug_assert!(self.allowed.contains(&name));
+        debug_assert!(self.allowed.contains(&name), "{name} is not a parameter of this operation");
         self.query.0.iter().filter(move |(n, _)| n == name).map(|(_, v)| v.as_str())
     }
 
@@ -119,22 +120,47 @@ pub fn parse_bool(s: &str) -> Option<bool> {
     }
 }
 
+/// `limit` of `GET /groups`.
+pub const LIMIT: &str = "limit";
+/// `offset` of `GET /groups`.
+pub const OFFSET: &str = "offset";
+/// `sortBy` of `GET /groups`.
+pub const SORT_BY: &str = "sortBy";
+/// `sortOrder` of `GET /groups`.
+pub const SORT_ORDER: &str = "sortOrder";
+/// `exclude` of `GET /groups`.
+pub const EXCLUDE: &str = "exclude";
+
+impl Field for ListGroupsQuery {
+    fn read(_: At, input: &mut Input<'_, '_>, errors: &mut FieldErrors) -> Option<Self> {
+        ListGroupsQuery::read(&input.query, errors)
+    }
+
+    fn write(&self, _: At, out: &mut Output) {
+        self.render(&mut out.query);
+    }
+
+    fn query_names(_: At, names: &mut Vec<&'static str>) {
+        names.extend([LIMIT, OFFSET, SORT_BY, SORT_ORDER, EXCLUDE]);
+    }
+}
+
 impl ListGroupsQuery {
     /// Reads the query, recording every invalid parameter.
     pub fn read(reader: &QueryReader<'_>, errors: &mut FieldErrors) -> Option<Self> {
-        let limit = reader.one("limit", "a non-negative integer", errors, parse_u32);
-        let offset = reader.one("offset", "a non-negative integer", errors, parse_u32);
-        let sort_by = reader.one("sortBy", "id or subject", errors, |s| match s {
+        let limit = reader.one(LIMIT, "a non-negative integer", errors, parse_u32);
+        let offset = reader.one(OFFSET, "a non-negative integer", errors, parse_u32);
+        let sort_by = reader.one(SORT_BY, "id or subject", errors, |s| match s {
             "id" => Some(SortBy::Id),
             "subject" => Some(SortBy::Subject),
             _ => None,
         });
-        let sort_order = reader.one("sortOrder", "asc or desc", errors, |s| match s {
+        let sort_order = reader.one(SORT_ORDER, "asc or desc", errors, |s| match s {
             "asc" => Some(SortOrder::Asc),
             "desc" => Some(SortOrder::Desc),
             _ => None,
         });
-        let exclude_participants = reader.flag("exclude", "participants", errors);
+        let exclude_participants = reader.flag(EXCLUDE, "participants", errors);
         Some(ListGroupsQuery {
             limit: limit.ok()?,
             offset: offset.ok()?,
@@ -147,27 +173,27 @@ impl ListGroupsQuery {
     /// Renders the query pairs in a fixed order.
     pub fn render(&self, out: &mut Query) {
         if let Some(limit) = self.limit {
-            out.0.push(("limit".into(), limit.to_string()));
+            out.0.push((LIMIT.into(), limit.to_string()));
         }
         if let Some(offset) = self.offset {
-            out.0.push(("offset".into(), offset.to_string()));
+            out.0.push((OFFSET.into(), offset.to_string()));
         }
         if let Some(sort_by) = self.sort_by {
             let v = match sort_by {
                 SortBy::Id => "id",
                 SortBy::Subject => "subject",
             };
-            out.0.push(("sortBy".into(), v.into()));
+            out.0.push((SORT_BY.into(), v.into()));
         }
         if let Some(order) = self.sort_order {
             let v = match order {
                 SortOrder::Asc => "asc",
                 SortOrder::Desc => "desc",
             };
-            out.0.push(("sortOrder".into(), v.into()));
+            out.0.push((SORT_ORDER.into(), v.into()));
         }
         if self.exclude_participants {
-            out.0.push(("exclude".into(), "participants".into()));
+            out.0.push((EXCLUDE.into(), "participants".into()));
         }
     }
 }

@@ -1,55 +1,77 @@
-//! The WAHA dialect: how each operation is spelled on the wire, parsed from and rendered to
-//! `(method, path, query, body)` with the route table of [`super::route`]. A second dialect (the
-//! Wadial-style API) would sit beside this file with its own table, parsing into and rendering from
-//! the same [`Operation`].
+//! The WAHA dialect: `/api/{session}/groups…`, spelled as the operation table's WAHA columns
+//! say (method, path template, query names, body keys). It is the canonical dialect: the browser
+//! module speaks it, and its answers are the shape the other dialects translate to and from.
 
-use super::body::{parse_json, Object};
-use super::query::{parse_bool, ListGroupsQuery, QueryReader};
-use super::route::{allowed_methods, match_route, render_template, Method, Route, RouteMatch};
-use super::{GroupRequest, MemberAction, Operation, RenderedRequest, Setting};
+use super::body::parse_json;
+use super::dialect::{Dialect, Found, Located, Unrouted};
+use super::field::Output;
+use super::{GroupRequest, Method, OperationKind, RenderedRequest};
 use crate::error::{Error, ErrorCode, FieldError, FieldErrors};
-use crate::ids::{GroupId, ParticipantId, SessionName};
-use crate::invite::InviteCode;
-use crate::limits::{whatsapp_length, Limits};
-use crate::picture::{PictureFile, PictureSource};
-use crate::wire::{percent_decode, Json, Query};
+use crate::ids::{GroupId, SessionName};
+use crate::limits::Limits;
+use crate::wire::{percent_decode, percent_encode, Json, Query};
 
-impl Setting {
-    /// The body field that carries the setting's value (its set route's one body field).
-    pub fn field(self) -> &'static str {
-        self.routes().1.body_fields().first().copied().unwrap_or_default()
+/// The WAHA dialect.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Waha;
+
+impl Dialect for Waha {
+    type Endpoint = OperationKind;
+
+    fn name(&self) -> &'static str {
+        "waha"
     }
 
-    /// The `(get, set)` routes of this setting.
-    pub fn routes(self) -> (Route, Route) {
-        match self {
-            Setting::InfoAdminOnly => (Route::GetInfoAdminOnly, Route::SetInfoAdminOnly),
-            Setting::MessagesAdminOnly => (Route::GetMessagesAdminOnly, Route::SetMessagesAdminOnly),
-            Setting::MemberAddMode => (Route::GetMemberAddMode, Route::SetMemberAddMode),
-            Setting::MemberShareHistoryMode => (Route::GetMemberShareHistoryMode, Route::SetMemberShareHistoryMode),
-            Setting::MembershipApproval => (Route::GetMembershipApproval, Route::SetMembershipApproval),
-        }
+    fn locate<'p>(&self, method: &str, path: &'p str) -> Option<Located<'p, OperationKind>> {
+        let (session, under) = split_api_path(path)?;
+        Some(Located { session, found: find(method, path, under) })
     }
 
-    fn of_route(route: Route) -> Option<(Setting, bool)> {
-        Setting::ALL.into_iter().find_map(|s| match s.routes() {
-            (get, _) if get == route => Some((s, false)),
-            (_, set) if set == route => Some((s, true)),
-            _ => None,
-        })
+    fn read(
+        &self,
+        session: &str,
+        found: &Found<'_, OperationKind>,
+        query: &str,
+        body: &[u8],
+        limits: &Limits,
+    ) -> Result<GroupRequest, Error> {
+        let mut errors = FieldErrors::new();
+        let session = errors.take(decode_segment(session, "session").and_then(|s| SessionName::parse(&s)));
+        let group =
+            found.group.and_then(|id| errors.take(decode_segment(id, "id").and_then(|s| GroupId::parse_parameter(&s))));
+        let query = Query::parse(query)?;
+        let body = parse_json(body)?;
+        let operation = found.endpoint.read_wire(group, &query, body.as_ref(), limits, &mut errors);
+        errors.finish(|| Some(GroupRequest { session: session?, operation: operation? }))
+    }
+
+    fn render(&self, request: &GroupRequest) -> Result<RenderedRequest, Error> {
+        Ok(request.render())
     }
 }
 
-impl MemberAction {
-    /// The route of this action.
-    pub fn route(self) -> Route {
-        match self {
-            MemberAction::Add => Route::AddParticipants,
-            MemberAction::Remove => Route::RemoveParticipants,
-            MemberAction::Promote => Route::PromoteParticipants,
-            MemberAction::Demote => Route::DemoteParticipants,
-            MemberAction::Approve => Route::ApproveJoinRequests,
-            MemberAction::Reject => Route::RejectJoinRequests,
+impl GroupRequest {
+    /// Parses a WAHA request: `path` is the full path (`/api/{session}/groups…`), `query` the raw
+    /// query string, `body` the raw body. Every invalid field is reported at once.
+    pub fn parse(method: &str, path: &str, query: &str, body: &[u8], limits: &Limits) -> Result<Self, Error> {
+        let located = Waha.locate(method, path).ok_or_else(|| not_found(method, path))?;
+        let found = located.found.map_err(|unrouted| unrouted.error)?;
+        Waha.read(located.session, &found, query, body, limits)
+    }
+
+    /// Renders the canonical (WAHA) request.
+    pub fn render(&self) -> RenderedRequest {
+        let kind = self.operation.kind();
+        let mut path = String::from("/api/");
+        path.push_str(self.session.as_str());
+        render_template(kind.waha_template(), self.operation.group().map(GroupId::as_str), &mut path);
+        let mut out = Output::default();
+        self.operation.write(&mut out);
+        RenderedRequest {
+            method: kind.waha_method(),
+            path,
+            query: out.query.render(),
+            body: (!out.body.is_empty()).then(|| Json::Object(out.body).render()),
         }
     }
 }
@@ -63,51 +85,73 @@ pub fn split_api_path(path: &str) -> Option<(&str, &str)> {
     Some((&rest[..slash], under.strip_suffix('/').filter(|u| !u.is_empty()).unwrap_or(under)))
 }
 
-impl GroupRequest {
-    /// Parses a request: `path` is the full path (`/api/{session}/groups…`), `query` the raw query
-    /// string, `body` the raw body. Every invalid field is reported at once.
-    pub fn parse(method: &str, path: &str, query: &str, body: &[u8], limits: &Limits) -> Result<Self, Error> {
-        let not_found = || Error::new(ErrorCode::NotFound, format!("no route {method} {path}"));
-        let (raw_session, route_path) = split_api_path(path).ok_or_else(not_found)?;
-        let not_allowed = |allowed: Vec<Method>| {
-            if allowed.is_empty() {
-                return not_found();
-            }
-            let names: Vec<&str> = allowed.iter().map(|m| m.as_str()).collect();
-            let detail = format!("{method} is not allowed on {route_path}; allowed: {}", names.join(", "));
-            Error::new(ErrorCode::MethodNotAllowed, detail)
-        };
-        // A method no route uses (`PATCH`, `get`) is a 404 or a 405 by the path, like any other.
-        let method = Method::parse(method).ok_or_else(|| not_allowed(allowed_methods(route_path)))?;
-        let (route, raw_id) = match match_route(method, route_path) {
-            RouteMatch::Found(route, id) => (route, id),
-            RouteMatch::NotFound => return Err(not_found()),
-            RouteMatch::WrongMethod(allowed) => return Err(not_allowed(allowed)),
-        };
-        let mut errors = FieldErrors::new();
-        let session = errors.take(decode_segment(raw_session, "session").and_then(|s| SessionName::parse(&s)));
-        let group =
-            raw_id.and_then(|id| errors.take(decode_segment(id, "id").and_then(|s| GroupId::parse_parameter(&s))));
-        let query = Query::parse(query)?;
-        let body = parse_json(body)?;
-        let operation = Operation::read(route, group, &query, body.as_ref(), limits, &mut errors);
-        errors.finish(|| Some(GroupRequest { session: session?, operation: operation? }))
-    }
+fn not_found(method: &str, path: &str) -> Error {
+    Error::new(ErrorCode::NotFound, format!("no route {method} {path}"))
+}
 
-    /// Renders the canonical request for the upstream.
-    pub fn render(&self) -> RenderedRequest {
-        let route = self.operation.route();
-        let mut path = String::from("/api/");
-        path.push_str(self.session.as_str());
-        render_template(route.template(), self.operation.group().map(GroupId::as_str), &mut path);
-        let mut query = Query::default();
-        self.operation.render_query(&mut query);
-        RenderedRequest {
-            method: route.method(),
-            path,
-            query: query.render(),
-            body: self.operation.body().map(|b| b.render()),
+/// Finds the operation of `method` on `under` (the path under the session).
+fn find<'p>(method: &str, path: &str, under: &'p str) -> Result<Found<'p, OperationKind>, Unrouted> {
+    let parsed = Method::parse(method);
+    let found = OperationKind::ALL
+        .iter()
+        .filter(|kind| Some(kind.waha_method()) == parsed)
+        .find_map(|&kind| Some(Found { endpoint: kind, group: match_template(kind.waha_template(), under)? }));
+    if let Some(found) = found {
+        return Ok(found);
+    }
+    // A method no route uses (`PATCH`, `get`) is a 404 or a 405 by the path, like any other.
+    let allow = allowed_methods(under);
+    if allow.is_empty() {
+        return Err(Unrouted { error: not_found(method, path), allow });
+    }
+    let names: Vec<&str> = allow.iter().map(|m| m.as_str()).collect();
+    let detail = format!("{method} is not allowed on {under}; allowed: {}", names.join(", "));
+    Err(Unrouted { error: Error::new(ErrorCode::MethodNotAllowed, detail), allow })
+}
+
+/// The methods the table allows on a path under `/api/{session}` (empty when no operation has
+/// it), in the table's order.
+fn allowed_methods(under: &str) -> Vec<Method> {
+    let mut allowed = Vec::new();
+    for &kind in OperationKind::ALL {
+        if match_template(kind.waha_template(), under).is_some() && !allowed.contains(&kind.waha_method()) {
+            allowed.push(kind.waha_method());
         }
+    }
+    allowed
+}
+
+/// `Some(id segment)` when `path` fits `template`; `{id}` never matches a segment that a literal
+/// path of the table owns (`/groups/count` is never group `count`).
+fn match_template<'p>(template: &str, path: &'p str) -> Option<Option<&'p str>> {
+    let mut id = None;
+    let mut wanted = template.split('/');
+    let mut given = path.split('/');
+    loop {
+        match (wanted.next(), given.next()) {
+            // The literal check runs once, on a full match only (it scans the whole table).
+            (None, None) => return id.is_none_or(|seg| !is_literal_after_groups(seg)).then_some(id),
+            (Some("{id}"), Some(seg)) if !seg.is_empty() => id = Some(seg),
+            (Some(w), Some(g)) if w == g => {}
+            _ => return None,
+        }
+    }
+}
+
+/// Whether `/groups/<seg>` is a literal path of the table.
+fn is_literal_after_groups(seg: &str) -> bool {
+    OperationKind::ALL.iter().any(|k| k.waha_template().strip_prefix("/groups/") == Some(seg))
+}
+
+/// Renders a template with its `{id}`, percent-encoded.
+fn render_template(template: &str, id: Option<&str>, out: &mut String) {
+    match (template.split_once("{id}"), id) {
+        (Some((before, after)), Some(id)) => {
+            out.push_str(before);
+            percent_encode(id, out);
+            out.push_str(after);
+        }
+        _ => out.push_str(template),
     }
 }
 
@@ -115,208 +159,4 @@ fn decode_segment(raw: &str, name: &'static str) -> Result<String, FieldError> {
     percent_decode(raw, false).filter(|s| !s.contains('/')).ok_or_else(|| {
         FieldError::parameter(name, ErrorCode::InvalidParameter, format!("{name}: invalid percent-encoding"))
     })
-}
-
-impl Operation {
-    /// Reads the typed operation of `route` from its parts, recording every invalid field.
-    /// `group` is `None` when the route has no `{id}` or the id was invalid (already recorded).
-    fn read(
-        route: Route,
-        group: Option<GroupId>,
-        query: &Query,
-        body: Option<&serde_json::Value>,
-        limits: &Limits,
-        errors: &mut FieldErrors,
-    ) -> Option<Operation> {
-        let query = QueryReader::new(query, route.query_names(), errors);
-        let root = Object::root(body, route.body_fields(), errors)?;
-        let op = match route {
-            Route::CreateGroup => {
-                let subject = read_subject(&root, "name", limits, errors);
-                let participants = root.participants("participants", limits, errors);
-                Operation::CreateGroup { subject: subject?, participants: participants? }
-            }
-            Route::ListGroups => Operation::ListGroups(ListGroupsQuery::read(&query, errors)?),
-            Route::CountGroups => Operation::CountGroups,
-            Route::RefreshGroups => Operation::RefreshGroups,
-            Route::JoinInfo => {
-                let code = query.one("code", "an invite code or link", errors, |s| Some(s.to_owned())).ok()?;
-                let Some(code) = code else {
-                    errors.push(FieldError::parameter("code", ErrorCode::MissingField, "code: required"));
-                    return None;
-                };
-                Operation::JoinInfo(errors.take(invite_at(&code, FieldError::parameter, "code"))?)
-            }
-            Route::JoinGroup => {
-                let code = root.string("code", errors)?;
-                Operation::JoinGroup(errors.take(invite_at(code, FieldError::body, &root.pointer_of("code")))?)
-            }
-            Route::GetGroup => Operation::GetGroup(group?),
-            Route::DeleteGroup => Operation::DeleteGroup(group?),
-            Route::LeaveGroup => Operation::LeaveGroup(group?),
-            Route::SetSubject => {
-                let subject = read_subject(&root, "subject", limits, errors);
-                Operation::SetSubject(group?, subject?)
-            }
-            Route::SetDescription => {
-                let description = read_description(&root, limits, errors);
-                Operation::SetDescription(group?, description?)
-            }
-            Route::GetPicture => {
-                let refresh = query.one("refresh", "true or false", errors, parse_bool).ok()?;
-                Operation::GetPicture(group?, refresh)
-            }
-            Route::SetPicture => {
-                let file = read_picture(&root, errors);
-                Operation::SetPicture(group?, file?)
-            }
-            Route::DeletePicture => Operation::DeletePicture(group?),
-            Route::GetInviteCode => Operation::GetInviteCode(group?),
-            Route::RevokeInviteCode => Operation::RevokeInviteCode(group?),
-            Route::GetParticipants => Operation::GetParticipants(group?),
-            Route::GetParticipantsV2 => Operation::GetParticipantsV2(group?),
-            Route::ListJoinRequests => Operation::ListJoinRequests(group?),
-            _ => return read_settings_or_members(route, group, &root, limits, errors),
-        };
-        Some(op)
-    }
-
-    /// The route this operation uses.
-    pub fn route(&self) -> Route {
-        match self {
-            Operation::CreateGroup { .. } => Route::CreateGroup,
-            Operation::ListGroups(_) => Route::ListGroups,
-            Operation::CountGroups => Route::CountGroups,
-            Operation::RefreshGroups => Route::RefreshGroups,
-            Operation::JoinInfo(_) => Route::JoinInfo,
-            Operation::JoinGroup(_) => Route::JoinGroup,
-            Operation::GetGroup(_) => Route::GetGroup,
-            Operation::DeleteGroup(_) => Route::DeleteGroup,
-            Operation::LeaveGroup(_) => Route::LeaveGroup,
-            Operation::SetSubject(..) => Route::SetSubject,
-            Operation::SetDescription(..) => Route::SetDescription,
-            Operation::GetPicture(..) => Route::GetPicture,
-            Operation::SetPicture(..) => Route::SetPicture,
-            Operation::DeletePicture(_) => Route::DeletePicture,
-            Operation::GetSetting(_, s) => s.routes().0,
-            Operation::SetSetting(_, s, _) => s.routes().1,
-            Operation::GetInviteCode(_) => Route::GetInviteCode,
-            Operation::RevokeInviteCode(_) => Route::RevokeInviteCode,
-            Operation::GetParticipants(_) => Route::GetParticipants,
-            Operation::GetParticipantsV2(_) => Route::GetParticipantsV2,
-            Operation::ListJoinRequests(_) => Route::ListJoinRequests,
-            Operation::Members(_, action, _) => action.route(),
-        }
-    }
-
-    fn render_query(&self, out: &mut Query) {
-        match self {
-            Operation::ListGroups(q) => q.render(out),
-            Operation::JoinInfo(code) => out.0.push(("code".into(), code.to_string())),
-            Operation::GetPicture(_, Some(refresh)) => out.0.push(("refresh".into(), refresh.to_string())),
-            _ => {}
-        }
-    }
-
-    /// The JSON body sent upstream, for routes that take one.
-    pub fn body(&self) -> Option<Json> {
-        let object = |fields: Vec<(&'static str, Json)>| Some(Json::Object(fields));
-        match self {
-            Operation::CreateGroup { subject, participants } => {
-                object(vec![("name", Json::Str(subject.clone())), ("participants", participant_list(participants))])
-            }
-            Operation::JoinGroup(code) => object(vec![("code", Json::Str(code.to_string()))]),
-            Operation::SetSubject(_, subject) => object(vec![("subject", Json::Str(subject.clone()))]),
-            Operation::SetDescription(_, d) => object(vec![("description", Json::Str(d.clone()))]),
-            Operation::SetPicture(_, file) => object(vec![("file", picture_json(file))]),
-            Operation::SetSetting(_, setting, value) => object(vec![(setting.field(), Json::Bool(*value))]),
-            Operation::Members(_, _, people) => object(vec![("participants", participant_list(people))]),
-            _ => None,
-        }
-    }
-}
-
-fn members_action(route: Route) -> Option<MemberAction> {
-    MemberAction::ALL.into_iter().find(|a| a.route() == route)
-}
-
-fn read_settings_or_members(
-    route: Route,
-    group: Option<GroupId>,
-    root: &Object<'_>,
-    limits: &Limits,
-    errors: &mut FieldErrors,
-) -> Option<Operation> {
-    if let Some((setting, set)) = Setting::of_route(route) {
-        if !set {
-            return Some(Operation::GetSetting(group?, setting));
-        }
-        let value = root.boolean(setting.field(), errors);
-        return Some(Operation::SetSetting(group?, setting, value?));
-    }
-    let action = members_action(route)?;
-    let people = root.participants("participants", limits, errors);
-    Some(Operation::Members(group?, action, people?))
-}
-
-fn invite_at(
-    code: &str,
-    make: fn(String, ErrorCode, String) -> FieldError,
-    at: &str,
-) -> Result<InviteCode, FieldError> {
-    InviteCode::parse_code_or_link(code).map_err(|(code, why)| make(at.to_owned(), code, format!("{at}: {why}")))
-}
-
-fn read_subject(root: &Object<'_>, key: &str, limits: &Limits, errors: &mut FieldErrors) -> Option<String> {
-    let subject = root.string(key, errors)?;
-    let at = root.pointer_of(key);
-    let len = whatsapp_length(subject);
-    if subject.trim().is_empty() {
-        errors.push(FieldError::body(&at, ErrorCode::EmptySubject, format!("{at}: the subject must not be empty")));
-        return None;
-    }
-    if len > limits.subject_max {
-        let detail = format!("{at}: {len} characters; at most {} are accepted", limits.subject_max);
-        errors.push(FieldError::body(&at, ErrorCode::SubjectTooLong, detail));
-        return None;
-    }
-    Some(subject.to_owned())
-}
-
-fn read_description(root: &Object<'_>, limits: &Limits, errors: &mut FieldErrors) -> Option<String> {
-    let description = root.string("description", errors)?;
-    let len = whatsapp_length(description);
-    if len > limits.description_max {
-        let at = root.pointer_of("description");
-        let detail = format!("{at}: {len} characters; at most {} are accepted", limits.description_max);
-        errors.push(FieldError::body(&at, ErrorCode::DescriptionTooLong, detail));
-        return None;
-    }
-    Some(description.to_owned())
-}
-
-fn read_picture(root: &Object<'_>, errors: &mut FieldErrors) -> Option<PictureFile> {
-    let file = root.object("file", &["mimetype", "url", "data", "filename"], errors)?;
-    let mimetype = file.string("mimetype", errors);
-    let url = file.optional_string("url", errors);
-    let data = file.optional_string("data", errors);
-    let filename = file.optional_string("filename", errors);
-    let (url, data, filename) = (url.ok()?, data.ok()?, filename.ok()?);
-    PictureFile::validate(mimetype?, url, data, filename, &root.pointer_of("file"), errors)
-}
-
-fn participant_list(people: &[ParticipantId]) -> Json {
-    Json::Array(people.iter().map(|p| Json::Object(vec![("id", Json::Str(p.to_string()))])).collect())
-}
-
-fn picture_json(file: &PictureFile) -> Json {
-    let mut fields = vec![("mimetype", Json::Str(file.mimetype.clone()))];
-    match &file.source {
-        PictureSource::Url(url) => fields.push(("url", Json::Str(url.clone()))),
-        PictureSource::Data(data) => fields.push(("data", Json::Str(data.clone()))),
-    }
-    if let Some(name) = &file.filename {
-        fields.push(("filename", Json::Str(name.clone())));
-    }
-    Json::Object(fields)
 }

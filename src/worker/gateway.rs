@@ -7,10 +7,10 @@ use super::limiter::{Admission, Held, Limiter};
 use super::upstream::{forward, Answer};
 use crate::config::{GatewaySettings, KeyCheck};
 use crate::error::{Error, ErrorCode};
+use crate::headers::{presented_key, API_KEY_HEADER, IDEMPOTENCY_KEY_HEADER};
 use crate::ids::SessionName;
 use crate::limits::BODY_MAX_BYTES;
-use crate::ops::route::allowed_methods;
-use crate::ops::{match_route, split_api_path, GroupRequest, Method, RateClass, RenderedRequest, Route, RouteMatch};
+use crate::ops::{Dialect, Endpoint, GroupRequest, Located, OperationKind, RateClass, RenderedRequest, Waha};
 use crate::ratelimit::{limit_field, policy_field};
 use crate::upstream::UpstreamFailure;
 use crate::wire::percent_decode;
@@ -32,13 +32,13 @@ pub async fn handle(
     if path == "/healthz" {
         return Ok(respond(200, br#"{"status":"ok"}"#.to_vec(), "application/json"));
     }
-    let Some((raw_session, route_path)) = split_api_path(&path) else {
+    let Some(located) = Waha.locate(&method, &path) else {
         return Err(Error::new(ErrorCode::NotFound, format!("no route {path}")));
     };
-    let request = accept(&mut req, &method, &path, raw_session, route_path, settings, exchange).await?;
-    let rendered = request.render();
-    let idempotency = match req.headers().get("Idempotency-Key").ok().flatten() {
-        Some(key) if request.operation.route() == Route::CreateGroup => {
+    let request = accept(&mut req, &located, settings, exchange).await?;
+    let rendered = Waha.render(&request)?;
+    let idempotency = match req.headers().get(IDEMPOTENCY_KEY_HEADER).ok().flatten() {
+        Some(key) if request.operation.kind().idempotent() => {
             let record = Idempotency::new(env, &request.session, &key, rendered.body.clone().unwrap_or_default())?;
             match record.claim(u64::from(settings.upstream_timeout_ms) + 1000).await? {
                 Claim::Replay(answer) => {
@@ -64,38 +64,38 @@ pub async fn handle(
     result.map(pass_through)
 }
 
-/// Authenticates, then reads and validates the request.
+/// Authenticates, then reads and validates the located request.
 async fn accept(
     req: &mut Request,
-    method: &str,
-    path: &str,
-    raw_session: &str,
-    route_path: &str,
+    located: &Located<'_, OperationKind>,
     settings: &GatewaySettings,
     exchange: &mut Exchange,
 ) -> Result<GroupRequest, Error> {
     // The body is read (up to the cap) before answering anything, even a 401: a response sent
     // while the client is still sending can reset its connection.
     let body = read_body(req).await;
-    let session = authenticate(req, raw_session, settings)?;
+    let session = authenticate(req, located.session, settings)?;
     exchange.log.session = Some(session.to_string());
     // Known before validation: named in the log and its rate-limit policy on every answer.
-    if let Some(RouteMatch::Found(route, _)) = Method::parse(method).map(|m| match_route(m, route_path)) {
-        exchange.log.operation = Some(route.client_name());
-        let quotas = route.rate_class().map(|class| settings.rate.quotas(class)).unwrap_or_default();
+    if let Ok(found) = &located.found {
+        exchange.log.operation = Some(found.endpoint.name());
+        let quotas: Vec<_> =
+            found.endpoint.rate_classes().iter().flat_map(|&class| settings.rate.quotas(class)).collect();
         if !quotas.is_empty() {
             exchange.headers.push(("RateLimit-Policy", policy_field(&quotas)));
         }
     }
     let body = body?;
     check_content_type(req, &body)?;
-    let query = req.url().map_err(internal)?.query().unwrap_or_default().to_owned();
-    GroupRequest::parse(method, path, &query, &body, &settings.limits).inspect_err(|e| {
-        if e.code == ErrorCode::MethodNotAllowed {
-            let allowed: Vec<&str> = allowed_methods(route_path).iter().map(|m| m.as_str()).collect();
+    let found = located.found.as_ref().map_err(|unrouted| {
+        if !unrouted.allow.is_empty() {
+            let allowed: Vec<&str> = unrouted.allow.iter().map(|m| m.as_str()).collect();
             exchange.headers.push(("Allow", allowed.join(", ")));
         }
-    })
+        unrouted.error.clone()
+    })?;
+    let query = req.url().map_err(internal)?.query().unwrap_or_default().to_owned();
+    Waha.read(located.session, found, &query, &body, &settings.limits)
 }
 
 /// Spends the request's rate-limit units, forwards it, and refunds the units when the upstream
@@ -108,8 +108,8 @@ async fn limit_and_forward(
     exchange: &mut Exchange,
 ) -> Result<Answer, Error> {
     let mut limiter = Limiter::new(env, settings);
-    let ticket = match request.operation.rate_cost() {
-        Some((class, cost)) => limit(&mut limiter, request, class, cost, settings, exchange).await,
+    let ticket = match request.operation.rate_charges().first() {
+        Some(charge) => limit(&mut limiter, request, charge.class, charge.units, settings, exchange).await,
         None => Ok(None),
     };
     exchange.log.kv_ops = limiter.kv_ops;
@@ -176,12 +176,7 @@ async fn limit(
 /// The client key (from `X-Api-Key` or `Authorization: Bearer`) checked for the session.
 fn authenticate(req: &Request, raw_session: &str, settings: &GatewaySettings) -> Result<SessionName, Error> {
     let header = |name| req.headers().get(name).ok().flatten();
-    // The auth scheme is case-insensitive (RFC 9110 §11.1): `bearer` works like `Bearer`.
-    let bearer = header("Authorization").and_then(|v| {
-        let (scheme, token) = v.trim().split_once(' ')?;
-        scheme.eq_ignore_ascii_case("Bearer").then(|| token.trim().to_owned())
-    });
-    let Some(key) = header("X-Api-Key").or(bearer).filter(|k| !k.is_empty()) else {
+    let Some(key) = presented_key(header(API_KEY_HEADER), header("Authorization").as_deref()) else {
         return Err(unauthorized("missing API key: send it in X-Api-Key or Authorization: Bearer"));
     };
     if !settings.keys.knows(&key) {

@@ -7,6 +7,7 @@
 use super::upstream::Answer;
 use super::KV_BINDING;
 use crate::error::{Error, ErrorCode, FieldError};
+use crate::headers::{valid_idempotency_key, IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_MAX};
 use crate::ids::SessionName;
 use serde::{Deserialize, Serialize};
 use std::cell::{Cell, RefCell};
@@ -18,8 +19,6 @@ use worker::{Delay, Env, KvStore};
 pub const RECORD_TTL_SECS: u64 = 24 * 60 * 60;
 /// How long a pending marker lives if its request dies.
 const PENDING_TTL_SECS: u64 = 60;
-/// Longest idempotency key.
-pub const KEY_MAX: usize = 255;
 /// Poll interval while waiting for an in-flight twin in this isolate.
 const WAIT_STEP_MS: u64 = 20;
 
@@ -61,17 +60,13 @@ pub struct Idempotency {
     holds_mark: Cell<bool>,
 }
 
-/// Checks an `Idempotency-Key` header value: 1–255 printable ASCII characters.
+/// Checks an `Idempotency-Key` header value.
 pub fn check_key(key: &str) -> Result<(), Error> {
-    if (1..=KEY_MAX).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic()) {
+    if valid_idempotency_key(key) {
         return Ok(());
     }
-    Err(FieldError::parameter(
-        "Idempotency-Key",
-        ErrorCode::InvalidParameter,
-        "Idempotency-Key: 1 to 255 printable ASCII characters",
-    )
-    .into())
+    let detail = format!("{IDEMPOTENCY_KEY_HEADER}: 1 to {IDEMPOTENCY_KEY_MAX} printable ASCII characters");
+    Err(FieldError::parameter(IDEMPOTENCY_KEY_HEADER, ErrorCode::InvalidParameter, detail).into())
 }
 
 fn store_error(cause: impl std::fmt::Display) -> Error {

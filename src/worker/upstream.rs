@@ -26,6 +26,7 @@ fn worker_method(method: Method) -> worker::Method {
         Method::Get => worker::Method::Get,
         Method::Post => worker::Method::Post,
         Method::Put => worker::Method::Put,
+        Method::Patch => worker::Method::Patch,
         Method::Delete => worker::Method::Delete,
     }
 }

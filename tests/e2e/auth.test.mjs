@@ -1,4 +1,4 @@
-// Issue 4, the edge proxy: client authentication (X-Api-Key or Authorization: Bearer), keys
+// The edge proxy: client authentication (X-Api-Key or Authorization: Bearer), keys
 // restricted to sessions, keys in the query ignored, and no key ever echoed in a response.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

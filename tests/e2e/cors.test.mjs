@@ -1,4 +1,4 @@
-// Issue 4, the edge proxy: CORS for browser clients — preflights granted only to
+// The edge proxy: CORS for browser clients — preflights granted only to
 // ALLOWED_ORIGINS, and the rate-limit and request-id headers exposed to them.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';

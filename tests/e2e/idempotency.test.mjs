@@ -1,4 +1,4 @@
-// Issue 4, the edge proxy: `Idempotency-Key` on group creation — a replayed create answers the
+// The edge proxy: `Idempotency-Key` on group creation — a replayed create answers the
 // first response instead of making a second group, even when the replays run concurrently.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

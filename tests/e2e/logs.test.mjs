@@ -1,4 +1,4 @@
-// Issue 4, the edge proxy: one structured JSON log line per request (request id, operation,
+// The edge proxy: one structured JSON log line per request (request id, operation,
 // session, status, upstream status, latency, rate-limit decision), never a key or a body.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

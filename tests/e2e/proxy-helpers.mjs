@@ -17,31 +17,17 @@ export const GAMMA_CODE = 'GammaInviteCode0000003';
 /** Every secret the gateway knows: none may ever appear in a response. */
 export const SECRETS = [UPSTREAM_KEY, CLIENT_KEY, SALES_KEY];
 
-/** The contract file, beside the repository (`../shared/reference/…`). */
-export const CONTRACT = fileURLToPath(new URL('../../../shared/reference/waha-groups-contract.md', import.meta.url));
+/** WAHA's groups routes (row, method, path template), kept in the repository as a fixture. */
+export const WAHA_ROUTES = fileURLToPath(new URL('../fixtures/waha-routes.tsv', import.meta.url));
 
-/**
- * Every `{method, template}` pair of the contract's first table, in order (`15/16 | PUT / GET`
- * rows give two pairs), parsed like tests/contract.rs does.
- */
+/** Every `{row, method, template}` pair of WAHA's groups routes, in the fixture's order. */
 export function contractRoutes() {
-  const text = readFileSync(CONTRACT, 'utf8');
-  const pairs = [];
-  let inTable = false;
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    if (!line.startsWith('|')) {
-      if (inTable) break; // the first table ended
-      continue;
-    }
-    inTable = true;
-    const cells = line.replace(/^\|/, '').replace(/\|$/, '').split('|').map((c) => c.trim());
-    if (!/^\d/.test(cells[0])) continue; // header and separator
-    const template = cells[2].replace(/^`|`$/g, '');
-    assert.match(template, /^\/groups/, `row ${cells[0]}: path ${template}`);
-    for (const method of cells[1].split('/').map((m) => m.trim())) pairs.push({ row: cells[0], method, template });
-  }
-  return pairs;
+  const lines = readFileSync(WAHA_ROUTES, 'utf8').split('\n').filter((l) => l && !l.startsWith('#')).slice(1);
+  return lines.map((line) => {
+    const [row, method, template] = line.split('\t');
+    assert.match(template, /^\/groups/, `row ${row}: path ${template}`);
+    return { row, method, template };
+  });
 }
 
 /**

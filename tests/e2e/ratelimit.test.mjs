@@ -1,4 +1,4 @@
-// Rate limiting end to end (issue 5): the built worker in workerd with real local KV, in front of
+// Rate limiting end to end: the built worker in workerd with real local KV, in front of
 // the WAHA simulator. Counts what reached the simulator, never what the worker says it did.
 //
 //   source scripts/env.sh && node --test --test-concurrency=1 tests/e2e/ratelimit.test.mjs

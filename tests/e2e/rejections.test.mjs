@@ -1,4 +1,4 @@
-// Issue 4, the edge proxy: every class of bad input is answered with its RFC 9457 problem (code,
+// The edge proxy: every class of bad input is answered with its RFC 9457 problem (code,
 // status, field pointer or parameter) and never reaches the upstream.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// Issue 4, the edge proxy: every route of the WAHA groups contract is forwarded canonically
+// The edge proxy: every route of the WAHA groups contract is forwarded canonically
 // (method, path, query, body, upstream key, request id) and the upstream's answer reaches the
 // client unchanged. The route list comes from the contract file, so a missing route fails here.
 import { test } from 'node:test';

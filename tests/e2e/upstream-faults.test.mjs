@@ -1,4 +1,4 @@
-// Issue 4, the edge proxy: upstream failures become meaningful problems — timeouts, an unreachable
+// The edge proxy: upstream failures become meaningful problems — timeouts, an unreachable
 // or broken upstream, 5xx and 4xx answers, and WhatsApp's own errors hidden in WAHA's HTTP 500.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';

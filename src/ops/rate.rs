@@ -1,0 +1,35 @@
+//! Rate-limit classes and what one operation spends from them.
+
+/// The rate-limit classes: the calls that get WhatsApp numbers throttled or banned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RateClass {
+    /// Asking WhatsApp for the group list again, one unit per call.
+    Refresh,
+    /// Adding people, one unit per distinct person.
+    Add,
+    /// Removing people, one unit per distinct person.
+    Remove,
+}
+
+impl RateClass {
+    /// Every class.
+    pub const ALL: [RateClass; 3] = [RateClass::Refresh, RateClass::Add, RateClass::Remove];
+
+    /// The class's name in settings, headers and keys (`refresh`, `add`, `remove`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RateClass::Refresh => "refresh",
+            RateClass::Add => "add",
+            RateClass::Remove => "remove",
+        }
+    }
+}
+
+/// Units one operation spends from one class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Charge {
+    /// The class.
+    pub class: RateClass,
+    /// How many units (never 0 in [`Operation::rate_charges`](super::Operation::rate_charges)).
+    pub units: u32,
+}
