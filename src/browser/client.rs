@@ -83,7 +83,7 @@ impl GroupsClient {
 /// The client's methods, one per row of the operation table.
 macro_rules! client_methods {
     ($(
-        $(#[doc = $doc:literal])*
+        $(#[doc = $doc:tt])*
         $name:ident = $method:ident $path:literal -> $client:ident $ret:literal $decode:ident $(($decode_key:literal))? {
             $( $field:ident : $ty:ty = $place:ident $key:literal => $param:ident $ts:literal ),* $(,)?
         } {

@@ -34,7 +34,7 @@ macro_rules! flag {
 
 macro_rules! define_operations {
     ($(
-        $(#[doc = $doc:literal])*
+        $(#[doc = $doc:tt])*
         $name:ident = $method:ident $path:literal -> $client:ident $ret:literal $decode:ident $(($decode_key:literal))? {
             $( $field:ident : $ty:ty = $place:ident $key:literal => $param:ident $ts:literal ),* $(,)?
         } {
