@@ -121,6 +121,10 @@ pub enum ErrorCode {
     InvalidFilename,
     /// A phone number cannot be turned into an id.
     InvalidPhoneNumber,
+    /// A URL's host is not public (private, loopback, link-local, reserved or an internal name).
+    UrlNotPublic,
+    /// A picture given by URL could not be downloaded.
+    PictureUnavailable,
 }
 
 impl ErrorCode {
@@ -182,6 +186,8 @@ impl ErrorCode {
             TooLong => "too_long",
             InvalidFilename => "invalid_filename",
             InvalidPhoneNumber => "invalid_phone_number",
+            UrlNotPublic => "url_not_public",
+            PictureUnavailable => "picture_unavailable",
         }
     }
 

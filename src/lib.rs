@@ -8,11 +8,14 @@
 pub mod config;
 pub mod error;
 pub mod events;
+pub mod idempotency;
 pub mod ids;
 pub mod invite;
 pub mod limits;
+pub mod netaddr;
 pub mod ops;
 pub mod picture;
+pub mod picture_url;
 pub mod ratelimit;
 pub mod upstream;
 pub mod wire;

@@ -202,7 +202,8 @@ export type ErrorCode =
   | "empty_subject" | "subject_too_long" | "description_too_long" | "invalid_invite_code"
   | "invalid_invite_link" | "invalid_url" | "insecure_url" | "url_has_credentials"
   | "invalid_base64" | "picture_too_large" | "invalid_mimetype" | "invalid_picture_source"
-  | "invalid_filename" | "invalid_parameter" | "too_long" | "invalid_phone_number";
+  | "invalid_filename" | "invalid_parameter" | "too_long" | "invalid_phone_number"
+  | "url_not_public" | "picture_unavailable";
 
 /** One invalid value in the request body, at a JSON pointer into the WAHA body (`/participants/0/id`). */
 export interface BodyFieldError {

@@ -10,7 +10,7 @@ use super::{GroupRequest, MemberAction, Operation, RenderedRequest, Setting};
 use crate::error::{Error, ErrorCode, FieldError, FieldErrors};
 use crate::ids::{GroupId, ParticipantId, SessionName};
 use crate::invite::InviteCode;
-use crate::limits::{whatsapp_length, Limits};
+use crate::limits::{is_invisible, whatsapp_length, Limits};
 use crate::picture::{PictureFile, PictureSource};
 use crate::wire::{percent_decode, Json, Query};
 
@@ -271,8 +271,9 @@ fn read_subject(root: &Object<'_>, key: &str, limits: &Limits, errors: &mut Fiel
     let subject = root.string(key, errors)?;
     let at = root.pointer_of(key);
     let len = whatsapp_length(subject);
-    if subject.trim().is_empty() {
-        errors.push(FieldError::body(&at, ErrorCode::EmptySubject, format!("{at}: the subject must not be empty")));
+    if is_invisible(subject) {
+        let detail = format!("{at}: the subject must show something (not empty, blank or invisible characters only)");
+        errors.push(FieldError::body(&at, ErrorCode::EmptySubject, detail));
         return None;
     }
     if len > limits.subject_max {

@@ -4,6 +4,7 @@
 use super::http::{empty, internal, respond, Exchange, ALLOWED_HEADERS, ALLOWED_METHODS};
 use super::idempotency::{Claim, Idempotency};
 use super::limiter::{Admission, Held, Limiter};
+use super::picture_fetch::resolve_picture_url;
 use super::upstream::{forward, Answer};
 use crate::config::{GatewaySettings, KeyCheck};
 use crate::error::{Error, ErrorCode};
@@ -13,7 +14,7 @@ use crate::ops::route::allowed_methods;
 use crate::ops::{match_route, split_api_path, GroupRequest, Method, RateClass, RenderedRequest, Route, RouteMatch};
 use crate::ratelimit::{limit_field, policy_field};
 use crate::upstream::UpstreamFailure;
-use crate::wire::percent_decode;
+use crate::wire::{is_json_media_type, percent_decode};
 use futures_util::StreamExt;
 use worker::{Env, Request, Response};
 
@@ -35,11 +36,14 @@ pub async fn handle(
     let Some((raw_session, route_path)) = split_api_path(&path) else {
         return Err(Error::new(ErrorCode::NotFound, format!("no route {path}")));
     };
-    let request = accept(&mut req, &method, &path, raw_session, route_path, settings, exchange).await?;
+    let mut request = accept(&mut req, &method, &path, raw_session, route_path, settings, exchange).await?;
+    resolve_picture_url(&mut request, settings).await?;
     let rendered = request.render();
     let idempotency = match req.headers().get("Idempotency-Key").ok().flatten() {
         Some(key) if request.operation.route() == Route::CreateGroup => {
-            let record = Idempotency::new(env, &request.session, &key, rendered.body.clone().unwrap_or_default())?;
+            let client = presented_key(&req).unwrap_or_default();
+            let body = rendered.body.clone().unwrap_or_default();
+            let record = Idempotency::new(env, &request.session, &client, &key, body, settings.upstream_timeout_ms)?;
             match record.claim(u64::from(settings.upstream_timeout_ms) + 1000).await? {
                 Claim::Replay(answer) => {
                     exchange.headers.push(("Idempotency-Replayed", "true".into()));
@@ -173,15 +177,20 @@ async fn limit(
     }
 }
 
-/// The client key (from `X-Api-Key` or `Authorization: Bearer`) checked for the session.
-fn authenticate(req: &Request, raw_session: &str, settings: &GatewaySettings) -> Result<SessionName, Error> {
+/// The client key the request presents, in `X-Api-Key` or `Authorization: Bearer`.
+fn presented_key(req: &Request) -> Option<String> {
     let header = |name| req.headers().get(name).ok().flatten();
     // The auth scheme is case-insensitive (RFC 9110 §11.1): `bearer` works like `Bearer`.
     let bearer = header("Authorization").and_then(|v| {
         let (scheme, token) = v.trim().split_once(' ')?;
         scheme.eq_ignore_ascii_case("Bearer").then(|| token.trim().to_owned())
     });
-    let Some(key) = header("X-Api-Key").or(bearer).filter(|k| !k.is_empty()) else {
+    header("X-Api-Key").or(bearer).filter(|k| !k.is_empty())
+}
+
+/// The client key checked for the session.
+fn authenticate(req: &Request, raw_session: &str, settings: &GatewaySettings) -> Result<SessionName, Error> {
+    let Some(key) = presented_key(req) else {
         return Err(unauthorized("missing API key: send it in X-Api-Key or Authorization: Bearer"));
     };
     if !settings.keys.knows(&key) {
@@ -235,8 +244,7 @@ async fn read_body(req: &mut Request) -> Result<Vec<u8>, Error> {
 /// A non-blank body must be `application/json`.
 fn check_content_type(req: &Request, body: &[u8]) -> Result<(), Error> {
     let content_type = req.headers().get("Content-Type").ok().flatten().unwrap_or_default();
-    let is_json = content_type.to_ascii_lowercase().starts_with("application/json");
-    if !body.iter().all(u8::is_ascii_whitespace) && !is_json {
+    if !body.iter().all(u8::is_ascii_whitespace) && !is_json_media_type(&content_type) {
         return Err(Error::new(ErrorCode::UnsupportedMediaType, "send the body as Content-Type: application/json"));
     }
     Ok(())
