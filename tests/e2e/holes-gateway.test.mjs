@@ -24,20 +24,20 @@ after(() => new Promise((resolve) => { thief.server.closeAllConnections(); thief
 describe('with the default settings', () => {
   const t = useStack();
 
-  test("session names that are WAHA's own top-level routes → 422 invalid_session, not forwarded", async () => {
+  test("session names that are WAHA's own top-level routes → 422 (invalid_session), not forwarded", async () => {
     for (const session of ['sessions', 'Sessions', 'server', 'version', 'contacts', 'keys', 'apps', 'sendText', 'screenshot']) {
       for (const path of [`/api/${session}/groups`, `/api/${session}/groups/count`]) {
         const res = await t.gw.call(path);
-        const p = assertProblem(res, 422, 'invalid_session');
-        assert.match(p.detail, /WAHA's own routes/, path);
+        const p = assertProblem(res, 422, 'validation_failed', [{ parameter: 'session', code: 'invalid_session' }]);
+        assert.match(p.errors[0].detail, /WAHA's own routes/, path);
       }
     }
     assert.deepEqual(await t.gw.received(), []);
   });
 
-  test("session names outside WAHA's rules (dots, over 54 characters) → 422 invalid_session", async () => {
+  test("session names outside WAHA's rules (dots, over 54 characters) → 422 (invalid_session)", async () => {
     for (const session of ['team.prod', 'x'.repeat(55)]) {
-      assertProblem(await t.gw.call(`/api/${session}/groups`), 422, 'invalid_session');
+      assertProblem(await t.gw.call(`/api/${session}/groups`), 422, 'validation_failed', [{ parameter: 'session', code: 'invalid_session' }]);
     }
     assert.equal((await t.gw.call(`/api/${'x'.repeat(54)}/groups`)).status, 200);
   });

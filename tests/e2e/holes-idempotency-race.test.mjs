@@ -20,6 +20,7 @@ test('a long create and its retry in another isolate → one group, the retry wa
   await t.gw.fault({ delayMs: SLOW_MS, method: 'POST', match: '/groups', times: 1 });
   const started = Date.now();
   const first = t.stack.callOn(0, CREATE, init);
+  first.catch(() => {}); // awaited below; a failed assertion in between must not leave it unhandled
   while ((await t.gw.received()).length === 0) await sleep(20);
 
   // The marker of the running create outlives the upstream timeout, not just a minute.
