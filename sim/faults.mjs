@@ -1,7 +1,8 @@
-// Injected faults for /api requests: delay, HTTP status, WhatsApp error, dropped socket, garbage.
+// Injected faults for /api requests: delay, HTTP status (optionally with WAHA's message), a
+// redirect, WhatsApp error, dropped socket, garbage.
 import { WHATSAPP_ERROR_CODES, ValidationError } from './http.mjs';
 
-const KINDS = ['status', 'whatsappError', 'drop', 'garbage'];
+const KINDS = ['status', 'redirect', 'whatsappError', 'drop', 'garbage'];
 export const GARBAGE_BODY = '<html><body>502 Bad Gateway</body></html>{"not":json';
 
 /**
@@ -28,6 +29,12 @@ function parseFault(raw, index) {
   }
   for (const key of ['drop', 'garbage']) {
     if (fault[key] !== undefined && typeof fault[key] !== 'boolean') throw new ValidationError(`${key} must be a boolean`);
+  }
+  if (fault.message !== undefined && (fault.status === undefined || typeof fault.message !== 'string')) {
+    throw new ValidationError('message must be a string, with status');
+  }
+  if (fault.redirect !== undefined && !/^https?:\/\//.test(String(fault.redirect))) {
+    throw new ValidationError('redirect must be an http(s) URL');
   }
   for (const key of ['match', 'method']) {
     if (fault[key] !== undefined && typeof fault[key] !== 'string') throw new ValidationError(`${key} must be a string`);

@@ -74,6 +74,7 @@ function makeGroup(fields) {
     creation: nowSeconds(),
     revokedCodes: [],
     picture: null,
+    pictureFile: null,
     membersCanAddNewMember: false,
     membersCanSendMessages: true,
     newMembersApprovalRequired: false,

@@ -2,6 +2,7 @@
 // Handlers get `{session, params, query, body, hang}` and return the JSON answer; the status
 // comes from the method (NestJS defaults: POST 201, everything else 200).
 // Like WAHA, handlers only check JSON types (400); everything else is "WhatsApp's" call (500).
+import { createHash } from 'node:crypto';
 import { ValidationError, WhatsAppError } from './http.mjs';
 import {
   addParticipants, answerJoinRequests, checkDescription, checkSubject, groupInfo, groupPreview,
@@ -143,9 +144,22 @@ function setPicture({ session, params, body }) {
   }
   const group = infoGroup(session, params.id);
   if (!/^image\/jpe?g$/i.test(mimetype)) throw new WhatsAppError('not-acceptable');
+  group.pictureFile = pictureRecord(file, mimetype);
   const digits = group.id.split('@')[0];
   group.picture = `https://pps.whatsapp.net/v/t61.24694-24/sim-${digits}-${randomCode(8)}_n.jpg`;
   return { success: true };
+}
+
+/**
+ * What the simulator keeps of a set picture (seen in /__sim/state, never in WAHA's answers):
+ * `{source: 'url', url}` (WAHA would download it itself) or `{source: 'data', bytes, sha256}`.
+ * Data that is not base64 is WhatsApp's not-acceptable, as with a real upload.
+ */
+function pictureRecord(file, mimetype) {
+  if (typeof file.url === 'string') return { source: 'url', mimetype, url: file.url };
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(file.data) || file.data.length % 4 !== 0) throw new WhatsAppError('not-acceptable');
+  const bytes = Buffer.from(file.data, 'base64');
+  return { source: 'data', mimetype, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
 function deletePicture({ session, params }) {

@@ -144,10 +144,16 @@ async function applyFault(ctx, fault, req, res) {
     sendJson(res, 500, wahaError(req, err.message, err.code));
     return true;
   }
+  if (fault.redirect) {
+    res.writeHead(302, { location: fault.redirect, 'content-length': 0 });
+    res.end();
+    return true;
+  }
   if (fault.status) {
+    const message = fault.message ?? STATUS_CODES[fault.status] ?? 'Error';
     const body = fault.status >= 500
-      ? wahaError(req, STATUS_CODES[fault.status] ?? 'Error', undefined, fault.status)
-      : nestError(fault.status, STATUS_CODES[fault.status] ?? 'Error');
+      ? wahaError(req, message, undefined, fault.status)
+      : nestError(fault.status, message);
     sendJson(res, fault.status, body);
     return true;
   }

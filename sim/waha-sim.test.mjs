@@ -2,6 +2,7 @@
 import { test, before, after, beforeEach, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { startSimulator } from './waha-sim.mjs';
 import { ROUTES } from './routes.mjs';
@@ -246,6 +247,19 @@ describe('subject, description, picture', () => {
     assert.deepEqual((await api('GET', `${g(ALPHA)}/picture`)).body, { url: null });
     assertWhatsAppError(await api('DELETE', `${g(GAMMA)}/picture`), 'not-authorized', 401);
   });
+
+  test('picture: the state records what arrived, file.data (size and digest) or file.url', async () => {
+    const state = async () => (await control('GET', '/__sim/state')).body.groups.find((x) => x.id === ALPHA).pictureFile;
+    assert.equal(await state(), null);
+    await api('PUT', `${g(ALPHA)}/picture`, { file: { mimetype: 'image/jpeg', data: '/9j/4AAQ' } });
+    assert.deepEqual(await state(), {
+      source: 'data', mimetype: 'image/jpeg', bytes: 6, sha256: createHash('sha256').update(Buffer.from('/9j/4AAQ', 'base64')).digest('hex'),
+    });
+    await api('PUT', `${g(ALPHA)}/picture`, { file: { mimetype: 'image/jpeg', url: 'https://x.example/a.jpg' } });
+    assert.deepEqual(await state(), { source: 'url', mimetype: 'image/jpeg', url: 'https://x.example/a.jpg' });
+    assertWhatsAppError(await api('PUT', `${g(ALPHA)}/picture`, { file: { mimetype: 'image/jpeg', data: 'not base64!' } }), 'not-acceptable', 406);
+    assert.equal((await api('GET', g(ALPHA))).body.pictureFile, undefined, "not part of WAHA's answers");
+  });
 });
 
 describe('security settings', () => {
@@ -480,6 +494,17 @@ describe('faults', () => {
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type'), /^application\/json/);
     assert.throws(() => JSON.parse(res.text));
+  });
+
+  test('redirect: a 302 to the given URL; status with message: WAHA\'s body carries it', async () => {
+    await control('POST', '/__sim/faults', { redirect: 'http://127.0.0.1:9/elsewhere', times: 1 });
+    const res = await fetch(`${sim.url}/api/default/groups/count`, { headers: { 'x-api-key': KEY }, redirect: 'manual' });
+    assert.equal(res.status, 302);
+    assert.equal(res.headers.get('location'), 'http://127.0.0.1:9/elsewhere');
+    await control('POST', '/__sim/faults', { status: 500, message: 'connect ECONNREFUSED 10.0.0.7:6379', times: 1 });
+    assert.equal((await api('GET', '/groups/count')).body.exception.message, 'connect ECONNREFUSED 10.0.0.7:6379');
+    assert.equal((await control('POST', '/__sim/faults', { redirect: 'ftp://x' })).status, 400);
+    assert.equal((await control('POST', '/__sim/faults', { message: 'x' })).status, 400);
   });
 
   test('times: applies to the next N requests only, then is forgotten', async () => {

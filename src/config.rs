@@ -9,13 +9,17 @@
 //! | `RATE_LIMIT_ON_STORE_ERROR` | comma-separated `class:deny` or `class:allow` |
 //! | `UPSTREAM_URL` | `http(s)://host[:port][/base]` of the WAHA server |
 //! | `UPSTREAM_API_KEY` | the upstream's key (secret) |
-//! | `UPSTREAM_TIMEOUT_MS` | positive integer |
+//! | `UPSTREAM_TIMEOUT_MS` | positive integer, at most what an idempotency marker covers |
+//! | `PICTURE_URL_HOSTS` | comma-separated hosts that picture URLs may name although not public |
+//! | `PICTURE_URL_FETCH` | `edge` or `upstream`: who downloads pictures from those hosts |
 //! | `STORE_TIMEOUT_MS` | positive integer: KV operations slower than this count as failures |
 //! | `SUBJECT_MAX_LENGTH`, `DESCRIPTION_MAX_LENGTH`, `MAX_PARTICIPANTS_PER_REQUEST` | positive integer |
 
+use crate::idempotency::check_upstream_timeout;
 use crate::ids::SessionName;
 use crate::limits::Limits;
 use crate::ops::RateClass;
+use crate::picture_url::PictureUrlPolicy;
 use crate::ratelimit::{Policy, Quota, Scope};
 
 /// Shortest client key accepted: shorter keys are guessable.
@@ -301,6 +305,8 @@ pub struct GatewaySettings {
     pub upstream_timeout_ms: u32,
     /// KV operation timeout.
     pub store_timeout_ms: u32,
+    /// Who downloads pictures given by URL (`PICTURE_URL_HOSTS`, `PICTURE_URL_FETCH`).
+    pub pictures: PictureUrlPolicy,
 }
 
 impl std::fmt::Debug for GatewaySettings {
@@ -333,6 +339,9 @@ impl GatewaySettings {
         let setting = |name: &str| get(name);
         let (subject, description, participants) =
             (setting("SUBJECT_MAX_LENGTH"), setting("DESCRIPTION_MAX_LENGTH"), setting("MAX_PARTICIPANTS_PER_REQUEST"));
+        let upstream_timeout_ms =
+            positive("UPSTREAM_TIMEOUT_MS", setting("UPSTREAM_TIMEOUT_MS").as_deref(), UPSTREAM_TIMEOUT_MS_DEFAULT)?;
+        check_upstream_timeout(upstream_timeout_ms)?;
         Ok(GatewaySettings {
             upstream_url,
             upstream_key,
@@ -340,10 +349,10 @@ impl GatewaySettings {
             origins: AllowedOrigins::parse(&get("ALLOWED_ORIGINS").unwrap_or_default())?,
             limits: limits(subject.as_deref(), description.as_deref(), participants.as_deref())?,
             rate: RateLimits::from_lookup(&get)?,
-            upstream_timeout_ms: positive(
-                "UPSTREAM_TIMEOUT_MS",
-                setting("UPSTREAM_TIMEOUT_MS").as_deref(),
-                UPSTREAM_TIMEOUT_MS_DEFAULT,
+            upstream_timeout_ms,
+            pictures: PictureUrlPolicy::from_settings(
+                setting("PICTURE_URL_HOSTS").as_deref(),
+                setting("PICTURE_URL_FETCH").as_deref(),
             )?,
             store_timeout_ms: positive(
                 "STORE_TIMEOUT_MS",
@@ -495,6 +504,13 @@ mod tests {
         assert!(err.starts_with("API_KEYS"));
         let err = GatewaySettings::from_lookup(env(&[("UPSTREAM_TIMEOUT_MS", "soon")])).unwrap_err();
         assert!(err.starts_with("UPSTREAM_TIMEOUT_MS"));
+        let err = GatewaySettings::from_lookup(env(&[("UPSTREAM_TIMEOUT_MS", "3600000")])).unwrap_err();
+        assert!(err.starts_with("UPSTREAM_TIMEOUT_MS: at most"), "{err}");
+        assert!(GatewaySettings::from_lookup(env(&[("UPSTREAM_TIMEOUT_MS", "300000")])).is_ok());
+        let err = GatewaySettings::from_lookup(env(&[("PICTURE_URL_HOSTS", "bad host")])).unwrap_err();
+        assert!(err.starts_with("PICTURE_URL_HOSTS"), "{err}");
+        let err = GatewaySettings::from_lookup(env(&[("PICTURE_URL_FETCH", "waha")])).unwrap_err();
+        assert!(err.starts_with("PICTURE_URL_FETCH"), "{err}");
         assert_eq!(s.rate.group_policy(RateClass::Add), None, "per-group limits are off by default");
         let s = GatewaySettings::from_lookup(env(&[("LIMIT_REMOVE_PER_GROUP", "4/60")])).unwrap();
         assert_eq!(s.rate.group_policy(RateClass::Remove), Some(Policy { units: 4, window_secs: 60 }));

@@ -175,6 +175,10 @@ error_codes! {
         InvalidFilename = "invalid_filename", 422, "Invalid field";
         /// A phone number cannot be turned into an id.
         InvalidPhoneNumber = "invalid_phone_number", 422, "Invalid field";
+        /// A URL's host is not public (private, loopback, link-local, reserved or an internal name).
+        UrlNotPublic = "url_not_public", 422, "Invalid field";
+        /// A picture given by URL could not be downloaded.
+        PictureUnavailable = "picture_unavailable", 422, "Invalid field";
 }
 
 impl Serialize for ErrorCode {

@@ -177,8 +177,43 @@ impl fmt::Display for GroupId {
     }
 }
 
-/// A WAHA session name: 1–64 of `A–Z a–z 0–9 _ - .`, never `.`-only segments, so it is safe to
-/// place in the upstream URL.
+/// WAHA's own routes directly under `/api/` (its OpenAPI document, 2026). A session with one of
+/// these names would turn `/api/{session}/groups…` into a call to that route instead (`GET
+/// /api/sessions/groups` reads the session named `groups`). Express matches routes ignoring case.
+pub const WAHA_TOP_LEVEL_ROUTES: [&str; 29] = [
+    "apps",
+    "checkNumberStatus",
+    "contacts",
+    "forwardMessage",
+    "keys",
+    "messages",
+    "reaction",
+    "reply",
+    "screenshot",
+    "send",
+    "sendButtons",
+    "sendContactVcard",
+    "sendFile",
+    "sendImage",
+    "sendLinkPreview",
+    "sendList",
+    "sendLocation",
+    "sendPoll",
+    "sendPollVote",
+    "sendSeen",
+    "sendText",
+    "sendVideo",
+    "sendVoice",
+    "server",
+    "sessions",
+    "star",
+    "startTyping",
+    "stopTyping",
+    "version",
+];
+
+/// A WAHA session name, by WAHA's rules: 1–54 of `A–Z a–z 0–9 _ -`, and not the name of one of
+/// WAHA's own top-level routes, so it is safe to place in the upstream URL.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SessionName(String);
 
@@ -187,13 +222,13 @@ impl SessionName {
     pub fn parse(s: &str) -> Result<Self, FieldError> {
         let fail = |why: &str| FieldError::parameter("session", ErrorCode::InvalidSession, format!("session: {why}"));
         if s.is_empty() || s.len() > SESSION_NAME_MAX {
-            return Err(fail("must be 1 to 64 characters"));
+            return Err(fail("must be 1 to 54 characters"));
         }
-        if !s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')) {
-            return Err(fail("only letters, digits, '_', '-' and '.' are allowed"));
+        if !s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-')) {
+            return Err(fail("only letters, digits, '_' and '-' are allowed"));
         }
-        if s.contains("..") || s.starts_with('.') {
-            return Err(fail("must not start with '.' or contain '..'"));
+        if WAHA_TOP_LEVEL_ROUTES.iter().any(|route| route.eq_ignore_ascii_case(s)) {
+            return Err(fail("this name is one of WAHA's own routes (/api/<name>); choose another session name"));
         }
         Ok(SessionName(s.to_owned()))
     }
@@ -284,11 +319,33 @@ mod tests {
     }
 
     #[test]
-    fn session_names_are_url_safe() {
+    fn session_names_follow_waha_rules() {
         assert!(SessionName::parse("default").is_ok());
-        assert!(SessionName::parse("team-1.prod_a").is_ok());
-        for bad in ["", "a/b", "..", "a..b", ".hidden", "a%2Fb", "a\nb", "a b", &"x".repeat(65)] {
+        assert!(SessionName::parse("team-1_prod-A").is_ok());
+        assert!(SessionName::parse(&"x".repeat(54)).is_ok());
+        assert!(SessionName::parse("sessions2").is_ok());
+        for bad in ["", "a/b", "..", "a.b", ".hidden", "a%2Fb", "a\nb", "a b", &"x".repeat(55)] {
             assert_eq!(SessionName::parse(bad).unwrap_err().code, ErrorCode::InvalidSession, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn session_names_that_are_waha_routes_are_refused_in_any_case() {
+        for bad in [
+            "sessions",
+            "Sessions",
+            "SERVER",
+            "version",
+            "sendText",
+            "sendtext",
+            "contacts",
+            "keys",
+            "apps",
+            "screenshot",
+        ] {
+            let err = SessionName::parse(bad).unwrap_err();
+            assert_eq!(err.code, ErrorCode::InvalidSession, "{bad}");
+            assert!(err.detail.contains("WAHA's own routes"), "{}", err.detail);
         }
     }
 

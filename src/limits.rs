@@ -42,8 +42,8 @@ pub const PICTURE_FILENAME_MAX: usize = 255;
 pub const PICTURE_MIMETYPES: [&str; 2] = ["image/jpeg", "image/png"];
 /// Largest request body accepted, bytes (a base64 picture of the maximum size fits).
 pub const BODY_MAX_BYTES: usize = 3 * 1024 * 1024;
-/// Longest session name.
-pub const SESSION_NAME_MAX: usize = 64;
+/// Longest session name (WAHA refuses longer names).
+pub const SESSION_NAME_MAX: usize = 54;
 /// Longest query string accepted.
 pub const QUERY_MAX_BYTES: usize = 2048;
 
@@ -79,4 +79,61 @@ impl Limits {
 /// Length of `s` as WhatsApp's clients count it (UTF-16 code units).
 pub fn whatsapp_length(s: &str) -> usize {
     s.encode_utf16().count()
+}
+
+/// Characters that show nothing: besides whitespace and controls, the format characters, fillers
+/// and selectors (Unicode's default-ignorable code points) and blank symbols such as U+2800.
+const INVISIBLE_RANGES: [(char, char); 17] = [
+    ('\u{00AD}', '\u{00AD}'),
+    ('\u{034F}', '\u{034F}'),
+    ('\u{061C}', '\u{061C}'),
+    ('\u{115F}', '\u{1160}'),
+    ('\u{17B4}', '\u{17B5}'),
+    ('\u{180B}', '\u{180F}'),
+    ('\u{200B}', '\u{200F}'),
+    ('\u{202A}', '\u{202E}'),
+    ('\u{2060}', '\u{206F}'),
+    ('\u{2800}', '\u{2800}'),
+    ('\u{3164}', '\u{3164}'),
+    ('\u{FE00}', '\u{FE0F}'),
+    ('\u{FEFF}', '\u{FEFF}'),
+    ('\u{FFA0}', '\u{FFA0}'),
+    ('\u{1BCA0}', '\u{1BCA3}'),
+    ('\u{1D173}', '\u{1D17A}'),
+    ('\u{E0000}', '\u{E0FFF}'),
+];
+
+/// Whether `s` shows nothing: empty, or only whitespace, controls and invisible characters.
+pub fn is_invisible(s: &str) -> bool {
+    s.chars().all(|c| {
+        c.is_whitespace() || c.is_control() || INVISIBLE_RANGES.iter().any(|(lo, hi)| (*lo..=*hi).contains(&c))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invisible_text_is_recognised() {
+        for s in [
+            "",
+            "  ",
+            "\u{200B}",
+            "\u{200B}\u{200C}\u{200D}",
+            "\u{2060}\u{FEFF}",
+            "\u{3164}",
+            "\u{2800}\u{2800}",
+            "\u{E0041}\u{E007F}",
+            "\u{00A0}\u{2003}",
+            "\u{FE0F}",
+            "\u{115F}\u{1160}",
+            "\u{202E}\t",
+        ] {
+            assert!(is_invisible(s), "{s:?}");
+        }
+        for s in ["a", "\u{200B}a\u{200B}", "👍", "\u{1F44D}\u{FE0F}", "x\u{200D}y", "٠"] {
+            assert!(!is_invisible(s), "{s:?}");
+        }
+    }
 }

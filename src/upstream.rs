@@ -61,7 +61,8 @@ pub fn classify_failure(status: u16, body: &[u8]) -> UpstreamFailure {
     let parsed: Option<Value> = serde_json::from_slice(body).ok();
     let message = parsed.as_ref().and_then(upstream_message);
     if status >= 500 {
-        let token = message.as_deref().and_then(|m| WHATSAPP_ERRORS.iter().find(|(text, _)| m.contains(text)));
+        let whatsapp = message.as_deref().filter(|m| !describes_network_error(m));
+        let token = whatsapp.and_then(|m| WHATSAPP_ERRORS.iter().find(|(text, _)| m.contains(text)));
         if let Some((text, code)) = token {
             let mut error = Error::new(*code, format!("WhatsApp answered {text}"));
             if *code == ErrorCode::WhatsappRateLimited {
@@ -70,7 +71,23 @@ pub fn classify_failure(status: u16, body: &[u8]) -> UpstreamFailure {
             return UpstreamFailure { error, reached_whatsapp: true };
         }
     }
-    let shown = message.map(truncate).unwrap_or_else(|| "no message".to_owned());
+    if (300..400).contains(&status) {
+        let detail = format!("the upstream answered a redirect (HTTP {status}); redirects are not followed");
+        let error = Error::new(ErrorCode::UpstreamError, detail).with_upstream_status(status);
+        return UpstreamFailure { error, reached_whatsapp: false };
+    }
+    if status >= 500 {
+        // A 5xx message is WAHA's own failure, often a network error of a fetch WAHA made (a
+        // picture URL): passing it on would let clients probe WAHA's network through it.
+        let detail = format!("the upstream answered HTTP {status}");
+        let error = Error::new(ErrorCode::UpstreamError, detail).with_upstream_status(status);
+        return UpstreamFailure { error, reached_whatsapp: true };
+    }
+    let shown = match message {
+        Some(m) if describes_network_error(&m) => "message withheld: it describes a network error".to_owned(),
+        Some(m) => truncate(m),
+        None => "no message".to_owned(),
+    };
     if status == 401 || status == 403 {
         // The client's key was accepted; the upstream refused the gateway's own key.
         let detail =
@@ -81,7 +98,31 @@ pub fn classify_failure(status: u16, body: &[u8]) -> UpstreamFailure {
     let detail = format!("the upstream answered HTTP {status}: {shown}");
     let status_out = if !(400..500).contains(&status) { ErrorCode::UpstreamError.status() } else { status };
     let error = Error::new(ErrorCode::UpstreamError, detail).with_status(status_out).with_upstream_status(status);
-    UpstreamFailure { error, reached_whatsapp: status >= 500 }
+    UpstreamFailure { error, reached_whatsapp: false }
+}
+
+/// Texts of network failures (Node's error codes, axios and TLS messages): what a failed download
+/// by WAHA reports, never WhatsApp's or WAHA's own semantics.
+const NETWORK_ERROR_MARKERS: [&str; 14] = [
+    "ECONNREFUSED",
+    "ECONNRESET",
+    "ENOTFOUND",
+    "EAI_AGAIN",
+    "ETIMEDOUT",
+    "EHOSTUNREACH",
+    "ENETUNREACH",
+    "EPROTO",
+    "getaddrinfo",
+    "socket hang up",
+    "connect ",
+    "timeout of ",
+    "Request failed with status code",
+    "certificate",
+];
+
+/// Whether an upstream message describes a network failure rather than the request.
+fn describes_network_error(message: &str) -> bool {
+    NETWORK_ERROR_MARKERS.iter().any(|marker| message.contains(marker))
 }
 
 /// Whether a successful answer's body is what its content type claims (JSON that parses).
@@ -129,9 +170,42 @@ mod tests {
         assert!(f.error.detail.contains("UPSTREAM_API_KEY"));
         let f = classify_failure(503, b"<html>down</html>");
         assert_eq!((f.error.status, f.error.upstream_status), (502, Some(503)));
-        assert!(f.error.detail.contains("no message"));
-        let long = classify_failure(500, &waha_500(&"x".repeat(1000)));
+        assert_eq!(f.error.detail, "the upstream answered HTTP 503");
+        let long = classify_failure(400, format!(r#"{{"message":"{}"}}"#, "x".repeat(1000)).as_bytes());
         assert!(long.error.detail.len() < 400);
+    }
+
+    #[test]
+    fn redirects_are_upstream_errors() {
+        for status in [301, 302, 303, 307, 308] {
+            let f = classify_failure(status, b"");
+            assert_eq!(
+                (f.error.code, f.error.status, f.error.upstream_status),
+                (ErrorCode::UpstreamError, 502, Some(status))
+            );
+            assert!(f.error.detail.contains("redirect"), "{}", f.error.detail);
+            assert!(!f.reached_whatsapp);
+        }
+    }
+
+    #[test]
+    fn network_errors_of_the_upstream_are_not_passed_on() {
+        // What WAHA answers when a picture download it made fails: the address must not come back.
+        for message in [
+            "connect ECONNREFUSED 10.0.0.7:6379",
+            "getaddrinfo ENOTFOUND redis.internal",
+            "timeout of 5000ms exceeded",
+            "Request failed with status code 404",
+            "getaddrinfo ENOTFOUND gone.example",
+        ] {
+            let f = classify_failure(500, &waha_500(message));
+            assert_eq!((f.error.code, f.error.status), (ErrorCode::UpstreamError, 502), "{message}");
+            assert_eq!(f.error.detail, "the upstream answered HTTP 500", "{message}");
+            let body = format!(r#"{{"statusCode":400,"message":"{message}"}}"#);
+            let f = classify_failure(400, body.as_bytes());
+            assert!(!f.error.detail.contains(&message[8..]), "{}", f.error.detail);
+            assert!(f.error.detail.contains("withheld"), "{}", f.error.detail);
+        }
     }
 
     #[test]

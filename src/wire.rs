@@ -57,6 +57,13 @@ pub fn type_mismatch(pointer: &str, expected: &str, got: &serde_json::Value) -> 
     format!("{shown}: expected {expected}, got {got}")
 }
 
+/// Whether a `Content-Type` value is JSON as WAHA's body parser reads it: the media type
+/// `application/json` (any case), optionally followed by parameters (`; charset=utf-8`).
+pub fn is_json_media_type(content_type: &str) -> bool {
+    let media_type = content_type.split(';').next().unwrap_or_default();
+    media_type.trim().eq_ignore_ascii_case("application/json")
+}
+
 /// Longest request id reused from a client's `X-Request-Id`.
 pub const REQUEST_ID_MAX: usize = 128;
 
@@ -178,6 +185,25 @@ impl Json {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_media_type_only() {
+        for ok in ["application/json", "Application/JSON", "application/json; charset=utf-8", " application/json ;x=y"]
+        {
+            assert!(is_json_media_type(ok), "{ok}");
+        }
+        for bad in [
+            "application/jsonx",
+            "application/json-patch+json",
+            "application/problem+json",
+            "text/json",
+            "application/x-json",
+            "",
+            "application/jsonp; charset=utf-8",
+        ] {
+            assert!(!is_json_media_type(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn query_round_trip_and_decoding() {

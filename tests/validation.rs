@@ -155,8 +155,10 @@ fn invalid_group_id() {
 
 #[test]
 fn invalid_session() {
-    ok("GET", "/api/team-1.prod_a/groups", "", "");
-    for bad in [".hidden", "a..b", "a%20b", "%C3%A9t%C3%A9", &"s".repeat(65)] {
+    ok("GET", "/api/team-1_prod-A/groups", "", "");
+    for bad in
+        [".hidden", "a..b", "team.prod", "a%20b", "%C3%A9t%C3%A9", &"s".repeat(55), "sessions", "Server", "sendText"]
+    {
         assert_one("GET", &format!("/api/{bad}/groups"), "", "", C::InvalidSession, param("session"));
     }
     assert_one("GET", "/api//groups", "", "", C::InvalidSession, param("session"));
@@ -212,6 +214,12 @@ fn empty_subject() {
     ok("PUT", &group_path("/subject"), "", r#"{"subject":" x "}"#);
     assert_one("PUT", &group_path("/subject"), "", r#"{"subject":""}"#, C::EmptySubject, ptr("/subject"));
     assert_one("PUT", &group_path("/subject"), "", r#"{"subject":" \t\n\u00a0"}"#, C::EmptySubject, ptr("/subject"));
+    // Zero-width and other invisible characters alone show nothing either.
+    for invisible in [r"\u200b", r"\u200b\u200c\u200d\u2060", r"\ufeff\u3164", r"\u2800 \u00ad"] {
+        let body = format!(r#"{{"subject":"{invisible}"}}"#);
+        assert_one("PUT", &group_path("/subject"), "", &body, C::EmptySubject, ptr("/subject"));
+    }
+    ok("PUT", &group_path("/subject"), "", r#"{"subject":"\u200bTeam\u200b"}"#);
     assert_one(
         "POST",
         &api("/groups"),

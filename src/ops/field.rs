@@ -7,7 +7,7 @@ use super::query::{parse_bool, QueryReader};
 use crate::error::{ErrorCode, FieldError, FieldErrors};
 use crate::ids::{GroupId, ParticipantId};
 use crate::invite::InviteCode;
-use crate::limits::{whatsapp_length, Limits};
+use crate::limits::{is_invisible, whatsapp_length, Limits};
 use crate::picture::{PictureFile, PictureSource};
 use crate::wire::{Json, Query};
 
@@ -105,8 +105,9 @@ impl Field for Subject {
     fn read(at: At, input: &mut Input<'_, '_>, errors: &mut FieldErrors) -> Option<Self> {
         let subject = input.body.string(at.key, errors)?;
         let pointer = input.body.pointer_of(at.key);
-        if subject.trim().is_empty() {
-            let detail = format!("{pointer}: the subject must not be empty");
+        if is_invisible(subject) {
+            let detail =
+                format!("{pointer}: the subject must show something (not empty, blank or invisible characters only)");
             errors.push(FieldError::body(&pointer, ErrorCode::EmptySubject, detail));
             return None;
         }

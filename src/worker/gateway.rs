@@ -4,6 +4,7 @@
 use super::http::{empty, internal, respond, Exchange, ALLOWED_HEADERS, ALLOWED_METHODS};
 use super::idempotency::{Claim, Idempotency};
 use super::limiter::{Admission, Held, Limiter};
+use super::picture_fetch::resolve_picture_url;
 use super::upstream::{forward, Answer};
 use crate::config::{GatewaySettings, KeyCheck};
 use crate::error::{Error, ErrorCode};
@@ -13,7 +14,7 @@ use crate::limits::BODY_MAX_BYTES;
 use crate::ops::{Dialect, Endpoint, GroupRequest, Located, OperationKind, RateClass, RenderedRequest, Waha};
 use crate::ratelimit::{limit_field, policy_field};
 use crate::upstream::UpstreamFailure;
-use crate::wire::percent_decode;
+use crate::wire::{is_json_media_type, percent_decode};
 use futures_util::StreamExt;
 use worker::{Env, Request, Response};
 
@@ -35,11 +36,14 @@ pub async fn handle(
     let Some(located) = Waha.locate(&method, &path) else {
         return Err(Error::new(ErrorCode::NotFound, format!("no route {path}")));
     };
-    let request = accept(&mut req, &located, settings, exchange).await?;
+    let mut request = accept(&mut req, &located, settings, exchange).await?;
+    resolve_picture_url(&mut request, settings).await?;
     let rendered = Waha.render(&request)?;
     let idempotency = match req.headers().get(IDEMPOTENCY_KEY_HEADER).ok().flatten() {
         Some(key) if request.operation.kind().idempotent() => {
-            let record = Idempotency::new(env, &request.session, &key, rendered.body.clone().unwrap_or_default())?;
+            let client = client_key(&req).unwrap_or_default();
+            let body = rendered.body.clone().unwrap_or_default();
+            let record = Idempotency::new(env, &request.session, &client, &key, body, settings.upstream_timeout_ms)?;
             match record.claim(u64::from(settings.upstream_timeout_ms) + 1000).await? {
                 Claim::Replay(answer) => {
                     exchange.headers.push(("Idempotency-Replayed", "true".into()));
@@ -173,10 +177,15 @@ async fn limit(
     }
 }
 
-/// The client key (from `X-Api-Key` or `Authorization: Bearer`) checked for the session.
-fn authenticate(req: &Request, raw_session: &str, settings: &GatewaySettings) -> Result<SessionName, Error> {
+/// The client key the request presents, in `X-Api-Key` or `Authorization: Bearer`.
+fn client_key(req: &Request) -> Option<String> {
     let header = |name| req.headers().get(name).ok().flatten();
-    let Some(key) = presented_key(header(API_KEY_HEADER), header("Authorization").as_deref()) else {
+    presented_key(header(API_KEY_HEADER), header("Authorization").as_deref())
+}
+
+/// The client key checked for the session.
+fn authenticate(req: &Request, raw_session: &str, settings: &GatewaySettings) -> Result<SessionName, Error> {
+    let Some(key) = client_key(req) else {
         return Err(unauthorized("missing API key: send it in X-Api-Key or Authorization: Bearer"));
     };
     if !settings.keys.knows(&key) {
@@ -230,8 +239,7 @@ async fn read_body(req: &mut Request) -> Result<Vec<u8>, Error> {
 /// A non-blank body must be `application/json`.
 fn check_content_type(req: &Request, body: &[u8]) -> Result<(), Error> {
     let content_type = req.headers().get("Content-Type").ok().flatten().unwrap_or_default();
-    let is_json = content_type.to_ascii_lowercase().starts_with("application/json");
-    if !body.iter().all(u8::is_ascii_whitespace) && !is_json {
+    if !body.iter().all(u8::is_ascii_whitespace) && !is_json_media_type(&content_type) {
         return Err(Error::new(ErrorCode::UnsupportedMediaType, "send the body as Content-Type: application/json"));
     }
     Ok(())

@@ -1,13 +1,16 @@
 //! `Idempotency-Key` for group creation: a replay with the same key and body within 24 hours gets
 //! the first answer instead of a second group; the same key with another body gets 422.
 //!
-//! Records live in KV (`idem/<session>/<key>`). Concurrent replays in one isolate wait for the
-//! first to finish; across isolates a `pending` record makes a concurrent replay answer 409.
+//! Records live in KV, one per session, client key and idempotency key (see
+//! `crate::idempotency`). Concurrent replays in one isolate wait for the first to finish; across
+//! isolates a `pending` record, kept for longer than the upstream timeout, makes a concurrent
+//! replay answer 409.
 
 use super::upstream::Answer;
 use super::KV_BINDING;
 use crate::error::{Error, ErrorCode, FieldError};
 use crate::headers::{valid_idempotency_key, IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_MAX};
+use crate::idempotency::{pending_ttl_secs, record_key, RECORD_TTL_SECS};
 use crate::ids::SessionName;
 use serde::{Deserialize, Serialize};
 use std::cell::{Cell, RefCell};
@@ -15,10 +18,6 @@ use std::collections::HashSet;
 use std::time::Duration;
 use worker::{Delay, Env, KvStore};
 
-/// How long an answer is kept for replays.
-pub const RECORD_TTL_SECS: u64 = 24 * 60 * 60;
-/// How long a pending marker lives if its request dies.
-const PENDING_TTL_SECS: u64 = 60;
 /// Poll interval while waiting for an in-flight twin in this isolate.
 const WAIT_STEP_MS: u64 = 20;
 
@@ -56,6 +55,8 @@ pub struct Idempotency {
     kv: KvStore,
     record_key: String,
     request: String,
+    /// How long the pending marker lives.
+    pending_ttl_secs: u64,
     /// Whether this request holds the key's in-flight mark (dropped with it if cancelled).
     holds_mark: Cell<bool>,
 }
@@ -75,11 +76,25 @@ fn store_error(cause: impl std::fmt::Display) -> Error {
 }
 
 impl Idempotency {
-    /// Opens the record of `key` for `session`; `request` is the canonical body.
-    pub fn new(env: &Env, session: &SessionName, key: &str, request: String) -> Result<Self, Error> {
+    /// Opens the record of `key`, used by `client_key` on `session`; `request` is the canonical
+    /// body; the pending marker covers `upstream_timeout_ms`.
+    pub fn new(
+        env: &Env,
+        session: &SessionName,
+        client_key: &str,
+        key: &str,
+        request: String,
+        upstream_timeout_ms: u32,
+    ) -> Result<Self, Error> {
         check_key(key)?;
         let kv = env.kv(KV_BINDING).map_err(store_error)?;
-        Ok(Idempotency { kv, record_key: format!("idem/{session}/{key}"), request, holds_mark: Cell::new(false) })
+        Ok(Idempotency {
+            kv,
+            record_key: record_key(session, client_key, key),
+            request,
+            pending_ttl_secs: pending_ttl_secs(upstream_timeout_ms),
+            holds_mark: Cell::new(false),
+        })
     }
 
     /// Claims the key, waiting for an in-flight twin of this isolate; `wait_ms` bounds the wait.
@@ -112,7 +127,7 @@ impl Idempotency {
                 Ok(Claim::Replay(Answer { status: a.status, content_type: a.content_type, body: a.body.into_bytes() }))
             }
             Some(Record { answer: None, .. }) => Err(in_progress()),
-            None => match self.store(None, PENDING_TTL_SECS).await {
+            None => match self.store(None, self.pending_ttl_secs).await {
                 Ok(()) => return Ok(Claim::Fresh), // keeps the mark until complete/release
                 Err(e) => Err(e),
             },

@@ -7,6 +7,7 @@ mod http;
 mod idempotency;
 mod limiter;
 mod log;
+mod picture_fetch;
 mod upstream;
 
 use crate::config::GatewaySettings;

@@ -1,4 +1,5 @@
-//! Forwarding a rendered request to the WAHA upstream, with the upstream key and a timeout.
+//! Forwarding a rendered request to the WAHA upstream, with the upstream key and a timeout;
+//! redirects are not followed (a 3xx is an upstream error), so the key goes nowhere else.
 
 use super::http::{internal, REQUEST_ID};
 use crate::config::GatewaySettings;
@@ -9,7 +10,7 @@ use futures_util::future::{select, Either};
 use futures_util::pin_mut;
 use std::time::Duration;
 use wasm_bindgen::JsValue;
-use worker::{AbortController, Delay, Fetch, Headers, Request, RequestInit};
+use worker::{AbortController, Delay, Fetch, Headers, Request, RequestInit, RequestRedirect};
 
 /// A successful upstream answer, passed to the client unchanged.
 pub struct Answer {
@@ -55,7 +56,8 @@ pub async fn forward(
         set("Content-Type", "application/json")?;
     }
     let mut init = RequestInit::new();
-    init.with_method(worker_method(rendered.method)).with_headers(headers);
+    // A redirect is answered as an error, never followed: following it would send the key on.
+    init.with_method(worker_method(rendered.method)).with_headers(headers).with_redirect(RequestRedirect::Manual);
     init.with_body(rendered.body.as_deref().map(JsValue::from_str));
     let request = Request::new_with_init(&url, &init).map_err(internal).map_err(not_reached)?;
 

@@ -9,7 +9,7 @@ const t = useStack({ captureLogs: true });
 
 const FIELDS = ['requestId', 'method', 'operation', 'session', 'status', 'upstreamStatus', 'latencyMs', 'rateLimit', 'kvOps', 'error'];
 /** Values sent in bodies, queries and paths below that must not reach the log. */
-const PRIVATE = ['Secret plans', '15557654321', 'AlphaInviteCode0000001', 'https://example.com/private.jpg', 'Top secret description'];
+const PRIVATE = ['Secret plans', '15557654321', 'AlphaInviteCode0000001', 'https://10.0.0.9/private.jpg', 'Top secret description'];
 
 /** The single log line of a response, checked for shape. */
 async function lineOf(res) {
@@ -87,7 +87,7 @@ test('bodies, queries, ids and keys never reach the log', async () => {
     t.gw.call('/api/default/groups', { method: 'POST', body: { name: 'Secret plans', participants: [{ id: '15557654321@c.us' }] } }),
     t.gw.call(`/api/default/groups/${ALPHA}/description`, { method: 'PUT', body: { description: 'Top secret description' } }),
     t.gw.call(`/api/default/groups/join-info?code=AlphaInviteCode0000001`),
-    t.gw.call(`/api/default/groups/${ALPHA}/picture`, { method: 'PUT', body: { file: { mimetype: 'image/jpeg', url: 'https://example.com/private.jpg' } } }),
+    t.gw.call(`/api/default/groups/${ALPHA}/picture`, { method: 'PUT', body: { file: { mimetype: 'image/jpeg', url: 'https://10.0.0.9/private.jpg' } } }),
     t.gw.call('/api/sales/groups/count', { headers: { 'x-api-key': undefined, authorization: `Bearer ${SALES_KEY}` } }),
   ];
   const answers = await Promise.all(calls);

@@ -56,8 +56,8 @@ const SAMPLES = {
   'GET /groups/{id}/picture': { group: BETA, query: 'refresh=true', fwdQuery: 'refresh=true' },
   'PUT /groups/{id}/picture': {
     group: ALPHA,
-    body: { file: { filename: 'p.jpg', url: 'https://example.com/p.jpg', mimetype: 'image/jpeg' } },
-    fwdBody: '{"file":{"mimetype":"image/jpeg","url":"https://example.com/p.jpg","filename":"p.jpg"}}',
+    body: { file: { filename: 'p.jpg', data: '/9j/4AAQ', mimetype: 'image/jpeg' } },
+    fwdBody: '{"file":{"mimetype":"image/jpeg","data":"/9j/4AAQ","filename":"p.jpg"}}',
   },
   'DELETE /groups/{id}/picture': { group: BETA },
   'PUT /groups/{id}/settings/security/info-admin-only': {

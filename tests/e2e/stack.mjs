@@ -20,10 +20,14 @@ export const TEST_ORIGIN = 'http://127.0.0.1:8799';
  * the rate-limit KV binding out (a store failure); `port` fixes the worker's port.
  * `script` runs another module worker instead of build/index.js (a path from the repository root,
  * e.g. a test fixture) with the same bindings. `captureLogs: true` collects the worker's console
- * lines in `stack.logs` (instead of printing them); JSON lines are parsed.
+ * lines in `stack.logs` (instead of printing them); JSON lines are parsed. `trustedCertificates`
+ * (PEM strings) are trusted by the worker's outbound TLS besides the usual CAs (for a test's own
+ * https server). `isolates: n` runs n copies of the worker, each its own isolate, on one shared KV
+ * namespace; `stack.callOn(i, path, init)` calls copy i (0 is the one at `stack.url`).
  */
 export async function startStack({
   vars = {}, kv = true, port = 0, simPort = 0, upstreamUrl, script = 'build/index.js', captureLogs = false,
+  trustedCertificates, isolates = 1,
 } = {}) {
   const sim = await startSimulator({ port: simPort, apiKey: UPSTREAM_KEY });
   /** `{level, message, json}` per console line of the worker, oldest first (with `captureLogs`). */
@@ -41,15 +45,12 @@ export async function startStack({
       },
     }
     : {};
-  const mf = new Miniflare({
-    host: '127.0.0.1',
-    port,
+  const worker = {
     scriptPath: script.startsWith('/') ? script : `${root}${script}`,
-    ...capture,
     modules: true,
     modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
     compatibilityDate: '2026-08-01',
-    kvNamespaces: kv ? ['GROUPGATE_KV'] : [],
+    kvNamespaces: kv ? { GROUPGATE_KV: 'GROUPGATE_KV' } : [],
     bindings: {
       UPSTREAM_URL: upstreamUrl ?? sim.url,
       UPSTREAM_API_KEY: UPSTREAM_KEY,
@@ -57,6 +58,19 @@ export async function startStack({
       ALLOWED_ORIGINS: TEST_ORIGIN,
       ...vars,
     },
+    ...(trustedCertificates && {
+      // Miniflare's own outbound network, with the test's certificates trusted too.
+      outboundService: {
+        network: { allow: ['public', 'private', '240.0.0.0/4'], tlsOptions: { trustBrowserCas: true, trustedCertificates } },
+      },
+    }),
+  };
+  const names = Array.from({ length: isolates }, (_, i) => `groupgate-${i}`);
+  const mf = new Miniflare({
+    host: '127.0.0.1',
+    port,
+    ...capture,
+    ...(isolates === 1 ? worker : { workers: names.map((name) => ({ name, ...worker })) }),
   });
   const url = String(await mf.ready).replace(/\/$/, '');
   return {
@@ -83,6 +97,13 @@ export async function startStack({
       const h = { 'x-api-key': CLIENT_KEY, ...headers };
       if (body !== undefined && typeof body !== 'string') h['content-type'] ??= 'application/json';
       return fetch(url + path, { method, headers: h, body: typeof body === 'string' || body === undefined ? body : JSON.stringify(body) });
+    },
+    /** Calls worker copy `index` (see `isolates`) with the test client key unless `headers` say otherwise. */
+    async callOn(index, path, { method = 'GET', body, headers = {} } = {}) {
+      const target = index === 0 ? { fetch } : await mf.getWorker(names[index]);
+      const h = { 'x-api-key': CLIENT_KEY, ...headers };
+      if (body !== undefined) h['content-type'] ??= 'application/json';
+      return target.fetch(url + path, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
     },
     /** What the simulator received, oldest first. */
     async received() {

@@ -1,0 +1,402 @@
+//! Hosts and https URLs that clients supply, read the way a WHATWG URL parser reads them (every
+//! browser, workerd and Node do), and classified as public or not.
+//!
+//! The WHATWG parser accepts IPv4 addresses in many spellings: `2130706433`, `0x7f000001`,
+//! `0177.0.0.1`, `127.1` and `127.0.0.1.` all name `127.0.0.1`. [`Host::parse`] reads them the
+//! same way, so a literal address cannot hide behind its spelling, and [`Host`]'s `Display` gives
+//! the one canonical spelling that is then fetched.
+
+use crate::error::ErrorCode;
+use crate::picture::check_https_url;
+use std::fmt;
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+/// Longest host name (DNS).
+const NAME_MAX: usize = 253;
+/// Longest label of a host name (DNS).
+const LABEL_MAX: usize = 63;
+
+/// A URL's host: a DNS name (lower case, without a trailing dot) or a literal address.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Host {
+    /// A DNS name such as `images.example.com`.
+    Name(String),
+    /// An IPv4 address, whatever its spelling was.
+    V4(Ipv4Addr),
+    /// A bracketed IPv6 address.
+    V6(Ipv6Addr),
+}
+
+impl fmt::Display for Host {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Host::Name(name) => f.write_str(name),
+            Host::V4(ip) => write!(f, "{ip}"),
+            Host::V6(ip) => write!(f, "[{ip}]"),
+        }
+    }
+}
+
+/// One IPv4 number of a host (`0x7f`, `0177`, `127`), as the WHATWG parser reads it.
+fn ipv4_number(part: &str) -> Option<u64> {
+    let (digits, radix) = match part.strip_prefix("0x") {
+        Some(hex) => (hex, 16),
+        None if part.len() > 1 && part.starts_with('0') => (&part[1..], 8),
+        None => (part, 10),
+    };
+    if digits.is_empty() {
+        return (radix == 16).then_some(0); // `0x` alone is zero
+    }
+    if digits.len() > 20 {
+        return None;
+    }
+    u64::from_str_radix(digits, radix).ok()
+}
+
+/// Whether the last label makes the host an IPv4 address (the WHATWG "ends in a number" rule).
+fn ends_in_a_number(last: &str) -> bool {
+    !last.is_empty() && (last.bytes().all(|b| b.is_ascii_digit()) || ipv4_number(last).is_some())
+}
+
+/// Parses 1 to 4 IPv4 numbers: all but the last below 256, the last filling the remaining bytes.
+fn parse_ipv4(parts: &[&str]) -> Option<Ipv4Addr> {
+    if parts.is_empty() || parts.len() > 4 {
+        return None;
+    }
+    let numbers: Vec<u64> = parts.iter().map(|p| ipv4_number(p)).collect::<Option<_>>()?;
+    let (last, init) = numbers.split_last()?;
+    if init.iter().any(|n| *n > 255) || *last >= 1u64 << (8 * (5 - numbers.len())) {
+        return None;
+    }
+    let value = init.iter().enumerate().fold(*last, |acc, (i, n)| acc + (n << (8 * (3 - i))));
+    u32::try_from(value).ok().map(Ipv4Addr::from)
+}
+
+impl Host {
+    /// Parses a URL's host (without the port). Errors say why, without the field name.
+    pub fn parse(raw: &str) -> Result<Host, &'static str> {
+        if let Some(inner) = raw.strip_prefix('[') {
+            let inner = inner.strip_suffix(']').ok_or("an IPv6 address must be closed with ']'")?;
+            return inner.parse::<Ipv6Addr>().map(Host::V6).map_err(|_| "not a valid IPv6 address");
+        }
+        let lower = raw.to_ascii_lowercase();
+        if lower.is_empty() || !lower.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.') {
+            return Err("the host may hold only letters, digits, '-' and '.'");
+        }
+        // One trailing dot names the same host (`localhost.` is `localhost`).
+        let name = lower.strip_suffix('.').unwrap_or(&lower);
+        let labels: Vec<&str> = name.split('.').collect();
+        if labels.iter().any(|l| l.is_empty()) {
+            return Err("the host has an empty label");
+        }
+        if labels.last().is_some_and(|last| ends_in_a_number(last)) {
+            return parse_ipv4(&labels).map(Host::V4).ok_or("not a valid IPv4 address");
+        }
+        if name.len() > NAME_MAX || labels.iter().any(|l| l.len() > LABEL_MAX || l.starts_with('-') || l.ends_with('-'))
+        {
+            return Err("not a valid host name");
+        }
+        Ok(Host::Name(name.to_owned()))
+    }
+
+    /// Why this host is not on the public internet, or `None` when it is.
+    pub fn non_public(&self) -> Option<&'static str> {
+        match self {
+            Host::V4(ip) => ipv4_non_public(*ip),
+            Host::V6(ip) => ipv6_non_public(*ip),
+            Host::Name(name) => name_non_public(name),
+        }
+    }
+}
+
+/// IPv4 ranges that are not public (RFC 6890 and the cloud metadata range), with the reason.
+const IPV4_NON_PUBLIC: [([u8; 4], u8, &str); 15] = [
+    ([0, 0, 0, 0], 8, "an unspecified ('this network') address"),
+    ([10, 0, 0, 0], 8, "a private address"),
+    ([100, 64, 0, 0], 10, "a shared (carrier-grade NAT) address"),
+    ([127, 0, 0, 0], 8, "a loopback address"),
+    ([169, 254, 0, 0], 16, "a link-local address (cloud metadata lives here)"),
+    ([172, 16, 0, 0], 12, "a private address"),
+    ([192, 0, 0, 0], 24, "an IETF protocol address"),
+    ([192, 0, 2, 0], 24, "a documentation address"),
+    ([192, 88, 99, 0], 24, "a 6to4 relay address"),
+    ([192, 168, 0, 0], 16, "a private address"),
+    ([198, 18, 0, 0], 15, "a benchmarking address"),
+    ([198, 51, 100, 0], 24, "a documentation address"),
+    ([203, 0, 113, 0], 24, "a documentation address"),
+    ([224, 0, 0, 0], 4, "a multicast address"),
+    ([240, 0, 0, 0], 4, "a reserved or broadcast address"),
+];
+
+fn ipv4_non_public(ip: Ipv4Addr) -> Option<&'static str> {
+    let value = u32::from(ip);
+    IPV4_NON_PUBLIC.iter().find_map(|(net, prefix, why)| {
+        let mask = u32::MAX << (32 - u32::from(*prefix));
+        (value & mask == u32::from_be_bytes(*net)).then_some(*why)
+    })
+}
+
+fn ipv6_non_public(ip: Ipv6Addr) -> Option<&'static str> {
+    let s = ip.segments();
+    if ip.is_unspecified() {
+        return Some("the unspecified address");
+    }
+    if ip.is_loopback() {
+        return Some("the loopback address");
+    }
+    if ip.to_ipv4_mapped().is_some() {
+        return Some("an IPv4-mapped address");
+    }
+    if s[0] & 0xffc0 == 0xfe80 {
+        return Some("a link-local address");
+    }
+    if s[0] & 0xfe00 == 0xfc00 {
+        return Some("a unique local (private) address");
+    }
+    // Public unicast is 2000::/3, minus the ranges that embed or tunnel IPv4 or are reserved.
+    if s[0] & 0xe000 != 0x2000 {
+        return Some("not a global unicast address (IPv4-compatible, NAT64, multicast or reserved)");
+    }
+    if s[0] == 0x2002 || (s[0] == 0x2001 && s[1] < 0x0200) {
+        return Some("a tunnel (6to4, Teredo) or IETF protocol address");
+    }
+    if (s[0] == 0x2001 && s[1] == 0x0db8) || s[0] & 0xfff0 == 0x3ff0 {
+        return Some("a documentation address");
+    }
+    None
+}
+
+/// Top-level names that never lead to the public internet (RFC 6761, RFC 8375, ICANN's `.internal`
+/// and names commonly used inside private networks).
+const INTERNAL_TLDS: [&str; 15] = [
+    "localhost",
+    "local",
+    "internal",
+    "localdomain",
+    "lan",
+    "home",
+    "corp",
+    "intranet",
+    "private",
+    "arpa",
+    "test",
+    "invalid",
+    "example",
+    "onion",
+    "alt",
+];
+
+/// Cloud metadata services reachable under a public-looking name (each also covers its subdomains).
+const METADATA_NAMES: [&str; 4] =
+    ["metadata.goog", "metadata.tencentyun.com", "metadata.platformequinix.com", "metadata.packet.net"];
+
+fn name_non_public(name: &str) -> Option<&'static str> {
+    let Some((_, tld)) = name.rsplit_once('.') else {
+        return Some("a single-label name, resolved inside the local network");
+    };
+    if INTERNAL_TLDS.contains(&tld) {
+        return Some("an internal or reserved name");
+    }
+    let metadata =
+        METADATA_NAMES.iter().any(|m| name == *m || name.strip_suffix(m).is_some_and(|sub| sub.ends_with('.')));
+    metadata.then_some("a cloud metadata service")
+}
+
+/// An absolute `https` URL, split: its host, port and the rest (path and query, no fragment).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpsUrl {
+    /// The host, canonical.
+    pub host: Host,
+    /// An explicit port.
+    pub port: Option<u16>,
+    /// Everything after the authority, without the fragment (`/a.jpg?size=2`).
+    pub rest: String,
+}
+
+impl HttpsUrl {
+    /// Parses an https URL that passes [`check_https_url`], reading its host as WHATWG parsers
+    /// do. Errors give the field code and the reason.
+    pub fn parse(url: &str) -> Result<HttpsUrl, (ErrorCode, &'static str)> {
+        check_https_url(url)?;
+        let invalid = |why| (ErrorCode::InvalidUrl, why);
+        let rest = url.split_once("://").map(|(_, rest)| rest).unwrap_or_default();
+        let (authority, tail) = rest.split_at(rest.find(['/', '?', '#']).unwrap_or(rest.len()));
+        let (host, port) = match authority.rsplit_once(':') {
+            Some((host, port)) if !port.contains(']') => {
+                let port = port.parse::<u16>().ok().filter(|p| *p > 0);
+                (host, Some(port.ok_or(invalid("the URL's port must be a number from 1 to 65535"))?))
+            }
+            _ => (authority, None),
+        };
+        let host = Host::parse(host).map_err(|_| invalid("the URL has no valid host"))?;
+        let rest = tail.split('#').next().unwrap_or_default().to_owned();
+        Ok(HttpsUrl { host, port, rest })
+    }
+
+    /// The URL as it is fetched: canonical host, the port if one was given, path and query.
+    pub fn canonical(&self) -> String {
+        let port = self.port.map(|p| format!(":{p}")).unwrap_or_default();
+        let rest = if self.rest.starts_with('/') { self.rest.clone() } else { format!("/{}", self.rest) };
+        format!("https://{}{port}{rest}", self.host)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v4(s: &str) -> Ipv4Addr {
+        match Host::parse(s) {
+            Ok(Host::V4(ip)) => ip,
+            other => panic!("{s}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn ipv4_in_every_whatwg_spelling() {
+        let loopback = Ipv4Addr::new(127, 0, 0, 1);
+        for s in [
+            "127.0.0.1",
+            "2130706433",
+            "0x7f000001",
+            "0X7F000001",
+            "0177.0.0.1",
+            "0x7f.0.0.1",
+            "127.1",
+            "127.0.1",
+            "0x7f.1",
+            "017700000001",
+            "127.0.0.1.",
+            "127.000.000.001",
+        ] {
+            assert_eq!(v4(s), loopback, "{s}");
+        }
+        assert_eq!(v4("0"), Ipv4Addr::UNSPECIFIED);
+        assert_eq!(v4("0x"), Ipv4Addr::UNSPECIFIED);
+        assert_eq!(v4("169.254.43518"), Ipv4Addr::new(169, 254, 169, 254));
+        assert_eq!(v4("0xa9fea9fe"), Ipv4Addr::new(169, 254, 169, 254));
+        assert_eq!(v4("10.1"), Ipv4Addr::new(10, 0, 0, 1));
+        for bad in [
+            "256.0.0.1",
+            "1.2.3.4.5",
+            "0x100000000",
+            "4294967296",
+            "1.2.3.08",
+            "foo.127",
+            "1.256.0",
+            "99999999999999999999999",
+        ] {
+            assert!(Host::parse(bad).is_err(), "{bad}");
+        }
+        // A number in a middle label does not make an address.
+        assert_eq!(Host::parse("127.0.0.1.nip.io"), Ok(Host::Name("127.0.0.1.nip.io".into())));
+    }
+
+    #[test]
+    fn ipv6_literals_and_names() {
+        assert_eq!(Host::parse("[::1]"), Ok(Host::V6(Ipv6Addr::LOCALHOST)));
+        assert_eq!(Host::parse("[0:0:0:0:0:0:0:1]"), Ok(Host::V6(Ipv6Addr::LOCALHOST)));
+        assert!(Host::parse("[::1").is_err());
+        assert!(Host::parse("[fe80::1%25eth0]").is_err());
+        assert_eq!(Host::parse("Images.Example.COM."), Ok(Host::Name("images.example.com".into())));
+        for bad in
+            ["", ".", "a..b", "exa_mple.com", "-a.com", "a-.com", "ex%61mple.com", &format!("{}.com", "a".repeat(64))]
+        {
+            assert!(Host::parse(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(Host::parse("0x7f000001").unwrap().to_string(), "127.0.0.1");
+        assert_eq!(Host::parse("[::ffff:7f00:1]").unwrap().to_string(), "[::ffff:127.0.0.1]");
+    }
+
+    #[test]
+    fn non_public_hosts_in_every_spelling() {
+        for s in [
+            "127.0.0.1",
+            "2130706433",
+            "0x7f000001",
+            "0177.0.0.1",
+            "127.1",
+            "127.0.0.1.",
+            "0",
+            "0.0.0.0",
+            "169.254.169.254",
+            "10.0.0.5",
+            "172.16.3.4",
+            "172.31.255.255",
+            "192.168.1.1",
+            "100.100.100.200",
+            "224.0.0.1",
+            "255.255.255.255",
+            "[::1]",
+            "[::]",
+            "[::ffff:127.0.0.1]",
+            "[::ffff:7f00:1]",
+            "[::ffff:169.254.169.254]",
+            "[::127.0.0.1]",
+            "[64:ff9b::7f00:1]",
+            "[fe80::1]",
+            "[fc00::1]",
+            "[fd12:3456::1]",
+            "[ff02::1]",
+            "[2002:7f00:1::]",
+            "[2001:db8::1]",
+            "[2001::1]",
+            "localhost",
+            "localhost.",
+            "LOCALHOST",
+            "api.localhost",
+            "a.b.localhost.",
+            "waha",
+            "metadata",
+            "redis.internal",
+            "metadata.google.internal",
+            "instance-data.ec2.internal",
+            "printer.local",
+            "nas.lan",
+            "router.home.arpa",
+            "1.0.0.127.in-addr.arpa",
+            "metadata.goog",
+            "x.metadata.tencentyun.com",
+        ] {
+            let host = Host::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"));
+            assert!(host.non_public().is_some(), "{s} must not be public");
+        }
+        for s in [
+            "8.8.8.8",
+            "93.184.215.14",
+            "172.32.0.1",
+            "[2606:4700::1111]",
+            "images.example.com",
+            "cdn.whatsapp.net",
+            "notmetadata.goog",
+        ] {
+            assert_eq!(Host::parse(s).unwrap().non_public(), None, "{s}");
+        }
+    }
+
+    #[test]
+    fn https_urls_split_and_canonical() {
+        let u = HttpsUrl::parse("https://0x7f.1:8443/a.jpg?x=1#frag").unwrap();
+        assert_eq!(
+            (u.host.clone(), u.port, u.rest.as_str()),
+            (Host::V4(Ipv4Addr::LOCALHOST), Some(8443), "/a.jpg?x=1")
+        );
+        assert_eq!(u.canonical(), "https://127.0.0.1:8443/a.jpg?x=1");
+        assert_eq!(HttpsUrl::parse("HTTPS://Example.com").unwrap().canonical(), "https://example.com/");
+        assert_eq!(HttpsUrl::parse("https://example.com?q").unwrap().canonical(), "https://example.com/?q");
+        assert_eq!(HttpsUrl::parse("https://[::1]:443/").unwrap().host, Host::V6(Ipv6Addr::LOCALHOST));
+        for (bad, code) in [
+            ("http://example.com/", ErrorCode::InsecureUrl),
+            ("https://u@example.com/", ErrorCode::UrlHasCredentials),
+            ("https://example.com:0/", ErrorCode::InvalidUrl),
+            ("https://example.com:65536/", ErrorCode::InvalidUrl),
+            ("https://example.com:+1/", ErrorCode::InvalidUrl),
+            ("https://127.0.0.1:80:443/", ErrorCode::InvalidUrl),
+            ("https://example.com\\@127.0.0.1/", ErrorCode::UrlHasCredentials),
+            ("https://127.0.0.1\\.example.com/", ErrorCode::InvalidUrl),
+            ("https://1.2.3.4.5/", ErrorCode::InvalidUrl),
+        ] {
+            assert_eq!(HttpsUrl::parse(bad).unwrap_err().0, code, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! Pictures given by URL are downloaded here, at the edge, and forwarded to WAHA as `file.data`,
+//! so WAHA never fetches a URL a client chose (see `crate::picture_url` for the rules).
+//!
+//! The download follows at most `PICTURE_REDIRECTS_MAX` redirects by hand, each to https and each
+//! checked like the first URL; it stops at `PICTURE_MAX_BYTES` and after `PICTURE_FETCH_TIMEOUT_MS`.
+
+use crate::config::GatewaySettings;
+use crate::error::{Error, FieldError};
+use crate::limits::PICTURE_MAX_BYTES;
+use crate::ops::{GroupRequest, Operation};
+use crate::picture::PictureSource;
+use crate::picture_url::{
+    check_download, too_large, unavailable, PictureRoute, PictureUrlPolicy, PICTURE_FETCH_TIMEOUT_MS,
+    PICTURE_REDIRECTS_MAX,
+};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use futures_util::future::{select, Either};
+use futures_util::{pin_mut, StreamExt};
+use std::time::Duration;
+use worker::{
+    AbortController, AbortSignal, Delay, Fetch, Headers, Request, RequestInit, RequestRedirect, Response, Url,
+};
+
+/// Where the picture URL sits in the request body.
+const POINTER: &str = "/file/url";
+
+/// Replaces the URL of a set-picture request by the downloaded picture (`file.data`, with the
+/// mimetype its bytes have), or by its canonical form when WAHA is to download it. Other
+/// requests are left alone.
+pub async fn resolve_picture_url(request: &mut GroupRequest, settings: &GatewaySettings) -> Result<(), Error> {
+    let Operation::SetPicture { file, .. } = &mut request.operation else {
+        return Ok(());
+    };
+    let PictureSource::Url(url) = &file.source else {
+        return Ok(());
+    };
+    match settings.pictures.route(url, POINTER)? {
+        PictureRoute::ForwardAsUrl(canonical) => file.source = PictureSource::Url(canonical),
+        PictureRoute::FetchAtEdge(canonical) => {
+            let (mimetype, bytes) = download(&settings.pictures, canonical).await?;
+            file.mimetype = mimetype.to_owned();
+            file.source = PictureSource::Data(STANDARD.encode(bytes));
+        }
+    }
+    Ok(())
+}
+
+/// Downloads `url` within the time limit: the checked mimetype and the bytes.
+async fn download(policy: &PictureUrlPolicy, url: String) -> Result<(&'static str, Vec<u8>), FieldError> {
+    let controller = AbortController::default();
+    let signal = controller.signal();
+    let work = follow(policy, url, &signal);
+    let timeout = Delay::from(Duration::from_millis(u64::from(PICTURE_FETCH_TIMEOUT_MS)));
+    pin_mut!(work, timeout);
+    match select(work, timeout).await {
+        Either::Left((result, _)) => result,
+        Either::Right(_) => {
+            controller.abort();
+            Err(unavailable(POINTER, &format!("no complete answer within {PICTURE_FETCH_TIMEOUT_MS} ms")))
+        }
+    }
+}
+
+/// Fetches `url`, following checked redirects, and reads the picture.
+async fn follow(
+    policy: &PictureUrlPolicy,
+    mut url: String,
+    signal: &AbortSignal,
+) -> Result<(&'static str, Vec<u8>), FieldError> {
+    for _ in 0..=PICTURE_REDIRECTS_MAX {
+        let mut response = fetch(&url, signal).await?;
+        let status = response.status_code();
+        if (300..400).contains(&status) {
+            let location = response.headers().get("Location").ok().flatten();
+            let location = location.ok_or_else(|| unavailable(POINTER, "a redirect without a Location"))?;
+            let target = Url::parse(&url).and_then(|base| base.join(&location));
+            let target = target.map_err(|_| unavailable(POINTER, "a redirect to an invalid URL"))?;
+            url = policy.admit_redirect(target.as_str(), POINTER)?;
+            continue;
+        }
+        if !(200..300).contains(&status) {
+            return Err(unavailable(POINTER, &format!("the server answered HTTP {status}")));
+        }
+        let content_type = response.headers().get("Content-Type").ok().flatten();
+        let bytes = read_capped(&mut response).await?;
+        return check_download(content_type.as_deref(), &bytes, POINTER).map(|mime| (mime, bytes));
+    }
+    Err(unavailable(POINTER, &format!("more than {PICTURE_REDIRECTS_MAX} redirects")))
+}
+
+/// One GET of `url` without following redirects and without any credentials.
+async fn fetch(url: &str, signal: &AbortSignal) -> Result<Response, FieldError> {
+    let unreachable = |_| unavailable(POINTER, "the server could not be reached");
+    let headers = Headers::new();
+    headers.set("Accept", "image/jpeg, image/png").map_err(unreachable)?;
+    let mut init = RequestInit::new();
+    init.with_headers(headers).with_redirect(RequestRedirect::Manual);
+    let request = Request::new_with_init(url, &init).map_err(unreachable)?;
+    Fetch::Request(request).send_with_signal(signal).await.map_err(unreachable)
+}
+
+/// Reads the body, refusing it as soon as it is larger than `PICTURE_MAX_BYTES`.
+async fn read_capped(response: &mut Response) -> Result<Vec<u8>, FieldError> {
+    let declared = response.headers().get("Content-Length").ok().flatten().and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|len| len > PICTURE_MAX_BYTES) {
+        return Err(too_large(POINTER));
+    }
+    let broken = |_| unavailable(POINTER, "the connection broke while reading the picture");
+    let mut stream = response.stream().map_err(broken)?;
+    let mut bytes = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        bytes.extend_from_slice(&chunk.map_err(broken)?);
+        if bytes.len() > PICTURE_MAX_BYTES {
+            return Err(too_large(POINTER));
+        }
+    }
+    Ok(bytes)
+}
