@@ -41,6 +41,12 @@ pub enum ErrorCode {
     IdempotencyInProgress,
     /// The operation has no equivalent on this upstream.
     NotImplemented,
+    /// A webhook's signature is missing or wrong, or its timestamp is outside the replay window.
+    InvalidSignature,
+    /// A webhook is signed with an algorithm the receiver does not support.
+    UnsupportedAlgorithm,
+    /// A webhook carries an event the receiver does not handle.
+    UnknownEvent,
     /// The upstream could not be reached or answered garbage.
     UpstreamUnavailable,
     /// The upstream did not answer in time.
@@ -143,6 +149,9 @@ impl ErrorCode {
             IdempotencyKeyReused => "idempotency_key_reused",
             IdempotencyInProgress => "idempotency_in_progress",
             NotImplemented => "not_implemented",
+            InvalidSignature => "invalid_signature",
+            UnsupportedAlgorithm => "unsupported_algorithm",
+            UnknownEvent => "unknown_event",
             UpstreamUnavailable => "upstream_unavailable",
             UpstreamTimeout => "upstream_timeout",
             UpstreamError => "upstream_error",
@@ -191,7 +200,7 @@ impl ErrorCode {
         match self {
             NotFound | WhatsappNotFound => 404,
             MethodNotAllowed => 405,
-            Unauthorized => 401,
+            Unauthorized | InvalidSignature => 401,
             Forbidden | OriginNotAllowed | WhatsappNotAuthorized | WhatsappForbidden => 403,
             PayloadTooLarge => 413,
             UnsupportedMediaType => 415,
@@ -204,7 +213,7 @@ impl ErrorCode {
             UpstreamTimeout | Timeout => 504,
             Misconfigured => 500,
             NetworkError | Aborted => 0,
-            InvalidJson | WhatsappBadRequest => 400,
+            InvalidJson | WhatsappBadRequest | UnsupportedAlgorithm => 400,
             _ => 422,
         }
     }
@@ -228,6 +237,9 @@ impl ErrorCode {
             IdempotencyKeyReused => "Idempotency-Key reused with a different request",
             IdempotencyInProgress => "A request with this Idempotency-Key is in progress",
             NotImplemented => "Not supported by this upstream",
+            InvalidSignature => "The webhook's signature or timestamp is not valid",
+            UnsupportedAlgorithm => "The webhook's signature algorithm is not supported",
+            UnknownEvent => "The webhook's event is not handled here",
             UpstreamUnavailable => "The upstream is unavailable",
             UpstreamTimeout => "The upstream did not answer in time",
             UpstreamError => "The upstream refused the request",
