@@ -14,7 +14,10 @@ use crate::cache::{invalidated_by, CachedRead, Effect, Entry, EventEffects, Fres
 use crate::config::GatewaySettings;
 use crate::error::{Error, ErrorCode};
 use crate::ops::GroupRequest;
-use worker::{Env, Headers, KvStore};
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::time::Duration;
+use worker::{Delay, Env, Headers, KvStore};
 
 /// Response header saying how the cache answered: `hit`, `miss` or `stale`.
 pub const CACHE_HEADER: &str = "X-Groupgate-Cache";
@@ -36,6 +39,9 @@ pub struct GroupCache {
     timeout_ms: u32,
     /// The entry found by [`GroupCache::lookup`] that was past its freshness.
     stale: Option<Entry>,
+    /// KV operations of the lookup, added to the log line by [`GroupCache::settle`] (forwarding
+    /// sets the count afresh).
+    lookup_ops: u32,
 }
 
 impl GroupCache {
@@ -51,7 +57,7 @@ impl GroupCache {
             Some(Role::Write(reads.into_iter().map(|read| read.key(session, group)).collect()))
         });
         let kv = role.as_ref().and_then(|_| env.kv(KV_BINDING).map_err(|e| log_failure(&e.to_string())).ok());
-        GroupCache { kv, role, fresh_secs, timeout_ms: settings.store_timeout_ms, stale: None }
+        GroupCache { kv, role, fresh_secs, timeout_ms: settings.store_timeout_ms, stale: None, lookup_ops: 0 }
     }
 
     /// The cached answer of a read when it is fresh; remembers a stale one for [`GroupCache::settle`].
@@ -60,6 +66,7 @@ impl GroupCache {
             return None;
         };
         exchange.log.kv_ops += 1;
+        self.lookup_ops = 1;
         let entry = read_entry(kv, key, self.timeout_ms).await.map_err(|cause| log_failure(&cause)).ok()??;
         let now = now_ms();
         match entry.freshness(now, self.fresh_secs) {
@@ -77,6 +84,7 @@ impl GroupCache {
         let (Some(kv), Some(role)) = (&self.kv, &self.role) else {
             return result;
         };
+        exchange.log.kv_ops += self.lookup_ops;
         match (role, result) {
             (Role::Read { key, .. }, Ok(answer)) => {
                 let entry = Entry {
@@ -145,6 +153,9 @@ pub async fn apply_event(env: &Env, settings: &GatewaySettings, effects: &EventE
     let mut changed = 0;
     for (read, effect) in &effects.changes {
         let key = read.key(&effects.session, &effects.group);
+        // Deliveries arrive concurrently: without this, two edits of one entry would both read
+        // the old value and the second write would undo the first.
+        let _editing = EditMark::take(&key, timeout).await?;
         let cached = match effect {
             Effect::Store(_) | Effect::Drop => None,
             Effect::Merge(_) | Effect::Members { .. } => {
@@ -167,6 +178,40 @@ pub async fn apply_event(env: &Env, settings: &GatewaySettings, effects: &EventE
         changed += 1;
     }
     Ok(changed)
+}
+
+thread_local! {
+    /// Entries this isolate is editing for a webhook.
+    static EDITING: RefCell<HashSet<String>> = RefCell::new(HashSet::new());
+}
+
+/// Poll interval while another delivery of this isolate edits the same entry.
+const EDIT_WAIT_STEP_MS: u32 = 5;
+
+/// This isolate's exclusive right to edit one entry, released when dropped.
+struct EditMark(String);
+
+impl EditMark {
+    /// Waits (at most `timeout_ms`) until no other delivery of this isolate edits `key`. The
+    /// mark is taken before any `await`, so two deliveries never both hold it; waiting polls a
+    /// timer rather than waking on the other request's I/O, which workerd forbids.
+    async fn take(key: &str, timeout_ms: u32) -> Result<Self, Error> {
+        let mut waited = 0;
+        while !EDITING.with(|e| e.borrow_mut().insert(key.to_owned())) {
+            if waited >= timeout_ms {
+                return Err(store_unavailable("another delivery kept editing the same entry"));
+            }
+            Delay::from(Duration::from_millis(u64::from(EDIT_WAIT_STEP_MS))).await;
+            waited += EDIT_WAIT_STEP_MS;
+        }
+        Ok(EditMark(key.to_owned()))
+    }
+}
+
+impl Drop for EditMark {
+    fn drop(&mut self) {
+        EDITING.with(|e| e.borrow_mut().remove(&self.0));
+    }
 }
 
 /// Reads an entry (`None`: absent or unreadable, as good as absent).

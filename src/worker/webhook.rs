@@ -132,11 +132,11 @@ async fn forward(url: String, key: String, body: Vec<u8>, request_id: String, ti
     };
     let line = match within(timeout_ms, outcome).await {
         Ok(Ok(status)) if (200..300).contains(&status) => {
-            json!({"webhookForward": "delivered", "requestId": request_id, "status": status})
+            json!({"webhookForward": "delivered", "webhookRequestId": request_id, "status": status})
         }
-        Ok(Ok(status)) => json!({"webhookForward": "failed", "requestId": request_id, "status": status}),
-        Ok(Err(e)) => json!({"webhookForward": "failed", "requestId": request_id, "cause": e.to_string()}),
-        Err(cause) => json!({"webhookForward": "failed", "requestId": request_id, "cause": cause}),
+        Ok(Ok(status)) => json!({"webhookForward": "failed", "webhookRequestId": request_id, "status": status}),
+        Ok(Err(e)) => json!({"webhookForward": "failed", "webhookRequestId": request_id, "cause": e.to_string()}),
+        Err(cause) => json!({"webhookForward": "failed", "webhookRequestId": request_id, "cause": cause}),
     };
     worker::console_log!("{line}");
 }
