@@ -194,6 +194,7 @@ export type ErrorCode =
   | "forbidden" | "origin_not_allowed" | "payload_too_large" | "unsupported_media_type"
   | "rate_limited" | "cost_exceeds_quota" | "store_unavailable" | "idempotency_key_reused"
   | "idempotency_in_progress" | "not_implemented" | "upstream_unavailable" | "upstream_timeout"
+  | "invalid_signature" | "unsupported_algorithm" | "unknown_event"
   | "upstream_error" | "whatsapp_rate_limited" | "whatsapp_not_authorized" | "whatsapp_forbidden"
   | "whatsapp_not_found" | "whatsapp_not_acceptable" | "whatsapp_gone" | "whatsapp_bad_request"
   | "misconfigured" | "network_error" | "timeout" | "aborted"

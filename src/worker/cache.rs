@@ -142,15 +142,24 @@ fn answered(exchange: &mut Exchange, how: &'static str, entry: &Entry, now: u64)
     Answer { status: entry.status, content_type: entry.content_type.clone(), body: entry.body.clone().into_bytes() }
 }
 
-/// Applies a verified event's effects to the cache; the number of entries written or dropped.
-/// An error (the store failed) leaves the delivery unapplied, for the sender to retry.
-pub async fn apply_event(env: &Env, settings: &GatewaySettings, effects: &EventEffects) -> Result<u32, Error> {
+/// What applying one event did.
+#[derive(Debug, Default)]
+pub struct Applied {
+    /// Entries written or dropped.
+    pub entries: u32,
+    /// KV operations spent.
+    pub kv_ops: u32,
+}
+
+/// Applies a verified event's effects to the cache. An error (the store failed) leaves the
+/// delivery unapplied, for the sender to retry.
+pub async fn apply_event(env: &Env, settings: &GatewaySettings, effects: &EventEffects) -> Result<Applied, Error> {
     let Some(fresh_secs) = settings.group_cache else {
-        return Ok(0);
+        return Ok(Applied::default());
     };
     let kv = env.kv(KV_BINDING).map_err(|e| store_unavailable(&e.to_string()))?;
     let timeout = settings.store_timeout_ms;
-    let mut changed = 0;
+    let mut applied = Applied::default();
     for (read, effect) in &effects.changes {
         let key = read.key(&effects.session, &effects.group);
         // Deliveries arrive concurrently: without this, two edits of one entry would both read
@@ -159,6 +168,7 @@ pub async fn apply_event(env: &Env, settings: &GatewaySettings, effects: &EventE
         let cached = match effect {
             Effect::Store(_) | Effect::Drop => None,
             Effect::Merge(_) | Effect::Members { .. } => {
+                applied.kv_ops += 1;
                 read_entry(&kv, &key, timeout).await.map_err(|cause| store_unavailable(&cause))?
             }
         };
@@ -175,9 +185,10 @@ pub async fn apply_event(env: &Env, settings: &GatewaySettings, effects: &EventE
             }
         };
         done.map_err(|cause| store_unavailable(&cause))?;
-        changed += 1;
+        applied.kv_ops += 1;
+        applied.entries += 1;
     }
-    Ok(changed)
+    Ok(applied)
 }
 
 thread_local! {

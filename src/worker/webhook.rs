@@ -4,7 +4,7 @@
 //! `WEBHOOK_FORWARD_URL`, re-sent to the team's backend signed with groupgate's own key after
 //! the answer (a failure there is logged; the cache update is already done).
 
-use super::cache::{apply_event, now_ms};
+use super::cache::{apply_event, now_ms, Applied};
 use super::gateway::read_body;
 use super::http::{internal, respond, Exchange};
 use super::store::within;
@@ -13,16 +13,16 @@ use crate::cache::effects;
 use crate::config::GatewaySettings;
 use crate::error::{Error, ErrorCode};
 use crate::events::{
-    parse_event, GroupEvent, GROUP_V2_JOIN, GROUP_V2_JOIN_REQUEST, GROUP_V2_LEAVE, GROUP_V2_PARTICIPANTS,
+    parse_event, GroupEvent, WebhookEvent, GROUP_V2_JOIN, GROUP_V2_JOIN_REQUEST, GROUP_V2_LEAVE, GROUP_V2_PARTICIPANTS,
     GROUP_V2_UPDATE,
 };
 use crate::webhook::{
-    check_window, sign_waha, verify_waha, WahaHeaders, ALGORITHM, ALGORITHM_HEADER, HMAC_HEADER, REQUEST_ID_HEADER,
-    TIMESTAMP_HEADER,
+    check_window, sign_waha, verify_waha, Delivery, WahaHeaders, ALGORITHM, ALGORITHM_HEADER, HMAC_HEADER,
+    REQUEST_ID_HEADER, TIMESTAMP_HEADER,
 };
 use serde_json::{json, Value};
 use wasm_bindgen::JsValue;
-use worker::{Context, Env, Fetch, Headers, Request, RequestInit, Response};
+use worker::{Context, Env, Fetch, Headers, KvStore, Request, RequestInit, Response};
 
 /// The receiver's path.
 pub const PATH: &str = "/webhooks/waha";
@@ -58,6 +58,32 @@ pub async fn receive(
         return Err(Error::new(ErrorCode::NotFound, "the webhook receiver is off: set WEBHOOK_HMAC_KEY to turn it on"));
     };
     let body = body?;
+    let (delivery, webhook) = verified(&req, &body, key, settings.webhooks.tolerance_secs)?;
+    exchange.log.session = Some(webhook.session.clone());
+    let event = webhook.event.name().to_owned();
+    let seen = Seen::open(env, settings, &delivery)?;
+    exchange.log.kv_ops += 1;
+    if seen.before().await {
+        exchange.log.cache = Some("duplicate");
+        return Ok(json_answer(json!({"status": "duplicate", "event": event})));
+    }
+    // The body parsed above as a webhook, so it is JSON.
+    let raw: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let applied = match effects(&webhook, &raw) {
+        Some(effects) => apply_event(env, settings, &effects).await?,
+        None => Applied::default(),
+    };
+    exchange.log.kv_ops += applied.kv_ops + 1;
+    seen.mark().await;
+    if let Some((url, forward_key)) = settings.webhooks.forward.clone() {
+        let timeout_ms = settings.upstream_timeout_ms;
+        ctx.wait_until(forward(url, forward_key, body, delivery.request_id, timeout_ms));
+    }
+    Ok(json_answer(json!({"status": "applied", "event": event, "entries": applied.entries})))
+}
+
+/// Verifies the signature, reads the event and checks the signed body's timestamp.
+fn verified(req: &Request, body: &[u8], key: &str, tolerance: u32) -> Result<(Delivery, WebhookEvent), Error> {
     let header = |name| req.headers().get(name).ok().flatten();
     let (hmac, algorithm, request_id, timestamp) =
         (header(HMAC_HEADER), header(ALGORITHM_HEADER), header(REQUEST_ID_HEADER), header(TIMESTAMP_HEADER));
@@ -67,9 +93,8 @@ pub async fn receive(
         request_id: request_id.as_deref(),
         timestamp: timestamp.as_deref(),
     };
-    let tolerance = settings.webhooks.tolerance_secs;
-    let delivery = verify_waha(&headers, &body, key.as_bytes(), now_ms(), tolerance)?;
-    let webhook = parse_event(&body)?;
+    let delivery = verify_waha(&headers, body, key.as_bytes(), now_ms(), tolerance)?;
+    let webhook = parse_event(body)?;
     if let GroupEvent::Other { event, .. } = &webhook.event {
         let known = [GROUP_V2_JOIN, GROUP_V2_LEAVE, GROUP_V2_UPDATE, GROUP_V2_PARTICIPANTS, GROUP_V2_JOIN_REQUEST];
         let detail = format!("event: {event:?} is not handled here; configure the webhook for {}", known.join(", "));
@@ -77,36 +102,44 @@ pub async fn receive(
     }
     // The header's timestamp is not signed; the body's is.
     check_window("timestamp (in the body)", webhook.timestamp, now_ms(), tolerance)?;
-    exchange.log.session = Some(webhook.session.clone());
-    let event = webhook.event.name().to_owned();
-    let kv = env.kv(KV_BINDING).map_err(internal)?;
-    let seen_key = format!("{SEEN_PREFIX}{}", delivery.request_id);
-    exchange.log.kv_ops += 1;
-    if within(settings.store_timeout_ms, kv.get(&seen_key).text()).await.ok().and_then(Result::ok).flatten().is_some() {
-        exchange.log.cache = Some("duplicate");
-        return Ok(json_answer(json!({"status": "duplicate", "event": event})));
+    Ok((delivery, webhook))
+}
+
+/// The record of one delivery id in KV (`whr/<id>`), kept for twice the replay window: a delivery
+/// older than the window is refused by its timestamp anyway.
+struct Seen {
+    kv: KvStore,
+    key: String,
+    ttl_secs: u64,
+    timeout_ms: u32,
+}
+
+impl Seen {
+    fn open(env: &Env, settings: &GatewaySettings, delivery: &Delivery) -> Result<Self, Error> {
+        Ok(Seen {
+            kv: env.kv(KV_BINDING).map_err(internal)?,
+            key: format!("{SEEN_PREFIX}{}", delivery.request_id),
+            ttl_secs: (u64::from(settings.webhooks.tolerance_secs) * 2).max(60),
+            timeout_ms: settings.store_timeout_ms,
+        })
     }
-    // The body parsed above as a webhook, so it is JSON.
-    let raw: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    let entries = match effects(&webhook, &raw) {
-        Some(effects) => apply_event(env, settings, &effects).await?,
-        None => 0,
-    };
-    exchange.log.kv_ops += entries + 1;
-    // Kept for twice the window: a delivery older than the window is refused by its timestamp.
-    let ttl = (u64::from(tolerance) * 2).max(60);
-    let marked = match kv.put(&seen_key, "") {
-        Ok(put) => within(settings.store_timeout_ms, put.expiration_ttl(ttl).execute()).await.map(|r| r.is_ok()),
-        Err(_) => Ok(false),
-    };
-    if marked != Ok(true) {
-        worker::console_error!("{}", json!({"webhookSeenStoreError": delivery.request_id}));
+
+    /// Whether the id was applied before (a store failure counts as no: applying twice is safe).
+    async fn before(&self) -> bool {
+        let found = within(self.timeout_ms, self.kv.get(&self.key).text()).await;
+        matches!(found, Ok(Ok(Some(_))))
     }
-    if let Some((url, forward_key)) = settings.webhooks.forward.clone() {
-        let timeout_ms = settings.upstream_timeout_ms;
-        ctx.wait_until(forward(url, forward_key, body, delivery.request_id, timeout_ms));
+
+    /// Marks the id applied; a failure is logged (a retry would then be applied again).
+    async fn mark(&self) {
+        let marked = match self.kv.put(&self.key, "") {
+            Ok(put) => within(self.timeout_ms, put.expiration_ttl(self.ttl_secs).execute()).await.map(|r| r.is_ok()),
+            Err(_) => Ok(false),
+        };
+        if marked != Ok(true) {
+            worker::console_error!("{}", json!({"webhookSeenStoreError": self.key}));
+        }
     }
-    Ok(json_answer(json!({"status": "applied", "event": event, "entries": entries})))
 }
 
 fn json_answer(value: Value) -> Response {
