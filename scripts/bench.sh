@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# make bench: the core benchmark (criterion), the browser module's sizes, and the rate limiter's
-# KV operations and added latency. Figures are recorded by hand in BENCHMARKS.md.
+# make bench: the core benchmark (criterion), the browser module's sizes, the rate limiter's
+# KV operations and added latency (recorded by hand in BENCHMARKS.md), and the group cache's
+# upstream-call saving and hit latency (written into its BENCHMARKS.md section by the script).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$root"
@@ -17,3 +18,6 @@ done
 printf '\n=== rate limiting: KV operations and added latency ===\n'
 scripts/build-worker.sh >/dev/null
 node scripts/bench-ratelimit.mjs "${BENCH_N:-400}"
+
+printf '\n=== group cache: upstream calls per 1,000 client reads, hit latency ===\n'
+node scripts/bench-cache.mjs "${BENCH_CACHE_READS:-1000}" "${BENCH_CACHE_CHANGE_EVERY:-25}"

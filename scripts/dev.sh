@@ -18,7 +18,10 @@ trap cleanup EXIT INT TERM
 
 if [ -z "${UPSTREAM_URL:-}" ]; then
   export UPSTREAM_API_KEY=${UPSTREAM_API_KEY:-groupgate-dev-upstream-key}
-  SIM_PORT=$SIM_PORT SIM_API_KEY=$UPSTREAM_API_KEY node sim/waha-sim.mjs &
+  # With WEBHOOK_HMAC_KEY set, the simulator sends its signed group.v2.* webhooks to the worker.
+  sim_webhook_url=${WEBHOOK_HMAC_KEY:+http://127.0.0.1:$PORT/webhooks/waha}
+  SIM_PORT=$SIM_PORT SIM_API_KEY=$UPSTREAM_API_KEY SIM_WEBHOOK_URL=$sim_webhook_url \
+    SIM_WEBHOOK_HMAC_KEY=${WEBHOOK_HMAC_KEY:-} node sim/waha-sim.mjs &
   pids+=($!)
   export UPSTREAM_URL="http://127.0.0.1:$SIM_PORT"
 fi
@@ -29,7 +32,8 @@ umask 077
 : > .dev.vars
 for name in UPSTREAM_URL UPSTREAM_API_KEY API_KEYS ALLOWED_ORIGINS LIMIT_REFRESH LIMIT_ADD LIMIT_REMOVE \
   LIMIT_ADD_PER_GROUP LIMIT_REMOVE_PER_GROUP RATE_LIMIT_ON_STORE_ERROR UPSTREAM_TIMEOUT_MS STORE_TIMEOUT_MS SUBJECT_MAX_LENGTH DESCRIPTION_MAX_LENGTH \
-  MAX_PARTICIPANTS_PER_REQUEST PICTURE_URL_HOSTS PICTURE_URL_FETCH; do
+  MAX_PARTICIPANTS_PER_REQUEST PICTURE_URL_HOSTS PICTURE_URL_FETCH GROUP_CACHE WEBHOOK_HMAC_KEY WEBHOOK_TOLERANCE_SECS \
+  WEBHOOK_FORWARD_URL WEBHOOK_FORWARD_HMAC_KEY; do
   if [ -n "${!name+x}" ]; then printf '%s=%q\n' "$name" "${!name}" >> .dev.vars; fi
 done
 

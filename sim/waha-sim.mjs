@@ -1,7 +1,8 @@
 // WAHA simulator: a stateful stand-in for a WAHA server's groups API (the routes of
 // tests/fixtures/waha-routes.tsv), plus a control API under /__sim/ for tests.
 //
-//   node sim/waha-sim.mjs            (env SIM_PORT=3001, SIM_API_KEY=sim-upstream-key, SIM_HANG_MS=30000)
+//   node sim/waha-sim.mjs            (env SIM_PORT=3001, SIM_API_KEY=sim-upstream-key, SIM_HANG_MS=30000,
+//                                     SIM_WEBHOOK_URL, SIM_WEBHOOK_HMAC_KEY: signed group.v2.* webhooks)
 //   import { startSimulator } from './sim/waha-sim.mjs'
 //
 // Request pipeline for /api/...: read body → record → injected fault → X-Api-Key → route.
@@ -14,6 +15,7 @@ import {
 import { GARBAGE_BODY, parseFaults, takeFault } from './faults.mjs';
 import { ME, Session } from './groups.mjs';
 import { findRoute } from './routes.mjs';
+import { WebhookEmitter, editOutside } from './webhooks.mjs';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
@@ -39,10 +41,11 @@ export class SimState {
 
 /**
  * Starts the simulator. `hangMs` is how long an empty subject "hangs" before failing (30 s like
- * a query timeout; lower it in tests).
+ * a query timeout; lower it in tests). `webhooks: {url, hmacKey}` sends signed group.v2.* webhooks
+ * there whenever a session's groups change (also settable later: `POST /__sim/webhooks`).
  */
 export async function startSimulator({
-  port = 0, host = '127.0.0.1', apiKey = 'sim-upstream-key', session = 'default', hangMs = 30_000,
+  port = 0, host = '127.0.0.1', apiKey = 'sim-upstream-key', session = 'default', hangMs = 30_000, webhooks = {},
 } = {}) {
   if (!LOOPBACK.has(host)) throw new Error(`waha-sim only listens on loopback, not ${host}`);
   const state = new SimState();
@@ -51,7 +54,8 @@ export async function startSimulator({
     const timer = setTimeout(() => { timers.delete(timer); resolve(); }, ms);
     timers.add(timer);
   });
-  const ctx = { state, apiKey, defaultSession: session, hangMs, sleep };
+  const emitter = new WebhookEmitter(webhooks);
+  const ctx = { state, apiKey, defaultSession: session, hangMs, sleep, emitter };
 
   const server = createServer((req, res) => {
     handle(ctx, req, res).catch((err) => answerError(req, res, err));
@@ -70,7 +74,7 @@ export async function startSimulator({
     await closed;
   }
 
-  return { url: `http://127.0.0.1:${actualPort}`, port: actualPort, close, state };
+  return { url: `http://127.0.0.1:${actualPort}`, port: actualPort, close, state, webhooks: emitter };
 }
 
 // ---------------------------------------------------------------- request handling
@@ -106,14 +110,17 @@ async function api(ctx, req, res, rawPath, rawQuery, text) {
     await ctx.sleep(ctx.hangMs);
     throw new WhatsAppError('Timed Out', 408);
   };
+  const session = ctx.state.session(found.params.session);
+  const before = req.method === 'GET' ? undefined : ctx.emitter.before(session);
   const result = await found.route.handler({
-    session: ctx.state.session(found.params.session),
+    session,
     params: found.params,
     query: new URLSearchParams(rawQuery),
     body,
     hang,
   });
   sendJson(res, req.method === 'POST' ? 201 : 200, result);
+  ctx.emitter.emit(session, before); // after the answer, as WAHA sends webhooks
 }
 
 /** `/api/x/groups/a%40g.us/` → `['api', 'x', 'groups', 'a@g.us']` (null if undecodable). */
@@ -194,6 +201,31 @@ const CONTROL = {
     state.faults.length = 0;
     return { ok: true };
   },
+  'POST /__sim/webhooks': ({ emitter }, body) => {
+    emitter.configure(body);
+    return { ok: true };
+  },
+  'GET /__sim/webhooks': ({ emitter }) => emitter.deliveries,
+  'DELETE /__sim/webhooks': ({ emitter }) => {
+    emitter.deliveries.length = 0;
+    return { ok: true };
+  },
+  'POST /__sim/webhooks/flush': async ({ emitter }) => {
+    await emitter.flush();
+    return { ok: true };
+  },
+  /** A change made outside the API (`sim/webhooks.mjs` editOutside); answers once delivered. */
+  'POST /__sim/edit': async ({ state, emitter, defaultSession }, body) => {
+    const session = state.session(body?.session || defaultSession);
+    const before = emitter.before(session);
+    try {
+      editOutside(session, body);
+    } catch (err) {
+      throw new HttpError(400, { statusCode: 400, message: err.message });
+    }
+    const statuses = await emitter.emit(session, before);
+    return { ok: true, deliveries: statuses };
+  },
   'GET /__sim/state': ({ state, defaultSession }, body, query) => {
     const name = query.get('session') || defaultSession;
     return { session: name, me: ME, groups: [...state.session(name).groups.values()] };
@@ -212,7 +244,7 @@ async function control(ctx, req, res, rawPath, rawQuery) {
   const { text } = await readBody(req);
   // Control bodies are JSON whatever the content type says.
   const body = parseJsonBody(text, 'application/json');
-  sendJson(res, 200, handler(ctx, body, new URLSearchParams(rawQuery)));
+  sendJson(res, 200, await handler(ctx, body, new URLSearchParams(rawQuery)));
 }
 
 // ---------------------------------------------------------------- CLI
@@ -221,7 +253,8 @@ async function main() {
   const port = Number(process.env.SIM_PORT ?? 3001);
   const apiKey = process.env.SIM_API_KEY || 'sim-upstream-key';
   const hangMs = process.env.SIM_HANG_MS ? Number(process.env.SIM_HANG_MS) : undefined;
-  const sim = await startSimulator({ port, apiKey, hangMs });
+  const webhooks = { url: process.env.SIM_WEBHOOK_URL, hmacKey: process.env.SIM_WEBHOOK_HMAC_KEY };
+  const sim = await startSimulator({ port, apiKey, hangMs, webhooks });
   console.log(`waha-sim listening on ${sim.url}`);
   const stop = async () => {
     await sim.close();

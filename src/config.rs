@@ -14,6 +14,8 @@
 //! | `PICTURE_URL_FETCH` | `edge` or `upstream`: who downloads pictures from those hosts |
 //! | `STORE_TIMEOUT_MS` | positive integer: KV operations slower than this count as failures |
 //! | `SUBJECT_MAX_LENGTH`, `DESCRIPTION_MAX_LENGTH`, `MAX_PARTICIPANTS_PER_REQUEST` | positive integer |
+//! | `GROUP_CACHE` | `off` or seconds ([`crate::cache::parse_setting`]) |
+//! | `WEBHOOK_*` | the webhook receiver ([`crate::webhook::WebhookSettings`]) |
 
 use crate::idempotency::check_upstream_timeout;
 use crate::ids::SessionName;
@@ -21,6 +23,7 @@ use crate::limits::Limits;
 use crate::ops::RateClass;
 use crate::picture_url::PictureUrlPolicy;
 use crate::ratelimit::{Policy, Quota, Scope};
+use crate::webhook::WebhookSettings;
 
 /// Shortest client key accepted: shorter keys are guessable.
 pub const CLIENT_KEY_MIN: usize = 16;
@@ -307,6 +310,10 @@ pub struct GatewaySettings {
     pub store_timeout_ms: u32,
     /// Who downloads pictures given by URL (`PICTURE_URL_HOSTS`, `PICTURE_URL_FETCH`).
     pub pictures: PictureUrlPolicy,
+    /// Freshness of the group cache in seconds (`GROUP_CACHE`); `None`: off.
+    pub group_cache: Option<u32>,
+    /// The webhook receiver.
+    pub webhooks: WebhookSettings,
 }
 
 impl std::fmt::Debug for GatewaySettings {
@@ -315,6 +322,7 @@ impl std::fmt::Debug for GatewaySettings {
             .field("upstream_url", &self.upstream_url)
             .field("upstream_key", &"<redacted>")
             .field("keys", &self.keys)
+            .field("webhooks", &self.webhooks)
             .finish_non_exhaustive()
     }
 }
@@ -359,6 +367,8 @@ impl GatewaySettings {
                 setting("STORE_TIMEOUT_MS").as_deref(),
                 STORE_TIMEOUT_MS_DEFAULT,
             )?,
+            group_cache: crate::cache::parse_setting(setting("GROUP_CACHE").as_deref())?,
+            webhooks: WebhookSettings::from_lookup(&get)?,
         })
     }
 }
@@ -516,6 +526,16 @@ mod tests {
         assert_eq!(s.rate.group_policy(RateClass::Remove), Some(Policy { units: 4, window_secs: 60 }));
         let err = GatewaySettings::from_lookup(env(&[("LIMIT_ADD_PER_GROUP", "lots")])).unwrap_err();
         assert!(err.starts_with("LIMIT_ADD_PER_GROUP"));
+        assert_eq!((s.group_cache, s.webhooks.key.is_some()), (None, false), "cache and receiver are off by default");
+        let s =
+            GatewaySettings::from_lookup(env(&[("GROUP_CACHE", "30"), ("WEBHOOK_HMAC_KEY", "webhook-key-0123456789")]))
+                .unwrap();
+        assert_eq!((s.group_cache, s.webhooks.key.as_deref()), (Some(30), Some("webhook-key-0123456789")));
+        assert!(!format!("{s:?}").contains("webhook-key-0123456789"));
+        let err = GatewaySettings::from_lookup(env(&[("GROUP_CACHE", "forever")])).unwrap_err();
+        assert!(err.starts_with("GROUP_CACHE"));
+        let err = GatewaySettings::from_lookup(env(&[("WEBHOOK_HMAC_KEY", "short")])).unwrap_err();
+        assert!(err.starts_with("WEBHOOK_HMAC_KEY") && !err.contains("short"), "{err}");
     }
 
     #[test]

@@ -96,6 +96,12 @@ error_codes! {
         IdempotencyInProgress = "idempotency_in_progress", 409, "A request with this Idempotency-Key is in progress";
         /// The operation has no equivalent on this upstream.
         NotImplemented = "not_implemented", 501 primary, "Not supported by this upstream";
+        /// A webhook's signature is missing or wrong, or its timestamp is outside the replay window.
+        InvalidSignature = "invalid_signature", 401, "The webhook's signature or timestamp is not valid";
+        /// A webhook is signed with an algorithm the receiver does not support.
+        UnsupportedAlgorithm = "unsupported_algorithm", 400, "The webhook's signature algorithm is not supported";
+        /// A webhook carries an event the receiver does not handle.
+        UnknownEvent = "unknown_event", 422, "The webhook's event is not handled here";
         /// The upstream could not be reached or answered garbage.
         UpstreamUnavailable = "upstream_unavailable", 502, "The upstream is unavailable";
         /// The upstream did not answer in time.

@@ -5,6 +5,7 @@
 //! `cargo test`. The `worker` feature adds the Cloudflare Worker adapter, the `browser` feature
 //! the npm module's client.
 
+pub mod cache;
 pub mod config;
 pub mod error;
 pub mod events;
@@ -19,6 +20,7 @@ pub mod picture;
 pub mod picture_url;
 pub mod ratelimit;
 pub mod upstream;
+pub mod webhook;
 pub mod wire;
 
 pub use error::{Error, ErrorCode, FieldError};

@@ -88,7 +88,7 @@ macro_rules! client_methods {
             $( $field:ident : $ty:ty = $place:ident $key:literal => $param:ident $ts:literal ),* $(,)?
         } {
             $( $ofield:ident : $oty:ty = $oplace:ident $okey:literal => $oparam:ident $ots:literal ),* $(,)?
-        } [ $( $class:ident $(($per:ident))? ),* ] $($idempotent:ident)?;
+        } [ $( $class:ident $(($per:ident))? ),* ] { $(reads $read:ident)? $(drops [ $($drop:ident),* ])? } $($idempotent:ident)?;
     )*) => {
         #[wasm_bindgen]
         impl GroupsClient {

@@ -7,6 +7,7 @@ use super::query::ListGroupsQuery;
 use super::rate::{Charge, RateClass};
 use super::table::for_each_operation;
 use super::Method;
+use crate::cache::CachedRead;
 use crate::error::FieldErrors;
 use crate::ids::GroupId;
 use crate::invite::InviteCode;
@@ -39,7 +40,7 @@ macro_rules! define_operations {
             $( $field:ident : $ty:ty = $place:ident $key:literal => $param:ident $ts:literal ),* $(,)?
         } {
             $( $ofield:ident : $oty:ty = $oplace:ident $okey:literal => $oparam:ident $ots:literal ),* $(,)?
-        } [ $( $class:ident $(($per:ident))? ),* ] $($idempotent:ident)?;
+        } [ $( $class:ident $(($per:ident))? ),* ] { $(reads $read:ident)? $(drops [ $($drop:ident),* ])? } $($idempotent:ident)?;
     )*) => {
         /// A validated group operation, whatever the wire dialect. Field values are always valid;
         /// ids are normalized.
@@ -79,6 +80,17 @@ macro_rules! define_operations {
             /// The rate-limit classes the operation spends from.
             pub fn rate_classes(self) -> &'static [RateClass] {
                 match self { $(OperationKind::$name => &[$(RateClass::$class),*],)* }
+            }
+
+            /// The edge-cache entry this operation reads, when it is a cached read.
+            pub fn cached_read(self) -> Option<CachedRead> {
+                match self { $(OperationKind::$name => None $(.or(Some(CachedRead::$read)))?,)* }
+            }
+
+            /// The cache entries of its group this operation makes stale once the upstream
+            /// accepted it.
+            pub fn invalidates(self) -> &'static [CachedRead] {
+                match self { $(OperationKind::$name => &[$($(CachedRead::$drop),*)?],)* }
             }
 
             /// Whether an `Idempotency-Key` makes a replayed request answer from its record.

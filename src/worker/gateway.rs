@@ -1,6 +1,7 @@
 //! The request pipeline: preflight, health, authentication, validation, idempotency,
 //! rate limiting, forwarding.
 
+use super::cache::GroupCache;
 use super::http::{empty, internal, respond, Exchange, ALLOWED_HEADERS, ALLOWED_METHODS};
 use super::idempotency::{Claim, Idempotency};
 use super::limiter::{Admission, Held, Limiter};
@@ -54,7 +55,12 @@ pub async fn handle(
         }
         _ => None,
     };
+    let mut cache = GroupCache::open(env, settings, &request, req.headers());
+    if let Some(answer) = cache.lookup(exchange).await {
+        return Ok(pass_through(answer));
+    }
     let result = limit_and_forward(env, settings, &request, &rendered, exchange).await;
+    let result = cache.settle(result, exchange).await;
     if let Some(record) = &idempotency {
         match &result {
             // A failure to keep the answer is logged by the store; the group exists, so the client
@@ -212,7 +218,7 @@ fn unauthorized(detail: &str) -> Error {
 const DRAIN_MAX_BYTES: usize = 32 * 1024 * 1024;
 
 /// Reads the body, keeping at most `BODY_MAX_BYTES` (a larger body is drained, then refused).
-async fn read_body(req: &mut Request) -> Result<Vec<u8>, Error> {
+pub(super) async fn read_body(req: &mut Request) -> Result<Vec<u8>, Error> {
     let declared = req.headers().get("Content-Length").ok().flatten().and_then(|v| v.parse::<usize>().ok());
     if declared == Some(0) || req.inner().body().is_none() {
         return Ok(Vec::new());

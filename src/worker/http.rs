@@ -10,9 +10,11 @@ use worker::{Headers, Request, Response, ResponseBuilder};
 /// Header carrying the request id, in and out.
 pub const REQUEST_ID: &str = "X-Request-Id";
 /// Response headers a browser may read.
-const EXPOSED: &str = "RateLimit, RateLimit-Policy, Retry-After, X-Request-Id, Idempotency-Replayed";
+const EXPOSED: &str =
+    "RateLimit, RateLimit-Policy, Retry-After, X-Request-Id, Idempotency-Replayed, Age, X-Groupgate-Cache";
 /// Request headers a browser may send.
-pub const ALLOWED_HEADERS: &str = "X-Api-Key, Authorization, Content-Type, Idempotency-Key, X-Request-Id";
+pub const ALLOWED_HEADERS: &str =
+    "X-Api-Key, Authorization, Content-Type, Idempotency-Key, X-Request-Id, Cache-Control";
 /// The challenge sent with every 401 (RFC 9110 §11.6.1): a key as a bearer token (or `X-Api-Key`).
 pub const WWW_AUTHENTICATE: &str = r#"Bearer realm="groupgate""#;
 /// Methods a browser may use.

@@ -14,19 +14,17 @@
 //! resume one request's task from another request's I/O context, which workerd refuses ("Cannot
 //! perform I/O on behalf of a different request", then a bare 500 or a hung request).
 
+use super::store::within;
 use super::KV_BINDING;
 use crate::config::{GatewaySettings, StoreFailure};
 use crate::error::{Error, ErrorCode};
 use crate::ids::{GroupId, SessionName};
 use crate::ops::RateClass;
 use crate::ratelimit::{cost_fits, decide, Decision, LogEntry, Policy, Quota, Scope};
-use futures_util::future::{select, Either};
-use futures_util::pin_mut;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::future::Future;
-use std::time::Duration;
-use worker::{Delay, Env, KvStore};
+use worker::{Env, KvStore};
 
 /// KV's shortest expiration TTL.
 const KV_TTL_MIN_SECS: u64 = 60;
@@ -263,12 +261,7 @@ impl<'a> Limiter<'a> {
     /// Runs one KV operation under the store timeout, counting it.
     async fn timed<T>(&mut self, op: impl Future<Output = T>) -> Result<T, String> {
         self.kv_ops += 1;
-        let timeout = Delay::from(Duration::from_millis(u64::from(self.settings.store_timeout_ms)));
-        pin_mut!(op, timeout);
-        match select(op, timeout).await {
-            Either::Left((value, _)) => Ok(value),
-            Either::Right(_) => Err(format!("KV operation timed out after {} ms", self.settings.store_timeout_ms)),
-        }
+        within(self.settings.store_timeout_ms, op).await
     }
 
     fn store_failed(&self, class: RateClass, cause: &str) -> Result<Admission, Error> {

@@ -20,6 +20,9 @@ pub struct LogLine {
     pub rate_limit: Option<&'static str>,
     /// KV operations the request spent.
     pub kv_ops: u32,
+    /// What the group cache did (`hit`, `miss`, `stale`, `invalidated`, `duplicate`), when it acted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache: Option<&'static str>,
     /// The error code, for failures.
     pub error: Option<&'static str>,
     #[serde(skip)]
@@ -39,6 +42,7 @@ impl LogLine {
             latency_ms: 0,
             rate_limit: None,
             kv_ops: 0,
+            cache: None,
             error: None,
             started_ms: js_sys::Date::now(),
         }

@@ -2,13 +2,16 @@
 //! rate-limits with KV and forwards to the WAHA upstream. Every outcome is a response; errors
 //! become RFC 9457 problems, never a bare 500.
 
+mod cache;
 mod gateway;
 mod http;
 mod idempotency;
 mod limiter;
 mod log;
 mod picture_fetch;
+mod store;
 mod upstream;
+mod webhook;
 
 use crate::config::GatewaySettings;
 use crate::error::{Error, ErrorCode};
@@ -19,12 +22,15 @@ use worker::{event, Context, Env, Request, Response};
 pub const KV_BINDING: &str = "GROUPGATE_KV";
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response> {
     console_error_panic_hook::set_once();
     let mut exchange = Exchange::begin(&req);
     let settings = GatewaySettings::from_lookup(|name| env.var(name).ok().map(|v| v.to_string()))
         .map_err(|why| Error::new(ErrorCode::Misconfigured, why));
     let result = match &settings {
+        Ok(settings) if webhook::handles(&req.path()) => {
+            webhook::receive(req, &env, &ctx, settings, &mut exchange).await
+        }
         Ok(settings) => gateway::handle(req, &env, settings, &mut exchange).await,
         Err(error) => Err(error.clone()),
     };

@@ -1,0 +1,232 @@
+//! What a verified `group.v2.*` event does to a group's cached entries.
+//!
+//! - `group.v2.join` stores the event's full `GroupInfo` (and its member list as
+//!   `participants/v2`) and drops the rest;
+//! - `group.v2.update` merges the changed fields into the cached group and drops the entries those
+//!   fields feed (a changed `invite` drops `invite-code`, a changed setting its setting read; a field
+//!   this version does not know drops every setting read);
+//! - `group.v2.participants` applies join, leave, promote or demote to both member lists and drops
+//!   the engine's raw list;
+//! - `group.v2.leave` drops every entry of the group.
+//!
+//! Cached JSON is edited in place: fields the cache does not know stay as they are. When a cached
+//! value does not have the shape an event expects, the entry is dropped rather than guessed at.
+
+use super::CachedRead;
+use crate::events::{GroupEvent, GroupParticipant, ParticipantsChange, Role, WebhookEvent};
+use crate::ids::{GroupId, SessionName};
+use serde_json::{Map, Value};
+
+/// Which member list a [`Effect::Members`] edits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MemberList {
+    /// The `participants` field of a cached group: current members only.
+    GroupInfo,
+    /// The `participants/v2` answer: members who left stay, with role `left`.
+    V2,
+}
+
+/// What an event does to one cached entry.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Store this answer (the event carries all of it).
+    Store(Value),
+    /// Merge these changed fields into the cached group object.
+    Merge(Map<String, Value>),
+    /// Apply a membership change to a cached member list.
+    Members {
+        /// What happened to the people.
+        change: ParticipantsChange,
+        /// The people, with their role after the change.
+        people: Vec<GroupParticipant>,
+        /// The list edited.
+        list: MemberList,
+    },
+    /// Drop the entry.
+    Drop,
+}
+
+/// What to do with a stored entry, once an [`Effect`] met its cached body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Write this body.
+    Put(String),
+    /// Delete the entry.
+    Delete,
+    /// Leave the store alone (nothing was cached to edit).
+    Keep,
+}
+
+impl Effect {
+    /// Applies the effect to an entry's cached body (`None`: nothing cached).
+    pub fn apply(&self, cached: Option<&str>) -> Outcome {
+        let edit = |f: &dyn Fn(Value) -> Option<Value>| match cached {
+            None => Outcome::Keep,
+            Some(text) => serde_json::from_str(text).ok().and_then(f).map_or(Outcome::Delete, put),
+        };
+        match self {
+            Effect::Store(value) => put(value.clone()),
+            Effect::Drop => Outcome::Delete,
+            Effect::Merge(fields) => edit(&|value| merge(value, fields)),
+            Effect::Members { change, people, list } => edit(&|value| members(value, change, people, *list)),
+        }
+    }
+}
+
+fn put(value: Value) -> Outcome {
+    Outcome::Put(value.to_string())
+}
+
+fn merge(mut value: Value, fields: &Map<String, Value>) -> Option<Value> {
+    let object = value.as_object_mut()?;
+    for (key, field) in fields {
+        object.insert(key.clone(), field.clone());
+    }
+    Some(value)
+}
+
+fn members(
+    mut value: Value,
+    change: &ParticipantsChange,
+    people: &[GroupParticipant],
+    list: MemberList,
+) -> Option<Value> {
+    let entries = match list {
+        MemberList::GroupInfo => value.get_mut("participants")?.as_array_mut()?,
+        MemberList::V2 => value.as_array_mut()?,
+    };
+    for person in people {
+        let found = entries.iter().position(|entry| same_person(entry, person));
+        match (change, list, found) {
+            (ParticipantsChange::Join, _, _) => upsert(entries, found, person, None)?,
+            (ParticipantsChange::Leave, MemberList::GroupInfo, Some(i)) => {
+                entries.remove(i);
+            }
+            (ParticipantsChange::Leave, MemberList::GroupInfo, None) => {}
+            (ParticipantsChange::Leave, MemberList::V2, _) => upsert(entries, found, person, Some(&Role::Left))?,
+            (ParticipantsChange::Promote | ParticipantsChange::Demote, _, Some(_)) => {
+                upsert(entries, found, person, None)?
+            }
+            // A role change of someone the cache does not list, or a change this version does not
+            // know: the list cannot be brought up to date.
+            (ParticipantsChange::Promote | ParticipantsChange::Demote, _, None)
+            | (ParticipantsChange::Other(_), _, _) => return None,
+        }
+    }
+    Some(value)
+}
+
+/// Whether a cached member entry is `person` (by id, or by phone number when one side is a lid).
+fn same_person(entry: &Value, person: &GroupParticipant) -> bool {
+    let field = |name| entry.get(name).and_then(Value::as_str);
+    let id = person.id.as_str();
+    field("id") == Some(id) || field("pn") == Some(id) || (person.pn.is_some() && field("id") == person.pn.as_deref())
+}
+
+/// Updates the entry at `found` with the person's fields (keeping fields it does not know), or
+/// appends the person; `role` overrides the event's role.
+fn upsert(
+    entries: &mut Vec<Value>,
+    found: Option<usize>,
+    person: &GroupParticipant,
+    role: Option<&Role>,
+) -> Option<()> {
+    let mut fields = Map::new();
+    fields.insert("id".into(), person.id.clone().into());
+    if let Some(pn) = &person.pn {
+        fields.insert("pn".into(), pn.clone().into());
+    }
+    fields.insert("role".into(), role.unwrap_or(&person.role).as_str().into());
+    match found {
+        Some(i) => {
+            let entry = entries.get_mut(i)?.as_object_mut()?;
+            // The cached id is kept: a lid entry stays a lid entry when the event names the number.
+            fields.remove("id");
+            entry.extend(fields);
+        }
+        None => entries.push(Value::Object(fields)),
+    }
+    Some(())
+}
+
+/// What one event does to one group's entries.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventEffects {
+    /// The WAHA session of the event.
+    pub session: SessionName,
+    /// The group concerned.
+    pub group: GroupId,
+    /// Each concerned entry and what happens to it.
+    pub changes: Vec<(CachedRead, Effect)>,
+}
+
+/// The cache effects of a verified webhook; `raw` is its body as JSON (for the group fields the
+/// typed event does not name). `None` when no cached entry can be concerned: an event that caches
+/// nothing (join requests, other events), or a session or group id no read could have cached.
+pub fn effects(webhook: &WebhookEvent, raw: &Value) -> Option<EventEffects> {
+    let raw_group = || raw.pointer("/payload/group").and_then(Value::as_object).cloned().unwrap_or_default();
+    let (group, changes) = match &webhook.event {
+        GroupEvent::Join(e) => (&e.group.id, join(raw_group(), e.group.participants.as_deref())),
+        GroupEvent::Leave(e) => (&e.group.id, drop_all()),
+        GroupEvent::Update(e) => (&e.group.id, update(raw_group())),
+        GroupEvent::Participants(e) => (&e.group.id, participants(&e.change, &e.participants)),
+        GroupEvent::JoinRequest(_) | GroupEvent::Other { .. } => return None,
+    };
+    let session = SessionName::parse(&webhook.session).ok()?;
+    let group = GroupId::parse(group).ok()?;
+    Some(EventEffects { session, group, changes })
+}
+
+fn drop_all() -> Vec<(CachedRead, Effect)> {
+    CachedRead::ALL.iter().map(|read| (*read, Effect::Drop)).collect()
+}
+
+fn join(group: Map<String, Value>, people: Option<&[GroupParticipant]>) -> Vec<(CachedRead, Effect)> {
+    let mut changes = drop_all();
+    for (read, effect) in &mut changes {
+        match read {
+            CachedRead::Group => *effect = Effect::Store(Value::Object(group.clone())),
+            CachedRead::ParticipantsV2 => {
+                if let Some(Ok(list)) = people.map(serde_json::to_value) {
+                    *effect = Effect::Store(list);
+                }
+            }
+            _ => {}
+        }
+    }
+    changes
+}
+
+fn update(mut fields: Map<String, Value>) -> Vec<(CachedRead, Effect)> {
+    fields.remove("id");
+    let mut dropped: Vec<CachedRead> = Vec::new();
+    for key in fields.keys() {
+        let fed: Vec<CachedRead> = match key.as_str() {
+            "subject" | "description" => vec![],
+            "invite" => vec![CachedRead::InviteCode],
+            "participants" => vec![CachedRead::Participants, CachedRead::ParticipantsV2],
+            other => match CachedRead::SETTINGS.into_iter().find(|s| s.group_info_field() == Some(other)) {
+                Some(setting) => vec![setting],
+                // Perhaps a setting under a name this version does not know.
+                None => CachedRead::SETTINGS.to_vec(),
+            },
+        };
+        for read in fed {
+            if !dropped.contains(&read) {
+                dropped.push(read);
+            }
+        }
+    }
+    let mut changes = vec![(CachedRead::Group, Effect::Merge(fields))];
+    changes.extend(dropped.into_iter().map(|read| (read, Effect::Drop)));
+    changes
+}
+
+fn participants(change: &ParticipantsChange, people: &[GroupParticipant]) -> Vec<(CachedRead, Effect)> {
+    let edit = |list| Effect::Members { change: change.clone(), people: people.to_vec(), list };
+    vec![
+        (CachedRead::Group, edit(MemberList::GroupInfo)),
+        (CachedRead::ParticipantsV2, edit(MemberList::V2)),
+        (CachedRead::Participants, Effect::Drop),
+    ]
+}

@@ -1,0 +1,176 @@
+//! The edge group cache, host-free: which reads are cached and under which key, how fresh an entry
+//! is, which writes make which entries stale, and what each `group.v2.*` event does to them
+//! ([`effects`]). The Worker keeps the entries in KV; this module never touches a store.
+//!
+//! One entry per (session, group, read): `gc/<session>/<group>/<read>`, e.g.
+//! `gc/default/1203…@g.us/participants-v2`. Entries hold the upstream's answer as it came, with
+//! the time it was filled; the session is part of every key, so one session never sees another's.
+
+mod effects;
+#[cfg(test)]
+mod tests;
+
+pub use effects::{effects, Effect, EventEffects, MemberList, Outcome};
+
+use crate::ids::{GroupId, SessionName};
+use crate::ops::Operation;
+use serde::{Deserialize, Serialize};
+
+/// Longest freshness accepted for `GROUP_CACHE` (one day).
+pub const FRESH_SECS_MAX: u32 = 86_400;
+/// How long an entry stays in KV after it stops being fresh: it is served (as `stale`) only when
+/// the upstream fails.
+pub const STALE_KEEP_SECS: u32 = 86_400;
+
+/// A cached read of one group (which operation is which: the operation table's `reads` column).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CachedRead {
+    /// `GET …/groups/{id}`
+    Group,
+    /// `GET …/groups/{id}/participants` (the engine's raw form)
+    Participants,
+    /// `GET …/groups/{id}/participants/v2`
+    ParticipantsV2,
+    /// `GET …/settings/security/info-admin-only`
+    InfoAdminOnly,
+    /// `GET …/settings/security/messages-admin-only`
+    MessagesAdminOnly,
+    /// `GET …/settings/security/member-add-mode`
+    MemberAddMode,
+    /// `GET …/settings/security/member-share-history-mode`
+    MemberShareHistoryMode,
+    /// `GET …/settings/security/membership-approval`
+    MembershipApproval,
+    /// `GET …/groups/{id}/invite-code`
+    InviteCode,
+}
+
+impl CachedRead {
+    /// The five security settings.
+    pub const SETTINGS: [CachedRead; 5] = [
+        CachedRead::InfoAdminOnly,
+        CachedRead::MessagesAdminOnly,
+        CachedRead::MemberAddMode,
+        CachedRead::MemberShareHistoryMode,
+        CachedRead::MembershipApproval,
+    ];
+
+    /// Every cached read of a group.
+    pub const ALL: [CachedRead; 9] = [
+        CachedRead::Group,
+        CachedRead::Participants,
+        CachedRead::ParticipantsV2,
+        CachedRead::InfoAdminOnly,
+        CachedRead::MessagesAdminOnly,
+        CachedRead::MemberAddMode,
+        CachedRead::MemberShareHistoryMode,
+        CachedRead::MembershipApproval,
+        CachedRead::InviteCode,
+    ];
+
+    /// The read's name in keys and logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            CachedRead::Group => "group",
+            CachedRead::Participants => "participants",
+            CachedRead::ParticipantsV2 => "participants-v2",
+            CachedRead::InfoAdminOnly => "info-admin-only",
+            CachedRead::MessagesAdminOnly => "messages-admin-only",
+            CachedRead::MemberAddMode => "member-add-mode",
+            CachedRead::MemberShareHistoryMode => "member-share-history-mode",
+            CachedRead::MembershipApproval => "membership-approval",
+            CachedRead::InviteCode => "invite-code",
+        }
+    }
+
+    /// For a setting, the `GroupInfo` field it is read from, in WAHA's and the simulator's spelling.
+    pub fn group_info_field(self) -> Option<&'static str> {
+        match self {
+            CachedRead::InfoAdminOnly => Some("infoAdminOnly"),
+            CachedRead::MessagesAdminOnly => Some("membersCanSendMessages"),
+            CachedRead::MemberAddMode => Some("membersCanAddNewMember"),
+            CachedRead::MemberShareHistoryMode => Some("membersCanShareHistory"),
+            CachedRead::MembershipApproval => Some("newMembersApprovalRequired"),
+            _ => None,
+        }
+    }
+
+    /// The cached read an operation is, with its group; `None` for every other operation.
+    pub fn of(operation: &Operation) -> Option<(&GroupId, CachedRead)> {
+        Some((operation.group()?, operation.kind().cached_read()?))
+    }
+
+    /// The KV key of this read of `group` in `session`.
+    pub fn key(self, session: &SessionName, group: &GroupId) -> String {
+        format!("{}{}", group_prefix(session, group), self.name())
+    }
+}
+
+/// The prefix of every entry of `group` in `session`.
+pub fn group_prefix(session: &SessionName, group: &GroupId) -> String {
+    format!("gc/{session}/{group}/")
+}
+
+/// The entries a write makes stale once the upstream accepted it, with their group; `None` for
+/// reads and for writes that touch no cached entry (pictures, create, join).
+pub fn invalidated_by(operation: &Operation) -> Option<(&GroupId, Vec<CachedRead>)> {
+    let reads = operation.kind().invalidates();
+    (!reads.is_empty()).then(|| operation.group().map(|group| (group, reads.to_vec()))).flatten()
+}
+
+/// The parsed `GROUP_CACHE` setting: `off` (the default) or the freshness in seconds.
+pub fn parse_setting(value: Option<&str>) -> Result<Option<u32>, String> {
+    match value.map(str::trim) {
+        None | Some("") | Some("off") => Ok(None),
+        Some(v) => v
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=FRESH_SECS_MAX).contains(n))
+            .map(Some)
+            .ok_or_else(|| format!("GROUP_CACHE: expected off or whole seconds from 1 to {FRESH_SECS_MAX}")),
+    }
+}
+
+/// One cached answer, as stored in KV.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Entry {
+    /// When the answer came from the upstream (or an event stored it), Unix milliseconds.
+    pub filled_ms: u64,
+    /// The upstream's status.
+    pub status: u16,
+    /// The upstream's content type.
+    pub content_type: Option<String>,
+    /// The upstream's body (JSON text).
+    pub body: String,
+}
+
+/// Where an entry stands when a read looks it up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Freshness {
+    /// Younger than `GROUP_CACHE`: answered from the cache.
+    Fresh,
+    /// Older: the read goes upstream; the entry answers only if the upstream fails.
+    Stale,
+}
+
+impl Entry {
+    /// The entry's age in whole seconds (the `Age` header; 0 for a clock that went back).
+    pub fn age_secs(&self, now_ms: u64) -> u64 {
+        now_ms.saturating_sub(self.filled_ms) / 1000
+    }
+
+    /// Whether the entry may answer without the upstream, for a freshness of `fresh_secs`.
+    pub fn freshness(&self, now_ms: u64, fresh_secs: u32) -> Freshness {
+        if now_ms.saturating_sub(self.filled_ms) < u64::from(fresh_secs) * 1000 {
+            Freshness::Fresh
+        } else {
+            Freshness::Stale
+        }
+    }
+
+    /// How long KV keeps an entry filled now (at least KV's minimum of 60 s).
+    pub fn ttl_secs(fresh_secs: u32) -> u64 {
+        u64::from(fresh_secs + STALE_KEEP_SECS).max(60)
+    }
+}

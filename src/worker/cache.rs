@@ -1,0 +1,271 @@
+//! The group cache in KV (`GROUP_CACHE`): a fresh entry answers a read without the upstream, a
+//! miss goes upstream and fills the entry, an accepted write drops the entries it changes, and an
+//! entry past its freshness answers (as `stale`) only when the upstream fails. Verified webhooks
+//! edit entries through [`apply_event`]. The rules live in [`crate::cache`].
+//!
+//! A store failure never fails a read: the read goes upstream as on a miss, and the failure is
+//! logged.
+
+use super::http::Exchange;
+use super::store::within;
+use super::upstream::Answer;
+use super::KV_BINDING;
+use crate::cache::{invalidated_by, CachedRead, Effect, Entry, EventEffects, Freshness, Outcome};
+use crate::config::GatewaySettings;
+use crate::error::{Error, ErrorCode};
+use crate::ops::GroupRequest;
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::time::Duration;
+use worker::{Delay, Env, Headers, KvStore};
+
+/// Response header saying how the cache answered: `hit`, `miss` or `stale`.
+pub const CACHE_HEADER: &str = "X-Groupgate-Cache";
+
+/// What the cache does for one request.
+enum Role {
+    /// A cached read: its key and whether the client asked to bypass the cache.
+    Read { key: String, bypass: bool },
+    /// A write: the keys to drop once the upstream accepted it.
+    Write(Vec<String>),
+}
+
+/// The cache's part in one gateway request (inert when the cache is off or the route is neither a
+/// cached read nor a write that changes one).
+pub struct GroupCache {
+    kv: Option<KvStore>,
+    role: Option<Role>,
+    fresh_secs: u32,
+    timeout_ms: u32,
+    /// The entry found by [`GroupCache::lookup`] that was past its freshness.
+    stale: Option<Entry>,
+    /// KV operations of the lookup, added to the log line by [`GroupCache::settle`] (forwarding
+    /// sets the count afresh).
+    lookup_ops: u32,
+}
+
+impl GroupCache {
+    /// Prepares the cache for `request`; `headers` are the client's (for `Cache-Control`).
+    pub fn open(env: &Env, settings: &GatewaySettings, request: &GroupRequest, headers: &Headers) -> Self {
+        let fresh_secs = settings.group_cache.unwrap_or(0);
+        let session = &request.session;
+        let role = settings.group_cache.and_then(|_| {
+            if let Some((group, read)) = CachedRead::of(&request.operation) {
+                return Some(Role::Read { key: read.key(session, group), bypass: asks_no_cache(headers) });
+            }
+            let (group, reads) = invalidated_by(&request.operation)?;
+            Some(Role::Write(reads.into_iter().map(|read| read.key(session, group)).collect()))
+        });
+        let kv = role.as_ref().and_then(|_| env.kv(KV_BINDING).map_err(|e| log_failure(&e.to_string())).ok());
+        GroupCache { kv, role, fresh_secs, timeout_ms: settings.store_timeout_ms, stale: None, lookup_ops: 0 }
+    }
+
+    /// The cached answer of a read when it is fresh; remembers a stale one for [`GroupCache::settle`].
+    pub async fn lookup(&mut self, exchange: &mut Exchange) -> Option<Answer> {
+        let (Some(kv), Some(Role::Read { key, bypass: false })) = (&self.kv, &self.role) else {
+            return None;
+        };
+        exchange.log.kv_ops += 1;
+        self.lookup_ops = 1;
+        let entry = read_entry(kv, key, self.timeout_ms).await.map_err(|cause| log_failure(&cause)).ok()??;
+        let now = now_ms();
+        match entry.freshness(now, self.fresh_secs) {
+            Freshness::Fresh => Some(answered(exchange, "hit", &entry, now)),
+            Freshness::Stale => {
+                self.stale = Some(entry);
+                None
+            }
+        }
+    }
+
+    /// After the upstream answered: fills a read's entry, drops a write's entries, or answers a
+    /// failed read from its stale entry.
+    pub async fn settle(self, result: Result<Answer, Error>, exchange: &mut Exchange) -> Result<Answer, Error> {
+        let (Some(kv), Some(role)) = (&self.kv, &self.role) else {
+            return result;
+        };
+        exchange.log.kv_ops += self.lookup_ops;
+        match (role, result) {
+            (Role::Read { key, .. }, Ok(answer)) => {
+                let entry = Entry {
+                    filled_ms: now_ms(),
+                    status: answer.status,
+                    content_type: answer.content_type.clone(),
+                    body: String::from_utf8_lossy(&answer.body).into_owned(),
+                };
+                exchange.headers.push((CACHE_HEADER, "miss".into()));
+                exchange.headers.push(("Age", "0".into()));
+                exchange.log.cache = Some("miss");
+                exchange.log.kv_ops += 1;
+                store(kv, key, &entry, self.fresh_secs, self.timeout_ms).await;
+                Ok(answer)
+            }
+            (Role::Read { .. }, Err(error)) => match self.stale {
+                Some(entry) if upstream_failed(&error) => Ok(answered(exchange, "stale", &entry, now_ms())),
+                _ => Err(error),
+            },
+            (Role::Write(keys), Ok(answer)) => {
+                exchange.log.cache = Some("invalidated");
+                for key in keys {
+                    exchange.log.kv_ops += 1;
+                    remove(kv, key, self.timeout_ms).await;
+                }
+                Ok(answer)
+            }
+            (Role::Write(_), Err(error)) => Err(error),
+        }
+    }
+}
+
+/// Whether the client asked for an answer from the upstream (`Cache-Control: no-cache`,
+/// `no-store` or `max-age=0`).
+fn asks_no_cache(headers: &Headers) -> bool {
+    let value = headers.get("Cache-Control").ok().flatten().unwrap_or_default().to_ascii_lowercase();
+    value.split(',').map(str::trim).any(|d| matches!(d, "no-cache" | "no-store" | "max-age=0"))
+}
+
+/// Failures that a stale entry may paper over: the upstream or WhatsApp could not answer, not a
+/// refusal of the request itself.
+fn upstream_failed(error: &Error) -> bool {
+    match error.code {
+        ErrorCode::UpstreamUnavailable | ErrorCode::UpstreamTimeout | ErrorCode::WhatsappRateLimited => true,
+        ErrorCode::UpstreamError => error.status >= 500,
+        _ => false,
+    }
+}
+
+/// An answer from a cached entry, with its `Age` and how it was served.
+fn answered(exchange: &mut Exchange, how: &'static str, entry: &Entry, now: u64) -> Answer {
+    exchange.headers.push((CACHE_HEADER, how.into()));
+    exchange.headers.push(("Age", entry.age_secs(now).to_string()));
+    exchange.log.cache = Some(how);
+    Answer { status: entry.status, content_type: entry.content_type.clone(), body: entry.body.clone().into_bytes() }
+}
+
+/// What applying one event did.
+#[derive(Debug, Default)]
+pub struct Applied {
+    /// Entries written or dropped.
+    pub entries: u32,
+    /// KV operations spent.
+    pub kv_ops: u32,
+}
+
+/// Applies a verified event's effects to the cache. An error (the store failed) leaves the
+/// delivery unapplied, for the sender to retry.
+pub async fn apply_event(env: &Env, settings: &GatewaySettings, effects: &EventEffects) -> Result<Applied, Error> {
+    let Some(fresh_secs) = settings.group_cache else {
+        return Ok(Applied::default());
+    };
+    let kv = env.kv(KV_BINDING).map_err(|e| store_unavailable(&e.to_string()))?;
+    let timeout = settings.store_timeout_ms;
+    let mut applied = Applied::default();
+    for (read, effect) in &effects.changes {
+        let key = read.key(&effects.session, &effects.group);
+        // Deliveries arrive concurrently: without this, two edits of one entry would both read
+        // the old value and the second write would undo the first.
+        let _editing = EditMark::take(&key, timeout).await?;
+        let cached = match effect {
+            Effect::Store(_) | Effect::Drop => None,
+            Effect::Merge(_) | Effect::Members { .. } => {
+                applied.kv_ops += 1;
+                read_entry(&kv, &key, timeout).await.map_err(|cause| store_unavailable(&cause))?
+            }
+        };
+        let outcome = effect.apply(cached.as_ref().map(|entry| entry.body.as_str()));
+        let done = match outcome {
+            Outcome::Keep => continue,
+            Outcome::Delete => delete(&kv, &key, timeout).await,
+            Outcome::Put(body) => {
+                // An edited entry keeps its fill time: only the changed fields are newer.
+                let filled_ms = cached.as_ref().map_or_else(now_ms, |entry| entry.filled_ms);
+                let content_type = cached.and_then(|entry| entry.content_type).or(Some("application/json".into()));
+                let entry = Entry { filled_ms, status: 200, content_type, body };
+                put(&kv, &key, &entry, fresh_secs, timeout).await
+            }
+        };
+        done.map_err(|cause| store_unavailable(&cause))?;
+        applied.kv_ops += 1;
+        applied.entries += 1;
+    }
+    Ok(applied)
+}
+
+thread_local! {
+    /// Entries this isolate is editing for a webhook.
+    static EDITING: RefCell<HashSet<String>> = RefCell::new(HashSet::new());
+}
+
+/// Poll interval while another delivery of this isolate edits the same entry.
+const EDIT_WAIT_STEP_MS: u32 = 5;
+
+/// This isolate's exclusive right to edit one entry, released when dropped.
+struct EditMark(String);
+
+impl EditMark {
+    /// Waits (at most `timeout_ms`) until no other delivery of this isolate edits `key`. The
+    /// mark is taken before any `await`, so two deliveries never both hold it; waiting polls a
+    /// timer rather than waking on the other request's I/O, which workerd forbids.
+    async fn take(key: &str, timeout_ms: u32) -> Result<Self, Error> {
+        let mut waited = 0;
+        while !EDITING.with(|e| e.borrow_mut().insert(key.to_owned())) {
+            if waited >= timeout_ms {
+                return Err(store_unavailable("another delivery kept editing the same entry"));
+            }
+            Delay::from(Duration::from_millis(u64::from(EDIT_WAIT_STEP_MS))).await;
+            waited += EDIT_WAIT_STEP_MS;
+        }
+        Ok(EditMark(key.to_owned()))
+    }
+}
+
+impl Drop for EditMark {
+    fn drop(&mut self) {
+        EDITING.with(|e| e.borrow_mut().remove(&self.0));
+    }
+}
+
+/// Reads an entry (`None`: absent or unreadable, as good as absent).
+async fn read_entry(kv: &KvStore, key: &str, timeout_ms: u32) -> Result<Option<Entry>, String> {
+    let text = within(timeout_ms, kv.get(key).text()).await?.map_err(|e| e.to_string())?;
+    Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+}
+
+async fn put(kv: &KvStore, key: &str, entry: &Entry, fresh_secs: u32, timeout_ms: u32) -> Result<(), String> {
+    let text = serde_json::to_string(entry).map_err(|e| e.to_string())?;
+    let put = kv.put(key, text).map_err(|e| e.to_string())?.expiration_ttl(Entry::ttl_secs(fresh_secs));
+    within(timeout_ms, put.execute()).await?.map_err(|e| e.to_string())
+}
+
+async fn delete(kv: &KvStore, key: &str, timeout_ms: u32) -> Result<(), String> {
+    within(timeout_ms, kv.delete(key)).await?.map_err(|e| e.to_string())
+}
+
+/// Fills an entry; a failure is logged (the client has its answer anyway).
+async fn store(kv: &KvStore, key: &str, entry: &Entry, fresh_secs: u32, timeout_ms: u32) {
+    if let Err(cause) = put(kv, key, entry, fresh_secs, timeout_ms).await {
+        log_failure(&cause);
+    }
+}
+
+/// Drops an entry; a failure is logged (the entry then ages out within `GROUP_CACHE`).
+async fn remove(kv: &KvStore, key: &str, timeout_ms: u32) {
+    if let Err(cause) = delete(kv, key, timeout_ms).await {
+        log_failure(&cause);
+    }
+}
+
+fn log_failure(cause: &str) {
+    worker::console_error!("{}", serde_json::json!({"groupCacheStoreError": cause}));
+}
+
+fn store_unavailable(cause: &str) -> Error {
+    log_failure(cause);
+    Error::new(ErrorCode::StoreUnavailable, "the group cache store is unavailable; the delivery was not applied")
+        .with_retry_after(5)
+}
+
+/// The Worker's clock, Unix milliseconds.
+pub fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
+}

@@ -1,0 +1,175 @@
+//! `POST /webhooks/waha`: WAHA's signed `group.v2.*` webhooks. A delivery is verified
+//! ([`crate::webhook::verify_waha`]), read with the core's event reader, checked against the
+//! replay window, applied to the group cache once per `X-Webhook-Request-Id`, and, with
+//! `WEBHOOK_FORWARD_URL`, re-sent to the team's backend signed with groupgate's own key after
+//! the answer (a failure there is logged; the cache update is already done).
+
+use super::cache::{apply_event, now_ms, Applied};
+use super::gateway::read_body;
+use super::http::{internal, respond, Exchange};
+use super::store::within;
+use super::KV_BINDING;
+use crate::cache::effects;
+use crate::config::GatewaySettings;
+use crate::error::{Error, ErrorCode};
+use crate::events::{
+    parse_event, GroupEvent, WebhookEvent, GROUP_V2_JOIN, GROUP_V2_JOIN_REQUEST, GROUP_V2_LEAVE, GROUP_V2_PARTICIPANTS,
+    GROUP_V2_UPDATE,
+};
+use crate::webhook::{
+    check_window, sign_waha, verify_waha, Delivery, WahaHeaders, ALGORITHM, ALGORITHM_HEADER, HMAC_HEADER,
+    REQUEST_ID_HEADER, TIMESTAMP_HEADER,
+};
+use serde_json::{json, Value};
+use wasm_bindgen::JsValue;
+use worker::{Context, Env, Fetch, Headers, KvStore, Request, RequestInit, Response};
+
+/// The receiver's path.
+pub const PATH: &str = "/webhooks/waha";
+/// Every path under this prefix belongs to the receivers (others answer 404).
+const PREFIX: &str = "/webhooks/";
+/// KV key prefix of the delivery ids already applied.
+const SEEN_PREFIX: &str = "whr/";
+
+/// Whether `path` is a webhook receiver's (no client key: the signature authenticates).
+pub fn handles(path: &str) -> bool {
+    path.starts_with(PREFIX)
+}
+
+/// Answers one delivery.
+pub async fn receive(
+    mut req: Request,
+    env: &Env,
+    ctx: &Context,
+    settings: &GatewaySettings,
+    exchange: &mut Exchange,
+) -> Result<Response, Error> {
+    let body = read_body(&mut req).await;
+    let path = req.path();
+    if path.trim_end_matches('/') != PATH {
+        return Err(Error::new(ErrorCode::NotFound, format!("no webhook receiver at {path}; WAHA's is {PATH}")));
+    }
+    exchange.log.operation = Some("webhook");
+    if req.method() != worker::Method::Post {
+        exchange.headers.push(("Allow", "POST".into()));
+        return Err(Error::new(ErrorCode::MethodNotAllowed, format!("{PATH} takes POST")));
+    }
+    let Some(key) = settings.webhooks.key.as_deref() else {
+        return Err(Error::new(ErrorCode::NotFound, "the webhook receiver is off: set WEBHOOK_HMAC_KEY to turn it on"));
+    };
+    let body = body?;
+    let (delivery, webhook) = verified(&req, &body, key, settings.webhooks.tolerance_secs)?;
+    exchange.log.session = Some(webhook.session.clone());
+    let event = webhook.event.name().to_owned();
+    let seen = Seen::open(env, settings, &delivery)?;
+    exchange.log.kv_ops += 1;
+    if seen.before().await {
+        exchange.log.cache = Some("duplicate");
+        return Ok(json_answer(json!({"status": "duplicate", "event": event})));
+    }
+    // The body parsed above as a webhook, so it is JSON.
+    let raw: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let applied = match effects(&webhook, &raw) {
+        Some(effects) => apply_event(env, settings, &effects).await?,
+        None => Applied::default(),
+    };
+    exchange.log.kv_ops += applied.kv_ops + 1;
+    seen.mark().await;
+    if let Some((url, forward_key)) = settings.webhooks.forward.clone() {
+        let timeout_ms = settings.upstream_timeout_ms;
+        ctx.wait_until(forward(url, forward_key, body, delivery.request_id, timeout_ms));
+    }
+    Ok(json_answer(json!({"status": "applied", "event": event, "entries": applied.entries})))
+}
+
+/// Verifies the signature, reads the event and checks the signed body's timestamp.
+fn verified(req: &Request, body: &[u8], key: &str, tolerance: u32) -> Result<(Delivery, WebhookEvent), Error> {
+    let header = |name| req.headers().get(name).ok().flatten();
+    let (hmac, algorithm, request_id, timestamp) =
+        (header(HMAC_HEADER), header(ALGORITHM_HEADER), header(REQUEST_ID_HEADER), header(TIMESTAMP_HEADER));
+    let headers = WahaHeaders {
+        hmac: hmac.as_deref(),
+        algorithm: algorithm.as_deref(),
+        request_id: request_id.as_deref(),
+        timestamp: timestamp.as_deref(),
+    };
+    let delivery = verify_waha(&headers, body, key.as_bytes(), now_ms(), tolerance)?;
+    let webhook = parse_event(body)?;
+    if let GroupEvent::Other { event, .. } = &webhook.event {
+        let known = [GROUP_V2_JOIN, GROUP_V2_LEAVE, GROUP_V2_UPDATE, GROUP_V2_PARTICIPANTS, GROUP_V2_JOIN_REQUEST];
+        let detail = format!("event: {event:?} is not handled here; configure the webhook for {}", known.join(", "));
+        return Err(Error::new(ErrorCode::UnknownEvent, detail));
+    }
+    // The header's timestamp is not signed; the body's is.
+    check_window("timestamp (in the body)", webhook.timestamp, now_ms(), tolerance)?;
+    Ok((delivery, webhook))
+}
+
+/// The record of one delivery id in KV (`whr/<id>`), kept for twice the replay window: a delivery
+/// older than the window is refused by its timestamp anyway.
+struct Seen {
+    kv: KvStore,
+    key: String,
+    ttl_secs: u64,
+    timeout_ms: u32,
+}
+
+impl Seen {
+    fn open(env: &Env, settings: &GatewaySettings, delivery: &Delivery) -> Result<Self, Error> {
+        Ok(Seen {
+            kv: env.kv(KV_BINDING).map_err(internal)?,
+            key: format!("{SEEN_PREFIX}{}", delivery.request_id),
+            ttl_secs: (u64::from(settings.webhooks.tolerance_secs) * 2).max(60),
+            timeout_ms: settings.store_timeout_ms,
+        })
+    }
+
+    /// Whether the id was applied before (a store failure counts as no: applying twice is safe).
+    async fn before(&self) -> bool {
+        let found = within(self.timeout_ms, self.kv.get(&self.key).text()).await;
+        matches!(found, Ok(Ok(Some(_))))
+    }
+
+    /// Marks the id applied; a failure is logged (a retry would then be applied again).
+    async fn mark(&self) {
+        let marked = match self.kv.put(&self.key, "") {
+            Ok(put) => within(self.timeout_ms, put.expiration_ttl(self.ttl_secs).execute()).await.map(|r| r.is_ok()),
+            Err(_) => Ok(false),
+        };
+        if marked != Ok(true) {
+            worker::console_error!("{}", json!({"webhookSeenStoreError": self.key}));
+        }
+    }
+}
+
+fn json_answer(value: Value) -> Response {
+    respond(200, value.to_string().into_bytes(), "application/json")
+}
+
+/// Re-sends a verified body to the team's backend, signed in WAHA's format with groupgate's key;
+/// the outcome is logged (never the key).
+async fn forward(url: String, key: String, body: Vec<u8>, request_id: String, timeout_ms: u32) {
+    let outcome = async {
+        let headers = Headers::new();
+        headers.set("Content-Type", "application/json")?;
+        headers.set(HMAC_HEADER, &sign_waha(&body, key.as_bytes()))?;
+        headers.set(ALGORITHM_HEADER, ALGORITHM)?;
+        headers.set(REQUEST_ID_HEADER, &request_id)?;
+        headers.set(TIMESTAMP_HEADER, &now_ms().to_string())?;
+        let mut init = RequestInit::new();
+        let text = String::from_utf8_lossy(&body).into_owned();
+        init.with_method(worker::Method::Post).with_headers(headers).with_body(Some(JsValue::from_str(&text)));
+        let request = Request::new_with_init(&url, &init)?;
+        let response = Fetch::Request(request).send().await?;
+        Ok::<u16, worker::Error>(response.status_code())
+    };
+    let line = match within(timeout_ms, outcome).await {
+        Ok(Ok(status)) if (200..300).contains(&status) => {
+            json!({"webhookForward": "delivered", "webhookRequestId": request_id, "status": status})
+        }
+        Ok(Ok(status)) => json!({"webhookForward": "failed", "webhookRequestId": request_id, "status": status}),
+        Ok(Err(e)) => json!({"webhookForward": "failed", "webhookRequestId": request_id, "cause": e.to_string()}),
+        Err(cause) => json!({"webhookForward": "failed", "webhookRequestId": request_id, "cause": cause}),
+    };
+    worker::console_log!("{line}");
+}
