@@ -6,8 +6,8 @@
 //! A store failure never fails a read: the read goes upstream as on a miss, and the failure is
 //! logged.
 
+use super::deadline::within;
 use super::http::Exchange;
-use super::store::within;
 use super::upstream::Answer;
 use super::KV_BINDING;
 use crate::cache::{invalidated_by, CachedRead, Effect, Entry, EventEffects, Freshness, Outcome};

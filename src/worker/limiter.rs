@@ -14,7 +14,7 @@
 //! resume one request's task from another request's I/O context, which workerd refuses ("Cannot
 //! perform I/O on behalf of a different request", then a bare 500 or a hung request).
 
-use super::store::within;
+use super::deadline::within;
 use super::KV_BINDING;
 use crate::config::{GatewaySettings, StoreFailure};
 use crate::error::{Error, ErrorCode};

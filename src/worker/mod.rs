@@ -3,13 +3,13 @@
 //! become RFC 9457 problems, never a bare 500.
 
 mod cache;
+mod deadline;
 mod gateway;
 mod http;
 mod idempotency;
 mod limiter;
 mod log;
 mod picture_fetch;
-mod store;
 mod upstream;
 mod webhook;
 

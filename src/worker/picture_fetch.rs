@@ -4,6 +4,7 @@
 //! The download follows at most `PICTURE_REDIRECTS_MAX` redirects by hand, each to https and each
 //! checked like the first URL; it stops at `PICTURE_MAX_BYTES` and after `PICTURE_FETCH_TIMEOUT_MS`.
 
+use super::deadline::within;
 use crate::config::GatewaySettings;
 use crate::error::{Error, FieldError};
 use crate::limits::PICTURE_MAX_BYTES;
@@ -15,12 +16,8 @@ use crate::picture_url::{
 };
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use futures_util::future::{select, Either};
-use futures_util::{pin_mut, StreamExt};
-use std::time::Duration;
-use worker::{
-    AbortController, AbortSignal, Delay, Fetch, Headers, Request, RequestInit, RequestRedirect, Response, Url,
-};
+use futures_util::StreamExt;
+use worker::{AbortController, AbortSignal, Fetch, Headers, Request, RequestInit, RequestRedirect, Response, Url};
 
 /// Where the picture URL sits in the request body.
 const POINTER: &str = "/file/url";
@@ -51,11 +48,9 @@ async fn download(policy: &PictureUrlPolicy, url: String) -> Result<(&'static st
     let controller = AbortController::default();
     let signal = controller.signal();
     let work = follow(policy, url, &signal);
-    let timeout = Delay::from(Duration::from_millis(u64::from(PICTURE_FETCH_TIMEOUT_MS)));
-    pin_mut!(work, timeout);
-    match select(work, timeout).await {
-        Either::Left((result, _)) => result,
-        Either::Right(_) => {
+    match within(PICTURE_FETCH_TIMEOUT_MS, work).await {
+        Ok(result) => result,
+        Err(_) => {
             controller.abort();
             Err(unavailable(POINTER, &format!("no complete answer within {PICTURE_FETCH_TIMEOUT_MS} ms")))
         }

@@ -1,16 +1,14 @@
 //! Forwarding a rendered request to the WAHA upstream, with the upstream key and a timeout;
 //! redirects are not followed (a 3xx is an upstream error), so the key goes nowhere else.
 
+use super::deadline::within;
 use super::http::{internal, REQUEST_ID};
 use crate::config::GatewaySettings;
 use crate::error::{Error, ErrorCode};
 use crate::ops::{Method, RenderedRequest};
 use crate::upstream::{body_is_sound, classify_failure, UpstreamFailure};
-use futures_util::future::{select, Either};
-use futures_util::pin_mut;
-use std::time::Duration;
 use wasm_bindgen::JsValue;
-use worker::{AbortController, Delay, Fetch, Headers, Request, RequestInit, RequestRedirect};
+use worker::{AbortController, Fetch, Headers, Request, RequestInit, RequestRedirect};
 
 /// A successful upstream answer, passed to the client unchanged.
 pub struct Answer {
@@ -69,15 +67,13 @@ pub async fn forward(
         let content_type = response.headers().get("Content-Type").ok().flatten();
         Ok::<_, worker::Error>((response.status_code(), content_type, body))
     };
-    let timeout = Delay::from(Duration::from_millis(u64::from(settings.upstream_timeout_ms)));
-    pin_mut!(exchange, timeout);
-    let (status, content_type, body) = match select(exchange, timeout).await {
-        Either::Left((Ok(answer), _)) => answer,
-        Either::Left((Err(_), _)) => {
+    let (status, content_type, body) = match within(settings.upstream_timeout_ms, exchange).await {
+        Ok(Ok(answer)) => answer,
+        Ok(Err(_)) => {
             let error = Error::new(ErrorCode::UpstreamUnavailable, "the upstream could not be reached");
             return Err(not_reached(error));
         }
-        Either::Right(_) => {
+        Err(_) => {
             controller.abort();
             let detail = format!("the upstream did not answer within {} ms", settings.upstream_timeout_ms);
             return Err(UpstreamFailure {

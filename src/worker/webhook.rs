@@ -5,9 +5,9 @@
 //! the answer (a failure there is logged; the cache update is already done).
 
 use super::cache::{apply_event, now_ms, Applied};
+use super::deadline::within;
 use super::gateway::read_body;
 use super::http::{internal, respond, Exchange};
-use super::store::within;
 use super::KV_BINDING;
 use crate::cache::effects;
 use crate::config::GatewaySettings;

@@ -1,5 +1,6 @@
-//! Operations under a deadline: KV calls under `STORE_TIMEOUT_MS` (limiter, group cache, webhook
-//! receiver) and webhook forwarding under `UPSTREAM_TIMEOUT_MS`.
+//! Operations under a deadline, the one timeout helper of the Worker: upstream calls and webhook
+//! forwarding under `UPSTREAM_TIMEOUT_MS`, KV calls under `STORE_TIMEOUT_MS` (limiter, group
+//! cache, webhook receiver), picture downloads under their own limit.
 
 use futures_util::future::{select, Either};
 use futures_util::pin_mut;
