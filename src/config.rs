@@ -7,12 +7,14 @@
 //! | `LIMIT_REFRESH`, `LIMIT_ADD`, `LIMIT_REMOVE` | `"<units>/<seconds>"`, or `off` |
 //! | `LIMIT_ADD_PER_GROUP`, `LIMIT_REMOVE_PER_GROUP` | the same, per group (default `off`) |
 //! | `RATE_LIMIT_ON_STORE_ERROR` | comma-separated `class:deny` or `class:allow` |
+//! | `RATE_LIMIT_BACKEND` | `kv` (default) or `durable-object` |
 //! | `UPSTREAM_URL` | `http(s)://host[:port][/base]` of the WAHA server |
 //! | `UPSTREAM_API_KEY` | the upstream's key (secret) |
 //! | `UPSTREAM_TIMEOUT_MS` | positive integer |
 //! | `STORE_TIMEOUT_MS` | positive integer: KV operations slower than this count as failures |
 //! | `SUBJECT_MAX_LENGTH`, `DESCRIPTION_MAX_LENGTH`, `MAX_PARTICIPANTS_PER_REQUEST` | positive integer |
 
+use crate::admission::Backend;
 use crate::ids::SessionName;
 use crate::limits::Limits;
 use crate::ops::RateClass;
@@ -176,6 +178,7 @@ pub struct RateLimits {
     policies: [Option<Policy>; 3],
     per_group: [Option<Policy>; 3],
     on_store_error: [StoreFailure; 3],
+    backend: Backend,
 }
 
 impl Default for RateLimits {
@@ -184,6 +187,7 @@ impl Default for RateLimits {
             policies: RateClass::ALL.map(|c| Some(Policy::default_for(c))),
             per_group: [None; 3],
             on_store_error: RateClass::ALL.map(default_store_failure),
+            backend: Backend::default(),
         }
     }
 }
@@ -208,7 +212,8 @@ fn limit_setting(name: &str, value: Option<String>, default: Option<Policy>) -> 
 
 impl RateLimits {
     /// Reads `LIMIT_<CLASS>` (default: [`Policy::default_for`]), `LIMIT_ADD_PER_GROUP` and
-    /// `LIMIT_REMOVE_PER_GROUP` (default: off) and `RATE_LIMIT_ON_STORE_ERROR` through `get`.
+    /// `LIMIT_REMOVE_PER_GROUP` (default: off), `RATE_LIMIT_ON_STORE_ERROR` and
+    /// `RATE_LIMIT_BACKEND` through `get`.
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
         let mut out = RateLimits::default();
         for class in RateClass::ALL {
@@ -230,6 +235,7 @@ impl RateLimits {
                 _ => return Err(fail()),
             };
         }
+        out.backend = Backend::parse(get("RATE_LIMIT_BACKEND").as_deref())?;
         Ok(out)
     }
 
@@ -249,6 +255,11 @@ impl RateLimits {
             .into_iter()
             .filter_map(|(scope, policy)| Some(Quota { class, scope, policy: policy? }))
             .collect()
+    }
+
+    /// Where the logs live.
+    pub fn backend(&self) -> Backend {
+        self.backend
     }
 
     /// The store-failure behaviour of `class`.
@@ -500,6 +511,11 @@ mod tests {
         assert_eq!(s.rate.group_policy(RateClass::Remove), Some(Policy { units: 4, window_secs: 60 }));
         let err = GatewaySettings::from_lookup(env(&[("LIMIT_ADD_PER_GROUP", "lots")])).unwrap_err();
         assert!(err.starts_with("LIMIT_ADD_PER_GROUP"));
+        assert_eq!(s.rate.backend(), Backend::Kv, "KV is the default store");
+        let s = GatewaySettings::from_lookup(env(&[("RATE_LIMIT_BACKEND", "durable-object")])).unwrap();
+        assert_eq!(s.rate.backend(), Backend::DurableObject);
+        let err = GatewaySettings::from_lookup(env(&[("RATE_LIMIT_BACKEND", "d1")])).unwrap_err();
+        assert!(err.starts_with("RATE_LIMIT_BACKEND"));
     }
 
     #[test]

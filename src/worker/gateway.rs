@@ -5,6 +5,7 @@ use super::http::{empty, internal, respond, Exchange, ALLOWED_HEADERS, ALLOWED_M
 use super::idempotency::{Claim, Idempotency};
 use super::limiter::{Admission, Held, Limiter};
 use super::upstream::{forward, Answer};
+use crate::admission::Charge;
 use crate::config::{GatewaySettings, KeyCheck};
 use crate::error::{Error, ErrorCode};
 use crate::ids::SessionName;
@@ -113,6 +114,7 @@ async fn limit_and_forward(
         None => Ok(None),
     };
     exchange.log.kv_ops = limiter.kv_ops;
+    exchange.log.do_calls = limiter.do_calls;
     let ticket = ticket?;
     match forward(settings, rendered, &exchange.request_id).await {
         Ok(answer) => {
@@ -126,6 +128,7 @@ async fn limit_and_forward(
                     exchange.log.rate_limit = Some("refunded");
                 }
                 exchange.log.kv_ops = limiter.kv_ops;
+                exchange.log.do_calls = limiter.do_calls;
             }
             Err(error)
         }
@@ -145,14 +148,14 @@ async fn limit(
         return Ok(None);
     }
     let (session, group) = (&request.session, request.operation.group());
-    match limiter.admit(session, group, class, cost).await {
+    match limiter.admit(session, group, &[Charge { class, cost }]).await {
         Ok(Admission::Allowed { decided, held }) => {
             exchange.log.rate_limit = Some("allowed");
             exchange.headers.push(("RateLimit", limit_field(&decided)));
             Ok(Some(held))
         }
         Ok(Admission::Refused { mut given_back, by: (quota, decision) }) => {
-            exchange.log.rate_limit = Some(if limiter.kv_ops == 0 { "blocked" } else { "refused" });
+            exchange.log.rate_limit = Some(if limiter.store_calls() == 0 { "blocked" } else { "refused" });
             given_back.push((quota, decision));
             exchange.headers.push(("RateLimit", limit_field(&given_back)));
             let wait = decision.retry_after_secs.unwrap_or(1);

@@ -20,6 +20,8 @@ pub struct LogLine {
     pub rate_limit: Option<&'static str>,
     /// KV operations the request spent.
     pub kv_ops: u32,
+    /// Durable Object calls the request spent (`RATE_LIMIT_BACKEND = "durable-object"`).
+    pub do_calls: u32,
     /// The error code, for failures.
     pub error: Option<&'static str>,
     #[serde(skip)]
@@ -39,6 +41,7 @@ impl LogLine {
             latency_ms: 0,
             rate_limit: None,
             kv_ops: 0,
+            do_calls: 0,
             error: None,
             started_ms: js_sys::Date::now(),
         }
