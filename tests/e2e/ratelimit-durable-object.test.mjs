@@ -8,8 +8,9 @@ import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack } from './stack.mjs';
 import {
-  add, assertRateLimited, createGroup, forwarded, items, people, read, refresh, remove, untilForwarded, user,
+  add, assertRateLimited, createGroup, forwarded, items, people, read, refresh, spendTheRest, untilForwarded, user,
 } from './ratelimit-helpers.mjs';
+import { describeStoreFailure } from './ratelimit-store-failure.mjs';
 
 const BACKEND = { RATE_LIMIT_BACKEND: 'durable-object' };
 const policy = { units: 10, window: 600 };
@@ -146,12 +147,7 @@ describe('durable-object mode: per-group quotas, three isolates', () => {
     assert.equal(answers.filter((r) => r.status === 201).length, 3);
     assert.equal(await forwardedTo('pgburst', id), 3);
     // 7 session units are left: 3 + 3 + 1 in three other groups, then none.
-    for (const [g, n] of [[others[0], 3], [others[1], 3], [others[2], 1]]) {
-      const r = await read(await add(stack, 'pgburst', g, people(20 + n * 10, n)));
-      assert.equal(r.status, 201, JSON.stringify(r.body));
-    }
-    const none = await read(await add(stack, 'pgburst', others[2], people(90, 1)));
-    assertRateLimited(none, 'add', { units: 10, window: 600, policy: POLICY });
+    await spendTheRest(stack, 'pgburst', others, [3, 3, 1], { units: 10, window: 600, policy: POLICY });
   });
 
   test('refund gives back both the session and the group units', async () => {
@@ -166,46 +162,4 @@ describe('durable-object mode: per-group quotas, three isolates', () => {
   });
 });
 
-describe('durable-object mode: the object cannot be reached (no binding)', () => {
-  let stack;
-  before(async () => {
-    stack = await startStack({ quotaObjects: false, vars: BACKEND, captureLogs: true });
-  });
-  after(() => stack?.close());
-
-  test('add and refresh answer 503 store_unavailable, unforwarded; remove passes (the default policy)', async () => {
-    const id = await createGroup(stack, 'down', people(0, 2));
-    for (const res of [await add(stack, 'down', id, [{ id: user(5) }]), await refresh(stack, 'down')]) {
-      const r = await read(res);
-      assert.equal(r.status, 503, JSON.stringify(r.body));
-      assert.equal(r.body.code, 'store_unavailable');
-      assert.match(r.headers.get('retry-after') ?? '', /^[1-9]\d*$/);
-      assert.equal((await spent(stack, r)).rateLimit, 'store_error_denied');
-    }
-    const removed = await read(await remove(stack, 'down', id, people(0, 1)));
-    assert.equal(removed.status, 201, JSON.stringify(removed.body));
-    assert.equal(removed.headers.get('ratelimit'), null, 'no decision was made');
-    assert.equal((await spent(stack, removed)).rateLimit, 'store_error_allowed');
-    assert.equal((await forwarded(stack, 'down', '/participants/add')).length, 0);
-    assert.equal((await forwarded(stack, 'down', '/groups/refresh')).length, 0);
-    assert.equal((await forwarded(stack, 'down', '/participants/remove')).length, 1);
-    const logged = stack.logs.filter((l) => l.level === 'error' && l.json?.rateLimitStoreError);
-    assert.ok(logged.some((l) => l.json.rateLimitStoreError.includes('GROUPGATE_QUOTAS')), 'the failure is logged');
-  });
-});
-
-describe('durable-object mode: the object cannot be reached, RATE_LIMIT_ON_STORE_ERROR="add:allow"', () => {
-  let stack;
-  before(async () => {
-    stack = await startStack({ quotaObjects: false, vars: { ...BACKEND, RATE_LIMIT_ON_STORE_ERROR: 'add:allow' }, captureLogs: true });
-  });
-  after(() => stack?.close());
-
-  test('add passes unmetered; refresh keeps its default (deny)', async () => {
-    const id = await createGroup(stack, 'open');
-    const r = await read(await add(stack, 'open', id, [{ id: user(1) }]));
-    assert.equal(r.status, 201, JSON.stringify(r.body));
-    assert.equal((await spent(stack, r)).rateLimit, 'store_error_allowed');
-    assert.equal((await read(await refresh(stack, 'open'))).status, 503);
-  });
-});
+describeStoreFailure('Durable Object', 'GROUPGATE_QUOTAS', { quotaObjects: false, vars: BACKEND });

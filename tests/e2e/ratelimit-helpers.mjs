@@ -110,3 +110,17 @@ export async function concurrentAdds(stack, { session, n = 40, via = [stack] }) 
   const reached = (await forwarded(stack, session, '/participants/add')).length;
   return { id, answers, reached };
 }
+
+/**
+ * Spends the rest of a session's add quota: `sizes[i]` people added to `groups[i]` (each must be
+ * admitted), then one more person to the last group, whom the session's quota must refuse
+ * (`limit` as for assertRateLimited).
+ */
+export async function spendTheRest(stack, session, groups, sizes, limit) {
+  for (const [i, g] of groups.entries()) {
+    const r = await read(await add(stack, session, g, people(20 + i * 10, sizes[i])));
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+  }
+  const none = await read(await add(stack, session, groups.at(-1), people(90, 1)));
+  assertRateLimited(none, 'add', limit);
+}

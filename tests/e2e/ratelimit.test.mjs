@@ -7,8 +7,9 @@ import assert from 'node:assert/strict';
 import { startStack } from './stack.mjs';
 import {
   add, assertRateLimited, concurrentAdds, createGroup, field, forwarded, groupPath, items, people, read, refresh,
-  remove, sleep, untilForwarded, user,
+  remove, sleep, spendTheRest, untilForwarded, user,
 } from './ratelimit-helpers.mjs';
+import { describeStoreFailure } from './ratelimit-store-failure.mjs';
 
 // ---------------------------------------------------------------- the main stack
 
@@ -349,13 +350,7 @@ describe('per-group limits: LIMIT_ADD_PER_GROUP="3/600" beside LIMIT_ADD="10/600
     assert.equal(await forwardedTo('pgburst', id), 3);
     // 3 session units are spent, not 10: 7 fit in another group (3 by its own quota, so 3 + 3 + 1).
     const others = [await createGroup(stack, 'pgburst'), await createGroup(stack, 'pgburst')];
-    for (const g of [other, ...others]) {
-      const n = g === others[1] ? 1 : 3;
-      const r = await read(await add(stack, 'pgburst', g, people(20 + n * 10, n)));
-      assert.equal(r.status, 201, JSON.stringify(r.body));
-    }
-    const none = await read(await add(stack, 'pgburst', others[1], people(90, 1)));
-    assertRateLimited(none, 'add', { units: 10, window: 600, policy: POLICY });
+    await spendTheRest(stack, 'pgburst', [other, ...others], [3, 3, 1], { units: 10, window: 600, policy: POLICY });
   });
 
   test('refund: an add whose upstream connection dropped gives back both the session and the group units', async () => {
@@ -464,53 +459,7 @@ describe('short windows: the quota comes back', () => {
 
 // ---------------------------------------------------------------- store failure
 
-describe('KV unavailable (no binding)', () => {
-  let stack;
-  before(async () => {
-    stack = await startStack({ kv: false, captureLogs: true });
-  });
-  after(() => stack?.close());
-
-  test('add and refresh answer 503 store_unavailable and are not forwarded (default deny)', async () => {
-    const id = await createGroup(stack, 'down', people(0, 2));
-    for (const res of [await add(stack, 'down', id, [{ id: user(5) }]), await refresh(stack, 'down')]) {
-      const r = await read(res);
-      assert.equal(r.status, 503, JSON.stringify(r.body));
-      assert.equal(r.body.code, 'store_unavailable');
-      assert.match(r.headers.get('retry-after') ?? '', /^[1-9]\d*$/);
-      assert.equal((await stack.logLine(r.requestId)).rateLimit, 'store_error_denied');
-    }
-    assert.equal((await forwarded(stack, 'down', '/participants/add')).length, 0);
-    assert.equal((await forwarded(stack, 'down', '/groups/refresh')).length, 0);
-  });
-
-  test('remove passes (default allow: admins must be able to remove spammers)', async () => {
-    const id = await createGroup(stack, 'down2', people(0, 2));
-    const r = await read(await remove(stack, 'down2', id, people(0, 1)));
-    assert.equal(r.status, 201, JSON.stringify(r.body));
-    assert.equal(r.headers.get('ratelimit'), null, 'no decision was made');
-    assert.equal((await stack.logLine(r.requestId)).rateLimit, 'store_error_allowed');
-    assert.equal((await forwarded(stack, 'down2', '/participants/remove')).length, 1);
-  });
-});
-
-describe('KV unavailable with RATE_LIMIT_ON_STORE_ERROR="add:allow"', () => {
-  let stack;
-  before(async () => {
-    stack = await startStack({ kv: false, vars: { RATE_LIMIT_ON_STORE_ERROR: 'add:allow' }, captureLogs: true });
-  });
-  after(() => stack?.close());
-
-  test('add passes; refresh keeps its default (deny)', async () => {
-    const id = await createGroup(stack, 'open');
-    const r = await read(await add(stack, 'open', id, [{ id: user(1) }]));
-    assert.equal(r.status, 201, JSON.stringify(r.body));
-    assert.equal((await forwarded(stack, 'open', '/participants/add')).length, 1);
-    const f = await read(await refresh(stack, 'open'));
-    assert.equal(f.status, 503);
-    assert.equal(f.body.code, 'store_unavailable');
-  });
-});
+describeStoreFailure('KV', 'GROUPGATE_KV', { kv: false });
 
 // ---------------------------------------------------------------- the bug this suite is for
 
