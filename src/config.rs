@@ -11,7 +11,7 @@
 //! | `UPSTREAM_URL` | `http(s)://host[:port][/base]` of the WAHA server |
 //! | `UPSTREAM_API_KEY` | the upstream's key (secret) |
 //! | `UPSTREAM_TIMEOUT_MS` | positive integer |
-//! | `STORE_TIMEOUT_MS` | positive integer: KV operations slower than this count as failures |
+//! | `STORE_TIMEOUT_MS` | positive integer: KV operations and Durable Object calls slower than this count as store failures |
 //! | `SUBJECT_MAX_LENGTH`, `DESCRIPTION_MAX_LENGTH`, `MAX_PARTICIPANTS_PER_REQUEST` | positive integer |
 
 use crate::admission::Backend;
@@ -24,7 +24,7 @@ use crate::ratelimit::{Policy, Quota, Scope};
 pub const CLIENT_KEY_MIN: usize = 16;
 /// Default upstream timeout.
 pub const UPSTREAM_TIMEOUT_MS_DEFAULT: u32 = 15_000;
-/// Default KV operation timeout.
+/// Default timeout of a KV operation or Durable Object call.
 pub const STORE_TIMEOUT_MS_DEFAULT: u32 = 2_000;
 
 /// One accepted client key and the sessions it may use (`None`: all).
@@ -310,7 +310,7 @@ pub struct GatewaySettings {
     pub rate: RateLimits,
     /// Upstream timeout.
     pub upstream_timeout_ms: u32,
-    /// KV operation timeout.
+    /// Timeout of a KV operation or Durable Object call.
     pub store_timeout_ms: u32,
 }
 

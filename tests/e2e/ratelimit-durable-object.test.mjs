@@ -8,7 +8,7 @@ import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack } from './stack.mjs';
 import {
-  add, assertRateLimited, createGroup, forwarded, items, people, read, refresh, spendTheRest, untilForwarded, user,
+  add, assertRateLimited, createGroup, forwarded, items, people, read, refresh, remove, spendTheRest, untilForwarded, user,
 } from './ratelimit-helpers.mjs';
 import { describeStoreFailure } from './ratelimit-store-failure.mjs';
 
@@ -163,3 +163,32 @@ describe('durable-object mode: per-group quotas, three isolates', () => {
 });
 
 describeStoreFailure('Durable Object', 'GROUPGATE_QUOTAS', { quotaObjects: false, vars: BACKEND });
+
+describe('durable-object mode: the object fails or hangs', () => {
+  for (const [fault, vars] of [['throw', {}], ['status', {}], ['hang', { STORE_TIMEOUT_MS: '300' }]]) {
+    test(`QUOTA_OBJECT_FAULT=${fault}: a store failure, so add is refused (503) and remove passes, unmetered`, async () => {
+      const stack = await startStack({
+        script: 'tests/e2e/fixtures/failing-quota-object.mjs',
+        quotaObjects: true,
+        vars: { ...BACKEND, ...vars, QUOTA_OBJECT_FAULT: fault },
+        captureLogs: true,
+      });
+      try {
+        const id = await createGroup(stack, 'faulty', people(0, 2));
+        const started = Date.now();
+        const refused = await read(await add(stack, 'faulty', id, [{ id: user(5) }]));
+        assert.equal(refused.status, 503, JSON.stringify(refused.body));
+        assert.equal(refused.body.code, 'store_unavailable');
+        assert.ok(Date.now() - started < 5000, 'a hanging object is given up after STORE_TIMEOUT_MS');
+        assert.deepEqual(await spent(stack, refused), { rateLimit: 'store_error_denied', doCalls: 1, kvOps: 0 });
+        const removed = await read(await remove(stack, 'faulty', id, people(0, 1)));
+        assert.equal(removed.status, 201, JSON.stringify(removed.body));
+        assert.equal((await spent(stack, removed)).rateLimit, 'store_error_allowed');
+        assert.equal((await forwarded(stack, 'faulty', '/participants/add')).length, 0);
+        assert.equal((await forwarded(stack, 'faulty', '/participants/remove')).length, 1);
+      } finally {
+        await stack.close();
+      }
+    });
+  }
+});
