@@ -265,7 +265,7 @@ pub async fn admit<S: LogStore>(
         if !decision.allowed {
             memory.borrow_mut().remember(&meter.log, now(), meter.quota.policy, reservation.counted);
             // The refusal stands even if a release fails (those units then count until they
-            // leave the window): the failure is the store's to report.
+            // leave the window); the store reports the failure.
             let _ = release(store, memory, &held).await;
             // `decided` holds the meters before this one, in order.
             let given_back = decided.into_iter().zip(meters).map(|((q, d), m)| (q, d.given_back(q.policy, m.cost)));

@@ -115,14 +115,13 @@ impl<'a> Limiter<'a> {
     /// entries (every one is tried; a failure is returned).
     pub async fn refund(&mut self, held: &[Held]) -> Result<(), String> {
         let memory = MEMORY.with(Rc::clone);
-        let result = match self.logs() {
+        match self.logs() {
             Ok(mut logs) => admission::release(&mut logs, &memory, held).await,
-            Err(cause) => Err(cause),
-        };
-        if let Err(cause) = &result {
-            worker::console_error!("{}", serde_json::json!({"rateLimitStoreError": cause, "refunding": true}));
+            Err(cause) => {
+                worker::console_error!("{}", serde_json::json!({"rateLimitStoreError": cause, "releasing": true}));
+                Err(cause)
+            }
         }
-        result
     }
 
     /// The store of the configured backend.
@@ -152,11 +151,17 @@ impl LogStore for Logs<'_> {
         }
     }
 
+    /// Every failure is logged here: a withdrawal's failure leaves the refusal standing (the entry
+    /// then counts until it leaves the window), a refund's is also returned.
     async fn release(&mut self, log: &str, entry: &LogEntry) -> Result<(), String> {
-        match self {
+        let result = match self {
             Logs::Kv(kv) => kv.release(log, entry).await,
             Logs::Objects(objects) => objects.release(log, entry).await,
+        };
+        if let Err(cause) = &result {
+            worker::console_error!("{}", serde_json::json!({"rateLimitStoreError": cause, "releasing": true}));
         }
+        result
     }
 }
 

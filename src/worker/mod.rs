@@ -1,6 +1,6 @@
 //! The Cloudflare Worker adapter (feature `worker`): authenticates, validates with the core,
-//! rate-limits (KV or a Durable Object per quota) and forwards to the WAHA upstream. Every outcome is a response; errors
-//! become RFC 9457 problems, never a bare 500.
+//! rate-limits (a KV log, or a Durable Object per quota) and forwards to the WAHA upstream. Every
+//! outcome is a response; errors become RFC 9457 problems, never a bare 500.
 
 mod gateway;
 mod http;
