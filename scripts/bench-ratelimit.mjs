@@ -1,27 +1,35 @@
 #!/usr/bin/env node
-// Benchmark (not a test): what the KV rate limiter costs a request, on loopback.
+// Benchmark (not a test): what each rate-limit store costs a request, side by side, on loopback.
 //
 //   source scripts/env.sh && node scripts/bench-ratelimit.mjs [N]      (N defaults to 400)
 //
-// Two stacks run side by side (built worker in workerd with local KV, plus the WAHA simulator):
-// `limited` (LIMIT_ADD=50/3600, LIMIT_REFRESH=1/3600, LIMIT_REMOVE=1000/3600) and `unlimited`
-// (every LIMIT_*=off). Requests are sent one at a time, alternating between the stacks, so both see
-// the same machine state. Reported: client-side latency of
-//   - a limited add vs the same add with limiting off (the limiter's added latency), and vs an
-//     unlimited GET /groups/{id} on the limited stack;
-//   - refusals through KV, refusals from memory, refunds;
-//   - a limited remove as the session's log grows (the list reads every entry in the window);
-// and the KV operations per request, from the worker's log line (`kvOps`, `rateLimit`).
-// Markdown on stdout; progress on stderr.
+// Three stacks run at once (built worker in workerd with local KV and Durable Objects, each in
+// front of its own WAHA simulator): `kv` (RATE_LIMIT_BACKEND=kv), `durable-object`
+// (RATE_LIMIT_BACKEND=durable-object), both with LIMIT_ADD=50/3600, LIMIT_REFRESH=1/3600 and a
+// large LIMIT_REMOVE, and `off` (every LIMIT_*=off). Requests are sent one at a time, rotating
+// through the stacks, so all see the same machine state. Measured: client-side latency of an
+// admitted add in each mode against the same add with limiting off (the limiter's added latency),
+// refusals through the store and from memory, refunds, and a remove as the session's log grows;
+// and the store operations per request, from the worker's log line (`kvOps`, `doCalls`).
+//
+// The figures replace the part of BENCHMARKS.md between the bench-ratelimit markers; progress on
+// stderr.
 import { performance } from 'node:perf_hooks';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { startStack, UPSTREAM_KEY } from '../tests/e2e/stack.mjs';
 
 const N = Number(process.argv[2] ?? process.env.BENCH_N ?? 400);
 const QUOTA = 50; // adds per session before switching sessions: logs stay at most 50 entries
 const GROW = Math.max(N, 1000); // removes in one session for the log-size series
+const MODES = ['kv', 'durable-object'];
+const BENCHMARKS = fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url));
+const BEGIN = '<!-- bench-ratelimit:begin (written by scripts/bench-ratelimit.mjs) -->';
+const END = '<!-- bench-ratelimit:end -->';
 
 const user = (i) => `1415${String(5_000_000 + i).padStart(7, '0')}@c.us`;
+const say = (line) => process.stderr.write(`${line}\n`);
 
 async function createGroup(stack, session) {
   const res = await fetch(`${stack.sim.url}/api/${session}/groups`, {
@@ -42,167 +50,175 @@ async function timed(stack, path, init) {
   return { ms, status: res.status, requestId: res.headers.get('x-request-id') };
 }
 
-function stats(values) {
-  const v = [...values].sort((a, b) => a - b);
+function stats(samples) {
+  const v = samples.map((s) => s.ms).sort((a, b) => a - b);
   const at = (q) => v[Math.min(v.length - 1, Math.ceil(q * v.length) - 1)];
-  const mean = v.reduce((s, x) => s + x, 0) / v.length;
-  return { n: v.length, mean, p50: at(0.5), p95: at(0.95) };
+  return { n: v.length, mean: v.reduce((s, x) => s + x, 0) / v.length, p50: at(0.5), p95: at(0.95) };
 }
 
 const f = (x) => x.toFixed(2);
-const row = (name, s, extra = '') => `| ${name} | ${s.n} | ${f(s.mean)} | ${f(s.p50)} | ${f(s.p95)} |${extra}`;
-
-async function opsOf(stack, samples) {
-  const lines = await Promise.all(samples.map((s) => stack.logLine(s.requestId)));
-  const byLabel = {};
-  for (const l of lines) {
-    const key = l.rateLimit ?? 'none';
-    (byLabel[key] ??= new Set()).add(l.kvOps);
-  }
-  return byLabel;
-}
+const row = (name, s) => `| ${name} | ${s.n} | ${f(s.mean)} | ${f(s.p50)} | ${f(s.p95)} |`;
 
 function expectStatus(samples, status, what) {
   const bad = samples.filter((s) => s.status !== status);
   if (bad.length) throw new Error(`${what}: ${bad.length} answers were not ${status} (first: ${bad[0].status})`);
 }
 
-async function main() {
-  const limitedVars = { LIMIT_ADD: `${QUOTA}/3600`, LIMIT_REFRESH: '1/3600', LIMIT_REMOVE: `${GROW + 10}/3600` };
-  const limited = await startStack({ vars: limitedVars, captureLogs: true });
-  const unlimited = await startStack({
-    vars: { LIMIT_ADD: 'off', LIMIT_REFRESH: 'off', LIMIT_REMOVE: 'off' }, captureLogs: true,
+/** The `kvOps`/`doCalls` of every sample's log line, which must all carry `label` and agree. */
+async function opsOf(stack, samples, label) {
+  const lines = await Promise.all(samples.map((s) => stack.logLine(s.requestId)));
+  const seen = new Set(lines.map((l) => `${l.rateLimit ?? 'none'} ${l.kvOps} ${l.doCalls}`));
+  if (seen.size !== 1) throw new Error(`expected one outcome for "${label}", saw ${[...seen].join('; ')}`);
+  const [rateLimit, kvOps, doCalls] = [...seen][0].split(' ');
+  if (rateLimit !== label) throw new Error(`expected "${label}", saw "${rateLimit}"`);
+  return { kvOps: Number(kvOps), doCalls: Number(doCalls) };
+}
+
+/** Runs `step(stack, name)` `times` times, rotating through `stacks`; samples by stack name. */
+async function rotate(stacks, times, step) {
+  const out = Object.fromEntries(Object.keys(stacks).map((name) => [name, []]));
+  for (let i = 0; i < times; i += 1) {
+    for (const [name, stack] of Object.entries(stacks)) out[name].push(await step(stack, i, name));
+  }
+  return out;
+}
+
+async function measure(stacks) {
+  const limited = Object.fromEntries(MODES.map((m) => [m, stacks[m]]));
+  const sessions = Math.ceil(N / QUOTA);
+  const groups = {};
+  for (const [name, stack] of Object.entries(stacks)) {
+    groups[name] = [];
+    for (let s = 0; s < sessions; s += 1) groups[name].push(await createGroup(stack, `bench${s}`));
+    groups[name].warm = await createGroup(stack, 'warm');
+    groups[name].refund = await createGroup(stack, 'refund');
+    groups[name].grow = await createGroup(stack, 'grow');
+  }
+  const path = (session, id, rest = '') => `/api/${session}/groups/${encodeURIComponent(id)}${rest}`;
+  const one = (i) => ({ method: 'POST', body: { participants: [{ id: user(i) }] } });
+
+  say('warm-up');
+  await rotate(stacks, 30, async (stack, i, name) => {
+    await timed(stack, path('warm', groups[name].warm));
+    return timed(stack, '/api/warm/groups/refresh', { method: 'POST' });
   });
+
+  say(`adds: ${N} per stack, ${sessions} sessions of ${QUOTA}`);
+  const adds = await rotate(stacks, N, (stack, i, name) => {
+    const s = Math.floor(i / QUOTA);
+    return timed(stack, path(`bench${s}`, groups[name][s], '/participants/add'), one(i));
+  });
+  for (const [name, samples] of Object.entries(adds)) expectStatus(samples, 201, `${name} add`);
+
+  // Refresh quota 1 per session: the 1st is admitted, the 2nd refused by the store, the 3rd from memory.
+  const M = Math.max(50, Math.floor(N / 4));
+  say(`refusals: ${M} sessions per mode`);
+  const refusals = await rotate(limited, M, async (stack, k) => {
+    const at = `/api/deny${k}/groups/refresh`;
+    const init = { method: 'POST' };
+    return { admit: await timed(stack, at, init), store: await timed(stack, at, init), memory: await timed(stack, at, init) };
+  });
+
+  const R = 50;
+  say(`refunds: ${R} per mode`);
+  const refunds = await rotate(limited, R, async (stack, k, name) => {
+    await stack.fault({ drop: true, times: 1, match: '/api/refund/' });
+    return timed(stack, path('refund', groups[name].refund, '/participants/add'), one(k));
+  });
+
+  say(`log growth: ${GROW} removes in one session per mode`);
+  const grow = await rotate(limited, GROW, (stack, k, name) => timed(stack, path('grow', groups[name].grow, '/participants/remove'), one(k)));
+
+  const results = {};
+  for (const mode of MODES) {
+    const stack = stacks[mode];
+    const pick = (key) => refusals[mode].map((x) => x[key]);
+    expectStatus(pick('admit'), 201, `${mode} first refresh`);
+    expectStatus(pick('store'), 429, `${mode} second refresh`);
+    expectStatus(pick('memory'), 429, `${mode} third refresh`);
+    expectStatus(refunds[mode], 502, `${mode} dropped add`);
+    expectStatus(grow[mode], 201, `${mode} remove`);
+    results[mode] = {
+      add: stats(adds[mode]),
+      admit: stats(pick('admit')),
+      store: stats(pick('store')),
+      memory: stats(pick('memory')),
+      refund: stats(refunds[mode]),
+      grow: [[0, 100], [450, 550], [GROW - 100, GROW]].map(([a, b]) => [`${a}–${b - 1}`, stats(grow[mode].slice(a, b))]),
+      ops: {
+        allowed: await opsOf(stack, adds[mode], 'allowed'),
+        refused: await opsOf(stack, pick('store'), 'refused'),
+        blocked: await opsOf(stack, pick('memory'), 'blocked'),
+        refunded: await opsOf(stack, refunds[mode], 'refunded'),
+      },
+    };
+  }
+  return { results, off: { add: stats(adds.off), ops: await opsOf(stacks.off, adds.off, 'none') } };
+}
+
+function report({ results, off }) {
+  const out = [];
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  out.push(`Run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC; ${os.cpus().length} cores (${cpu}), load average ${os.loadavg()[0].toFixed(1)}, Node ${process.version}; N = ${N}.`);
+  out.push('');
+  out.push('Client-side latency on loopback, ms (one request at a time, the stacks rotated):');
+  out.push('');
+  out.push('| request | n | mean | p50 | p95 |');
+  out.push('|---|---|---|---|---|');
+  out.push(row('add, `LIMIT_ADD=off`', off.add));
+  for (const mode of MODES) {
+    const r = results[mode];
+    out.push(row(`add admitted, \`${mode}\``, r.add));
+    out.push(`| **added by the limiter, \`${mode}\`** (admitted − off) | | **${f(r.add.mean - off.add.mean)}** | **${f(r.add.p50 - off.add.p50)}** | **${f(r.add.p95 - off.add.p95)}** |`);
+  }
+  for (const [key, what] of [['admit', 'refresh admitted (quota 1)'], ['store', 'refresh refused by the store (429)'], ['memory', 'refresh refused from memory (429)'], ['refund', 'add refunded (upstream dropped, 502)']]) {
+    for (const mode of MODES) out.push(row(`${what}, \`${mode}\``, results[mode][key]));
+  }
+  out.push('');
+  out.push('Store operations per limited request (worker log line, identical for every sample):');
+  out.push('');
+  out.push('| outcome (`rateLimit`) | `kv`: KV operations (`kvOps`) | `durable-object`: object calls (`doCalls`) | `durable-object`: KV operations |');
+  out.push('|---|---|---|---|');
+  for (const [label, what] of [['allowed', 'admitted'], ['refused', 'refused by the store'], ['blocked', 'refused from memory'], ['refunded', 'refunded']]) {
+    const kv = results.kv.ops[label];
+    const dobj = results['durable-object'].ops[label];
+    out.push(`| ${what} (\`${label}\`) | ${kv.kvOps} | ${dobj.doCalls} | ${dobj.kvOps} |`);
+  }
+  out.push(`| unlimited (\`LIMIT_*=off\`) | ${off.ops.kvOps} | ${off.ops.doCalls} | ${off.ops.kvOps} |`);
+  out.push('');
+  out.push(`Log growth: one session, ${GROW} sequential one-unit removes, all inside the window (latency, ms):`);
+  out.push('');
+  out.push('| entries already in the log | mode | n | mean | p50 | p95 |');
+  out.push('|---|---|---|---|---|---|');
+  for (const [i] of results.kv.grow.entries()) {
+    for (const mode of MODES) {
+      const [range, s] = results[mode].grow[i];
+      out.push(`| ${range} | \`${mode}\` | ${s.n} | ${f(s.mean)} | ${f(s.p50)} | ${f(s.p95)} |`);
+    }
+  }
+  return out.join('\n');
+}
+
+function record(markdown) {
+  const text = readFileSync(BENCHMARKS, 'utf8');
+  const begin = text.indexOf(BEGIN);
+  const end = text.indexOf(END);
+  if (begin < 0 || end < begin) throw new Error(`BENCHMARKS.md has no ${BEGIN} … ${END} section`);
+  writeFileSync(BENCHMARKS, `${text.slice(0, begin + BEGIN.length)}\n${markdown}\n${text.slice(end)}`);
+}
+
+async function main() {
+  const limits = { LIMIT_ADD: `${QUOTA}/3600`, LIMIT_REFRESH: '1/3600', LIMIT_REMOVE: `${GROW + 10}/3600` };
+  const stacks = {};
   try {
-    const sessions = Math.ceil(N / QUOTA);
-    const groups = { limited: [], unlimited: [] };
-    for (let s = 0; s < sessions; s += 1) {
-      groups.limited.push(await createGroup(limited, `bench${s}`));
-      groups.unlimited.push(await createGroup(unlimited, `bench${s}`));
-    }
-    const add = (stack, s, id, i) => timed(stack, `/api/bench${s}/groups/${encodeURIComponent(id)}/participants/add`, {
-      method: 'POST', body: { participants: [{ id: user(i) }] },
-    });
-    const get = (stack, s, id) => timed(stack, `/api/bench${s}/groups/${encodeURIComponent(id)}`);
-
-    // Warm-up (JIT, connections, KV database) on a session of its own.
-    const warmL = await createGroup(limited, 'warm');
-    const warmU = await createGroup(unlimited, 'warm');
-    for (let i = 0; i < 30; i += 1) {
-      await timed(limited, `/api/warm/groups/${encodeURIComponent(warmL)}`);
-      await timed(unlimited, `/api/warm/groups/${encodeURIComponent(warmU)}`);
-      await timed(limited, '/api/warm/groups/refresh', { method: 'POST' });
-    }
-
-    process.stderr.write(`adds and gets: ${N} each, ${sessions} sessions of ${QUOTA}\n`);
-    const limAdd = [];
-    const unlAdd = [];
-    const limGet = [];
-    for (let i = 0; i < N; i += 1) {
-      const s = Math.floor(i / QUOTA);
-      limAdd.push(await add(limited, s, groups.limited[s], i));
-      unlAdd.push(await add(unlimited, s, groups.unlimited[s], i));
-      limGet.push(await get(limited, s, groups.limited[s]));
-    }
-    expectStatus(limAdd, 201, 'limited add');
-    expectStatus(unlAdd, 201, 'unlimited add');
-    expectStatus(limGet, 200, 'get');
-
-    // Refusals: refresh quota 1 per session. 1st admitted, 2nd refused through KV, 3rd+ from memory.
-    const M = Math.max(50, Math.floor(N / 4));
-    process.stderr.write(`refusals: ${M} sessions\n`);
-    const refAdmit = [];
-    const refKv = [];
-    const refMem = [];
-    for (let k = 0; k < M; k += 1) {
-      const path = `/api/deny${k}/groups/refresh`;
-      refAdmit.push(await timed(limited, path, { method: 'POST' }));
-      refKv.push(await timed(limited, path, { method: 'POST' }));
-      refMem.push(await timed(limited, path, { method: 'POST' }));
-    }
-    expectStatus(refAdmit, 201, 'first refresh');
-    expectStatus(refKv, 429, 'second refresh');
-    expectStatus(refMem, 429, 'third refresh');
-
-    // Refunds: the upstream drops the connection, the units are given back.
-    const R = 50;
-    process.stderr.write(`refunds: ${R}\n`);
-    const refundGroup = await createGroup(limited, 'refund');
-    const refunds = [];
-    for (let k = 0; k < R; k += 1) {
-      await limited.fault({ drop: true, times: 1, match: '/api/refund/' });
-      refunds.push(await timed(limited, `/api/refund/groups/${encodeURIComponent(refundGroup)}/participants/add`, {
-        method: 'POST', body: { participants: [{ id: user(k) }] },
-      }));
-    }
-    await limited.clearFaults();
-    expectStatus(refunds, 502, 'dropped add');
-
-    // Log growth: removes in one session; the list reads every entry still in the window.
-    process.stderr.write(`log growth: ${GROW} removes in one session\n`);
-    const growGroup = await createGroup(limited, 'grow');
-    const grow = [];
-    for (let k = 0; k < GROW; k += 1) {
-      grow.push(await timed(limited, `/api/grow/groups/${encodeURIComponent(growGroup)}/participants/remove`, {
-        method: 'POST', body: { participants: [{ id: user(k) }] },
-      }));
-    }
-    expectStatus(grow, 201, 'remove');
-
-    // KV operations, from the worker's log lines.
-    const ops = {
-      admitted: await opsOf(limited, limAdd),
-      unlimitedAdd: await opsOf(unlimited, unlAdd),
-      get: await opsOf(limited, limGet),
-      refusedKv: await opsOf(limited, refKv),
-      blocked: await opsOf(limited, refMem),
-      refund: await opsOf(limited, refunds),
-    };
-    const one = (byLabel, label) => {
-      const set = byLabel[label];
-      if (!set || Object.keys(byLabel).length !== 1) throw new Error(`expected only "${label}": ${JSON.stringify(Object.fromEntries(Object.entries(byLabel).map(([k, v]) => [k, [...v]])))}`);
-      return [...set].join('/');
-    };
-
-    const sL = stats(limAdd.map((x) => x.ms));
-    const sU = stats(unlAdd.map((x) => x.ms));
-    const sG = stats(limGet.map((x) => x.ms));
-    const out = [];
-    out.push(`Machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`);
-    out.push('');
-    out.push('Client-side latency on loopback, ms (one request at a time, the two stacks alternated):');
-    out.push('');
-    out.push('| request | n | mean | p50 | p95 |');
-    out.push('|---|---|---|---|---|');
-    out.push(row('add, limited (admitted)', sL));
-    out.push(row('add, `LIMIT_ADD=off`', sU));
-    out.push(row('GET /groups/{id} (never limited)', sG));
-    out.push(`| **added by the limiter** (limited − off) | | **${f(sL.mean - sU.mean)}** | **${f(sL.p50 - sU.p50)}** | **${f(sL.p95 - sU.p95)}** |`);
-    out.push(row('refresh admitted (quota 1)', stats(refAdmit.map((x) => x.ms))));
-    out.push(row('refresh refused through KV (429)', stats(refKv.map((x) => x.ms))));
-    out.push(row('refresh refused from memory (429)', stats(refMem.map((x) => x.ms))));
-    out.push(row('add refunded (upstream dropped, 502)', stats(refunds.map((x) => x.ms))));
-    out.push('');
-    out.push('KV operations per request (worker log line `kvOps`, every sample):');
-    out.push('');
-    out.push('| outcome (`rateLimit`) | KV operations | which |');
-    out.push('|---|---|---|');
-    out.push(`| admitted (\`allowed\`) | ${one(ops.admitted, 'allowed')} | put own entry, list the prefix |`);
-    out.push(`| refused through KV (\`refused\`) | ${one(ops.refusedKv, 'refused')} | put, list, delete own entry |`);
-    out.push(`| refused from memory (\`blocked\`) | ${one(ops.blocked, 'blocked')} | none |`);
-    out.push(`| refunded (\`refunded\`) | ${one(ops.refund, 'refunded')} | put, list, delete on refund |`);
-    out.push(`| unlimited (limit off, or a route without a class) | ${one(ops.unlimitedAdd, 'none')} / ${one(ops.get, 'none')} | none |`);
-    out.push('');
-    out.push(`Log growth (one session, ${GROW} sequential 1-unit removes, all inside the window):`);
-    out.push('');
-    out.push('| entries already in the log | n | mean | p50 | p95 |');
-    out.push('|---|---|---|---|---|');
-    const buckets = [[0, 100], [450, 550], [GROW - 100, GROW]];
-    for (const [a, b] of buckets) out.push(row(`${a}–${b - 1}`, stats(grow.slice(a, b).map((x) => x.ms))));
-    console.log(out.join('\n'));
+    for (const mode of MODES) stacks[mode] = await startStack({ vars: { ...limits, RATE_LIMIT_BACKEND: mode }, captureLogs: true });
+    stacks.off = await startStack({ vars: { LIMIT_ADD: 'off', LIMIT_REFRESH: 'off', LIMIT_REMOVE: 'off' }, captureLogs: true });
+    const markdown = report(await measure(stacks));
+    record(markdown);
+    console.log(markdown);
+    say('written to BENCHMARKS.md');
   } finally {
-    await limited.close();
-    await unlimited.close();
+    for (const stack of Object.values(stacks)) await stack.close();
   }
 }
 

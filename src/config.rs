@@ -7,16 +7,19 @@
 //! | `LIMIT_REFRESH`, `LIMIT_ADD`, `LIMIT_REMOVE` | `"<units>/<seconds>"`, or `off` |
 //! | `LIMIT_ADD_PER_GROUP`, `LIMIT_REMOVE_PER_GROUP` | the same, per group (default `off`) |
 //! | `RATE_LIMIT_ON_STORE_ERROR` | comma-separated `class:deny` or `class:allow` |
+//! | `RATE_LIMIT_BACKEND` | `kv` (default) or `durable-object` |
 //! | `UPSTREAM_URL` | `http(s)://host[:port][/base]` of the WAHA server |
 //! | `UPSTREAM_API_KEY` | the upstream's key (secret) |
 //! | `UPSTREAM_TIMEOUT_MS` | positive integer, at most what an idempotency marker covers |
 //! | `PICTURE_URL_HOSTS` | comma-separated hosts that picture URLs may name although not public |
 //! | `PICTURE_URL_FETCH` | `edge` or `upstream`: who downloads pictures from those hosts |
-//! | `STORE_TIMEOUT_MS` | positive integer: KV operations slower than this count as failures |
+//! | `STORE_TIMEOUT_MS` | positive integer: KV operations and Durable Object calls slower than this count as store failures |
+//! | `RATE_LIMIT_BACKEND` | `kv` or `durable-object`: where the rate-limit logs live |
 //! | `SUBJECT_MAX_LENGTH`, `DESCRIPTION_MAX_LENGTH`, `MAX_PARTICIPANTS_PER_REQUEST` | positive integer |
 //! | `GROUP_CACHE` | `off` or seconds ([`crate::cache::parse_setting`]) |
 //! | `WEBHOOK_*` | the webhook receiver ([`crate::webhook::WebhookSettings`]) |
 
+use crate::admission::Backend;
 use crate::idempotency::check_upstream_timeout;
 use crate::ids::SessionName;
 use crate::limits::Limits;
@@ -29,7 +32,7 @@ use crate::webhook::WebhookSettings;
 pub const CLIENT_KEY_MIN: usize = 16;
 /// Default upstream timeout.
 pub const UPSTREAM_TIMEOUT_MS_DEFAULT: u32 = 15_000;
-/// Default KV operation timeout.
+/// Default timeout of a KV operation or Durable Object call.
 pub const STORE_TIMEOUT_MS_DEFAULT: u32 = 2_000;
 
 /// One accepted client key and the sessions it may use (`None`: all).
@@ -183,6 +186,7 @@ pub struct RateLimits {
     policies: [Option<Policy>; 3],
     per_group: [Option<Policy>; 3],
     on_store_error: [StoreFailure; 3],
+    backend: Backend,
 }
 
 impl Default for RateLimits {
@@ -191,6 +195,7 @@ impl Default for RateLimits {
             policies: RateClass::ALL.map(|c| Some(Policy::default_for(c))),
             per_group: [None; 3],
             on_store_error: RateClass::ALL.map(default_store_failure),
+            backend: Backend::default(),
         }
     }
 }
@@ -215,7 +220,8 @@ fn limit_setting(name: &str, value: Option<String>, default: Option<Policy>) -> 
 
 impl RateLimits {
     /// Reads `LIMIT_<CLASS>` (default: [`Policy::default_for`]), `LIMIT_ADD_PER_GROUP` and
-    /// `LIMIT_REMOVE_PER_GROUP` (default: off) and `RATE_LIMIT_ON_STORE_ERROR` through `get`.
+    /// `LIMIT_REMOVE_PER_GROUP` (default: off), `RATE_LIMIT_ON_STORE_ERROR` and
+    /// `RATE_LIMIT_BACKEND` through `get`.
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
         let mut out = RateLimits::default();
         for class in RateClass::ALL {
@@ -237,6 +243,7 @@ impl RateLimits {
                 _ => return Err(fail()),
             };
         }
+        out.backend = Backend::parse(get("RATE_LIMIT_BACKEND").as_deref())?;
         Ok(out)
     }
 
@@ -256,6 +263,11 @@ impl RateLimits {
             .into_iter()
             .filter_map(|(scope, policy)| Some(Quota { class, scope, policy: policy? }))
             .collect()
+    }
+
+    /// Where the logs live.
+    pub fn backend(&self) -> Backend {
+        self.backend
     }
 
     /// The store-failure behaviour of `class`.
@@ -306,7 +318,7 @@ pub struct GatewaySettings {
     pub rate: RateLimits,
     /// Upstream timeout.
     pub upstream_timeout_ms: u32,
-    /// KV operation timeout.
+    /// Timeout of a KV operation or Durable Object call.
     pub store_timeout_ms: u32,
     /// Who downloads pictures given by URL (`PICTURE_URL_HOSTS`, `PICTURE_URL_FETCH`).
     pub pictures: PictureUrlPolicy,
@@ -536,6 +548,11 @@ mod tests {
         assert!(err.starts_with("GROUP_CACHE"));
         let err = GatewaySettings::from_lookup(env(&[("WEBHOOK_HMAC_KEY", "short")])).unwrap_err();
         assert!(err.starts_with("WEBHOOK_HMAC_KEY") && !err.contains("short"), "{err}");
+        assert_eq!(s.rate.backend(), Backend::Kv, "KV is the default store");
+        let s = GatewaySettings::from_lookup(env(&[("RATE_LIMIT_BACKEND", "durable-object")])).unwrap();
+        assert_eq!(s.rate.backend(), Backend::DurableObject);
+        let err = GatewaySettings::from_lookup(env(&[("RATE_LIMIT_BACKEND", "d1")])).unwrap_err();
+        assert!(err.starts_with("RATE_LIMIT_BACKEND"));
     }
 
     #[test]

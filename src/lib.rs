@@ -5,6 +5,7 @@
 //! `cargo test`. The `worker` feature adds the Cloudflare Worker adapter, the `browser` feature
 //! the npm module's client.
 
+pub mod admission;
 pub mod cache;
 pub mod config;
 pub mod error;

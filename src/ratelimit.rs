@@ -1,5 +1,6 @@
 //! Rate-limit arithmetic: policies and the admission decision, as pure functions of
-//! (now, stored log, policy, cost). The Worker keeps the log in KV (see `worker::limiter`).
+//! (now, stored log, policy, cost). The Worker keeps the log in KV or in a Durable Object per
+//! quota (`RATE_LIMIT_BACKEND`); [`crate::admission`] admits a request's charges with either.
 //!
 //! The limiter is a sliding-window log: every admitted request leaves one entry
 //! `(time, order, cost)`. A new request writes its entry first, then reads the log, and is admitted

@@ -154,10 +154,10 @@ macro_rules! define_operations {
             pub fn rate_charges(&self) -> Vec<Charge> {
                 let charges: Vec<Charge> = match self {
                     $(Operation::$name { $($field,)* $($ofield,)* } => {
-                        vec![$( Charge { class: RateClass::$class, units: units!($($per)?) } ),*]
+                        vec![$( Charge { class: RateClass::$class, cost: units!($($per)?) } ),*]
                     })*
                 };
-                charges.into_iter().filter(|c| c.units > 0).collect()
+                charges.into_iter().filter(|c| c.cost > 0).collect()
             }
 
             /// Writes every field to `out`, in the table's order.

@@ -25,11 +25,11 @@ impl RateClass {
     }
 }
 
-/// Units one operation spends from one class.
+/// Units of one class a request spends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Charge {
-    /// The class.
+    /// The class charged.
     pub class: RateClass,
-    /// How many units (never 0 in [`Operation::rate_charges`](super::Operation::rate_charges)).
-    pub units: u32,
+    /// Units spent (never 0 in [`Operation::rate_charges`](super::Operation::rate_charges)).
+    pub cost: u32,
 }

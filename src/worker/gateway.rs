@@ -12,7 +12,7 @@ use crate::error::{Error, ErrorCode};
 use crate::headers::{presented_key, API_KEY_HEADER, IDEMPOTENCY_KEY_HEADER};
 use crate::ids::SessionName;
 use crate::limits::BODY_MAX_BYTES;
-use crate::ops::{Dialect, Endpoint, GroupRequest, Located, OperationKind, RateClass, RenderedRequest, Waha};
+use crate::ops::{Dialect, Endpoint, GroupRequest, Located, OperationKind, RenderedRequest, Waha};
 use crate::ratelimit::{limit_field, policy_field};
 use crate::upstream::UpstreamFailure;
 use crate::wire::{is_json_media_type, percent_decode};
@@ -118,11 +118,9 @@ async fn limit_and_forward(
     exchange: &mut Exchange,
 ) -> Result<Answer, Error> {
     let mut limiter = Limiter::new(env, settings);
-    let ticket = match request.operation.rate_charges().first() {
-        Some(charge) => limit(&mut limiter, request, charge.class, charge.units, settings, exchange).await,
-        None => Ok(None),
-    };
+    let ticket = limit(&mut limiter, request, settings, exchange).await;
     exchange.log.kv_ops = limiter.kv_ops;
+    exchange.log.do_calls = limiter.do_calls;
     let ticket = ticket?;
     match forward(settings, rendered, &exchange.request_id).await {
         Ok(answer) => {
@@ -136,33 +134,35 @@ async fn limit_and_forward(
                     exchange.log.rate_limit = Some("refunded");
                 }
                 exchange.log.kv_ops = limiter.kv_ops;
+                exchange.log.do_calls = limiter.do_calls;
             }
             Err(error)
         }
     }
 }
 
-/// Applies the rate limits of `class`; `Ok(Some(held))` names the log entries to refund.
+/// Applies the rate limits the operation is charged under, all or none; `Ok(Some(held))` names
+/// the log entries to refund.
 async fn limit(
     limiter: &mut Limiter<'_>,
     request: &GroupRequest,
-    class: RateClass,
-    cost: u32,
     settings: &GatewaySettings,
     exchange: &mut Exchange,
 ) -> Result<Option<Vec<Held>>, Error> {
-    if settings.rate.quotas(class).is_empty() {
+    let mut charges = request.operation.rate_charges();
+    charges.retain(|charge| !settings.rate.quotas(charge.class).is_empty());
+    if charges.is_empty() {
         return Ok(None);
     }
     let (session, group) = (&request.session, request.operation.group());
-    match limiter.admit(session, group, class, cost).await {
+    match limiter.admit(session, group, &charges).await {
         Ok(Admission::Allowed { decided, held }) => {
             exchange.log.rate_limit = Some("allowed");
             exchange.headers.push(("RateLimit", limit_field(&decided)));
             Ok(Some(held))
         }
         Ok(Admission::Refused { mut given_back, by: (quota, decision) }) => {
-            exchange.log.rate_limit = Some(if limiter.kv_ops == 0 { "blocked" } else { "refused" });
+            exchange.log.rate_limit = Some(if limiter.store_calls() == 0 { "blocked" } else { "refused" });
             given_back.push((quota, decision));
             exchange.headers.push(("RateLimit", limit_field(&given_back)));
             let wait = decision.retry_after_secs.unwrap_or(1);

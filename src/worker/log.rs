@@ -23,6 +23,8 @@ pub struct LogLine {
     /// What the group cache did (`hit`, `miss`, `stale`, `invalidated`, `duplicate`), when it acted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cache: Option<&'static str>,
+    /// Durable Object calls the request spent (`RATE_LIMIT_BACKEND = "durable-object"`).
+    pub do_calls: u32,
     /// The error code, for failures.
     pub error: Option<&'static str>,
     #[serde(skip)]
@@ -43,6 +45,7 @@ impl LogLine {
             rate_limit: None,
             kv_ops: 0,
             cache: None,
+            do_calls: 0,
             error: None,
             started_ms: js_sys::Date::now(),
         }

@@ -1,6 +1,6 @@
 //! The Cloudflare Worker adapter (feature `worker`): authenticates, validates with the core,
-//! rate-limits with KV and forwards to the WAHA upstream. Every outcome is a response; errors
-//! become RFC 9457 problems, never a bare 500.
+//! rate-limits (a KV log, or a Durable Object per quota) and forwards to the WAHA upstream. Every
+//! outcome is a response; errors become RFC 9457 problems, never a bare 500.
 
 mod cache;
 mod deadline;
@@ -10,6 +10,7 @@ mod idempotency;
 mod limiter;
 mod log;
 mod picture_fetch;
+mod quota_object;
 mod upstream;
 mod webhook;
 
@@ -18,7 +19,7 @@ use crate::error::{Error, ErrorCode};
 use http::Exchange;
 use worker::{event, Context, Env, Request, Response};
 
-/// The name of the KV namespace binding (rate-limit log and idempotency records).
+/// The name of the KV namespace binding (idempotency records, and the rate-limit logs in `kv` mode).
 pub const KV_BINDING: &str = "GROUPGATE_KV";
 
 #[event(fetch)]

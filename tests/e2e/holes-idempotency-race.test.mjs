@@ -10,7 +10,7 @@ import { assertProblem, useStack } from './proxy-helpers.mjs';
 const SEEDED = 3; // groups the simulator starts with
 const CREATE = '/api/default/groups';
 const SLOW_MS = 62_000; // longer than KV's shortest TTL (60 s), shorter than the timeout
-const t = useStack({ isolates: 2, vars: { UPSTREAM_TIMEOUT_MS: '120000' } });
+const t = useStack({ instances: 2, vars: { UPSTREAM_TIMEOUT_MS: '120000' } });
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -19,7 +19,7 @@ test('a long create and its retry in another isolate → one group, the retry wa
   const init = { method: 'POST', body: { name: 'Slow crew', participants: [{ id: '15551234567@c.us' }] }, headers: { 'idempotency-key': key } };
   await t.gw.fault({ delayMs: SLOW_MS, method: 'POST', match: '/groups', times: 1 });
   const started = Date.now();
-  const first = t.stack.callOn(0, CREATE, init);
+  const first = t.stack.instances[0].call(CREATE, init);
   first.catch(() => {}); // awaited below; a failed assertion in between must not leave it unhandled
   while ((await t.gw.received()).length === 0) await sleep(20);
 
@@ -30,7 +30,7 @@ test('a long create and its retry in another isolate → one group, the retry wa
   assert.ok(marker.expiration >= started / 1000 + 120, `marker expires in ${marker.expiration - started / 1000} s`);
 
   await sleep(Math.max(0, started + 61_000 - Date.now()));
-  const retry = await t.stack.callOn(1, CREATE, init);
+  const retry = await t.stack.instances[1].call(CREATE, init);
   const text = await retry.text();
   assert.equal(retry.status, 409, `the retry after 61 s: ${text}`);
   assertProblem({ status: retry.status, headers: retry.headers, text, json: JSON.parse(text) }, 409, 'idempotency_in_progress');
@@ -39,7 +39,7 @@ test('a long create and its retry in another isolate → one group, the retry wa
   const created = await answer.json();
   assert.equal(answer.status, 201);
   assert.ok(Date.now() - started >= SLOW_MS);
-  const replay = await t.stack.callOn(1, CREATE, init);
+  const replay = await t.stack.instances[1].call(CREATE, init);
   assert.equal(replay.status, 201);
   assert.equal(replay.headers.get('idempotency-replayed'), 'true');
   assert.equal((await replay.json()).id, created.id);

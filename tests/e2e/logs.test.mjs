@@ -7,7 +7,7 @@ import { assertNoSecrets, ALPHA, BETA, useStack } from './proxy-helpers.mjs';
 
 const t = useStack({ captureLogs: true });
 
-const FIELDS = ['requestId', 'method', 'operation', 'session', 'status', 'upstreamStatus', 'latencyMs', 'rateLimit', 'kvOps', 'error'];
+const FIELDS = ['requestId', 'method', 'operation', 'session', 'status', 'upstreamStatus', 'latencyMs', 'rateLimit', 'kvOps', 'doCalls', 'error'];
 /** Values sent in bodies, queries and paths below that must not reach the log. */
 const PRIVATE = ['Secret plans', '15557654321', 'AlphaInviteCode0000001', 'https://10.0.0.9/private.jpg', 'Top secret description'];
 
@@ -45,6 +45,7 @@ test('a limited call logs its rate-limit decision and KV use', async () => {
   assert.equal(line.operation, 'addParticipants');
   assert.equal(line.rateLimit, 'allowed');
   assert.ok(line.kvOps > 0, 'the limiter used KV');
+  assert.equal(line.doCalls, 0, 'and no Durable Object (RATE_LIMIT_BACKEND=kv)');
   assert.equal(line.upstreamStatus, 201);
 });
 

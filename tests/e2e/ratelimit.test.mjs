@@ -4,114 +4,12 @@
 //   source scripts/env.sh && node --test --test-concurrency=1 tests/e2e/ratelimit.test.mjs
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, UPSTREAM_KEY } from './stack.mjs';
-
-// ---------------------------------------------------------------- helpers
-
-/** A plausible, distinct user id (never ending in 403/417, which the simulator treats specially). */
-const user = (i) => `1415555${String(1000 + i).padStart(4, '0')}@c.us`;
-const people = (from, n) => Array.from({ length: n }, (_, i) => ({ id: user(from + i) }));
-
-/** Creates a group directly on the simulator (not through the worker, so any worker can be tested). */
-async function createGroup(stack, session, members = []) {
-  const res = await fetch(`${stack.sim.url}/api/${session}/groups`, {
-    method: 'POST',
-    headers: { 'x-api-key': UPSTREAM_KEY, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: `rl ${session}`, participants: members }),
-  });
-  assert.equal(res.status, 201, 'the simulator creates the group');
-  return (await res.json()).id;
-}
-
-const groupPath = (session, id, rest = '') => `/api/${session}/groups/${encodeURIComponent(id)}${rest}`;
-
-function add(stack, session, id, participants) {
-  return stack.call(groupPath(session, id, '/participants/add'), { method: 'POST', body: { participants } });
-}
-
-function remove(stack, session, id, participants) {
-  return stack.call(groupPath(session, id, '/participants/remove'), { method: 'POST', body: { participants } });
-}
-
-const refresh = (stack, session) => stack.call(`/api/${session}/groups/refresh`, { method: 'POST' });
-
-/** Requests of `session` whose path ends with `suffix` that reached the simulator. */
-async function forwarded(stack, session, suffix) {
-  const all = await stack.received();
-  return all.filter((r) => r.method === 'POST' && r.path.startsWith(`/api/${session}/`) && r.path.endsWith(suffix));
-}
-
-/** Reads a response fully: status, headers, parsed body. */
-async function read(res) {
-  const text = await res.text();
-  let body;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = text;
-  }
-  return { status: res.status, headers: res.headers, body, requestId: res.headers.get('x-request-id') };
-}
-
-/** Parses `"add";r=3;t=600` into `{name, r, t}` (or q/w for RateLimit-Policy). */
-function field(value) {
-  assert.ok(value, 'the header is present');
-  const m = /^"([a-z-]+)"((?:;[a-z]=\d+)+)$/.exec(value);
-  assert.ok(m, `a structured-field item with integer parameters: ${value}`);
-  const out = { name: m[1] };
-  for (const p of m[2].slice(1).split(';')) {
-    const [k, v] = p.split('=');
-    out[k] = Number(v);
-  }
-  return out;
-}
-
-/** Parses a list field (`"add";r=9;t=600, "add-group";r=2;t=600`) into `{add: {r, t}, 'add-group': {r, t}}`. */
-function items(value) {
-  assert.ok(value, 'the header is present');
-  return Object.fromEntries(value.split(', ').map((item) => {
-    const { name, ...params } = field(item);
-    return [name, params];
-  }));
-}
-
-/** Asserts a 429 `rate_limited` problem for `cls` with every header, and returns its numbers. */
-function assertRateLimited(r, cls, { units, window, policy = `"${cls}";q=${units};w=${window}` }) {
-  assert.equal(r.status, 429, JSON.stringify(r.body));
-  assert.match(r.headers.get('content-type'), /^application\/problem\+json/);
-  assert.equal(r.body.code, 'rate_limited');
-  assert.equal(r.body.status, 429);
-  const retryAfter = r.headers.get('retry-after');
-  assert.match(retryAfter ?? '', /^\d+$/, 'Retry-After is delta-seconds');
-  assert.ok(Number(retryAfter) >= 1 && Number(retryAfter) <= window, `Retry-After ${retryAfter} within the window`);
-  assert.equal(r.headers.get('ratelimit-policy'), policy);
-  const rl = field(r.headers.get('ratelimit'));
-  assert.equal(rl.name, cls);
-  assert.ok(rl.t >= 1 && rl.t <= window, `t=${rl.t} within the window`);
-  return { retryAfter: Number(retryAfter), ...rl };
-}
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Waits until the simulator has received `n` requests of `session` ending with `suffix`. */
-async function untilForwarded(stack, session, suffix, n, timeoutMs = 3000) {
-  const deadline = Date.now() + timeoutMs;
-  while ((await forwarded(stack, session, suffix)).length < n) {
-    if (Date.now() > deadline) throw new Error(`the simulator did not receive ${n} ${suffix} of ${session}`);
-    await sleep(5);
-  }
-}
-
-/**
- * The concurrency scenario, shared by the real worker and the naive fixture: `n` concurrent
- * one-participant adds for one session. Returns the answers and how many reached the simulator.
- */
-async function concurrentAdds(stack, { session, n = 40 }) {
-  const id = await createGroup(stack, session);
-  const answers = await Promise.all(people(0, n).map((p) => add(stack, session, id, [p]).then(read)));
-  const reached = (await forwarded(stack, session, '/participants/add')).length;
-  return { id, answers, reached };
-}
+import { startStack } from './stack.mjs';
+import {
+  add, assertRateLimited, concurrentAdds, createGroup, field, forwarded, groupPath, items, people, read, refresh,
+  remove, sleep, spendTheRest, untilForwarded, user,
+} from './ratelimit-helpers.mjs';
+import { describeStoreFailure } from './ratelimit-store-failure.mjs';
 
 // ---------------------------------------------------------------- the main stack
 
@@ -452,13 +350,7 @@ describe('per-group limits: LIMIT_ADD_PER_GROUP="3/600" beside LIMIT_ADD="10/600
     assert.equal(await forwardedTo('pgburst', id), 3);
     // 3 session units are spent, not 10: 7 fit in another group (3 by its own quota, so 3 + 3 + 1).
     const others = [await createGroup(stack, 'pgburst'), await createGroup(stack, 'pgburst')];
-    for (const g of [other, ...others]) {
-      const n = g === others[1] ? 1 : 3;
-      const r = await read(await add(stack, 'pgburst', g, people(20 + n * 10, n)));
-      assert.equal(r.status, 201, JSON.stringify(r.body));
-    }
-    const none = await read(await add(stack, 'pgburst', others[1], people(90, 1)));
-    assertRateLimited(none, 'add', { units: 10, window: 600, policy: POLICY });
+    await spendTheRest(stack, 'pgburst', [other, ...others], [3, 3, 1], { units: 10, window: 600, policy: POLICY });
   });
 
   test('refund: an add whose upstream connection dropped gives back both the session and the group units', async () => {
@@ -567,53 +459,7 @@ describe('short windows: the quota comes back', () => {
 
 // ---------------------------------------------------------------- store failure
 
-describe('KV unavailable (no binding)', () => {
-  let stack;
-  before(async () => {
-    stack = await startStack({ kv: false, captureLogs: true });
-  });
-  after(() => stack?.close());
-
-  test('add and refresh answer 503 store_unavailable and are not forwarded (default deny)', async () => {
-    const id = await createGroup(stack, 'down', people(0, 2));
-    for (const res of [await add(stack, 'down', id, [{ id: user(5) }]), await refresh(stack, 'down')]) {
-      const r = await read(res);
-      assert.equal(r.status, 503, JSON.stringify(r.body));
-      assert.equal(r.body.code, 'store_unavailable');
-      assert.match(r.headers.get('retry-after') ?? '', /^[1-9]\d*$/);
-      assert.equal((await stack.logLine(r.requestId)).rateLimit, 'store_error_denied');
-    }
-    assert.equal((await forwarded(stack, 'down', '/participants/add')).length, 0);
-    assert.equal((await forwarded(stack, 'down', '/groups/refresh')).length, 0);
-  });
-
-  test('remove passes (default allow: admins must be able to remove spammers)', async () => {
-    const id = await createGroup(stack, 'down2', people(0, 2));
-    const r = await read(await remove(stack, 'down2', id, people(0, 1)));
-    assert.equal(r.status, 201, JSON.stringify(r.body));
-    assert.equal(r.headers.get('ratelimit'), null, 'no decision was made');
-    assert.equal((await stack.logLine(r.requestId)).rateLimit, 'store_error_allowed');
-    assert.equal((await forwarded(stack, 'down2', '/participants/remove')).length, 1);
-  });
-});
-
-describe('KV unavailable with RATE_LIMIT_ON_STORE_ERROR="add:allow"', () => {
-  let stack;
-  before(async () => {
-    stack = await startStack({ kv: false, vars: { RATE_LIMIT_ON_STORE_ERROR: 'add:allow' }, captureLogs: true });
-  });
-  after(() => stack?.close());
-
-  test('add passes; refresh keeps its default (deny)', async () => {
-    const id = await createGroup(stack, 'open');
-    const r = await read(await add(stack, 'open', id, [{ id: user(1) }]));
-    assert.equal(r.status, 201, JSON.stringify(r.body));
-    assert.equal((await forwarded(stack, 'open', '/participants/add')).length, 1);
-    const f = await read(await refresh(stack, 'open'));
-    assert.equal(f.status, 503);
-    assert.equal(f.body.code, 'store_unavailable');
-  });
-});
+describeStoreFailure('KV', 'GROUPGATE_KV', { kv: false });
 
 // ---------------------------------------------------------------- the bug this suite is for
 

@@ -1,5 +1,5 @@
 // The end-to-end stack: the WAHA simulator plus the built worker (build/index.js) running in
-// workerd through Miniflare, with a real local KV namespace. Loopback only.
+// workerd through Miniflare, with a real local KV namespace and Durable Objects. Loopback only.
 import { Miniflare } from 'miniflare';
 import { fileURLToPath } from 'node:url';
 import { startSimulator } from '../../sim/waha-sim.mjs';
@@ -15,19 +15,29 @@ export const UPSTREAM_KEY = 'test-upstream-key-secret-42';
 /** The browser test origin (wasm-bindgen-test-runner's address in scripts/with-stack.mjs). */
 export const TEST_ORIGIN = 'http://127.0.0.1:8799';
 
+/** A `call(path, {method, body, headers})` on the worker at `base`, with the test client key. */
+function caller(base) {
+  return (path, { method = 'GET', body, headers = {} } = {}) => {
+    const h = { 'x-api-key': CLIENT_KEY, ...headers };
+    if (body !== undefined && typeof body !== 'string') h['content-type'] ??= 'application/json';
+    return fetch(base + path, { method, headers: h, body: typeof body === 'string' || body === undefined ? body : JSON.stringify(body) });
+  };
+}
+
 /**
  * Starts the simulator and the worker. `vars` override the worker's settings; `kv: false` leaves
  * the rate-limit KV binding out (a store failure); `port` fixes the worker's port.
  * `script` runs another module worker instead of build/index.js (a path from the repository root,
  * e.g. a test fixture) with the same bindings. `captureLogs: true` collects the worker's console
- * lines in `stack.logs` (instead of printing them); JSON lines are parsed. `trustedCertificates`
- * (PEM strings) are trusted by the worker's outbound TLS besides the usual CAs (for a test's own
- * https server). `isolates: n` runs n copies of the worker, each its own isolate, on one shared KV
- * namespace; `stack.callOn(i, path, init)` calls copy i (0 is the one at `stack.url`).
+ * lines in `stack.logs` (instead of printing them); JSON lines are parsed.
+ * `instances: n` runs the worker n times, as n isolates sharing one KV namespace and one Durable
+ * Object namespace (`stack.instances[i].call`, each on its own loopback port; `stack.call` is the
+ * first). `quotaObjects` binds `GROUPGATE_QUOTAS` to the script's `QuotaObject` class (default: for
+ * build/index.js; `false` leaves the binding out, a Durable Object that cannot be reached).
  */
 export async function startStack({
   vars = {}, kv = true, port = 0, simPort = 0, upstreamUrl, script = 'build/index.js', captureLogs = false,
-  trustedCertificates, isolates = 1,
+  instances = 1, quotaObjects = script === 'build/index.js', trustedCertificates,
 } = {}) {
   const sim = await startSimulator({ port: simPort, apiKey: UPSTREAM_KEY });
   /** `{level, message, json}` per console line of the worker, oldest first (with `captureLogs`). */
@@ -45,12 +55,19 @@ export async function startStack({
       },
     }
     : {};
-  const worker = {
+  const names = Array.from({ length: instances }, (_, i) => `groupgate-${i}`);
+  /** One worker's options; every instance's quotas live in the first instance's class. */
+  const worker = (i) => ({
+    name: names[i],
     scriptPath: script.startsWith('/') ? script : `${root}${script}`,
     modules: true,
-    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
+    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }, { type: 'ESModule', include: ['**/*.js'] }],
     compatibilityDate: '2026-08-01',
-    kvNamespaces: kv ? { GROUPGATE_KV: 'GROUPGATE_KV' } : [],
+    kvNamespaces: kv ? { GROUPGATE_KV: 'GROUPGATE_KV' } : {},
+    durableObjects: quotaObjects
+      ? { GROUPGATE_QUOTAS: { className: 'QuotaObject', useSQLite: true, ...(i > 0 && { scriptName: names[0] }) } }
+      : {},
+    ...(instances > 1 && { unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }] }),
     bindings: {
       UPSTREAM_URL: upstreamUrl ?? sim.url,
       UPSTREAM_API_KEY: UPSTREAM_KEY,
@@ -64,20 +81,25 @@ export async function startStack({
         network: { allow: ['public', 'private', '240.0.0.0/4'], tlsOptions: { trustBrowserCas: true, trustedCertificates } },
       },
     }),
-  };
-  const names = Array.from({ length: isolates }, (_, i) => `groupgate-${i}`);
+  });
   const mf = new Miniflare({
     host: '127.0.0.1',
     port,
     ...capture,
-    ...(isolates === 1 ? worker : { workers: names.map((name) => ({ name, ...worker })) }),
+    ...(instances > 1 ? { workers: names.map((_, i) => worker(i)) } : worker(0)),
   });
   const url = String(await mf.ready).replace(/\/$/, '');
+  const urls = instances > 1
+    ? await Promise.all(names.map(async (name) => String(await mf.unsafeGetDirectURL(name)).replace(/\/$/, '')))
+    : [url];
+  const instanceList = urls.map((base) => ({ url: base, call: caller(base) }));
   return {
     url,
     sim,
     mf,
     logs,
+    /** Every worker instance (isolate): `{url, call}`, the first one serving `url`. */
+    instances: instanceList,
     /**
      * The worker's request log line (parsed) for `requestId` (a response's X-Request-Id); waits
      * for it, since log lines arrive asynchronously. Needs `captureLogs: true`.
@@ -93,18 +115,7 @@ export async function startStack({
       }
     },
     /** Fetches a path on the worker with the test client key unless `headers` say otherwise. */
-    call(path, { method = 'GET', body, headers = {} } = {}) {
-      const h = { 'x-api-key': CLIENT_KEY, ...headers };
-      if (body !== undefined && typeof body !== 'string') h['content-type'] ??= 'application/json';
-      return fetch(url + path, { method, headers: h, body: typeof body === 'string' || body === undefined ? body : JSON.stringify(body) });
-    },
-    /** Calls worker copy `index` (see `isolates`) with the test client key unless `headers` say otherwise. */
-    async callOn(index, path, { method = 'GET', body, headers = {} } = {}) {
-      const target = index === 0 ? { fetch } : await mf.getWorker(names[index]);
-      const h = { 'x-api-key': CLIENT_KEY, ...headers };
-      if (body !== undefined) h['content-type'] ??= 'application/json';
-      return target.fetch(url + path, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
-    },
+    call: instanceList[0].call,
     /** What the simulator received, oldest first. */
     async received() {
       return (await fetch(`${sim.url}/__sim/requests`)).json();
