@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# make bench: the core benchmark (criterion), the browser module's sizes, and the rate limiter's
-# KV operations and added latency. Figures are recorded by hand in BENCHMARKS.md.
+# make bench: the core benchmark (criterion), the browser module's sizes, the rate limiter's
+# KV operations and added latency, and the console's page weight. Figures are recorded by hand in
+# BENCHMARKS.md, except the console's, which scripts/bench-console.mjs writes there itself.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$root"
@@ -17,3 +18,7 @@ done
 printf '\n=== rate limiting: KV operations and added latency ===\n'
 scripts/build-worker.sh >/dev/null
 node scripts/bench-ratelimit.mjs "${BENCH_N:-400}"
+
+printf '\n=== console page weight (written into BENCHMARKS.md) ===\n'
+scripts/build-console.sh >/dev/null
+node scripts/bench-console.mjs

@@ -12,6 +12,7 @@ pub mod ids;
 pub mod invite;
 pub mod limits;
 pub mod ops;
+pub mod pacing;
 pub mod picture;
 pub mod ratelimit;
 pub mod upstream;

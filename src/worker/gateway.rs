@@ -33,7 +33,7 @@ pub async fn handle(
         return Ok(respond(200, br#"{"status":"ok"}"#.to_vec(), "application/json"));
     }
     let Some((raw_session, route_path)) = split_api_path(&path) else {
-        return Err(Error::new(ErrorCode::NotFound, format!("no route {path}")));
+        return super::console::serve(req, env, &path).await;
     };
     let request = accept(&mut req, &method, &path, raw_session, route_path, settings, exchange).await?;
     let rendered = request.render();

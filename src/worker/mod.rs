@@ -2,6 +2,7 @@
 //! rate-limits with KV and forwards to the WAHA upstream. Every outcome is a response; errors
 //! become RFC 9457 problems, never a bare 500.
 
+mod console;
 mod gateway;
 mod http;
 mod idempotency;

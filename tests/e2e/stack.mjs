@@ -20,10 +20,12 @@ export const TEST_ORIGIN = 'http://127.0.0.1:8799';
  * the rate-limit KV binding out (a store failure); `port` fixes the worker's port.
  * `script` runs another module worker instead of build/index.js (a path from the repository root,
  * e.g. a test fixture) with the same bindings. `captureLogs: true` collects the worker's console
- * lines in `stack.logs` (instead of printing them); JSON lines are parsed.
+ * lines in `stack.logs` (instead of printing them); JSON lines are parsed. `assets: true` serves
+ * the built console (dist/console, scripts/build-console.sh) as the Worker's static assets.
  */
 export async function startStack({
   vars = {}, kv = true, port = 0, simPort = 0, upstreamUrl, script = 'build/index.js', captureLogs = false,
+  assets = false,
 } = {}) {
   const sim = await startSimulator({ port: simPort, apiKey: UPSTREAM_KEY });
   /** `{level, message, json}` per console line of the worker, oldest first (with `captureLogs`). */
@@ -50,6 +52,7 @@ export async function startStack({
     modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
     compatibilityDate: '2026-08-01',
     kvNamespaces: kv ? ['GROUPGATE_KV'] : [],
+    ...(assets ? { assets: { directory: `${root}dist/console`, binding: 'ASSETS', routerConfig: { has_user_worker: true } } } : {}),
     bindings: {
       UPSTREAM_URL: upstreamUrl ?? sim.url,
       UPSTREAM_API_KEY: UPSTREAM_KEY,
