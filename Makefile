@@ -25,7 +25,7 @@ console: tools ## Build the admin console into dist/console/ (the worker's stati
 	@scripts/build-console.sh
 
 screenshots: tools ## Regenerate the console screenshots in docs/screenshots/ (used by the README)
-	@scripts/build-worker.sh && CONSOLE_SCREENSHOTS_DIR=docs/screenshots scripts/test-console.sh
+	@scripts/screenshots.sh
 
 bench: tools ## Run the benchmarks (see BENCHMARKS.md)
 	@scripts/bench.sh

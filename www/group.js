@@ -20,11 +20,17 @@ export async function showGroup(app, id) {
     $('add-progress-box').hidden = true;
     $('add-results').replaceChildren();
   }
-  const group = await act({ label: 'Loading the group', run: (signal) => app.client.getGroup(id, { signal }) });
-  if (group === FAILED) return;
-  app.group = group;
-  render(app);
-  await loadRequests(app);
+  const view = $('group-view');
+  view.setAttribute('aria-busy', 'true');
+  try {
+    const group = await act({ label: 'Loading the group', run: (signal) => app.client.getGroup(id, { signal }) });
+    if (group === FAILED) return;
+    app.group = group;
+    render(app);
+    await loadRequests(app);
+  } finally {
+    view.removeAttribute('aria-busy');
+  }
 }
 
 function render(app) {

@@ -1,6 +1,6 @@
 //! The admin console: every path outside the API falls through to the Workers static assets
-//! (`[assets]` in wrangler.toml, binding `ASSETS`). Files are usually served before the Worker
-//! runs; this is the path for what the asset router passes on, and a miss is the API's `404`.
+//! (`[assets]` in wrangler.toml, binding `ASSETS`, with `run_worker_first`, so the Worker sees
+//! every request); a missing file is the API's `404` problem.
 
 use super::http::internal;
 use crate::error::{Error, ErrorCode};

@@ -51,7 +51,7 @@ async fn paced_add_keeps_to_the_quota_waits_out_retry_after_and_reports_everyone
     reset().await;
     let c = client();
     let group = fresh_group(&c, "Paced").await;
-    let mut people = numbers(1..=10);
+    let mut people = numbers(1..=14);
     people.extend(
         ["15557000403@c.us", "15557000000@c.us", "not-a-number", "15557000001@s.whatsapp.net"].map(String::from),
     );
@@ -64,19 +64,20 @@ async fn paced_add_keeps_to_the_quota_waits_out_retry_after_and_reports_everyone
     ))
     .await;
 
-    let mut want = vec!["added"; 10];
+    let mut want = vec!["added"; 14];
     want.extend(["privacy_forbids", "already_member", "invalid", "invalid"]);
     assert_eq!(outcomes(&results), want, "{}", show(&results));
     assert_eq!(text(&results, "0.id"), "15557000001@c.us");
     assert_eq!(text(&results, "0.status"), "200");
-    assert!(at(&results, "10.invite.code").is_string(), "privacy comes with WhatsApp's invite: {}", show(&results));
-    assert_eq!(text(&results, "12.error.code"), "invalid_id");
-    assert_eq!(text(&results, "13.error.code"), "duplicate_participant");
-    assert_eq!(text(&results, "13.input"), "15557000001@s.whatsapp.net");
+    assert!(at(&results, "14.invite.code").is_string(), "privacy comes with WhatsApp's invite: {}", show(&results));
+    assert_eq!(text(&results, "16.error.code"), "invalid_id");
+    assert_eq!(text(&results, "17.error.code"), "duplicate_participant");
+    assert_eq!(text(&results, "17.input"), "15557000001@s.whatsapp.net");
 
-    // 12 people to send, a group quota of 6: two forwarded requests of 6, never more.
+    // 16 people to send against a group quota of 6 that the 422 names: 6, 6 and 4, never more
+    // (halving blindly would have sent 8, then 4s).
     let adds = forwarded_adds().await;
-    assert_eq!(adds.iter().map(Vec::len).collect::<Vec<_>>(), vec![6, 6], "{adds:?}");
+    assert_eq!(adds.iter().map(Vec::len).collect::<Vec<_>>(), vec![6, 6, 4], "{adds:?}");
     let waits: Vec<JsValue> = reports.iter().filter(|r| at(r, "waitSeconds").as_f64().unwrap_or(0.0) > 0.0).collect();
     assert!(!waits.is_empty(), "the helper waited out the 429: {}", show(&reports));
     assert_eq!(at(&waits[0], "rateLimitPolicy.quota").as_f64(), Some(6.0), "{}", show(&waits[0]));
@@ -84,8 +85,22 @@ async fn paced_add_keeps_to_the_quota_waits_out_retry_after_and_reports_everyone
     assert_eq!(at(&waits[0], "done").as_f64(), Some(8.0), "2 invalid + the first 6");
     let done: Vec<f64> = reports.iter().map(|r| at(&r, "done").as_f64().unwrap()).collect();
     assert!(done.windows(2).all(|w| w[0] <= w[1]), "{done:?}");
-    assert_eq!(done.last(), Some(&14.0));
-    assert!(reports.iter().all(|r| at(&r, "total").as_f64() == Some(14.0)));
+    assert_eq!(done.last(), Some(&18.0));
+    assert!(reports.iter().all(|r| at(&r, "total").as_f64() == Some(18.0)));
+}
+
+#[wasm_bindgen_test]
+async fn a_cost_over_the_quota_names_the_quota_that_refused_it() {
+    reset().await;
+    let c = client();
+    let group = fresh_group(&c, "Too many").await;
+    let people: Array = numbers(31..=37).iter().map(|p| s(p)).collect();
+    let e = fails(c.add_participants(s(&group), people.into(), none()), "cost_exceeds_quota").await;
+    assert!(at(&e, "rateLimit").is_undefined(), "the limiter decided nothing: {}", show(&e));
+    assert_eq!(text(&e, "rateLimitPolicy.policy"), "add-group", "the smallest quota: {}", show(&e));
+    assert_eq!(at(&e, "rateLimitPolicy.quota").as_f64(), Some(6.0));
+    assert_eq!(at(&e, "rateLimitPolicy.window").as_f64(), Some(3.0));
+    assert_eq!(forwarded_adds().await.len(), 0);
 }
 
 #[wasm_bindgen_test]

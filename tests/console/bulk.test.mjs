@@ -40,8 +40,7 @@ test('Stop cancels a paced add while it waits; nothing more is sent', async () =
   const { page } = h;
   // Another session: its quota is untouched by the test before.
   await signIn(h, { session: 'second' });
-  await page.goto(`${h.stack.url}/#/group/${encodeURIComponent(ALPHA)}`);
-  await page.locator('#group-title', { hasText: 'Alpha Team' }).waitFor();
+  await openGroup(h, ALPHA, 'Alpha Team');
   await page.getByRole('textbox', { name: /^Numbers/ }).fill(pasted(15, 40));
   await page.getByRole('button', { name: 'Send' }).click();
   await page.locator('#add-status', { hasText: 'Next request in' }).waitFor();

@@ -1,7 +1,7 @@
 // Shared by the console's Playwright tests: the Worker in workerd serving the built console
 // (dist/console, scripts/build-console.sh) in front of the WAHA simulator, driven in Debian's
-// Chromium through playwright-core. Screenshots go to test-output/console/ (or, under
-// `make screenshots`, to $CONSOLE_SCREENSHOTS_DIR).
+// Chromium through playwright-core. Screenshots go to test-output/console/ (`make screenshots`
+// copies the README's into docs/screenshots/).
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { after, afterEach, before, beforeEach } from 'node:test';
@@ -10,7 +10,7 @@ import { CLIENT_KEY, startStack } from '../e2e/stack.mjs';
 
 /** Debian's Chromium: never a downloaded browser. */
 const CHROMIUM = '/usr/bin/chromium';
-const SHOTS_DIR = process.env.CONSOLE_SCREENSHOTS_DIR || 'test-output/console';
+const SHOTS_DIR = 'test-output/console';
 
 export const ALPHA = '120363000000000001@g.us';
 export const BETA = '120363000000000002@g.us';
@@ -76,8 +76,9 @@ export async function simState(h, session = 'default') {
   return (await fetch(`${h.stack.sim.url}/__sim/state?session=${session}`)).json();
 }
 
-/** Opens a group's page and waits for it. */
+/** Opens a group's page and waits until it has loaded (join requests included). */
 export async function openGroup(h, id, subject) {
   await h.page.goto(`${h.stack.url}/#/group/${encodeURIComponent(id)}`);
   await h.page.locator('#group-title', { hasText: subject }).waitFor();
+  await h.page.locator('#group-view:not([aria-busy])').waitFor();
 }

@@ -52,7 +52,14 @@ export async function startStack({
     modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
     compatibilityDate: '2026-08-01',
     kvNamespaces: kv ? ['GROUPGATE_KV'] : [],
-    ...(assets ? { assets: { directory: `${root}dist/console`, binding: 'ASSETS', routerConfig: { has_user_worker: true } } } : {}),
+    // As wrangler.toml's [assets] with run_worker_first: the worker sees every request.
+    ...(assets ? {
+      assets: {
+        directory: `${root}dist/console`,
+        binding: 'ASSETS',
+        routerConfig: { has_user_worker: true, invoke_user_worker_ahead_of_assets: true },
+      },
+    } : {}),
     bindings: {
       UPSTREAM_URL: upstreamUrl ?? sim.url,
       UPSTREAM_API_KEY: UPSTREAM_KEY,
