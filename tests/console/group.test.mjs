@@ -1,10 +1,12 @@
 // The group page: privacy-forbidden adds with the invite offer, editing, the five settings, the
-// invite link, roles, join requests, leave and delete (confirmed), and a phone-sized screen.
+// invite link, roles, join requests, leave and delete (confirmed), a 429 counted down, a slow
+// call cancelled, and a phone-sized screen.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ALPHA, BETA, forwarded, openGroup, shot, signIn, simState, useConsole } from './harness.mjs';
 
-const h = useConsole();
+// One removal per session a minute: the second is refused with 429.
+const h = useConsole({ vars: { LIMIT_REMOVE: '1/60' } });
 
 const group = async (id) => (await simState(h)).groups.find((g) => g.id === id);
 
@@ -106,6 +108,42 @@ test('approves and rejects join requests; leaving and deleting ask first', async
   await page.locator('#groups-view').waitFor();
   await page.locator('#group-list strong').first().waitFor();
   assert.deepEqual(await page.locator('#group-list strong').allTextContents(), ['Gamma Friends']);
+});
+
+test('a 429 shows the quota left and counts Retry-After down with the button disabled', async () => {
+  const { page } = h;
+  await signIn(h, { session: 'limits' });
+  await openGroup(h, ALPHA, 'Alpha Team');
+  await page.getByRole('button', { name: 'Remove +15550000002' }).click();
+  await page.locator('#confirm').getByRole('button', { name: 'Remove' }).click();
+  await page.getByRole('button', { name: 'Remove +15550000002' }).waitFor({ state: 'detached' });
+  const second = page.getByRole('button', { name: 'Remove +15550001111 (123456789012345@lid)' });
+  await second.click();
+  await page.locator('#confirm').getByRole('button', { name: 'Remove' }).click();
+  const banner = page.locator('#problem');
+  await banner.filter({ hasText: 'Retry in' }).waitFor();
+  assert.match(await banner.textContent(), /\(rate_limited\)/);
+  assert.match(await banner.textContent(), /Quota left: 0 of 1 per 60 s\.\s*Retry in (\d+) s\./);
+  const first = Number((await banner.textContent()).match(/Retry in (\d+) s/)[1]);
+  assert.ok(first > 50 && first <= 60, `${first} s`);
+  assert.equal(await second.isDisabled(), true, 'the button waits out Retry-After');
+  await banner.filter({ hasText: `Retry in ${first - 1} s.` }).waitFor({ timeout: 3000 });
+  assert.equal(await second.isDisabled(), true);
+  const removes = (await forwarded(h)).filter((r) => r.path.endsWith('/participants/remove'));
+  assert.equal(removes.length, 1, 'the refused remove never reached the upstream');
+});
+
+test('a slow call shows what is running and can be cancelled', async () => {
+  const { page } = h;
+  await signIn(h);
+  await h.stack.fault({ delayMs: 5000, times: 1, match: `/groups/${ALPHA}`, method: 'GET' });
+  await page.goto(`${h.stack.url}/#/group/${encodeURIComponent(ALPHA)}`);
+  const activity = page.locator('#activity');
+  await activity.filter({ hasText: 'Loading the group…' }).waitFor();
+  await activity.getByRole('button', { name: 'Cancel' }).click();
+  await page.locator('#problem', { hasText: 'Cancelled.' }).waitFor();
+  assert.equal(await activity.isHidden(), true);
+  assert.equal(await page.locator('#group-title').textContent(), '', 'nothing half-loaded is shown');
 });
 
 test('is readable on a phone-sized screen', async () => {
