@@ -12,7 +12,7 @@ const BUDGET = 150 * 1024;
 const START = '<!-- bench-console:start -->';
 const END = '<!-- bench-console:end -->';
 
-const stack = await startStack({ assets: true });
+const stack = await startStack({ assets: true, captureLogs: true });
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
 const files = [];
 try {
