@@ -1,7 +1,7 @@
 # groupgate — every entry point. `make dev` and `make test` install what is missing first.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help tools dev test build-worker pkg bench lint
+.PHONY: help tools dev test build-worker pkg console screenshots bench lint
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -9,10 +9,10 @@ help: ## List the targets
 tools: ## Install the pinned toolchain (idempotent)
 	@scripts/install-tools.sh
 
-dev: tools ## Serve the worker on http://127.0.0.1:$${PORT:-8787} in front of the simulator
+dev: tools ## Serve the worker and its console on http://127.0.0.1:$${PORT:-8787} in front of the simulator
 	@scripts/dev.sh
 
-test: tools ## Run every tier: native, worker end-to-end, browser, package checks
+test: tools ## Run every tier: native, worker end-to-end, browser, package checks, console
 	@scripts/test.sh
 
 build-worker: tools ## Build the worker into build/ (worker-build, release)
@@ -20,6 +20,12 @@ build-worker: tools ## Build the worker into build/ (worker-build, release)
 
 pkg: tools ## Build the npm package into pkg/ (release, --target web)
 	@scripts/build-pkg.sh
+
+console: tools ## Build the admin console into dist/console/ (the worker's static assets)
+	@scripts/build-console.sh
+
+screenshots: tools ## Regenerate the console screenshots in docs/screenshots/ (used by the README)
+	@scripts/screenshots.sh
 
 bench: tools ## Run the benchmarks (see BENCHMARKS.md)
 	@scripts/bench.sh

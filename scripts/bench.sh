@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make bench: the core benchmark (criterion), the browser module's sizes, the rate limiter's
-# KV operations and added latency (recorded by hand in BENCHMARKS.md), and the group cache's
-# upstream-call saving and hit latency (written into its BENCHMARKS.md section by the script).
+# KV operations and added latency, the group cache's upstream-call saving and hit latency, and the
+# console's page weight; each benchmark script writes its own section of BENCHMARKS.md.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$root"
@@ -21,3 +21,6 @@ node scripts/bench-ratelimit.mjs "${BENCH_N:-400}"
 
 printf '\n=== group cache: upstream calls per 1,000 client reads, hit latency ===\n'
 node scripts/bench-cache.mjs "${BENCH_CACHE_READS:-1000}" "${BENCH_CACHE_CHANGE_EVERY:-25}"
+printf '\n=== console page weight (written into BENCHMARKS.md) ===\n'
+scripts/build-console.sh >/dev/null
+node scripts/bench-console.mjs

@@ -135,8 +135,8 @@ budget() {
   local wasm_gz js_gz
   wasm_gz=$(gzip -9c pkg/groupgate_bg.wasm | wc -c)
   js_gz=$(gzip -9c pkg/groupgate.js | wc -c)
-  echo "groupgate_bg.wasm: $wasm_gz B gzip (budget 80000); groupgate.js: $js_gz B gzip (budget 7000)"
-  [ "$wasm_gz" -le 80000 ] && [ "$js_gz" -le 7000 ]
+  echo "groupgate_bg.wasm: $wasm_gz B gzip (budget 88000); groupgate.js: $js_gz B gzip (budget 7000)"
+  [ "$wasm_gz" -le 88000 ] && [ "$js_gz" -le 7000 ]
 }
 check "size budget (gzip)" budget
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# make dev: serves the worker with `wrangler dev` (real workerd, local KV and Durable Objects) on 127.0.0.1:$PORT,
+# make dev: builds the worker and the console (wrangler.toml's [build] command) and serves both with
+# `wrangler dev` (real workerd, local KV and Durable Objects) on 127.0.0.1:$PORT,
 # in front of the built-in WAHA simulator unless UPSTREAM_URL is set. Every setting of
 # wrangler.toml can be overridden from the environment.
 set -euo pipefail
@@ -43,6 +44,8 @@ url="http://127.0.0.1:$PORT"
   cat <<BANNER
 
   groupgate is serving on $url  (upstream: $UPSTREAM_URL)
+  API:      $url/api/  (and $url/healthz)
+  console:  $url/  (sign in with the development client key)
   development client key: $dev_key
   try:  curl -H 'X-Api-Key: $dev_key' $url/api/default/groups
 

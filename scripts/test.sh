@@ -4,6 +4,7 @@
 #   2. e2e:     the built worker in workerd (Miniflare) with local KV, in front of the simulator
 #   3. browser: wasm-pack test in headless Chromium against that stack (real HTTP, CORS)
 #   4. package: pkg/ built, its .d.ts type-checked by a strict TypeScript consumer, npm pack listing
+#   5. console: the admin console served by the worker, driven in Chromium by playwright-core
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$root"
@@ -37,9 +38,13 @@ scripts/build-pkg.sh
 scripts/check-pkg.sh 2>&1 | tee "$logs/pkg"
 need package "$(awk '/^package checks: / {print $3}' "$logs/pkg")"
 
+tier "console: Playwright in Chromium against the worker serving the console"
+scripts/test-console.sh 2>&1 | tee "$logs/console"
+need console "$(awk '/^ℹ pass / {print $3}' "$logs/console")"
+
 total=0
 printf '\n=== summary ===\n'
-for t in native e2e browser package; do
+for t in native e2e browser package console; do
   printf '%-8s %s passed\n' "$t:" "${counts[$t]}"
   total=$((total + counts[$t]))
 done

@@ -17,6 +17,7 @@ pub mod invite;
 pub mod limits;
 pub mod netaddr;
 pub mod ops;
+pub mod pacing;
 pub mod picture;
 pub mod picture_url;
 pub mod ratelimit;

@@ -671,3 +671,8 @@ fn the_type_guard_tells_groupgate_errors_apart() {
     assert!(!is_groupgate_error(&JsValue::from_str("GroupgateError")));
     assert!(!is_groupgate_error(&JsValue::NULL));
 }
+
+// ---------------------------------------------------------------- the paced bulk add
+
+#[path = "browser/paced.rs"]
+mod paced;

@@ -140,16 +140,19 @@ fn problem(response: &Response, text: &str) -> Failure {
         rate_limit_policy: None,
     }
     .with_request(response);
-    // With a session and a group quota, the binding one is the item with the fewest units left.
+    // With a session and a group quota, the binding one is the item with the fewest units left;
+    // without a decision (`cost_exceeds_quota`), the policy with the smallest quota.
     let limits = headers.get("RateLimit").map(|v| parse_field(&v, ["r", "t"])).unwrap_or_default();
-    if let Some((policy, [remaining, reset])) = limits.into_iter().min_by_key(|(_, [remaining, _])| *remaining) {
-        failure.rate_limit = Some(rate_limit_object(&policy, ["remaining", "reset"], [remaining, reset]));
-        let policies = headers.get("RateLimit-Policy").map(|v| parse_field(&v, ["q", "w"])).unwrap_or_default();
-        failure.rate_limit_policy = policies
-            .into_iter()
-            .find(|(name, _)| *name == policy)
-            .map(|(name, values)| rate_limit_object(&name, ["quota", "window"], values));
+    let policies = headers.get("RateLimit-Policy").map(|v| parse_field(&v, ["q", "w"])).unwrap_or_default();
+    let binding = limits.into_iter().min_by_key(|(_, [remaining, _])| *remaining);
+    let policy = match &binding {
+        Some((name, _)) => policies.into_iter().find(|(policy, _)| policy == name),
+        None => policies.into_iter().min_by_key(|(_, [quota, _])| *quota),
+    };
+    if let Some((name, [remaining, reset])) = binding {
+        failure.rate_limit = Some(rate_limit_object(&name, ["remaining", "reset"], [remaining, reset]));
     }
+    failure.rate_limit_policy = policy.map(|(name, values)| rate_limit_object(&name, ["quota", "window"], values));
     if failure.request_id.is_none() {
         failure.request_id = get(&body, "requestId").as_string();
     }

@@ -7,8 +7,10 @@ mod client;
 mod errors;
 mod helpers;
 mod http;
+mod paced;
 mod types;
 
 pub use client::GroupsClient;
 pub use errors::is_groupgate_error;
 pub use helpers::{limits, parse_group_event, parse_invite, phone_to_user_id};
+pub use paced::add_participants_paced;

@@ -237,7 +237,8 @@ export interface GroupgateError extends Error {
   /** The parsed `RateLimit` header, when the Worker sent one; with a session and a group quota,
    *  the item with the fewest units left (the one that binds). */
   rateLimit?: RateLimitInfo;
-  /** The `RateLimit-Policy` item of the same quota as `rateLimit`. */
+  /** The `RateLimit-Policy` item of the same quota as `rateLimit` (without `rateLimit`, as for
+   *  `cost_exceeds_quota`, the policy with the smallest quota). */
   rateLimitPolicy?: RateLimitPolicyInfo;
 }
 "#;

@@ -35,7 +35,7 @@ pub async fn handle(
         return Ok(respond(200, br#"{"status":"ok"}"#.to_vec(), "application/json"));
     }
     let Some(located) = Waha.locate(&method, &path) else {
-        return Err(Error::new(ErrorCode::NotFound, format!("no route {path}")));
+        return super::console::serve(req, env, &path).await;
     };
     let mut request = accept(&mut req, &located, settings, exchange).await?;
     resolve_picture_url(&mut request, settings).await?;

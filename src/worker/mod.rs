@@ -3,6 +3,7 @@
 //! outcome is a response; errors become RFC 9457 problems, never a bare 500.
 
 mod cache;
+mod console;
 mod deadline;
 mod gateway;
 mod http;

@@ -37,7 +37,7 @@ function caller(base) {
  */
 export async function startStack({
   vars = {}, kv = true, port = 0, simPort = 0, upstreamUrl, script = 'build/index.js', captureLogs = false,
-  instances = 1, quotaObjects = script === 'build/index.js', trustedCertificates,
+  instances = 1, quotaObjects = script === 'build/index.js', trustedCertificates, assets = false,
 } = {}) {
   const sim = await startSimulator({ port: simPort, apiKey: UPSTREAM_KEY });
   /** `{level, message, json}` per console line of the worker, oldest first (with `captureLogs`). */
@@ -68,6 +68,14 @@ export async function startStack({
       ? { GROUPGATE_QUOTAS: { className: 'QuotaObject', useSQLite: true, ...(i > 0 && { scriptName: names[0] }) } }
       : {},
     ...(instances > 1 && { unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }] }),
+    // As wrangler.toml's [assets] with run_worker_first: the worker sees every request.
+    ...(assets ? {
+      assets: {
+        directory: `${root}dist/console`,
+        binding: 'ASSETS',
+        routerConfig: { has_user_worker: true, invoke_user_worker_ahead_of_assets: true },
+      },
+    } : {}),
     bindings: {
       UPSTREAM_URL: upstreamUrl ?? sim.url,
       UPSTREAM_API_KEY: UPSTREAM_KEY,

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Builds the admin console into dist/console/ (git-ignored), the Worker's static assets
+# (`[assets]` in wrangler.toml): www/ as it is, plus the npm package from pkg/ under groupgate/,
+# which the page imports as "groupgate" through its import map, exactly as an npm user would.
+# Builds pkg/ first when it is missing or older than the sources (scripts/build-pkg.sh).
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$root"
+
+if [ ! -f pkg/groupgate_bg.wasm ] || [ -n "$(find src Cargo.toml Cargo.lock npm -newer pkg/groupgate_bg.wasm -print -quit)" ]; then
+  scripts/build-pkg.sh
+fi
+
+out=dist/console
+rm -rf "$out"
+mkdir -p "$out/groupgate"
+cp www/*.html www/*.css www/*.js "$out/"
+cp pkg/groupgate.js pkg/groupgate_bg.wasm "$out/groupgate/"
+
+# The page's Content-Security-Policy allows its one inline script, the import map, by hash.
+node - "$out/index.html" <<'JS'
+const fs = require('node:fs');
+const crypto = require('node:crypto');
+const html = fs.readFileSync(process.argv[2], 'utf8');
+const map = html.match(/<script type="importmap">([^<]*)<\/script>/);
+const hash = map && crypto.createHash('sha256').update(map[1]).digest('base64');
+if (!map || !html.includes(`'sha256-${hash}'`)) {
+  throw new Error(`www/index.html: the CSP must allow the import map as 'sha256-${hash}'`);
+}
+JS
+
+total=0
+for file in "$out"/*.* "$out"/groupgate/*; do total=$((total + $(gzip -9c "$file" | wc -c))); done
+echo "dist/console/: $(find "$out" -type f | wc -l) files, $total B gzip"

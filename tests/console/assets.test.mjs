@@ -1,0 +1,39 @@
+// The worker ships the console as static assets on the API's origin: files are served (compressed,
+// with their types), everything else outside /api is the API's 404 problem, and the API is unchanged.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { CLIENT_KEY, startStack } from '../e2e/stack.mjs';
+
+let stack;
+before(async () => { stack = await startStack({ assets: true, captureLogs: true }); });
+after(() => stack?.close());
+
+const get = (path, headers = {}) => fetch(`${stack.url}${path}`, { headers: { 'accept-encoding': 'gzip', ...headers } });
+
+test('the console and the built module are served from the same origin', async () => {
+  const page = await get('/');
+  assert.equal(page.status, 200);
+  assert.match(page.headers.get('content-type'), /^text\/html/);
+  assert.equal(page.headers.get('content-encoding'), 'gzip');
+  const html = await page.text();
+  assert.match(html, /<script type="importmap">\{"imports":\{"groupgate":"\.\/groupgate\/groupgate\.js"\}\}<\/script>/);
+  const wasm = await get('/groupgate/groupgate_bg.wasm');
+  assert.equal(wasm.headers.get('content-type'), 'application/wasm');
+  assert.deepEqual([...new Uint8Array(await wasm.arrayBuffer()).slice(0, 4)], [0, 0x61, 0x73, 0x6d], 'a wasm module');
+  const glue = await get('/groupgate/groupgate.js');
+  assert.match(glue.headers.get('content-type'), /javascript/);
+  assert.match(await glue.text(), /addParticipantsPaced/);
+});
+
+test('a missing file is the API’s 404 problem, and the API answers as before', async () => {
+  const missing = await get('/no-such-page');
+  assert.equal(missing.status, 404);
+  assert.equal(missing.headers.get('content-type'), 'application/problem+json');
+  assert.equal((await missing.json()).code, 'not_found');
+  const api = await get('/api/default/nothing-here', { 'x-api-key': CLIENT_KEY });
+  assert.equal((await api.json()).code, 'not_found');
+  const groups = await get('/api/default/groups', { 'x-api-key': CLIENT_KEY });
+  assert.equal(groups.status, 200);
+  assert.equal((await groups.json()).length, 3);
+  assert.equal((await get('/healthz')).status, 200);
+});
