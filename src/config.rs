@@ -4,7 +4,7 @@
 //! |---|---|
 //! | `API_KEYS` | comma-separated entries `key` (every session) or `key:session1\|session2` |
 //! | `ALLOWED_ORIGINS` | comma-separated origins (`https://admin.example.com`), or `*` |
-//! | `LIMIT_REFRESH`, `LIMIT_ADD`, `LIMIT_REMOVE` | `"<units>/<seconds>"`, or `off` |
+//! | `LIMIT_REFRESH`, `LIMIT_ADD`, `LIMIT_REMOVE`, `LIMIT_CREATE` | `"<units>/<seconds>"`, or `off` |
 //! | `LIMIT_ADD_PER_GROUP`, `LIMIT_REMOVE_PER_GROUP` | the same, per group (default `off`) |
 //! | `RATE_LIMIT_ON_STORE_ERROR` | comma-separated `class:deny` or `class:allow` |
 //! | `RATE_LIMIT_BACKEND` | `kv` (default) or `durable-object` |
@@ -183,9 +183,9 @@ pub const PER_GROUP_CLASSES: [RateClass; 2] = [RateClass::Add, RateClass::Remove
 /// Rate-limit settings of every class.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RateLimits {
-    policies: [Option<Policy>; 3],
-    per_group: [Option<Policy>; 3],
-    on_store_error: [StoreFailure; 3],
+    policies: [Option<Policy>; RateClass::ALL.len()],
+    per_group: [Option<Policy>; RateClass::ALL.len()],
+    on_store_error: [StoreFailure; RateClass::ALL.len()],
     backend: Backend,
 }
 
@@ -193,7 +193,7 @@ impl Default for RateLimits {
     fn default() -> Self {
         RateLimits {
             policies: RateClass::ALL.map(|c| Some(Policy::default_for(c))),
-            per_group: [None; 3],
+            per_group: [None; RateClass::ALL.len()],
             on_store_error: RateClass::ALL.map(default_store_failure),
             backend: Backend::default(),
         }
@@ -204,7 +204,7 @@ impl Default for RateLimits {
 /// remove (admins must be able to remove spammers during an incident).
 fn default_store_failure(class: RateClass) -> StoreFailure {
     match class {
-        RateClass::Refresh | RateClass::Add => StoreFailure::Deny,
+        RateClass::Refresh | RateClass::Add | RateClass::Create => StoreFailure::Deny,
         RateClass::Remove => StoreFailure::Allow,
     }
 }

@@ -56,6 +56,7 @@ impl Policy {
             RateClass::Refresh => Policy { units: 6, window_secs: 3600 },
             RateClass::Add => Policy { units: 50, window_secs: 3600 },
             RateClass::Remove => Policy { units: 50, window_secs: 3600 },
+            RateClass::Create => Policy { units: 10, window_secs: 86_400 },
         }
     }
 

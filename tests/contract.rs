@@ -361,3 +361,41 @@ fn family_member_actions() {
         assert_eq!(err.errors[0].location, ptr("/participants/0"));
     }
 }
+
+#[test]
+fn operations_are_charged_to_their_rate_classes() {
+    use groupgate::ops::{Charge, RateClass};
+    let charges =
+        |method: &str, path: &str, query: &str, body: &str| ok(method, path, query, body).operation.rate_charges();
+    let two = r#"{"participants":[{"id":"15551234567@c.us"},{"id":"4915112345678@c.us"}]}"#;
+    let create = r#"{"name":"Team","participants":[{"id":"15551234567@c.us"},{"id":"4915112345678@c.us"},{"id":"123456789012345@lid"}]}"#;
+    let charge = |class, cost| Charge { class, cost };
+    // A create spends one group and one add unit per initial participant.
+    assert_eq!(charges("POST", &api("/groups"), "", create), [charge(RateClass::Create, 1), charge(RateClass::Add, 3)]);
+    assert_eq!(charges("POST", &group_path("/participants/add"), "", two), [charge(RateClass::Add, 2)]);
+    assert_eq!(charges("POST", &group_path("/participants/remove"), "", two), [charge(RateClass::Remove, 2)]);
+    // An approval adds the person to the group: it is an add.
+    assert_eq!(
+        charges("POST", &group_path("/participants/join-requests/approve"), "", two),
+        [charge(RateClass::Add, 2)]
+    );
+    assert_eq!(charges("POST", &group_path("/participants/join-requests/reject"), "", two), []);
+    assert_eq!(charges("POST", &api("/groups/refresh"), "", ""), [charge(RateClass::Refresh, 1)]);
+    // A picture read asking WhatsApp again is a refresh; a plain one is free.
+    assert_eq!(charges("GET", &group_path("/picture"), "refresh=true", ""), [charge(RateClass::Refresh, 1)]);
+    assert_eq!(charges("GET", &group_path("/picture"), "refresh=false", ""), []);
+    assert_eq!(charges("GET", &group_path("/picture"), "", ""), []);
+    // Every other operation is free, and every kind names exactly the classes it may spend.
+    for &kind in OperationKind::ALL {
+        let limited = matches!(
+            kind,
+            OperationKind::CreateGroup
+                | OperationKind::AddParticipants
+                | OperationKind::RemoveParticipants
+                | OperationKind::ApproveJoinRequests
+                | OperationKind::RefreshGroups
+                | OperationKind::GetPicture
+        );
+        assert_eq!(!kind.rate_classes().is_empty(), limited, "{kind:?}");
+    }
+}

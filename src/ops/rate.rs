@@ -9,18 +9,21 @@ pub enum RateClass {
     Add,
     /// Removing people, one unit per distinct person.
     Remove,
+    /// Creating groups, one unit per group (a known ban trigger at a few dozen a day).
+    Create,
 }
 
 impl RateClass {
     /// Every class.
-    pub const ALL: [RateClass; 3] = [RateClass::Refresh, RateClass::Add, RateClass::Remove];
+    pub const ALL: [RateClass; 4] = [RateClass::Refresh, RateClass::Add, RateClass::Remove, RateClass::Create];
 
-    /// The class's name in settings, headers and keys (`refresh`, `add`, `remove`).
+    /// The class's name in settings, headers and keys (`refresh`, `add`, `remove`, `create`).
     pub fn as_str(self) -> &'static str {
         match self {
             RateClass::Refresh => "refresh",
             RateClass::Add => "add",
             RateClass::Remove => "remove",
+            RateClass::Create => "create",
         }
     }
 }

@@ -25,7 +25,7 @@ macro_rules! for_each_operation {
             CreateGroup = Post "/groups" -> createGroup "Promise<GroupInfo>" Json {
                 subject: Subject = Body "name" => subject "string",
                 participants: People = Body "participants" => participants "ParticipantInput[]",
-            } {} [] {} idempotent;
+            } {} [Create, Add(participants)] {} idempotent;
             #[doc = " `GET /groups`: the groups of the session (always an array)."]
             ListGroups = Get "/groups" -> listGroups "Promise<GroupInfo[]>" GroupList {} {
                 query: ListGroupsQuery = Query "*" => query "ListGroupsQuery",
@@ -70,7 +70,7 @@ macro_rules! for_each_operation {
                 group: GroupId = Path "id" => groupId "string",
             } {
                 refresh: Option<bool> = Query "refresh" => query "GetPictureQuery",
-            } [] {};
+            } [Refresh(refresh)] {};
             #[doc = " `PUT /groups/{id}/picture`: sets the picture from an https URL or base64 data."]
             SetPicture = Put "/groups/{id}/picture" -> setPicture "Promise<SuccessResult>" Json {
                 group: GroupId = Path "id" => groupId "string",
@@ -169,7 +169,7 @@ macro_rules! for_each_operation {
             ApproveJoinRequests = Post "/groups/{id}/participants/join-requests/approve" -> approveJoinRequests "Promise<JoinRequestResult[]>" Json {
                 group: GroupId = Path "id" => groupId "string",
                 participants: People = Body "participants" => requesters "ParticipantInput[]",
-            } {} [] { drops [Group, Participants, ParticipantsV2] };
+            } {} [Add(participants)] { drops [Group, Participants, ParticipantsV2] };
             #[doc = " `POST /groups/{id}/participants/join-requests/reject`: turns requesters down."]
             RejectJoinRequests = Post "/groups/{id}/participants/join-requests/reject" -> rejectJoinRequests "Promise<JoinRequestResult[]>" Json {
                 group: GroupId = Path "id" => groupId "string",

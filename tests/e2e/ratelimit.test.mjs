@@ -214,7 +214,7 @@ describe('KV rate limiter, in workerd with local KV', () => {
     const answers = [
       await stack.call(groupPath('plain', id)),
       await stack.call('/api/plain/groups'),
-      await stack.call('/api/plain/groups', { method: 'POST', body: { name: 'x', participants: people(0, 1) } }),
+      await stack.call(groupPath('plain', id, '/participants/join-requests/reject'), { method: 'POST', body: { participants: people(0, 1) } }),
       await stack.call(groupPath('plain', id, '/admin/promote'), { method: 'POST', body: { participants: people(0, 1) } }),
     ];
     for (const res of answers) {
