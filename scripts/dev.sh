@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make dev: serves the worker with `wrangler dev` (real workerd, local KV) on 127.0.0.1:$PORT,
-# in front of the built-in WAHA simulator unless UPSTREAM_URL is set. Every setting of
+# in front of the built-in WAHA simulator unless UPSTREAM_URL is set (the simulator speaks both
+# dialects: UPSTREAM_DIALECT=wadial makes the worker use its Wadial-style API). Every setting of
 # wrangler.toml can be overridden from the environment.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
@@ -27,7 +28,7 @@ fi
 # Local settings for wrangler dev (git-ignored): secrets plus every setting set in the environment.
 umask 077
 : > .dev.vars
-for name in UPSTREAM_URL UPSTREAM_API_KEY API_KEYS ALLOWED_ORIGINS LIMIT_REFRESH LIMIT_ADD LIMIT_REMOVE \
+for name in UPSTREAM_URL UPSTREAM_API_KEY UPSTREAM_DIALECT API_KEYS ALLOWED_ORIGINS LIMIT_REFRESH LIMIT_ADD LIMIT_REMOVE \
   LIMIT_ADD_PER_GROUP LIMIT_REMOVE_PER_GROUP RATE_LIMIT_ON_STORE_ERROR UPSTREAM_TIMEOUT_MS STORE_TIMEOUT_MS SUBJECT_MAX_LENGTH DESCRIPTION_MAX_LENGTH \
   MAX_PARTICIPANTS_PER_REQUEST; do
   if [ -n "${!name+x}" ]; then printf '%s=%q\n' "$name" "${!name}" >> .dev.vars; fi

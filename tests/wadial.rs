@@ -6,7 +6,9 @@ mod common;
 
 use common::{ok, CODE, GROUP};
 use groupgate::limits::Limits;
-use groupgate::ops::wadial::answers::{compose, from_canonical, group_info_from_metadata, metadata_from_group_info, to_canonical};
+use groupgate::ops::wadial::answers::{
+    compose, from_canonical, group_info_from_metadata, metadata_from_group_info, to_canonical,
+};
 use groupgate::ops::{Dialect, OperationKind, Part, Plan, Reply, Upstream, Wadial, Waha};
 use groupgate::{Error, ErrorCode, GroupRequest};
 use serde_json::{json, Value};
@@ -52,7 +54,12 @@ fn every_request_of_the_table_reads_as_the_waha_operation() {
             "POST",
             "/groups".into(),
             r#"{"subject":"Customer updates","participants":["15551234567@s.whatsapp.net"]}"#.into(),
-            vec![ok("POST", "/api/default/groups", "", r#"{"name":"Customer updates","participants":[{"id":"15551234567@c.us"}]}"#)],
+            vec![ok(
+                "POST",
+                "/api/default/groups",
+                "",
+                r#"{"name":"Customer updates","participants":[{"id":"15551234567@c.us"}]}"#,
+            )],
         ),
         (
             "PATCH",
@@ -69,8 +76,18 @@ fn every_request_of_the_table_reads_as_the_waha_operation() {
             r#"{"description":""}"#.into(),
             vec![ok("PUT", &format!("/api/default{g}/description"), "", r#"{"description":""}"#)],
         ),
-        ("POST", format!("{g}/invite/revoke"), String::new(), vec![ok("POST", &format!("/api/default{g}/invite-code/revoke"), "", "")]),
-        ("GET", format!("{g}/invite-code"), String::new(), vec![ok("GET", &format!("/api/default{g}/invite-code"), "", "")]),
+        (
+            "POST",
+            format!("{g}/invite/revoke"),
+            String::new(),
+            vec![ok("POST", &format!("/api/default{g}/invite-code/revoke"), "", "")],
+        ),
+        (
+            "GET",
+            format!("{g}/invite-code"),
+            String::new(),
+            vec![ok("GET", &format!("/api/default{g}/invite-code"), "", "")],
+        ),
         (
             "GET",
             format!("{g}/membership-requests"),
@@ -100,11 +117,19 @@ fn every_request_of_the_table_reads_as_the_waha_operation() {
         ),
     ];
     let mut cases = cases;
-    for (action, route) in
-        [("add", "participants/add"), ("remove", "participants/remove"), ("promote", "admin/promote"), ("demote", "admin/demote")]
-    {
+    for (action, route) in [
+        ("add", "participants/add"),
+        ("remove", "participants/remove"),
+        ("promote", "admin/promote"),
+        ("demote", "admin/demote"),
+    ] {
         let body = format!(r#"{{"action":"{action}","participants":["15551234567@s.whatsapp.net"]}}"#);
-        cases.push(("POST", format!("{g}/participants"), body, vec![ok("POST", &format!("/api/default{g}/{route}"), "", people)]));
+        cases.push((
+            "POST",
+            format!("{g}/participants"),
+            body,
+            vec![ok("POST", &format!("/api/default{g}/{route}"), "", people)],
+        ));
     }
     for (action, route) in [("approve", "approve"), ("reject", "reject")] {
         let body = format!(r#"{{"action":"{action}","participants":["15551234567@s.whatsapp.net"]}}"#);
@@ -116,7 +141,11 @@ fn every_request_of_the_table_reads_as_the_waha_operation() {
         (r#"{"setting":"locked","enabled":false}"#, "info-admin-only", r#"{"adminsOnly":false}"#),
         (r#"{"memberAddMode":"admin_add"}"#, "member-add-mode", r#"{"membersCanAddNewMember":false}"#),
         (r#"{"memberAddMode":"all_member_add"}"#, "member-add-mode", r#"{"membersCanAddNewMember":true}"#),
-        (r#"{"memberShareGroupHistoryMode":"all_member_share"}"#, "member-share-history-mode", r#"{"membersCanShareHistory":true}"#),
+        (
+            r#"{"memberShareGroupHistoryMode":"all_member_share"}"#,
+            "member-share-history-mode",
+            r#"{"membersCanShareHistory":true}"#,
+        ),
     ] {
         let waha = format!("/api/default{g}/settings/security/{route}");
         cases.push(("PATCH", format!("{g}/settings"), body.into(), vec![ok("PUT", &waha, "", waha_body)]));
@@ -143,7 +172,11 @@ fn a_create_with_a_description_is_two_parts() {
 #[test]
 fn wadial_bodies_get_the_same_rules_with_wadial_pointers() {
     let g = format!("/groups/{GROUP}");
-    let (code, fields) = refusal("POST", &format!("{g}/participants"), r#"{"action":"add","participants":["+15551234567@s.whatsapp.net","15551234567@c.us","15551234567@s.whatsapp.net"]}"#);
+    let (code, fields) = refusal(
+        "POST",
+        &format!("{g}/participants"),
+        r#"{"action":"add","participants":["+15551234567@s.whatsapp.net","15551234567@c.us","15551234567@s.whatsapp.net"]}"#,
+    );
     assert_eq!(code, ErrorCode::ValidationFailed);
     assert!(fields.contains(&(ErrorCode::InvalidId, r#"Body("/participants/0")"#.into())), "{fields:?}");
     assert!(fields.contains(&(ErrorCode::DuplicateParticipant, r#"Body("/participants/2")"#.into())), "{fields:?}");
@@ -169,7 +202,12 @@ fn settings_and_actions_waha_lacks_are_not_implemented_naming_the_field() {
     for (method, under, body, pointer) in [
         ("PATCH", format!("{g}/settings"), r#"{"memberLinkMode":"all_member_link"}"#, "/memberLinkMode"),
         ("PATCH", format!("{g}/settings"), r#"{"ephemeralDurationSeconds":604800}"#, "/ephemeralDurationSeconds"),
-        ("POST", format!("{g}/membership-requests"), r#"{"action":"cancel","participants":["15551234567@s.whatsapp.net"]}"#, "/action"),
+        (
+            "POST",
+            format!("{g}/membership-requests"),
+            r#"{"action":"cancel","participants":["15551234567@s.whatsapp.net"]}"#,
+            "/action",
+        ),
     ] {
         let (code, fields) = refusal(method, &under, body);
         assert_eq!(code, ErrorCode::NotImplemented, "{body}");
@@ -204,38 +242,84 @@ fn every_operation_renders_as_the_wadial_call_or_not_implemented() {
     let id = r#"["15551234567@s.whatsapp.net"]"#;
     let people = r#"{"participants":[{"id":"15551234567@c.us"}]}"#;
     let cases = [
-        (ok("POST", &w("/groups"), "", &format!(r#"{{"name":"T","participants":[{{"id":"15551234567@c.us"}}]}}"#)),
-            format!(r#"POST {v1}/groups {{"subject":"T","participants":{id}}}"#)),
+        (
+            ok("POST", &w("/groups"), "", &format!(r#"{{"name":"T","participants":[{{"id":"15551234567@c.us"}}]}}"#)),
+            format!(r#"POST {v1}/groups {{"subject":"T","participants":{id}}}"#),
+        ),
         (ok("GET", &w("/groups"), "", ""), format!("GET {v1}/groups")),
-        (ok("GET", &w("/groups/join-info"), &format!("code={CODE}"), ""), format!(r#"POST {v1}/groups/invite/preview {{"code":"{CODE}"}}"#)),
-        (ok("POST", &w("/groups/join"), "", &format!(r#"{{"code":"{CODE}"}}"#)), format!(r#"POST {v1}/groups/join {{"code":"{CODE}"}}"#)),
+        (
+            ok("GET", &w("/groups/join-info"), &format!("code={CODE}"), ""),
+            format!(r#"POST {v1}/groups/invite/preview {{"code":"{CODE}"}}"#),
+        ),
+        (
+            ok("POST", &w("/groups/join"), "", &format!(r#"{{"code":"{CODE}"}}"#)),
+            format!(r#"POST {v1}/groups/join {{"code":"{CODE}"}}"#),
+        ),
         (ok("GET", &w(&g), "", ""), format!("GET {v1}{g}")),
-        (ok("POST", &w(&format!("{g}/leave")), "", ""), format!(r#"POST {v1}/groups/leave {{"groupJids":["{GROUP}"]}}"#)),
-        (ok("PUT", &w(&format!("{g}/subject")), "", r#"{"subject":"S"}"#), format!(r#"PATCH {v1}{g}/profile {{"subject":"S"}}"#)),
-        (ok("PUT", &w(&format!("{g}/description")), "", r#"{"description":""}"#), format!(r#"PATCH {v1}{g}/profile {{"description":""}}"#)),
-        (ok("PUT", &w(&format!("{g}/settings/security/info-admin-only")), "", r#"{"adminsOnly":true}"#),
-            format!(r#"PATCH {v1}{g}/settings {{"setting":"locked","enabled":true}}"#)),
-        (ok("PUT", &w(&format!("{g}/settings/security/messages-admin-only")), "", r#"{"adminsOnly":false}"#),
-            format!(r#"PATCH {v1}{g}/settings {{"setting":"announcement","enabled":false}}"#)),
-        (ok("PUT", &w(&format!("{g}/settings/security/member-add-mode")), "", r#"{"membersCanAddNewMember":true}"#),
-            format!(r#"PATCH {v1}{g}/settings {{"memberAddMode":"all_member_add"}}"#)),
-        (ok("PUT", &w(&format!("{g}/settings/security/member-share-history-mode")), "", r#"{"membersCanShareHistory":false}"#),
-            format!(r#"PATCH {v1}{g}/settings {{"memberShareGroupHistoryMode":"admin_share"}}"#)),
+        (
+            ok("POST", &w(&format!("{g}/leave")), "", ""),
+            format!(r#"POST {v1}/groups/leave {{"groupJids":["{GROUP}"]}}"#),
+        ),
+        (
+            ok("PUT", &w(&format!("{g}/subject")), "", r#"{"subject":"S"}"#),
+            format!(r#"PATCH {v1}{g}/profile {{"subject":"S"}}"#),
+        ),
+        (
+            ok("PUT", &w(&format!("{g}/description")), "", r#"{"description":""}"#),
+            format!(r#"PATCH {v1}{g}/profile {{"description":""}}"#),
+        ),
+        (
+            ok("PUT", &w(&format!("{g}/settings/security/info-admin-only")), "", r#"{"adminsOnly":true}"#),
+            format!(r#"PATCH {v1}{g}/settings {{"setting":"locked","enabled":true}}"#),
+        ),
+        (
+            ok("PUT", &w(&format!("{g}/settings/security/messages-admin-only")), "", r#"{"adminsOnly":false}"#),
+            format!(r#"PATCH {v1}{g}/settings {{"setting":"announcement","enabled":false}}"#),
+        ),
+        (
+            ok("PUT", &w(&format!("{g}/settings/security/member-add-mode")), "", r#"{"membersCanAddNewMember":true}"#),
+            format!(r#"PATCH {v1}{g}/settings {{"memberAddMode":"all_member_add"}}"#),
+        ),
+        (
+            ok(
+                "PUT",
+                &w(&format!("{g}/settings/security/member-share-history-mode")),
+                "",
+                r#"{"membersCanShareHistory":false}"#,
+            ),
+            format!(r#"PATCH {v1}{g}/settings {{"memberShareGroupHistoryMode":"admin_share"}}"#),
+        ),
         (ok("GET", &w(&format!("{g}/settings/security/info-admin-only")), "", ""), format!("GET {v1}{g}")),
         (ok("GET", &w(&format!("{g}/settings/security/messages-admin-only")), "", ""), format!("GET {v1}{g}")),
         (ok("GET", &w(&format!("{g}/settings/security/member-add-mode")), "", ""), format!("GET {v1}{g}")),
         (ok("GET", &w(&format!("{g}/settings/security/membership-approval")), "", ""), format!("GET {v1}{g}")),
         (ok("GET", &w(&format!("{g}/invite-code")), "", ""), format!("GET {v1}{g}/invite-code")),
         (ok("POST", &w(&format!("{g}/invite-code/revoke")), "", ""), format!("POST {v1}{g}/invite/revoke")),
-        (ok("POST", &w(&format!("{g}/participants/add")), "", people), format!(r#"POST {v1}{g}/participants {{"action":"add","participants":{id}}}"#)),
-        (ok("POST", &w(&format!("{g}/participants/remove")), "", people), format!(r#"POST {v1}{g}/participants {{"action":"remove","participants":{id}}}"#)),
-        (ok("POST", &w(&format!("{g}/admin/promote")), "", people), format!(r#"POST {v1}{g}/participants {{"action":"promote","participants":{id}}}"#)),
-        (ok("POST", &w(&format!("{g}/admin/demote")), "", people), format!(r#"POST {v1}{g}/participants {{"action":"demote","participants":{id}}}"#)),
+        (
+            ok("POST", &w(&format!("{g}/participants/add")), "", people),
+            format!(r#"POST {v1}{g}/participants {{"action":"add","participants":{id}}}"#),
+        ),
+        (
+            ok("POST", &w(&format!("{g}/participants/remove")), "", people),
+            format!(r#"POST {v1}{g}/participants {{"action":"remove","participants":{id}}}"#),
+        ),
+        (
+            ok("POST", &w(&format!("{g}/admin/promote")), "", people),
+            format!(r#"POST {v1}{g}/participants {{"action":"promote","participants":{id}}}"#),
+        ),
+        (
+            ok("POST", &w(&format!("{g}/admin/demote")), "", people),
+            format!(r#"POST {v1}{g}/participants {{"action":"demote","participants":{id}}}"#),
+        ),
         (ok("GET", &w(&format!("{g}/participants/join-requests")), "", ""), format!("GET {v1}{g}/membership-requests")),
-        (ok("POST", &w(&format!("{g}/participants/join-requests/approve")), "", people),
-            format!(r#"POST {v1}{g}/membership-requests {{"action":"approve","participants":{id}}}"#)),
-        (ok("POST", &w(&format!("{g}/participants/join-requests/reject")), "", people),
-            format!(r#"POST {v1}{g}/membership-requests {{"action":"reject","participants":{id}}}"#)),
+        (
+            ok("POST", &w(&format!("{g}/participants/join-requests/approve")), "", people),
+            format!(r#"POST {v1}{g}/membership-requests {{"action":"approve","participants":{id}}}"#),
+        ),
+        (
+            ok("POST", &w(&format!("{g}/participants/join-requests/reject")), "", people),
+            format!(r#"POST {v1}{g}/membership-requests {{"action":"reject","participants":{id}}}"#),
+        ),
     ];
     let mut rendered = Vec::new();
     for (request, expected) in &cases {
@@ -247,11 +331,21 @@ fn every_operation_renders_as_the_wadial_call_or_not_implemented() {
         ok("POST", &w("/groups/refresh"), "", ""),
         ok("DELETE", &w(&g), "", ""),
         ok("GET", &w(&format!("{g}/picture")), "", ""),
-        ok("PUT", &w(&format!("{g}/picture")), "", r#"{"file":{"mimetype":"image/jpeg","url":"https://example.com/p.jpg"}}"#),
+        ok(
+            "PUT",
+            &w(&format!("{g}/picture")),
+            "",
+            r#"{"file":{"mimetype":"image/jpeg","url":"https://example.com/p.jpg"}}"#,
+        ),
         ok("DELETE", &w(&format!("{g}/picture")), "", ""),
         ok("GET", &w(&format!("{g}/participants")), "", ""),
         ok("GET", &w(&format!("{g}/participants/v2")), "", ""),
-        ok("PUT", &w(&format!("{g}/settings/security/membership-approval")), "", r#"{"newMembersApprovalRequired":true}"#),
+        ok(
+            "PUT",
+            &w(&format!("{g}/settings/security/membership-approval")),
+            "",
+            r#"{"newMembersApprovalRequired":true}"#,
+        ),
         ok("GET", &w(&format!("{g}/settings/security/member-share-history-mode")), "", ""),
     ];
     for request in &lacking {
@@ -293,7 +387,10 @@ fn group_info_translates_to_metadata_and_back_with_a_thousand_members() {
     assert_eq!(metadata["desc"], "About");
     assert_eq!(metadata["owner"], "15550000000@s.whatsapp.net");
     assert_eq!((metadata["announce"].clone(), metadata["restrict"].clone()), (json!(false), json!(true)));
-    assert_eq!((metadata["joinApprovalMode"].clone(), metadata["memberAddMode"].clone()), (json!(true), json!("admin_add")));
+    assert_eq!(
+        (metadata["joinApprovalMode"].clone(), metadata["memberAddMode"].clone()),
+        (json!(true), json!("admin_add"))
+    );
     assert_eq!(metadata["participants"][0], json!({"id": "15550000000@s.whatsapp.net", "admin": "superadmin"}));
     assert_eq!(metadata["participants"][1], json!({"id": "15550000001@s.whatsapp.net", "admin": null}));
     assert_eq!(
@@ -334,13 +431,22 @@ fn body(outcome: Result<Reply, Error>) -> (u16, Value) {
 fn answers_translate_both_ways() {
     use OperationKind as K;
     let cases = [
-        (K::AddParticipants, json!([{"id": "15551234567@c.us", "status": "200"}, {"id": "15551230403@c.us", "status": "403", "invite": {"code": "x"}}]),
-            json!([{"jid": "15551234567@s.whatsapp.net", "status": "200"}, {"jid": "15551230403@s.whatsapp.net", "status": "403", "invite": {"code": "x"}}])),
+        (
+            K::AddParticipants,
+            json!([{"id": "15551234567@c.us", "status": "200"}, {"id": "15551230403@c.us", "status": "403", "invite": {"code": "x"}}]),
+            json!([{"jid": "15551234567@s.whatsapp.net", "status": "200"}, {"jid": "15551230403@s.whatsapp.net", "status": "403", "invite": {"code": "x"}}]),
+        ),
         (K::GetInviteCode, json!(CODE), json!({"code": CODE})),
-        (K::ApproveJoinRequests, json!([{"requesterId": "15551234567@c.us", "success": true}, {"requesterId": "987654321098765@lid", "success": false, "error": 404}]),
-            json!([{"jid": "15551234567@s.whatsapp.net", "status": "200"}, {"jid": "987654321098765@lid", "status": "404"}])),
-        (K::ListJoinRequests, json!([{"requesterId": "987654321098765@lid", "requesterPn": "15550000006@c.us", "addedById": "987654321098765@lid", "parentGroupId": null, "requestMethod": "invite_link", "timestamp": 1}]),
-            json!([{"jid": "987654321098765@lid", "phoneNumber": "15550000006@s.whatsapp.net", "addedBy": "987654321098765@lid", "parentGroupJid": null, "requestMethod": "invite_link", "requestTime": 1}])),
+        (
+            K::ApproveJoinRequests,
+            json!([{"requesterId": "15551234567@c.us", "success": true}, {"requesterId": "987654321098765@lid", "success": false, "error": 404}]),
+            json!([{"jid": "15551234567@s.whatsapp.net", "status": "200"}, {"jid": "987654321098765@lid", "status": "404"}]),
+        ),
+        (
+            K::ListJoinRequests,
+            json!([{"requesterId": "987654321098765@lid", "requesterPn": "15550000006@c.us", "addedById": "987654321098765@lid", "parentGroupId": null, "requestMethod": "invite_link", "timestamp": 1}]),
+            json!([{"jid": "987654321098765@lid", "phoneNumber": "15550000006@s.whatsapp.net", "addedBy": "987654321098765@lid", "parentGroupJid": null, "requestMethod": "invite_link", "requestTime": 1}]),
+        ),
         (K::JoinGroup, json!({"id": GROUP}), json!({"id": GROUP})),
     ];
     for (kind, canonical, wadial) in cases {
@@ -352,18 +458,34 @@ fn answers_translate_both_ways() {
     assert_eq!(body(from_canonical(K::AddParticipants, reply(201, json!([])))).0, 200);
     assert_eq!(body(from_canonical(K::CreateGroup, reply(201, group_info(1)))).0, 201);
     // Reports from a Wadial-style upstream: done, or the failure they name.
-    assert_eq!(body(to_canonical(K::SetSubject, reply(200, json!({"updated": ["subject"], "failed": []})))).1, json!(true));
+    assert_eq!(
+        body(to_canonical(K::SetSubject, reply(200, json!({"updated": ["subject"], "failed": []})))).1,
+        json!(true)
+    );
     assert_eq!(body(to_canonical(K::LeaveGroup, reply(200, json!({"left": [GROUP], "failed": []})))).1, json!({}));
     let failed = json!({"left": [], "failed": [{"groupJid": GROUP, "status": 403, "code": "whatsapp_forbidden", "detail": "not a member"}]});
     let error = to_canonical(K::LeaveGroup, reply(200, failed)).unwrap_err();
     assert_eq!((error.code, error.status, error.detail.as_str()), (ErrorCode::WhatsappForbidden, 403, "not a member"));
     // Settings read from the metadata.
-    let metadata = json!({"announce": true, "restrict": false, "memberAddMode": "all_member_add", "joinApprovalMode": false});
-    assert_eq!(body(to_canonical(K::GetMessagesAdminOnly, reply(200, metadata.clone()))).1, json!({"adminsOnly": true}));
+    let metadata =
+        json!({"announce": true, "restrict": false, "memberAddMode": "all_member_add", "joinApprovalMode": false});
+    assert_eq!(
+        body(to_canonical(K::GetMessagesAdminOnly, reply(200, metadata.clone()))).1,
+        json!({"adminsOnly": true})
+    );
     assert_eq!(body(to_canonical(K::GetInfoAdminOnly, reply(200, metadata.clone()))).1, json!({"adminsOnly": false}));
-    assert_eq!(body(to_canonical(K::GetMemberAddMode, reply(200, metadata.clone()))).1, json!({"membersCanAddNewMember": true}));
-    assert_eq!(body(to_canonical(K::GetMembershipApproval, reply(200, metadata))).1, json!({"newMembersApprovalRequired": false}));
-    assert_eq!(to_canonical(K::GetMembershipApproval, reply(200, json!({}))).unwrap_err().code, ErrorCode::UpstreamUnavailable);
+    assert_eq!(
+        body(to_canonical(K::GetMemberAddMode, reply(200, metadata.clone()))).1,
+        json!({"membersCanAddNewMember": true})
+    );
+    assert_eq!(
+        body(to_canonical(K::GetMembershipApproval, reply(200, metadata))).1,
+        json!({"newMembersApprovalRequired": false})
+    );
+    assert_eq!(
+        to_canonical(K::GetMembershipApproval, reply(200, json!({}))).unwrap_err().code,
+        ErrorCode::UpstreamUnavailable
+    );
     // An id → group map (some WAHA engines) still lists.
     let map = json!({ GROUP: {"id": GROUP, "subject": "S"} });
     assert_eq!(body(from_canonical(K::ListGroups, reply(200, map))).1, json!([{"id": GROUP, "subject": "S"}]));
@@ -377,7 +499,8 @@ fn plan(method: &str, under: &str, body: &str) -> Plan {
 fn several_parts_report_each_part() {
     let left = || Ok(reply(201, json!({})));
     let gone = || Err(Error::new(ErrorCode::WhatsappNotFound, "WhatsApp answered item-not-found"));
-    let leave = plan("POST", "/groups/leave", &format!(r#"{{"groupJids":["{GROUP}","{OTHER}","120363000000000003@g.us"]}}"#));
+    let leave =
+        plan("POST", "/groups/leave", &format!(r#"{{"groupJids":["{GROUP}","{OTHER}","120363000000000003@g.us"]}}"#));
     let (status, report) = body(compose(&leave, vec![left(), gone(), left()]));
     assert_eq!(status, 207);
     assert_eq!(
@@ -398,7 +521,8 @@ fn several_parts_report_each_part() {
     assert_eq!(report["failed"][0]["field"], "description");
     assert_eq!(report["failed"][0]["code"], "whatsapp_not_authorized");
 
-    let create = plan("POST", "/groups", r#"{"subject":"T","participants":["15551234567@s.whatsapp.net"],"description":"D"}"#);
+    let create =
+        plan("POST", "/groups", r#"{"subject":"T","participants":["15551234567@s.whatsapp.net"],"description":"D"}"#);
     let created = || Ok(reply(201, json!({"id": GROUP, "subject": "T", "description": "", "participants": []})));
     let (status, metadata) = body(compose(&create, vec![created(), Ok(reply(200, json!(true)))]));
     assert_eq!((status, metadata["desc"].clone()), (201, json!("D")));
@@ -412,8 +536,17 @@ fn several_parts_report_each_part() {
 
 #[test]
 fn a_wadial_add_spends_what_a_waha_add_spends() {
-    let wadial = operations("POST", &format!("/groups/{GROUP}/participants"), r#"{"action":"add","participants":["15551234567@s.whatsapp.net","15551234568@s.whatsapp.net"]}"#);
-    let waha = ok("POST", &format!("/api/default/groups/{GROUP}/participants/add"), "", r#"{"participants":[{"id":"15551234567@c.us"},{"id":"15551234568@c.us"}]}"#);
+    let wadial = operations(
+        "POST",
+        &format!("/groups/{GROUP}/participants"),
+        r#"{"action":"add","participants":["15551234567@s.whatsapp.net","15551234568@s.whatsapp.net"]}"#,
+    );
+    let waha = ok(
+        "POST",
+        &format!("/api/default/groups/{GROUP}/participants/add"),
+        "",
+        r#"{"participants":[{"id":"15551234567@c.us"},{"id":"15551234568@c.us"}]}"#,
+    );
     assert_eq!(wadial[0].operation.rate_charges(), waha.operation.rate_charges());
     assert_eq!(waha.operation.rate_charges()[0].units, 2);
 }
