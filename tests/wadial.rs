@@ -243,7 +243,7 @@ fn every_operation_renders_as_the_wadial_call_or_not_implemented() {
     let people = r#"{"participants":[{"id":"15551234567@c.us"}]}"#;
     let cases = [
         (
-            ok("POST", &w("/groups"), "", &format!(r#"{{"name":"T","participants":[{{"id":"15551234567@c.us"}}]}}"#)),
+            ok("POST", &w("/groups"), "", r#"{"name":"T","participants":[{"id":"15551234567@c.us"}]}"#),
             format!(r#"POST {v1}/groups {{"subject":"T","participants":{id}}}"#),
         ),
         (ok("GET", &w("/groups"), "", ""), format!("GET {v1}/groups")),
