@@ -1,7 +1,8 @@
 // The Wadial-style groups routes (`/api/v1/sessions/:session/groups…`, `Authorization: Bearer`),
 // over the same sessions as the WAHA routes. Answers are the Wadial-style shapes groupgate
 // documents (README, "The Wadial-style dialect"): group metadata with Baileys field names,
-// member ids as `<digits>@s.whatsapp.net`, update and leave reports. Status: create 201, else 200.
+// member ids as `<digits>@s.whatsapp.net`, update and leave reports. Status: create 201, a report
+// with failures 207, else 200.
 import { ValidationError, WhatsAppError } from './http.mjs';
 import {
   addParticipants, answerJoinRequests, checkDescription, checkSubject, leave, parseUserId,
@@ -182,7 +183,10 @@ export const WADIAL_ROUTES = [
   ['POST', '/groups/:id/membership-requests', answerMembershipRequests],
 ].map(mount('/api/v1/sessions/:session'));
 
-/** Wadial-style statuses: create 201, everything else 200. */
-export const wadialStatus = (method, path) => (method === 'POST' && path === '/groups' ? 201 : 200);
+/** Wadial-style statuses: create 201, a report with failed parts 207, everything else 200. */
+export function wadialStatus(method, path, result) {
+  if (method === 'POST' && path === '/groups') return 201;
+  return result?.failed?.length ? 207 : 200;
+}
 
 

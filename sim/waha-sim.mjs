@@ -119,7 +119,7 @@ async function api(ctx, req, res, rawPath, rawQuery, text, wadial) {
     body,
     hang,
   });
-  const status = wadial ? wadialStatus(req.method, found.route.path) : req.method === 'POST' ? 201 : 200;
+  const status = wadial ? wadialStatus(req.method, found.route.path, result) : req.method === 'POST' ? 201 : 200;
   sendJson(res, status, result);
 }
 

@@ -592,6 +592,7 @@ describe('the Wadial-style API over the same state', () => {
 
   test('a bulk leave reports per group; create answers 201', async () => {
     const res = await wadial('POST', '/groups/leave', { groupJids: [GAMMA, '120363000000000099@g.us'] });
+    assert.equal(res.status, 207);
     assert.deepEqual(res.body, {
       left: [GAMMA], failed: [{ groupJid: '120363000000000099@g.us', status: 404, code: 'item-not-found', detail: 'WhatsApp answered item-not-found' }],
     });
