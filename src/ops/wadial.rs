@@ -5,19 +5,20 @@
 //! [`answers`] translates answers between its shapes and the canonical (WAHA) ones.
 
 pub mod answers;
+mod render;
 
 use super::body::{parse_json, Object};
 use super::dialect::{lacking, Dialect, Endpoint, Found, Located, Outcome, Part, Plan, Reply, Upstream};
 use super::field::{At, Description, Field, Input, Place, Subject};
 use super::query::{ListGroupsQuery, QueryReader};
 use super::router::{find, Route};
-use super::waha::{decode_segment, render_template};
+use super::waha::decode_segment;
 use super::{GroupRequest, Method, Operation, OperationKind as K, RenderedRequest};
 use crate::error::{Error, ErrorCode, FieldError, FieldErrors};
 use crate::ids::{GroupId, ParticipantId, SessionName};
 use crate::invite::InviteCode;
 use crate::limits::Limits;
-use crate::wire::{Json, Query};
+use crate::wire::Query;
 use field_names::*;
 
 /// The Wadial-style dialect.
@@ -79,7 +80,7 @@ const ROUTES: &[Route<WadialEndpoint>] = &[
 ];
 
 /// Body keys of the Wadial-style requests.
-mod field_names {
+pub(super) mod field_names {
     pub const SUBJECT: &str = "subject";
     pub const DESCRIPTION: &str = "description";
     pub const PARTICIPANTS: &str = "participants";
@@ -349,105 +350,10 @@ impl Upstream for Wadial {
     }
 
     fn render(&self, request: &GroupRequest) -> Result<RenderedRequest, Error> {
-        let kind = request.operation.kind();
-        if self.lacks(kind) {
-            return Err(lacking(self.name(), kind));
+        if self.lacks(request.operation.kind()) {
+            return Err(lacking(self.name(), request.operation.kind()));
         }
-        let ids =
-            |people: &super::field::People| Json::Array(people.0.iter().map(|p| Json::Str(wadial_id(p))).collect());
-        let flag = |setting: &'static str, value: bool| {
-            vec![(SETTING, Json::Str(setting.to_owned())), (ENABLED, Json::Bool(value))]
-        };
-        let mode = |key: &'static str, value: bool, yes: &str, no: &str| {
-            vec![(key, Json::Str(if value { yes } else { no }.to_owned()))]
-        };
-        let action = |action: &str, people| vec![(ACTION, Json::Str(action.to_owned())), (PARTICIPANTS, ids(people))];
-        let str_field = |key: &'static str, value: &str| vec![(key, Json::Str(value.to_owned()))];
-        let metadata = (Method::Get, "/groups/{id}", None);
-        let (method, template, body): (Method, &str, Option<Vec<(&'static str, Json)>>) = match &request.operation {
-            Operation::CreateGroup { subject, participants } => (
-                Method::Post,
-                "/groups",
-                Some(vec![(SUBJECT, Json::Str(subject.0.clone())), (PARTICIPANTS, ids(participants))]),
-            ),
-            Operation::ListGroups { query } => {
-                let mut rendered = Query::default();
-                query.render(&mut rendered);
-                if let Some((name, _)) = rendered.0.first() {
-                    let detail = format!("{name}: a wadial upstream takes no list parameters; nothing was forwarded");
-                    let field = FieldError::parameter(name.clone(), ErrorCode::NotImplemented, &detail);
-                    return Err(Error { errors: vec![field], ..Error::new(ErrorCode::NotImplemented, detail) });
-                }
-                (Method::Get, "/groups", None)
-            }
-            Operation::JoinInfo { code } => {
-                (Method::Post, "/groups/invite/preview", Some(str_field(CODE, &code.to_string())))
-            }
-            Operation::JoinGroup { code } => (Method::Post, "/groups/join", Some(str_field(CODE, &code.to_string()))),
-            Operation::GetGroup { .. }
-            | Operation::GetInfoAdminOnly { .. }
-            | Operation::GetMessagesAdminOnly { .. }
-            | Operation::GetMemberAddMode { .. }
-            | Operation::GetMembershipApproval { .. } => metadata,
-            Operation::LeaveGroup { group } => (
-                Method::Post,
-                "/groups/leave",
-                Some(vec![(GROUP_JIDS, Json::Array(vec![Json::Str(group.to_string())]))]),
-            ),
-            Operation::SetSubject { subject, .. } => {
-                (Method::Patch, "/groups/{id}/profile", Some(str_field(SUBJECT, &subject.0)))
-            }
-            Operation::SetDescription { description, .. } => {
-                (Method::Patch, "/groups/{id}/profile", Some(str_field(DESCRIPTION, &description.0)))
-            }
-            Operation::SetMessagesAdminOnly { value, .. } => {
-                (Method::Patch, "/groups/{id}/settings", Some(flag("announcement", *value)))
-            }
-            Operation::SetInfoAdminOnly { value, .. } => {
-                (Method::Patch, "/groups/{id}/settings", Some(flag("locked", *value)))
-            }
-            Operation::SetMemberAddMode { value, .. } => (
-                Method::Patch,
-                "/groups/{id}/settings",
-                Some(mode(MEMBER_ADD_MODE, *value, "all_member_add", "admin_add")),
-            ),
-            Operation::SetMemberShareHistoryMode { value, .. } => (
-                Method::Patch,
-                "/groups/{id}/settings",
-                Some(mode(MEMBER_SHARE_MODE, *value, "all_member_share", "admin_share")),
-            ),
-            Operation::GetInviteCode { .. } => (Method::Get, "/groups/{id}/invite-code", None),
-            Operation::RevokeInviteCode { .. } => (Method::Post, "/groups/{id}/invite/revoke", None),
-            Operation::AddParticipants { participants, .. } => {
-                (Method::Post, "/groups/{id}/participants", Some(action("add", participants)))
-            }
-            Operation::RemoveParticipants { participants, .. } => {
-                (Method::Post, "/groups/{id}/participants", Some(action("remove", participants)))
-            }
-            Operation::PromoteParticipants { participants, .. } => {
-                (Method::Post, "/groups/{id}/participants", Some(action("promote", participants)))
-            }
-            Operation::DemoteParticipants { participants, .. } => {
-                (Method::Post, "/groups/{id}/participants", Some(action("demote", participants)))
-            }
-            Operation::ListJoinRequests { .. } => (Method::Get, "/groups/{id}/membership-requests", None),
-            Operation::ApproveJoinRequests { participants, .. } => {
-                (Method::Post, "/groups/{id}/membership-requests", Some(action("approve", participants)))
-            }
-            Operation::RejectJoinRequests { participants, .. } => {
-                (Method::Post, "/groups/{id}/membership-requests", Some(action("reject", participants)))
-            }
-            _ => return Err(lacking(self.name(), kind)),
-        };
-        let mut path = String::from(PREFIX);
-        path.push_str(request.session.as_str());
-        render_template(template, request.operation.group().map(GroupId::as_str), &mut path);
-        Ok(RenderedRequest {
-            method,
-            path,
-            query: String::new(),
-            body: body.map(|fields| Json::Object(fields).render()),
-        })
+        render::render(request).ok_or_else(|| lacking(self.name(), request.operation.kind()))?
     }
 
     fn to_canonical(&self, kind: K, reply: Reply) -> Outcome {
