@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make dev: builds the worker and the console (wrangler.toml's [build] command) and serves both with
 # `wrangler dev` (real workerd, local KV and Durable Objects) on 127.0.0.1:$PORT,
-# in front of the built-in WAHA simulator unless UPSTREAM_URL is set. Every setting of
+# in front of the built-in WAHA simulator unless UPSTREAM_URL is set (the simulator speaks both
+# dialects: UPSTREAM_DIALECT=wadial makes the worker use its Wadial-style API). Every setting of
 # wrangler.toml can be overridden from the environment.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
@@ -31,7 +32,7 @@ fi
 # Local settings for wrangler dev (git-ignored): secrets plus every setting set in the environment.
 umask 077
 : > .dev.vars
-for name in UPSTREAM_URL UPSTREAM_API_KEY API_KEYS ALLOWED_ORIGINS LIMIT_REFRESH LIMIT_ADD LIMIT_REMOVE LIMIT_CREATE \
+for name in UPSTREAM_URL UPSTREAM_API_KEY UPSTREAM_DIALECT API_KEYS ALLOWED_ORIGINS LIMIT_REFRESH LIMIT_ADD LIMIT_REMOVE LIMIT_CREATE \
   LIMIT_ADD_PER_GROUP LIMIT_REMOVE_PER_GROUP RATE_LIMIT_ON_STORE_ERROR RATE_LIMIT_BACKEND UPSTREAM_TIMEOUT_MS STORE_TIMEOUT_MS \
   SUBJECT_MAX_LENGTH DESCRIPTION_MAX_LENGTH MAX_PARTICIPANTS_PER_REQUEST PICTURE_URL_HOSTS PICTURE_URL_FETCH GROUP_CACHE \
   WEBHOOK_HMAC_KEY WEBHOOK_TOLERANCE_SECS WEBHOOK_FORWARD_URL WEBHOOK_FORWARD_HMAC_KEY; do

@@ -12,13 +12,13 @@ import {
 
 // ---------------------------------------------------------------- body and query checks
 
-function stringField(body, key) {
+export function stringField(body, key) {
   const value = body?.[key];
   if (typeof value !== 'string') throw new ValidationError(`${key} must be a string`);
   return value;
 }
 
-function booleanField(body, key) {
+export function booleanField(body, key) {
   const value = body?.[key];
   if (typeof value !== 'boolean') throw new ValidationError(`${key} must be a boolean value`);
   return value;
@@ -83,7 +83,7 @@ function leaveGroup({ session, params }) {
 
 // ---------------------------------------------------------------- invites
 
-function inviteCodeOf(text) {
+export function inviteCodeOf(text) {
   const code = parseInviteCode(text);
   if (!code) throw new WhatsAppError('not-acceptable');
   return code;
@@ -243,11 +243,19 @@ export const ROUTES = [
   ['GET', '/groups/:id/participants/join-requests', getJoinRequests],
   ['POST', '/groups/:id/participants/join-requests/approve', adminOperation((g, users) => answerJoinRequests(g, users, true))],
   ['POST', '/groups/:id/participants/join-requests/reject', adminOperation((g, users) => answerJoinRequests(g, users, false))],
-].map(([method, path, handler]) => ({ method, path, handler, parts: `/api/:session${path}`.split('/').slice(1) }));
+].map(mount('/api/:session'));
 
-/** Finds the route for decoded path segments (`['api', session, 'groups', …]`), with its params. */
-export function findRoute(method, segments) {
-  for (const route of ROUTES) {
+/** Turns `[method, path, handler]` rows into routes under `prefix` (which names `:session`). */
+export function mount(prefix) {
+  return ([method, path, handler]) => ({ method, path, handler, parts: `${prefix}${path}`.split('/').slice(1) });
+}
+
+/**
+ * Finds the route of `table` (WAHA's unless given) for decoded path segments
+ * (`['api', session, 'groups', …]`), with its params.
+ */
+export function findRoute(method, segments, table = ROUTES) {
+  for (const route of table) {
     if (route.method !== method || route.parts.length !== segments.length) continue;
     const params = matchParts(route.parts, segments);
     if (params) return { route, params };

@@ -1,5 +1,7 @@
 // WAHA simulator: a stateful stand-in for a WAHA server's groups API (the routes of
-// tests/fixtures/waha-routes.tsv), plus a control API under /__sim/ for tests.
+// tests/fixtures/waha-routes.tsv) and, over the same state, a Wadial-style groups API under
+// /api/v1/sessions/ (sim/wadial-routes.mjs), plus a control API under /__sim/ for tests. Every
+// /api call of either dialect is recorded (GET /__sim/requests).
 //
 //   node sim/waha-sim.mjs            (env SIM_PORT=3001, SIM_API_KEY=sim-upstream-key, SIM_HANG_MS=30000,
 //                                     SIM_WEBHOOK_URL, SIM_WEBHOOK_HMAC_KEY: signed group.v2.* webhooks)
@@ -16,6 +18,7 @@ import { GARBAGE_BODY, parseFaults, takeFault } from './faults.mjs';
 import { ME, Session } from './groups.mjs';
 import { findRoute } from './routes.mjs';
 import { WebhookEmitter, editOutside } from './webhooks.mjs';
+import { WADIAL_ROUTES, wadialStatus } from './wadial-routes.mjs';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
@@ -93,17 +96,20 @@ async function handle(ctx, req, res) {
   const fault = takeFault(ctx.state.faults, req.method, rawPath);
   if (fault && (await applyFault(ctx, fault, req, res))) return;
 
-  if (req.headers['x-api-key'] !== ctx.apiKey) {
+  // Both dialects over one state: Wadial-style under /api/v1/sessions/ (Bearer key), WAHA elsewhere.
+  const wadial = rawPath.startsWith('/api/v1/sessions/');
+  const authorized = wadial ? req.headers.authorization === `Bearer ${ctx.apiKey}` : req.headers['x-api-key'] === ctx.apiKey;
+  if (!authorized) {
     return sendJson(res, 401, { statusCode: 401, message: 'Unauthorized' });
   }
   if (tooLarge) return sendJson(res, 413, nestError(413, 'request entity too large'));
-  await api(ctx, req, res, rawPath, rawQuery, text);
+  await api(ctx, req, res, rawPath, rawQuery, text, wadial);
 }
 
-/** Routes an authenticated /api request to its WAHA handler. */
-async function api(ctx, req, res, rawPath, rawQuery, text) {
+/** Routes an authenticated /api request to its handler (WAHA's, or Wadial-style's). */
+async function api(ctx, req, res, rawPath, rawQuery, text, wadial) {
   const segments = decodeSegments(rawPath);
-  const found = segments && findRoute(req.method, segments);
+  const found = segments && findRoute(req.method, segments, wadial ? WADIAL_ROUTES : undefined);
   if (!found) return notFound(req, res);
   const body = parseJsonBody(text, req.headers['content-type']);
   const hang = async () => {
@@ -119,7 +125,8 @@ async function api(ctx, req, res, rawPath, rawQuery, text) {
     body,
     hang,
   });
-  sendJson(res, req.method === 'POST' ? 201 : 200, result);
+  const status = wadial ? wadialStatus(req.method, found.route.path, result) : req.method === 'POST' ? 201 : 200;
+  sendJson(res, status, result);
   ctx.emitter.emit(session, before); // after the answer, as WAHA sends webhooks
 }
 

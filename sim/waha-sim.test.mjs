@@ -572,3 +572,57 @@ test('CLI: prints the listening line, serves with SIM_API_KEY, exits 0 on SIGTER
 test('startSimulator refuses non-loopback hosts', async () => {
   await assert.rejects(startSimulator({ host: '0.0.0.0' }), /loopback/);
 });
+
+describe('the Wadial-style API over the same state', () => {
+  /** Calls `/api/v1/sessions/default…` with the simulator's key as a Bearer token. */
+  async function wadial(method, path, body, { auth = `Bearer ${KEY}` } = {}) {
+    const headers = { authorization: auth };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(`${sim.url}/api/v1/sessions/default${path}`, {
+      method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: await res.json() };
+  }
+
+  test('a Bearer key is required; X-Api-Key is WAHA\'s', async () => {
+    assert.equal((await wadial('GET', '/groups', undefined, { auth: 'Bearer wrong' })).status, 401);
+    const res = await fetch(`${sim.url}/api/v1/sessions/default/groups`, { headers: { 'x-api-key': KEY } });
+    assert.equal(res.status, 401);
+  });
+
+  test('metadata in Baileys field names, @s.whatsapp.net ids', async () => {
+    const { status, body } = await wadial('GET', `/groups/${ALPHA}`);
+    assert.equal(status, 200);
+    assert.equal(body.desc, 'Alpha team coordination');
+    assert.equal(body.owner, '15550000000@s.whatsapp.net');
+    assert.deepEqual(body.participants[3], { id: '123456789012345@lid', admin: null, phoneNumber: '15550001111@s.whatsapp.net' });
+    assert.equal(body.size, 4, 'the member who left is not counted');
+  });
+
+  test('a change in one dialect is seen in the other, and both are recorded', async () => {
+    await control('DELETE', '/__sim/requests');
+    const add = await wadial('POST', `/groups/${ALPHA}/participants`, { action: 'add', participants: ['15551234567@s.whatsapp.net'] });
+    assert.deepEqual(add, { status: 200, body: [{ jid: '15551234567@s.whatsapp.net', status: '200' }] });
+    const members = (await v2(ALPHA)).map((p) => p.id);
+    assert.ok(members.includes('15551234567@c.us'));
+    const profile = await wadial('PATCH', `/groups/${ALPHA}/profile`, { subject: 'Renamed' });
+    assert.deepEqual(profile.body, { updated: ['subject'], failed: [] });
+    assert.equal((await api('GET', g(ALPHA))).body.subject, 'Renamed');
+    const recorded = (await control('GET', '/__sim/requests')).body.map((r) => `${r.method} ${r.path}`);
+    assert.deepEqual(recorded, [
+      `POST /api/v1/sessions/default/groups/${ALPHA}/participants`, `GET /api/default/groups/${encodeURIComponent(ALPHA)}/participants/v2`,
+      `PATCH /api/v1/sessions/default/groups/${ALPHA}/profile`, `GET /api/default/groups/${encodeURIComponent(ALPHA)}`,
+    ]);
+  });
+
+  test('a bulk leave reports per group; create answers 201', async () => {
+    const res = await wadial('POST', '/groups/leave', { groupJids: [GAMMA, '120363000000000099@g.us'] });
+    assert.equal(res.status, 207);
+    assert.deepEqual(res.body, {
+      left: [GAMMA], failed: [{ groupJid: '120363000000000099@g.us', status: 404, code: 'item-not-found', detail: 'WhatsApp answered item-not-found' }],
+    });
+    const created = await wadial('POST', '/groups', { subject: 'New', participants: ['15551234567@s.whatsapp.net'], description: 'D' });
+    assert.equal(created.status, 201);
+    assert.equal(created.body.desc, 'D');
+  });
+});

@@ -23,7 +23,7 @@ use crate::admission::Backend;
 use crate::idempotency::check_upstream_timeout;
 use crate::ids::SessionName;
 use crate::limits::Limits;
-use crate::ops::RateClass;
+use crate::ops::{RateClass, Upstream, UPSTREAM_DIALECTS};
 use crate::picture_url::PictureUrlPolicy;
 use crate::ratelimit::{Policy, Quota, Scope};
 use crate::webhook::WebhookSettings;
@@ -276,6 +276,15 @@ impl RateLimits {
     }
 }
 
+/// `UPSTREAM_DIALECT`: the name of one of [`UPSTREAM_DIALECTS`] (default `waha`).
+pub fn upstream_dialect(value: Option<&str>) -> Result<&'static dyn Upstream, String> {
+    let name = value.map(str::trim).filter(|v| !v.is_empty()).unwrap_or("waha");
+    UPSTREAM_DIALECTS.iter().copied().find(|d| d.name() == name).ok_or_else(|| {
+        let names: Vec<&str> = UPSTREAM_DIALECTS.iter().map(|d| d.name()).collect();
+        format!("UPSTREAM_DIALECT: expected one of {}", names.join(", "))
+    })
+}
+
 /// Parses an optional positive integer setting.
 pub fn positive(name: &str, value: Option<&str>, default: u32) -> Result<u32, String> {
     match value.map(str::trim) {
@@ -306,8 +315,10 @@ pub fn limits(subject: Option<&str>, description: Option<&str>, participants: Op
 pub struct GatewaySettings {
     /// Base URL of the WAHA server, without a trailing slash.
     pub upstream_url: String,
-    /// Key sent upstream as `X-Api-Key`.
+    /// Key sent upstream (as the upstream dialect's credentials header).
     pub upstream_key: String,
+    /// The dialect the upstream speaks (`UPSTREAM_DIALECT`).
+    pub upstream_dialect: &'static dyn Upstream,
     /// Accepted client keys.
     pub keys: ClientKeys,
     /// CORS origins.
@@ -333,6 +344,7 @@ impl std::fmt::Debug for GatewaySettings {
         f.debug_struct("GatewaySettings")
             .field("upstream_url", &self.upstream_url)
             .field("upstream_key", &"<redacted>")
+            .field("upstream_dialect", &self.upstream_dialect.name())
             .field("keys", &self.keys)
             .field("webhooks", &self.webhooks)
             .finish_non_exhaustive()
@@ -352,6 +364,7 @@ impl GatewaySettings {
         if upstream_key.is_empty() || upstream_key.contains(['\r', '\n']) {
             return Err("UPSTREAM_API_KEY: missing or not a single line".into());
         }
+        let upstream_dialect = upstream_dialect(get("UPSTREAM_DIALECT").as_deref())?;
         let keys = ClientKeys::parse(&get("API_KEYS").unwrap_or_default())?;
         if keys.is_empty() {
             return Err("API_KEYS: no client key configured".into());
@@ -365,6 +378,7 @@ impl GatewaySettings {
         Ok(GatewaySettings {
             upstream_url,
             upstream_key,
+            upstream_dialect,
             keys,
             origins: AllowedOrigins::parse(&get("ALLOWED_ORIGINS").unwrap_or_default())?,
             limits: limits(subject.as_deref(), description.as_deref(), participants.as_deref())?,

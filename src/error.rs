@@ -175,6 +175,8 @@ error_codes! {
         InvalidPictureSource = "invalid_picture_source", 422, "Invalid field";
         /// A query parameter has an invalid value.
         InvalidParameter = "invalid_parameter", 422, "Invalid field";
+        /// A body field holds none of the values it accepts (an unknown `action`).
+        InvalidValue = "invalid_value", 422, "Invalid field";
         /// A string field is longer than allowed.
         TooLong = "too_long", 422, "Invalid field";
         /// A file name holds a path separator or NUL.

@@ -2,11 +2,13 @@
 //! JSON pointer (a derive would stop at the first).
 
 use crate::error::{Error, ErrorCode, FieldError, FieldErrors, Recorded};
-use crate::ids::ParticipantId;
+use crate::ids::{GroupId, ParticipantId};
 use crate::limits::{Limits, BODY_MAX_BYTES};
 use crate::wire::type_mismatch;
 use serde_json::{Map, Value};
 use std::collections::HashSet;
+use std::fmt::Display;
+use std::hash::Hash;
 
 /// Parses a body of at most `BODY_MAX_BYTES`; an empty body is `None`.
 pub fn parse_json(body: &[u8]) -> Result<Option<Value>, Error> {
@@ -77,6 +79,11 @@ impl<'v> Object<'v> {
         }
     }
 
+    /// Whether the object has `key`.
+    pub fn has(&self, key: &str) -> bool {
+        self.map.contains_key(key)
+    }
+
     /// A required string field.
     pub fn string(&self, key: &str, errors: &mut FieldErrors) -> Option<&'v str> {
         self.typed(key, true, errors, "a string", Value::as_str)
@@ -120,7 +127,7 @@ impl<'v> Object<'v> {
     /// A required `participants: [{id}]` list: non-empty, at most the per-request cap, every id
     /// valid, no person twice (`@c.us` and `@s.whatsapp.net` forms of one number are the same).
     pub fn participants(&self, key: &str, limits: &Limits, errors: &mut FieldErrors) -> Option<Vec<ParticipantId>> {
-        self.id_list(key, limits, errors, |item, at, errors| {
+        self.id_list((key, "participant"), limits, errors, |item, at, errors| {
             let entry = Object::at(item, at, &["id"], errors)?;
             let id = entry.string("id", errors)?;
             errors.take(ParticipantId::parse_at(id, &entry.pointer_of("id")))
@@ -130,7 +137,7 @@ impl<'v> Object<'v> {
     /// A required list of id strings (`["…@s.whatsapp.net"]`), with the same rules as
     /// [`Object::participants`].
     pub fn id_strings(&self, key: &str, limits: &Limits, errors: &mut FieldErrors) -> Option<Vec<ParticipantId>> {
-        self.id_list(key, limits, errors, |item, at, errors| match item.as_str() {
+        self.id_list((key, "participant"), limits, errors, |item, at, errors| match item.as_str() {
             Some(id) => errors.take(ParticipantId::parse_at(id, &at)),
             None => {
                 errors.push(wrong_type(&at, "a string", item));
@@ -139,13 +146,28 @@ impl<'v> Object<'v> {
         })
     }
 
-    fn id_list(
+    /// A required list of group id strings (`["1203…@g.us"]`): non-empty, at most the
+    /// per-request cap, every id valid, no group twice.
+    pub fn group_ids(&self, key: &str, limits: &Limits, errors: &mut FieldErrors) -> Option<Vec<GroupId>> {
+        self.id_list((key, "group"), limits, errors, |item, at, errors| match item.as_str() {
+            Some(id) => errors.take(GroupId::parse(id).map_err(|why| {
+                let detail = format!("{at}: {why}");
+                FieldError::body(at, ErrorCode::InvalidGroupId, detail)
+            })),
+            None => {
+                errors.push(wrong_type(&at, "a string", item));
+                None
+            }
+        })
+    }
+
+    fn id_list<T: Clone + Eq + Hash + Display>(
         &self,
-        key: &str,
+        (key, noun): (&str, &str),
         limits: &Limits,
         errors: &mut FieldErrors,
-        read: impl Fn(&'v Value, String, &mut FieldErrors) -> Option<ParticipantId>,
-    ) -> Option<Vec<ParticipantId>> {
+        read: impl Fn(&'v Value, String, &mut FieldErrors) -> Option<T>,
+    ) -> Option<Vec<T>> {
         let value = self.field(key, true, errors)?;
         let at = self.pointer_of(key);
         let Value::Array(items) = value else {
@@ -153,12 +175,12 @@ impl<'v> Object<'v> {
             return None;
         };
         if items.is_empty() {
-            errors.push(FieldError::body(&at, ErrorCode::EmptyList, format!("{at}: give at least one participant")));
+            errors.push(FieldError::body(&at, ErrorCode::EmptyList, format!("{at}: give at least one {noun}")));
             return None;
         }
         let cap = limits.participants_per_request;
         if items.len() > cap {
-            let detail = format!("{at}: {} participants; at most {cap} per request", items.len());
+            let detail = format!("{at}: {} {noun}s; at most {cap} per request", items.len());
             errors.push(FieldError::body(&at, ErrorCode::TooManyParticipants, detail));
             return None;
         }

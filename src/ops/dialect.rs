@@ -1,9 +1,12 @@
-//! The one trait every wire dialect implements: find the operation a request names, read the
-//! request into a typed [`GroupRequest`], render a request for an upstream of the dialect, and
-//! translate answers between the dialect's shape and the canonical (WAHA) one.
+//! The traits every wire dialect implements. [`Upstream`]: render an operation as the dialect's
+//! upstream call and translate its answer to the canonical (WAHA) shape. [`Dialect`]: find the
+//! endpoint a client request names, read it into a [`Plan`] of one or more operations, and
+//! compose the client's answer from the canonical outcome of each part.
 
-use super::{GroupRequest, Method, OperationKind, RateClass, RenderedRequest};
-use crate::error::Error;
+use super::field::Description;
+use super::{GroupRequest, Method, Operation, OperationKind, RenderedRequest};
+use crate::error::{Error, ErrorCode};
+use crate::ids::{GroupId, SessionName};
 use crate::limits::Limits;
 
 /// What a dialect's router finds: the endpoint and its raw (still percent-encoded) group segment.
@@ -38,8 +41,8 @@ pub struct Located<'p, E> {
 pub trait Endpoint: Copy {
     /// The endpoint's name in logs (the browser client's method name where it is one operation).
     fn name(self) -> &'static str;
-    /// Every rate-limit class a request of this endpoint may spend from.
-    fn rate_classes(self) -> &'static [RateClass];
+    /// Every operation a request of this endpoint may become (its rate classes come from these).
+    fn kinds(self) -> &'static [OperationKind];
 }
 
 impl Endpoint for OperationKind {
@@ -47,24 +50,144 @@ impl Endpoint for OperationKind {
         self.client_name()
     }
 
-    fn rate_classes(self) -> &'static [RateClass] {
-        OperationKind::rate_classes(self)
+    fn kinds(self) -> &'static [OperationKind] {
+        let index = OperationKind::ALL.iter().position(|&k| k == self).unwrap_or_default();
+        &OperationKind::ALL[index..=index]
     }
 }
 
-/// One wire shape of the groups API, in both directions.
-pub trait Dialect {
-    /// An entry of the dialect's route table.
-    type Endpoint: Endpoint;
+/// One part of a read request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Part {
+    /// An operation complete as read.
+    Ready(Operation),
+    /// Sets the description of the group an earlier part created (its id is in that answer).
+    DescribeCreated(Description),
+}
 
+impl Part {
+    /// The operation kind of the part.
+    pub fn kind(&self) -> OperationKind {
+        match self {
+            Part::Ready(operation) => operation.kind(),
+            Part::DescribeCreated(_) => OperationKind::SetDescription,
+        }
+    }
+
+    /// The part's operation, given the outcomes of the parts before it; `None` when it cannot
+    /// run (the group it describes was not created).
+    pub fn resolve(&self, before: &[Outcome]) -> Option<Operation> {
+        match self {
+            Part::Ready(operation) => Some(operation.clone()),
+            Part::DescribeCreated(description) => {
+                let created: serde_json::Value = serde_json::from_slice(&before.first()?.as_ref().ok()?.body).ok()?;
+                let group = GroupId::parse(created.get("id")?.as_str()?).ok()?;
+                Some(Operation::SetDescription { group, description: description.clone() })
+            }
+        }
+    }
+}
+
+/// A read request: its session and its parts, run in order.
+///
+/// Most requests are one part. A dialect may split one request into several (a profile update
+/// of subject and description, a create with a description, a leave of several groups); every
+/// part is validated before any is sent, and each part's outcome is reported on its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    /// The session.
+    pub session: SessionName,
+    /// The parts, in the order they run.
+    pub parts: Vec<Part>,
+}
+
+impl Plan {
+    /// A plan of one operation.
+    pub fn single(session: SessionName, operation: Operation) -> Self {
+        Plan { session, parts: vec![Part::Ready(operation)] }
+    }
+
+    /// The operation kinds of the parts, in order.
+    pub fn kinds(&self) -> impl Iterator<Item = OperationKind> + '_ {
+        self.parts.iter().map(Part::kind)
+    }
+
+    /// The plan's parts rendered canonically, one line each: what an `Idempotency-Key` binds.
+    pub fn fingerprint(&self) -> String {
+        let lines = self.parts.iter().map(|part| match part {
+            Part::Ready(operation) => {
+                let request = GroupRequest { session: self.session.clone(), operation: operation.clone() };
+                let rendered = request.render();
+                format!("{} {} {}", rendered.method, rendered.path, rendered.body.unwrap_or_default())
+            }
+            Part::DescribeCreated(description) => format!("describe {:?}", description.0),
+        });
+        lines.collect::<Vec<_>>().join("\n")
+    }
+}
+
+/// An answer: status, content type and body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    /// HTTP status.
+    pub status: u16,
+    /// Content type (`None`: `application/json`).
+    pub content_type: Option<String>,
+    /// The body bytes.
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    /// A JSON answer.
+    pub fn json(status: u16, value: &serde_json::Value) -> Self {
+        Reply { status, content_type: None, body: serde_json::to_vec(value).unwrap_or_default() }
+    }
+}
+
+/// What one part came to: its canonical (WAHA-shaped) answer, or why it failed.
+pub type Outcome = Result<Reply, Error>;
+
+/// The `not_implemented` error for an operation an upstream dialect has no call for.
+pub fn lacking(dialect: &str, kind: OperationKind) -> Error {
+    Error::new(
+        ErrorCode::NotImplemented,
+        format!("{}: a {dialect} upstream has no call for this operation; nothing was forwarded", kind.client_name()),
+    )
+}
+
+/// The upstream side of a dialect: how operations are sent to an upstream that speaks it.
+pub trait Upstream: Sync {
     /// The dialect's name in settings and logs (`waha`).
     fn name(&self) -> &'static str;
+
+    /// Whether the dialect has no upstream call for operations of `kind`.
+    fn lacks(&self, _kind: OperationKind) -> bool {
+        false
+    }
+
+    /// The header carrying the upstream key: name and value.
+    fn credentials(&self, key: &str) -> (&'static str, String);
+
+    /// Renders a request as the dialect's upstream call (`not_implemented` naming the operation
+    /// when the dialect lacks it, or naming what it cannot carry).
+    fn render(&self, request: &GroupRequest) -> Result<RenderedRequest, Error>;
+
+    /// Turns a successful upstream answer in this dialect's shape into the canonical one.
+    fn to_canonical(&self, _kind: OperationKind, reply: Reply) -> Outcome {
+        Ok(reply)
+    }
+}
+
+/// The client side of a dialect: its route table, reading and answers.
+pub trait Dialect: Upstream {
+    /// An entry of the dialect's route table.
+    type Endpoint: Endpoint;
 
     /// Locates `method path` in the dialect's table; `None` when the path is not in the
     /// dialect's namespace at all.
     fn locate<'p>(&self, method: &str, path: &'p str) -> Option<Located<'p, Self::Endpoint>>;
 
-    /// Reads a located request into its typed, validated form, reporting every invalid field.
+    /// Reads a located request into its typed, validated plan, reporting every invalid field.
     fn read(
         &self,
         session: &str,
@@ -72,19 +195,9 @@ pub trait Dialect {
         query: &str,
         body: &[u8],
         limits: &Limits,
-    ) -> Result<GroupRequest, Error>;
+    ) -> Result<Plan, Error>;
 
-    /// Renders a request as the dialect's upstream call (`not_implemented` for an operation the
-    /// dialect has no call for).
-    fn render(&self, request: &GroupRequest) -> Result<RenderedRequest, Error>;
-
-    /// Turns an upstream answer in this dialect's shape into the canonical (WAHA) shape.
-    fn answer_to_canonical(&self, _kind: OperationKind, body: Vec<u8>) -> Result<Vec<u8>, Error> {
-        Ok(body)
-    }
-
-    /// Turns a canonical (WAHA) answer into this dialect's shape, for its clients.
-    fn answer_from_canonical(&self, _kind: OperationKind, body: Vec<u8>) -> Result<Vec<u8>, Error> {
-        Ok(body)
-    }
+    /// Composes the client's answer from the canonical outcome of every part of `plan` (one
+    /// outcome per part, in order).
+    fn answer(&self, plan: &Plan, outcomes: Vec<Outcome>) -> Outcome;
 }

@@ -5,6 +5,7 @@
 //! - [`field`]: how each kind of field is read, validated and written;
 //! - [`dialect`]: the [`Dialect`] trait, one implementation per wire shape;
 //! - [`waha`]: the WAHA dialect (the canonical one);
+//! - [`wadial`]: the Wadial-style dialect (`/api/v1/sessions/{sessionId}/groups…`);
 //! - [`body`], [`query`]: field-by-field readers for bodies and query strings (every invalid field
 //!   reported with its pointer);
 //! - [`method`], [`rate`]: HTTP methods and rate-limit classes.
@@ -18,19 +19,25 @@ pub mod method;
 pub mod operation;
 pub mod query;
 pub mod rate;
+mod router;
 pub(crate) mod table;
+pub mod wadial;
 pub mod waha;
 
 use crate::error::FieldErrors;
 use crate::ids::{GroupId, SessionName};
 use crate::limits::Limits;
 use body::Object;
-pub use dialect::{Dialect, Endpoint, Found, Located, Unrouted};
+pub use dialect::{Dialect, Endpoint, Found, Located, Outcome, Part, Plan, Reply, Unrouted, Upstream};
 pub use method::Method;
 pub use operation::{Operation, OperationKind};
 use query::QueryReader;
 pub use rate::{Charge, RateClass};
+pub use wadial::Wadial;
 pub use waha::{split_api_path, Waha};
+
+/// Every upstream dialect, by its `UPSTREAM_DIALECT` name.
+pub const UPSTREAM_DIALECTS: &[&dyn Upstream] = &[&Waha, &Wadial];
 
 /// A request for one session: what the Worker receives and what it forwards.
 #[derive(Debug, Clone, PartialEq, Eq)]

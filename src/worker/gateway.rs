@@ -12,12 +12,16 @@ use crate::error::{Error, ErrorCode};
 use crate::headers::{presented_key, API_KEY_HEADER, IDEMPOTENCY_KEY_HEADER};
 use crate::ids::SessionName;
 use crate::limits::BODY_MAX_BYTES;
-use crate::ops::{Dialect, Endpoint, GroupRequest, Located, OperationKind, RenderedRequest, Waha};
+use crate::ops::dialect::lacking;
+use crate::ops::{
+    Dialect, Endpoint, GroupRequest, Located, OperationKind, Outcome, Part, Plan, RateClass, RenderedRequest, Reply,
+    Wadial, Waha,
+};
 use crate::ratelimit::{limit_field, policy_field};
 use crate::upstream::UpstreamFailure;
 use crate::wire::{is_json_media_type, percent_decode};
 use futures_util::StreamExt;
-use worker::{Env, Request, Response};
+use worker::{Env, Headers, Request, Response};
 
 /// Handles one request; every failure is an [`Error`] for the caller to answer as a problem.
 pub async fn handle(
@@ -34,17 +38,54 @@ pub async fn handle(
     if path == "/healthz" {
         return Ok(respond(200, br#"{"status":"ok"}"#.to_vec(), "application/json"));
     }
+    // The Wadial-style namespace (`/api/v1/sessions/…`) is tried first: under WAHA's reading
+    // it would be session `v1`, whose paths all start with `/groups`.
+    if let Some(located) = Wadial.locate(&method, &path) {
+        return serve(&Wadial, &mut req, &located, env, settings, exchange).await;
+    }
     let Some(located) = Waha.locate(&method, &path) else {
         return super::console::serve(req, env, &path).await;
     };
-    let mut request = accept(&mut req, &located, settings, exchange).await?;
-    resolve_picture_url(&mut request, settings).await?;
-    let rendered = Waha.render(&request)?;
+    serve(&Waha, &mut req, &located, env, settings, exchange).await
+}
+
+/// Serves a request located in `dialect`'s table: accept, idempotency, then every part of the
+/// plan limited and forwarded in the upstream's dialect, the answer composed in `dialect`'s.
+async fn serve<D: Dialect>(
+    dialect: &D,
+    req: &mut Request,
+    located: &Located<'_, D::Endpoint>,
+    env: &Env,
+    settings: &GatewaySettings,
+    exchange: &mut Exchange,
+) -> Result<Response, Error> {
+    exchange.log.dialect = Some(dialect.name());
+    let mut plan = accept(dialect, req, located, settings, exchange).await?;
+    for part in &mut plan.parts {
+        if let Part::Ready(operation) = part {
+            resolve_picture_url(operation, settings).await?;
+        }
+    }
+    let upstream = settings.upstream_dialect;
+    // Every part the upstream cannot carry stops the request before anything is sent.
+    if let Some(kind) = plan.kinds().find(|&kind| upstream.lacks(kind)) {
+        return Err(lacking(upstream.name(), kind));
+    }
+    let rendered = plan
+        .parts
+        .iter()
+        .map(|part| match part {
+            Part::Ready(operation) => {
+                upstream.render(&GroupRequest { session: plan.session.clone(), operation: operation.clone() }).map(Some)
+            }
+            Part::DescribeCreated(_) => Ok(None),
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
     let idempotency = match req.headers().get(IDEMPOTENCY_KEY_HEADER).ok().flatten() {
-        Some(key) if request.operation.kind().idempotent() => {
-            let client = client_key(&req).unwrap_or_default();
-            let body = rendered.body.clone().unwrap_or_default();
-            let record = Idempotency::new(env, &request.session, &client, &key, body, settings.upstream_timeout_ms)?;
+        Some(key) if plan.kinds().next().is_some_and(OperationKind::idempotent) => {
+            let client = client_key(req).unwrap_or_default();
+            let record =
+                Idempotency::new(env, &plan.session, &client, &key, plan.fingerprint(), settings.upstream_timeout_ms)?;
             match record.claim(u64::from(settings.upstream_timeout_ms) + 1000).await? {
                 Claim::Replay(answer) => {
                     exchange.headers.push(("Idempotency-Replayed", "true".into()));
@@ -55,12 +96,22 @@ pub async fn handle(
         }
         _ => None,
     };
-    let mut cache = GroupCache::open(env, settings, &request, req.headers());
-    if let Some(answer) = cache.lookup(exchange).await {
-        return Ok(pass_through(answer));
+    let mut outcomes: Vec<Outcome> = Vec::with_capacity(plan.parts.len());
+    for (part, rendered) in plan.parts.iter().zip(rendered) {
+        let outcome = match part.resolve(&outcomes) {
+            Some(operation) => {
+                let request = GroupRequest { session: plan.session.clone(), operation };
+                run_part(env, settings, &request, rendered, req.headers(), exchange).await
+            }
+            None => Err(Error::new(ErrorCode::UpstreamUnavailable, "not run: the create answer named no group")),
+        };
+        outcomes.push(outcome);
     }
-    let result = limit_and_forward(env, settings, &request, &rendered, exchange).await;
-    let result = cache.settle(result, exchange).await;
+    let result = dialect.answer(&plan, outcomes).map(|reply| Answer {
+        status: reply.status,
+        content_type: reply.content_type,
+        body: reply.body,
+    });
     if let Some(record) = &idempotency {
         match &result {
             // A failure to keep the answer is logged by the store; the group exists, so the client
@@ -74,13 +125,45 @@ pub async fn handle(
     result.map(pass_through)
 }
 
+/// Runs one part: answers it from the group cache when it can; else renders it for the upstream
+/// (unless already rendered), limits, forwards, and translates the answer to the canonical shape
+/// (what the cache keeps).
+async fn run_part(
+    env: &Env,
+    settings: &GatewaySettings,
+    request: &GroupRequest,
+    rendered: Option<RenderedRequest>,
+    headers: &Headers,
+    exchange: &mut Exchange,
+) -> Outcome {
+    let mut cache = GroupCache::open(env, settings, request, headers);
+    if let Some(answer) = cache.lookup(exchange).await {
+        return Ok(Reply { status: answer.status, content_type: answer.content_type, body: answer.body });
+    }
+    let upstream = settings.upstream_dialect;
+    let answer = async {
+        let rendered = match rendered {
+            Some(rendered) => rendered,
+            None => upstream.render(request)?,
+        };
+        let answer = limit_and_forward(env, settings, request, &rendered, exchange).await?;
+        let reply = Reply { status: answer.status, content_type: answer.content_type, body: answer.body };
+        let canonical = upstream.to_canonical(request.operation.kind(), reply)?;
+        Ok(Answer { status: canonical.status, content_type: canonical.content_type, body: canonical.body })
+    }
+    .await;
+    let answer = cache.settle(answer, exchange).await?;
+    Ok(Reply { status: answer.status, content_type: answer.content_type, body: answer.body })
+}
+
 /// Authenticates, then reads and validates the located request.
-async fn accept(
+async fn accept<D: Dialect>(
+    dialect: &D,
     req: &mut Request,
-    located: &Located<'_, OperationKind>,
+    located: &Located<'_, D::Endpoint>,
     settings: &GatewaySettings,
     exchange: &mut Exchange,
-) -> Result<GroupRequest, Error> {
+) -> Result<Plan, Error> {
     // The body is read (up to the cap) before answering anything, even a 401: a response sent
     // while the client is still sending can reset its connection.
     let body = read_body(req).await;
@@ -89,11 +172,7 @@ async fn accept(
     // Known before validation: named in the log and its rate-limit policy on every answer.
     if let Ok(found) = &located.found {
         exchange.log.operation = Some(found.endpoint.name());
-        let quotas: Vec<_> =
-            found.endpoint.rate_classes().iter().flat_map(|&class| settings.rate.quotas(class)).collect();
-        if !quotas.is_empty() {
-            exchange.headers.push(("RateLimit-Policy", policy_field(&quotas)));
-        }
+        set_policy(found.endpoint.kinds().iter().copied(), settings, exchange);
     }
     let body = body?;
     check_content_type(req, &body)?;
@@ -105,7 +184,29 @@ async fn accept(
         unrouted.error.clone()
     })?;
     let query = req.url().map_err(internal)?.query().unwrap_or_default().to_owned();
-    Waha.read(located.session, found, &query, &body, &settings.limits)
+    let plan = dialect.read(located.session, found, &query, &body, &settings.limits)?;
+    // Once read, the policy and the log name what the request really is.
+    if let [part] = plan.parts.as_slice() {
+        exchange.log.operation = Some(part.kind().client_name());
+    }
+    set_policy(plan.kinds(), settings, exchange);
+    Ok(plan)
+}
+
+/// Sets `RateLimit-Policy` to the quotas of every class the operations of `kinds` spend from
+/// (none: no field).
+fn set_policy(kinds: impl Iterator<Item = OperationKind>, settings: &GatewaySettings, exchange: &mut Exchange) {
+    let mut classes: Vec<RateClass> = Vec::new();
+    for class in kinds.flat_map(|kind| kind.rate_classes().iter().copied()) {
+        if !classes.contains(&class) {
+            classes.push(class);
+        }
+    }
+    let quotas: Vec<_> = classes.into_iter().flat_map(|class| settings.rate.quotas(class)).collect();
+    exchange.headers.retain(|(name, _)| *name != "RateLimit-Policy");
+    if !quotas.is_empty() {
+        exchange.headers.push(("RateLimit-Policy", policy_field(&quotas)));
+    }
 }
 
 /// Spends the request's rate-limit units, forwards it, and refunds the units when the upstream

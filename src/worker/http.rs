@@ -18,7 +18,7 @@ pub const ALLOWED_HEADERS: &str =
 /// The challenge sent with every 401 (RFC 9110 §11.6.1): a key as a bearer token (or `X-Api-Key`).
 pub const WWW_AUTHENTICATE: &str = r#"Bearer realm="groupgate""#;
 /// Methods a browser may use.
-pub const ALLOWED_METHODS: &str = "GET, POST, PUT, DELETE";
+pub const ALLOWED_METHODS: &str = "GET, POST, PUT, PATCH, DELETE";
 
 /// What is known about the exchange while it is handled.
 pub struct Exchange {

@@ -8,6 +8,8 @@ use serde::Serialize;
 pub struct LogLine {
     request_id: String,
     method: String,
+    /// The dialect the client spoke (`waha`, `wadial`), once the path is known.
+    pub dialect: Option<&'static str>,
     /// The route's client name (`addParticipants`), once known.
     pub operation: Option<&'static str>,
     /// The session, once validated.
@@ -37,6 +39,7 @@ impl LogLine {
         LogLine {
             request_id: request_id.to_owned(),
             method: method.to_owned(),
+            dialect: None,
             operation: None,
             session: None,
             status: 0,

@@ -8,7 +8,7 @@ use super::deadline::within;
 use crate::config::GatewaySettings;
 use crate::error::{Error, FieldError};
 use crate::limits::PICTURE_MAX_BYTES;
-use crate::ops::{GroupRequest, Operation};
+use crate::ops::Operation;
 use crate::picture::PictureSource;
 use crate::picture_url::{
     check_download, too_large, unavailable, PictureRoute, PictureUrlPolicy, PICTURE_FETCH_TIMEOUT_MS,
@@ -25,8 +25,8 @@ const POINTER: &str = "/file/url";
 /// Replaces the URL of a set-picture request by the downloaded picture (`file.data`, with the
 /// mimetype its bytes have), or by its canonical form when WAHA is to download it. Other
 /// requests are left alone.
-pub async fn resolve_picture_url(request: &mut GroupRequest, settings: &GatewaySettings) -> Result<(), Error> {
-    let Operation::SetPicture { file, .. } = &mut request.operation else {
+pub async fn resolve_picture_url(operation: &mut Operation, settings: &GatewaySettings) -> Result<(), Error> {
+    let Operation::SetPicture { file, .. } = operation else {
         return Ok(());
     };
     let PictureSource::Url(url) = &file.source else {

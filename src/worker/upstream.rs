@@ -1,5 +1,6 @@
-//! Forwarding a rendered request to the WAHA upstream, with the upstream key and a timeout;
-//! redirects are not followed (a 3xx is an upstream error), so the key goes nowhere else.
+//! Forwarding a rendered request to the upstream, with the upstream key (in its dialect's header)
+//! and a timeout; redirects are not followed (a 3xx is an upstream error), so the key goes nowhere
+//! else.
 
 use super::deadline::within;
 use super::http::{internal, REQUEST_ID};
@@ -47,7 +48,8 @@ pub async fn forward(
     }
     let headers = Headers::new();
     let set = |name: &str, value: &str| headers.set(name, value).map_err(internal).map_err(not_reached);
-    set("X-Api-Key", &settings.upstream_key)?;
+    let (credentials, key) = settings.upstream_dialect.credentials(&settings.upstream_key);
+    set(credentials, &key)?;
     set("Accept", "application/json")?;
     set(REQUEST_ID, request_id)?;
     if rendered.body.is_some() {

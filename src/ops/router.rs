@@ -1,0 +1,76 @@
+//! Routing by a dialect's table of method and path template: the endpoint a request names, or
+//! a `404`/`405` with the methods the path allows.
+
+use super::dialect::{Found, Unrouted};
+use super::waha::not_found;
+use super::Method;
+use crate::error::{Error, ErrorCode};
+
+/// One row of a route table: an endpoint, its method and its path template (`{id}`: the group).
+#[derive(Debug, Clone, Copy)]
+pub struct Route<E> {
+    /// The endpoint.
+    pub endpoint: E,
+    /// Its method.
+    pub method: Method,
+    /// Its template under the session (`/groups/{id}/subject`).
+    pub template: &'static str,
+}
+
+/// Finds the endpoint of `method` on `under` (the path under the session; `path` is the full
+/// path, for the error).
+pub fn find<'p, E: Copy>(
+    routes: &[Route<E>],
+    method: &str,
+    path: &str,
+    under: &'p str,
+) -> Result<Found<'p, E>, Unrouted> {
+    let parsed = Method::parse(method);
+    let found = routes.iter().filter(|route| Some(route.method) == parsed).find_map(|route| {
+        Some(Found { endpoint: route.endpoint, group: match_template(routes, route.template, under)? })
+    });
+    if let Some(found) = found {
+        return Ok(found);
+    }
+    // A method no route uses (`get`) is a 404 or a 405 by the path, like any other.
+    let allow = allowed_methods(routes, under);
+    if allow.is_empty() {
+        return Err(Unrouted { error: not_found(method, path), allow });
+    }
+    let names: Vec<&str> = allow.iter().map(|m| m.as_str()).collect();
+    let detail = format!("{method} is not allowed on {under}; allowed: {}", names.join(", "));
+    Err(Unrouted { error: Error::new(ErrorCode::MethodNotAllowed, detail), allow })
+}
+
+/// The methods the table allows on a path (empty when no endpoint has it), in the table's order.
+fn allowed_methods<E>(routes: &[Route<E>], under: &str) -> Vec<Method> {
+    let mut allowed = Vec::new();
+    for route in routes {
+        if match_template(routes, route.template, under).is_some() && !allowed.contains(&route.method) {
+            allowed.push(route.method);
+        }
+    }
+    allowed
+}
+
+/// `Some(id segment)` when `path` fits `template`; `{id}` never matches a segment that a literal
+/// path of the table owns (`/groups/count` is never group `count`).
+fn match_template<'p, E>(routes: &[Route<E>], template: &str, path: &'p str) -> Option<Option<&'p str>> {
+    let mut id = None;
+    let mut wanted = template.split('/');
+    let mut given = path.split('/');
+    loop {
+        match (wanted.next(), given.next()) {
+            // The literal check runs once, on a full match only (it scans the whole table).
+            (None, None) => return id.is_none_or(|seg| !is_literal_after_groups(routes, seg)).then_some(id),
+            (Some("{id}"), Some(seg)) if !seg.is_empty() => id = Some(seg),
+            (Some(w), Some(g)) if w == g => {}
+            _ => return None,
+        }
+    }
+}
+
+/// Whether `/groups/<seg>` is a literal path of the table.
+fn is_literal_after_groups<E>(routes: &[Route<E>], seg: &str) -> bool {
+    routes.iter().any(|route| route.template.strip_prefix("/groups/") == Some(seg))
+}

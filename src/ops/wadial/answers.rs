@@ -1,0 +1,429 @@
+//! Wadial-style answers and their translation to and from the canonical (WAHA) shapes.
+//!
+//! Group metadata uses the field names of Baileys-based hosted APIs; member ids are
+//! `<digits>@s.whatsapp.net`. Known fields are translated, derived ones (`size`) recomputed, and
+//! unknown fields are kept as they are, in both directions. Requests of several parts answer a
+//! per-part report (see [`compose`]).
+
+use super::super::dialect::{Outcome, Part, Plan, Reply};
+use super::super::{Method, Operation, OperationKind as K};
+use crate::error::{Error, ErrorCode};
+use serde_json::{json, Map, Value};
+
+/// How a kind's answer looks in the Wadial-style dialect.
+enum Shape {
+    /// Group metadata (`{id, subject, desc, owner, creation, participants, …}`).
+    Metadata,
+    /// A list of group metadata.
+    MetadataList,
+    /// Per-person results `[{jid, status}]`.
+    Participants,
+    /// `{code}`.
+    InviteCode,
+    /// Pending requests `[{jid, phoneNumber?, addedBy, parentGroupJid, requestMethod, requestTime}]`.
+    JoinRequests,
+    /// Per-requester results `[{jid, status}]`.
+    JoinResults,
+    /// An update report `{updated: [name], failed: []}`, for the named field or setting.
+    Update(&'static str),
+    /// A leave report `{left: [groupJid], failed: []}`.
+    Left,
+    /// A setting read from the group's metadata: the canonical key and how it is read.
+    Flag(&'static str, fn(&Map<String, Value>) -> Option<bool>),
+    /// The same as WAHA's (`{id}` of a joined group).
+    Same,
+}
+
+fn shape(kind: K) -> Shape {
+    match kind {
+        K::CreateGroup | K::GetGroup | K::JoinInfo => Shape::Metadata,
+        K::ListGroups => Shape::MetadataList,
+        K::AddParticipants | K::RemoveParticipants | K::PromoteParticipants | K::DemoteParticipants => {
+            Shape::Participants
+        }
+        K::GetInviteCode | K::RevokeInviteCode => Shape::InviteCode,
+        K::ListJoinRequests => Shape::JoinRequests,
+        K::ApproveJoinRequests | K::RejectJoinRequests => Shape::JoinResults,
+        K::SetSubject => Shape::Update("subject"),
+        K::SetDescription => Shape::Update("description"),
+        K::SetMessagesAdminOnly => Shape::Update("announcement"),
+        K::SetInfoAdminOnly => Shape::Update("locked"),
+        K::SetMemberAddMode => Shape::Update("memberAddMode"),
+        K::SetMemberShareHistoryMode => Shape::Update("memberShareGroupHistoryMode"),
+        K::LeaveGroup => Shape::Left,
+        K::GetMessagesAdminOnly => Shape::Flag("adminsOnly", |m| m.get("announce")?.as_bool()),
+        K::GetInfoAdminOnly => Shape::Flag("adminsOnly", |m| m.get("restrict")?.as_bool()),
+        K::GetMemberAddMode => {
+            Shape::Flag("membersCanAddNewMember", |m| Some(m.get("memberAddMode")?.as_str()? == "all_member_add"))
+        }
+        K::GetMembershipApproval => Shape::Flag("newMembersApprovalRequired", |m| m.get("joinApprovalMode")?.as_bool()),
+        _ => Shape::Same,
+    }
+}
+
+/// Participant-result keys: WAHA's, Wadial's, whether the value is a member id.
+const PARTICIPANT_KEYS: &[(&str, &str, bool)] = &[("id", "jid", true)];
+/// Join-request keys.
+const JOIN_REQUEST_KEYS: &[(&str, &str, bool)] = &[
+    ("requesterId", "jid", true),
+    ("requesterPn", "phoneNumber", true),
+    ("addedById", "addedBy", true),
+    ("parentGroupId", "parentGroupJid", false),
+    ("timestamp", "requestTime", false),
+];
+/// Join-result keys (`success`/`error` and `status` are translated on their own).
+const JOIN_RESULT_KEYS: &[(&str, &str, bool)] = &[("requesterId", "jid", true)];
+
+/// Which way a translation goes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Canonical (WAHA) → Wadial-style.
+    ToWadial,
+    /// Wadial-style → canonical (WAHA).
+    ToWaha,
+}
+
+use Direction::{ToWadial, ToWaha};
+
+/// A member id string in the target dialect's spelling (`@c.us` ↔ `@s.whatsapp.net`); other
+/// values are kept.
+fn member_id(value: &Value, direction: Direction) -> Value {
+    let Some(id) = value.as_str() else { return value.clone() };
+    let (from, to) = match direction {
+        ToWadial => ("@c.us", "@s.whatsapp.net"),
+        ToWaha => ("@s.whatsapp.net", "@c.us"),
+    };
+    match id.strip_suffix(from) {
+        Some(digits) => Value::String(format!("{digits}{to}")),
+        None => value.clone(),
+    }
+}
+
+/// Renames a record's known keys (ids respelled); unknown keys are kept.
+fn rename(record: &Value, keys: &[(&str, &str, bool)], direction: Direction) -> Value {
+    let Value::Object(map) = record else { return record.clone() };
+    let mut out = Map::new();
+    for (key, value) in map {
+        let known = keys.iter().find(|(waha, wadial, _)| key == if direction == ToWadial { waha } else { wadial });
+        match known {
+            Some((waha, wadial, is_id)) => {
+                let value = if *is_id { member_id(value, direction) } else { value.clone() };
+                out.insert((if direction == ToWadial { wadial } else { waha }).to_string(), value);
+            }
+            None => {
+                out.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    Value::Object(out)
+}
+
+fn each(list: &Value, f: impl Fn(&Value) -> Value) -> Value {
+    match list {
+        Value::Array(items) => Value::Array(items.iter().map(f).collect()),
+        other => other.clone(),
+    }
+}
+
+/// A join result: WAHA's `{requesterId, success, error?}` ↔ Wadial's `{jid, status}`.
+fn join_result(record: &Value, direction: Direction) -> Value {
+    let mut out = rename(record, JOIN_RESULT_KEYS, direction);
+    let Value::Object(map) = &mut out else { return out };
+    match direction {
+        ToWadial => {
+            let success = map.remove("success").and_then(|v| v.as_bool()).unwrap_or(false);
+            let error = map.remove("error").and_then(|v| v.as_u64()).unwrap_or(500);
+            map.insert("status".into(), Value::String(if success { "200".into() } else { error.to_string() }));
+        }
+        ToWaha => {
+            let status = map.remove("status").and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+            map.insert("success".into(), Value::Bool(status == "200"));
+            if status != "200" {
+                map.insert("error".into(), json!(status.parse::<u64>().unwrap_or(500)));
+            }
+        }
+    }
+    out
+}
+
+/// A WAHA group member `{id, pn?, role}` as Baileys lists it `{id, phoneNumber?, admin}`;
+/// `None` for a member who left.
+fn member_to_wadial(member: &Value) -> Option<Value> {
+    let Value::Object(map) = member else { return Some(member.clone()) };
+    let mut out = Map::new();
+    for (key, value) in map {
+        match key.as_str() {
+            "id" => drop(out.insert("id".into(), member_id(value, ToWadial))),
+            "pn" => drop(out.insert("phoneNumber".into(), member_id(value, ToWadial))),
+            "role" => {
+                let admin = match value.as_str() {
+                    Some("left") => return None,
+                    Some(role @ ("admin" | "superadmin")) => Value::String(role.into()),
+                    _ => Value::Null,
+                };
+                out.insert("admin".into(), admin);
+            }
+            _ => drop(out.insert(key.clone(), value.clone())),
+        }
+    }
+    Some(Value::Object(out))
+}
+
+fn member_to_waha(member: &Value) -> Value {
+    let Value::Object(map) = member else { return member.clone() };
+    let mut out = Map::new();
+    for (key, value) in map {
+        match key.as_str() {
+            "id" => drop(out.insert("id".into(), member_id(value, ToWaha))),
+            "phoneNumber" => drop(out.insert("pn".into(), member_id(value, ToWaha))),
+            "admin" => drop(out.insert("role".into(), Value::String(value.as_str().unwrap_or("participant").into()))),
+            _ => drop(out.insert(key.clone(), value.clone())),
+        }
+    }
+    Value::Object(out)
+}
+
+/// WAHA's `GroupInfo` (or a join preview) as group metadata.
+pub fn metadata_from_group_info(info: &Value) -> Value {
+    let Value::Object(map) = info else { return info.clone() };
+    let mut out = Map::new();
+    for (key, value) in map {
+        let (name, value) = match key.as_str() {
+            "description" => ("desc", value.clone()),
+            "owner" => ("owner", member_id(value, ToWadial)),
+            "membersCanSendMessages" => ("announce", value.as_bool().map(|b| Value::Bool(!b)).unwrap_or(Value::Null)),
+            "infoAdminOnly" => ("restrict", value.clone()),
+            "newMembersApprovalRequired" => ("joinApprovalMode", value.clone()),
+            "membersCanAddNewMember" => {
+                let mode = value.as_bool().map(|b| if b { "all_member_add" } else { "admin_add" });
+                ("memberAddMode", mode.map(Value::from).unwrap_or(Value::Null))
+            }
+            "participants" => {
+                let members = value.as_array().map(|list| list.iter().filter_map(member_to_wadial).collect());
+                ("participants", members.map(Value::Array).unwrap_or_else(|| value.clone()))
+            }
+            _ => {
+                out.insert(key.clone(), value.clone());
+                continue;
+            }
+        };
+        out.insert(name.into(), value);
+    }
+    if let Some(Value::Array(members)) = out.get("participants") {
+        let owner = members.iter().find(|m| m.get("admin").and_then(Value::as_str) == Some("superadmin"));
+        let owner = owner.and_then(|m| m.get("id")).cloned().unwrap_or(Value::Null);
+        let size = members.len();
+        out.entry("owner").or_insert(owner);
+        out.insert("size".into(), json!(size));
+    }
+    if out.contains_key("participants") || out.contains_key("owner") {
+        out.entry("creation").or_insert(Value::Null);
+    }
+    Value::Object(out)
+}
+
+/// Group metadata as WAHA's `GroupInfo` (or join preview).
+pub fn group_info_from_metadata(metadata: &Value) -> Value {
+    let Value::Object(map) = metadata else { return metadata.clone() };
+    let has_members = map.get("participants").is_some_and(Value::is_array);
+    let mut out = Map::new();
+    for (key, value) in map {
+        let (name, value) = match key.as_str() {
+            "desc" => ("description", if value.is_null() { Value::from("") } else { value.clone() }),
+            "owner" => ("owner", member_id(value, ToWaha)),
+            "announce" => ("membersCanSendMessages", value.as_bool().map(|b| Value::Bool(!b)).unwrap_or(Value::Null)),
+            "restrict" => ("infoAdminOnly", value.clone()),
+            "joinApprovalMode" => ("newMembersApprovalRequired", value.clone()),
+            "memberAddMode" => ("membersCanAddNewMember", Value::Bool(value.as_str() == Some("all_member_add"))),
+            "participants" => ("participants", each(value, member_to_waha)),
+            "size" if has_members => continue,
+            _ => {
+                out.insert(key.clone(), value.clone());
+                continue;
+            }
+        };
+        out.insert(name.into(), value);
+    }
+    Value::Object(out)
+}
+
+/// WAHA's status for a kind's success (NestJS: POST 201, else 200).
+fn waha_status(kind: K) -> u16 {
+    if kind.waha_method() == Method::Post {
+        201
+    } else {
+        200
+    }
+}
+
+/// The Wadial-style status for a kind's success (create 201, else 200).
+fn wadial_status(kind: K) -> u16 {
+    if kind == K::CreateGroup {
+        201
+    } else {
+        200
+    }
+}
+
+fn parse(reply: &Reply) -> Result<Value, Error> {
+    if reply.body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Value::Null);
+    }
+    serde_json::from_slice(&reply.body).map_err(|_| {
+        Error::new(ErrorCode::UpstreamUnavailable, "the upstream answered a body that is not valid JSON")
+            .with_upstream_status(reply.status)
+    })
+}
+
+/// The error a report's `failed` entry stands for.
+fn failed_entry_error(entry: &Value) -> Error {
+    let code = entry.get("code").and_then(Value::as_str);
+    let code = ErrorCode::ALL.iter().copied().find(|c| Some(c.as_str()) == code).unwrap_or(ErrorCode::UpstreamError);
+    let detail = entry.get("detail").and_then(Value::as_str).unwrap_or("the upstream reported a failure");
+    let status = entry.get("status").and_then(Value::as_u64).and_then(|s| u16::try_from(s).ok());
+    Error::new(code, detail).with_status(status.unwrap_or(code.status()))
+}
+
+/// A report's outcome for one part: done when `name` is listed under `done`, else its failure.
+fn report_outcome(value: &Value, done: &str) -> Result<(), Error> {
+    if let Some(entry) = value.get("failed").and_then(Value::as_array).and_then(|f| f.first()) {
+        return Err(failed_entry_error(entry));
+    }
+    if value.get(done).is_some_and(Value::is_array) {
+        return Ok(());
+    }
+    Err(Error::new(ErrorCode::UpstreamUnavailable, format!("the upstream answered no {done:?} report")))
+}
+
+/// Translates a Wadial-style upstream answer for an operation of `kind` to WAHA's shape.
+pub fn to_canonical(kind: K, reply: Reply) -> Outcome {
+    let value = parse(&reply)?;
+    let canonical = match shape(kind) {
+        Shape::Metadata => group_info_from_metadata(&value),
+        Shape::MetadataList => each(&value, group_info_from_metadata),
+        Shape::Participants => each(&value, |r| rename(r, PARTICIPANT_KEYS, ToWaha)),
+        Shape::InviteCode => value.get("code").cloned().unwrap_or(value),
+        Shape::JoinRequests => each(&value, |r| rename(r, JOIN_REQUEST_KEYS, ToWaha)),
+        Shape::JoinResults => each(&value, |r| join_result(r, ToWaha)),
+        Shape::Update(_) => report_outcome(&value, "updated").map(|()| Value::Bool(true))?,
+        Shape::Left => report_outcome(&value, "left").map(|()| json!({}))?,
+        Shape::Flag(key, read) => {
+            let flag = value.as_object().and_then(read).ok_or_else(|| {
+                Error::new(
+                    ErrorCode::UpstreamUnavailable,
+                    format!("the upstream's group metadata has no value for {key}"),
+                )
+            })?;
+            json!({ key: flag })
+        }
+        Shape::Same => value,
+    };
+    Ok(Reply::json(waha_status(kind), &canonical))
+}
+
+/// Translates a canonical (WAHA) answer for an operation of `kind` to the Wadial-style shape.
+pub fn from_canonical(kind: K, reply: Reply) -> Outcome {
+    let value = parse(&reply)?;
+    let wadial = match shape(kind) {
+        Shape::Metadata => metadata_from_group_info(&value),
+        // Some WAHA engines answer the list as an id → group map.
+        Shape::MetadataList => match &value {
+            Value::Object(map) => Value::Array(map.values().map(metadata_from_group_info).collect()),
+            list => each(list, metadata_from_group_info),
+        },
+        Shape::Participants => each(&value, |r| rename(r, PARTICIPANT_KEYS, ToWadial)),
+        Shape::InviteCode => json!({ "code": value }),
+        Shape::JoinRequests => each(&value, |r| rename(r, JOIN_REQUEST_KEYS, ToWadial)),
+        Shape::JoinResults => each(&value, |r| join_result(r, ToWadial)),
+        Shape::Update(name) => json!({ "updated": [name], "failed": [] }),
+        Shape::Left => json!({ "left": [], "failed": [] }),
+        Shape::Flag(..) | Shape::Same => value,
+    };
+    Ok(Reply::json(wadial_status(kind), &wadial))
+}
+
+/// A canonical update answer of `false` (WAHA: no permission) is a failure, never a success.
+fn refused_update(outcome: Outcome, name: &str) -> Outcome {
+    let reply = outcome?;
+    if parse(&reply).ok() == Some(Value::Bool(false)) {
+        let detail = format!("{name}: WhatsApp did not let this account change it (not an admin)");
+        return Err(Error::new(ErrorCode::WhatsappNotAuthorized, detail));
+    }
+    Ok(reply)
+}
+
+fn failed(label_key: &str, label: &str, error: &Error) -> Value {
+    json!({ label_key: label, "status": error.status, "code": error.code.as_str(), "detail": error.detail })
+}
+
+/// The client's answer to a Wadial-style request, from the canonical outcome of each part:
+///
+/// - one part: its translated answer, or its problem; an update answers
+///   `{"updated": [name], "failed": []}`, a leave `{"left": [groupJid], "failed": []}`;
+/// - several updates (`PATCH …/profile`) or leaves (`POST …/groups/leave`): every part runs;
+///   `200` with `{"updated"|"left": [...], "failed": []}` when all succeeded, else `207` with
+///   each failed part in `failed` as `{field|groupJid, status, code, detail}`;
+/// - create with a description: the problem when the create failed (nothing was done); `201`
+///   with the metadata when both succeeded; `207` with `{"group": metadata, "failed": [{field:
+///   "description", …}]}` when the group was created but its description not set.
+pub fn compose(plan: &Plan, outcomes: Vec<Outcome>) -> Outcome {
+    let Some(first) = plan.parts.first() else {
+        return Err(Error::new(ErrorCode::Misconfigured, "no part was run"));
+    };
+    let kind = first.kind();
+    match shape(kind) {
+        _ if kind == K::CreateGroup => compose_create(plan, outcomes),
+        Shape::Update(_) => report(plan, outcomes, "updated", "field"),
+        Shape::Left => report(plan, outcomes, "left", "groupJid"),
+        _ => outcomes
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| Err(Error::new(ErrorCode::Misconfigured, "no outcome")))
+            .and_then(|reply| from_canonical(kind, reply)),
+    }
+}
+
+/// The label of a report part: the update's field or setting name, or the left group's id.
+fn label(part: &Part) -> String {
+    match (part, shape(part.kind())) {
+        (_, Shape::Update(name)) => name.to_owned(),
+        (Part::Ready(Operation::LeaveGroup { group }), _) => group.to_string(),
+        _ => String::new(),
+    }
+}
+
+fn report(plan: &Plan, outcomes: Vec<Outcome>, done_key: &str, label_key: &str) -> Outcome {
+    let (mut done, mut failures) = (Vec::new(), Vec::new());
+    let single = plan.parts.len() == 1;
+    for (part, outcome) in plan.parts.iter().zip(outcomes) {
+        let name = label(part);
+        match refused_update(outcome, &name) {
+            Ok(_) => done.push(Value::String(name)),
+            Err(error) if single => return Err(error),
+            Err(error) => failures.push(failed(label_key, &name, &error)),
+        }
+    }
+    let status = if failures.is_empty() { 200 } else { 207 };
+    Ok(Reply::json(status, &json!({ done_key: done, "failed": failures })))
+}
+
+fn compose_create(plan: &Plan, outcomes: Vec<Outcome>) -> Outcome {
+    let mut outcomes = outcomes.into_iter();
+    let created = outcomes.next().unwrap_or_else(|| Err(Error::new(ErrorCode::Misconfigured, "no outcome")))?;
+    let mut metadata = metadata_from_group_info(&parse(&created)?);
+    let Some(Part::DescribeCreated(description)) = plan.parts.get(1) else {
+        return Ok(Reply::json(201, &metadata));
+    };
+    let described = outcomes.next().unwrap_or_else(|| Err(Error::new(ErrorCode::Misconfigured, "no outcome")));
+    match refused_update(described, "description") {
+        Ok(_) => {
+            if let Value::Object(map) = &mut metadata {
+                map.insert("desc".into(), Value::String(description.0.clone()));
+            }
+            Ok(Reply::json(201, &metadata))
+        }
+        Err(error) => {
+            Ok(Reply::json(207, &json!({ "group": metadata, "failed": [failed("field", "description", &error)] })))
+        }
+    }
+}
