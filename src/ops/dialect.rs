@@ -4,6 +4,7 @@
 
 use super::{GroupRequest, Method, OperationKind, RateClass, RenderedRequest};
 use crate::error::Error;
+use crate::keys::Scope;
 use crate::limits::Limits;
 
 /// What a dialect's router finds: the endpoint and its raw (still percent-encoded) group segment.
@@ -40,6 +41,8 @@ pub trait Endpoint: Copy {
     fn name(self) -> &'static str;
     /// Every rate-limit class a request of this endpoint may spend from.
     fn rate_classes(self) -> &'static [RateClass];
+    /// The key scope a request of this endpoint needs, checked before it is read.
+    fn scope(self) -> Scope;
 }
 
 impl Endpoint for OperationKind {
@@ -49,6 +52,10 @@ impl Endpoint for OperationKind {
 
     fn rate_classes(self) -> &'static [RateClass] {
         OperationKind::rate_classes(self)
+    }
+
+    fn scope(self) -> Scope {
+        OperationKind::scope(self)
     }
 }
 

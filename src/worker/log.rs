@@ -10,6 +10,8 @@ pub struct LogLine {
     method: String,
     /// The route's client name (`addParticipants`), once known.
     pub operation: Option<&'static str>,
+    /// The key scope the operation needs (`members`), once the operation is known.
+    pub scope: Option<&'static str>,
     /// The session, once validated.
     pub session: Option<String>,
     status: u16,
@@ -36,6 +38,7 @@ impl LogLine {
             request_id: request_id.to_owned(),
             method: method.to_owned(),
             operation: None,
+            scope: None,
             session: None,
             status: 0,
             upstream_status: None,
