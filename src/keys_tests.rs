@@ -167,3 +167,19 @@ fn the_readme_scope_table_is_the_operation_table() {
         assert_eq!(listed, declared, "README scope table, row {}", scope.as_str());
     }
 }
+
+#[test]
+fn the_readme_examples_parse() {
+    let readme = include_str!("../README.md");
+    let examples: Vec<&str> = readme.lines().filter_map(|l| l.strip_prefix("API_KEYS=\"")?.strip_suffix('"')).collect();
+    assert!(examples.len() >= 4, "{examples:?}");
+    for example in examples {
+        ClientKeys::parse(example).unwrap_or_else(|e| panic!("{example}: {e}"));
+    }
+    let keys = ClientKeys::parse(
+        "dashboard-key-5a0c9e2d17:*:read:https://dash.example.com,cron-key-b71f3e0d9a24:default:refresh",
+    )
+    .unwrap();
+    assert_eq!(scopes_of(key(&keys, "dashboard-key-5a0c9e2d17")), ["read"]);
+    assert_eq!(scopes_of(key(&keys, "cron-key-b71f3e0d9a24")), ["refresh"]);
+}
