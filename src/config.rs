@@ -2,7 +2,7 @@
 //!
 //! | setting | format |
 //! |---|---|
-//! | `API_KEYS` | comma-separated entries `key` (every session) or `key:session1\|session2` |
+//! | `API_KEYS` | client keys, their sessions, scopes and origins ([`crate::keys`]) |
 //! | `ALLOWED_ORIGINS` | comma-separated origins (`https://admin.example.com`), or `*` |
 //! | `LIMIT_REFRESH`, `LIMIT_ADD`, `LIMIT_REMOVE`, `LIMIT_CREATE` | `"<units>/<seconds>"`, or `off` |
 //! | `LIMIT_ADD_PER_GROUP`, `LIMIT_REMOVE_PER_GROUP` | the same, per group (default `off`) |
@@ -21,108 +21,17 @@
 
 use crate::admission::Backend;
 use crate::idempotency::check_upstream_timeout;
-use crate::ids::SessionName;
+use crate::keys::ClientKeys;
 use crate::limits::Limits;
 use crate::ops::{RateClass, Upstream, UPSTREAM_DIALECTS};
 use crate::picture_url::PictureUrlPolicy;
 use crate::ratelimit::{Policy, Quota, Scope};
 use crate::webhook::WebhookSettings;
 
-/// Shortest client key accepted: shorter keys are guessable.
-pub const CLIENT_KEY_MIN: usize = 16;
 /// Default upstream timeout.
 pub const UPSTREAM_TIMEOUT_MS_DEFAULT: u32 = 15_000;
 /// Default timeout of a KV operation or Durable Object call.
 pub const STORE_TIMEOUT_MS_DEFAULT: u32 = 2_000;
-
-/// One accepted client key and the sessions it may use (`None`: all).
-#[derive(Clone, PartialEq, Eq)]
-pub struct ClientKey {
-    key: String,
-    sessions: Option<Vec<SessionName>>,
-}
-
-impl std::fmt::Debug for ClientKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ClientKey").field("key", &"<redacted>").field("sessions", &self.sessions).finish()
-    }
-}
-
-/// The result of checking a presented key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyCheck {
-    /// The key is valid for the session.
-    Allowed,
-    /// The key is valid but not for this session.
-    WrongSession,
-    /// No such key.
-    Unknown,
-}
-
-/// Compares two byte strings in time that depends only on their lengths.
-pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    let mut diff = a.len() ^ b.len();
-    for i in 0..a.len().max(b.len()) {
-        let x = a.get(i).copied().unwrap_or(0);
-        let y = b.get(i).copied().unwrap_or(0xff);
-        diff |= usize::from(x ^ y);
-    }
-    diff == 0
-}
-
-/// The parsed `API_KEYS` setting.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ClientKeys(Vec<ClientKey>);
-
-impl ClientKeys {
-    /// Parses `API_KEYS`. Errors never repeat a key.
-    pub fn parse(s: &str) -> Result<Self, String> {
-        let mut keys = Vec::new();
-        for (i, entry) in s.split(',').map(str::trim).filter(|e| !e.is_empty()).enumerate() {
-            let (key, sessions) = match entry.split_once(':') {
-                Some((key, list)) => {
-                    let sessions = list
-                        .split('|')
-                        .map(|name| SessionName::parse(name.trim()))
-                        .collect::<Result<Vec<_>, _>>()
-                        .map_err(|e| format!("API_KEYS entry {}: {}", i + 1, e.detail))?;
-                    (key, Some(sessions))
-                }
-                None => (entry, None),
-            };
-            if key.len() < CLIENT_KEY_MIN || !key.bytes().all(|b| b.is_ascii_graphic()) {
-                return Err(format!(
-                    "API_KEYS entry {}: a key needs at least {CLIENT_KEY_MIN} printable characters",
-                    i + 1
-                ));
-            }
-            keys.push(ClientKey { key: key.to_owned(), sessions });
-        }
-        Ok(ClientKeys(keys))
-    }
-
-    /// Checks `presented` for `session`, comparing against every key in constant time.
-    pub fn check(&self, presented: &str, session: &SessionName) -> KeyCheck {
-        let mut found = KeyCheck::Unknown;
-        for entry in &self.0 {
-            if constant_time_eq(entry.key.as_bytes(), presented.as_bytes()) {
-                let ok = entry.sessions.as_ref().is_none_or(|list| list.contains(session));
-                found = if ok { KeyCheck::Allowed } else { KeyCheck::WrongSession };
-            }
-        }
-        found
-    }
-
-    /// Whether `presented` is one of the keys, for any session (constant time per key).
-    pub fn knows(&self, presented: &str) -> bool {
-        self.0.iter().fold(false, |found, entry| found | constant_time_eq(entry.key.as_bytes(), presented.as_bytes()))
-    }
-
-    /// Whether no key is configured (then every request is refused).
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
 
 /// The parsed `ALLOWED_ORIGINS` setting.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -146,16 +55,10 @@ impl AllowedOrigins {
         if list.is_empty() {
             return Ok(AllowedOrigins::None);
         }
-        for origin in &list {
-            let rest = origin
-                .strip_prefix("https://")
-                .or_else(|| origin.strip_prefix("http://"))
-                .ok_or_else(|| format!("ALLOWED_ORIGINS: {origin:?} must start with https:// or http://"))?;
-            if rest.is_empty() || rest.contains(['/', '?', '#', '@', '*']) {
-                return Err(format!("ALLOWED_ORIGINS: {origin:?} must be scheme://host[:port] with no path"));
-            }
-        }
-        Ok(AllowedOrigins::List(list.into_iter().map(|o| o.trim_end_matches('/').to_ascii_lowercase()).collect()))
+        let list = list
+            .into_iter()
+            .map(|origin| normalize_origin(origin).map_err(|why| format!("ALLOWED_ORIGINS: {origin:?} {why}")));
+        Ok(AllowedOrigins::List(list.collect::<Result<_, _>>()?))
     }
 
     /// The `Access-Control-Allow-Origin` value for a request's `Origin`, if it is allowed.
@@ -166,6 +69,19 @@ impl AllowedOrigins {
             AllowedOrigins::List(list) => list.iter().any(|o| o.eq_ignore_ascii_case(origin)).then_some(origin),
         }
     }
+}
+
+/// An origin `scheme://host[:port]` (http or https, no path) in lower case, as browsers send it
+/// in `Origin`; the error says why not, without repeating it.
+pub fn normalize_origin(origin: &str) -> Result<String, &'static str> {
+    let rest = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"))
+        .ok_or("must start with https:// or http://")?;
+    if rest.is_empty() || rest.contains(['/', '?', '#', '@', '*', ' ']) {
+        return Err("must be scheme://host[:port] with no path");
+    }
+    Ok(origin.to_ascii_lowercase())
 }
 
 /// What to do with a limited request when the rate-limit store fails.
@@ -402,38 +318,6 @@ impl GatewaySettings {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn session(s: &str) -> SessionName {
-        SessionName::parse(s).unwrap()
-    }
-
-    #[test]
-    fn api_keys_with_and_without_sessions() {
-        let keys = ClientKeys::parse("alpha-key-0123456789, beta-key-0123456789:sales|support").unwrap();
-        assert_eq!(keys.check("alpha-key-0123456789", &session("any")), KeyCheck::Allowed);
-        assert_eq!(keys.check("beta-key-0123456789", &session("sales")), KeyCheck::Allowed);
-        assert_eq!(keys.check("beta-key-0123456789", &session("default")), KeyCheck::WrongSession);
-        assert_eq!(keys.check("beta-key-012345678", &session("sales")), KeyCheck::Unknown);
-        assert_eq!(keys.check("", &session("sales")), KeyCheck::Unknown);
-        assert!(keys.knows("beta-key-0123456789"));
-        assert!(!keys.knows("beta-key-01234567890"));
-    }
-
-    #[test]
-    fn api_key_errors_do_not_repeat_the_key() {
-        let err = ClientKeys::parse("short").unwrap_err();
-        assert!(!err.contains("short"), "{err}");
-        assert!(ClientKeys::parse("long-enough-key-0001:bad/session").is_err());
-        assert!(format!("{:?}", ClientKeys::parse("long-enough-key-0001").unwrap()).contains("redacted"));
-    }
-
-    #[test]
-    fn constant_time_eq_is_eq() {
-        assert!(constant_time_eq(b"abc", b"abc"));
-        assert!(!constant_time_eq(b"abc", b"abd"));
-        assert!(!constant_time_eq(b"abc", b"abcd"));
-        assert!(!constant_time_eq(b"", b"\xff"));
-    }
 
     #[test]
     fn origins() {

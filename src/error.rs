@@ -76,9 +76,9 @@ error_codes! {
         MethodNotAllowed = "method_not_allowed", 405 primary, "Method not allowed on this route";
         /// Missing or wrong client key.
         Unauthorized = "unauthorized", 401 primary, "Missing or invalid API key";
-        /// The client key may not use this session.
-        Forbidden = "forbidden", 403 primary, "This API key may not use this session";
-        /// The request's `Origin` is not in `ALLOWED_ORIGINS`.
+        /// The client key may not use this session or this operation's scope.
+        Forbidden = "forbidden", 403 primary, "This API key may not do this";
+        /// The request's `Origin` is not in `ALLOWED_ORIGINS`, or not one its key is bound to.
         OriginNotAllowed = "origin_not_allowed", 403, "This origin may not call the gateway";
         /// The request body is larger than the configured cap.
         PayloadTooLarge = "payload_too_large", 413 primary, "The request body is too large";

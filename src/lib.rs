@@ -14,6 +14,7 @@ pub mod headers;
 pub mod idempotency;
 pub mod ids;
 pub mod invite;
+pub mod keys;
 pub mod limits;
 pub mod netaddr;
 pub mod ops;

@@ -672,6 +672,57 @@ fn the_type_guard_tells_groupgate_errors_apart() {
     assert!(!is_groupgate_error(&JsValue::NULL));
 }
 
+/// A client of the Worker with another key and session.
+fn client_for(key: &str, session: &str) -> GroupsClient {
+    let options = js(&format!(r#"{{"baseUrl": "{WORKER}", "apiKey": "{key}", "session": "{session}"}}"#));
+    GroupsClient::new(options).unwrap_or_else(|e| panic!("client: {}", show(&e)))
+}
+
+/// The strings of the array at `path`.
+fn strings(value: &JsValue, path: &str) -> Vec<String> {
+    let list: Array = at(value, path).dyn_into().unwrap_or_else(|_| panic!("{path} is no array in {}", show(value)));
+    list.iter().map(|v| v.as_string().expect("a string")).collect()
+}
+
+#[wasm_bindgen_test]
+async fn scopes_say_what_the_key_may_do_in_the_session() {
+    reset().await;
+    let every = ok(client().scopes(none())).await;
+    assert_eq!(text(&every, "session"), "default");
+    assert_eq!(text(&every, "sessions"), "*");
+    assert_eq!(strings(&every, "scopes"), ["read", "write", "members", "invite", "create", "delete", "refresh"]);
+    let methods = strings(&every, "methods");
+    assert_eq!(methods.len(), 35, "every operation: {methods:?}");
+    assert!(methods.iter().any(|m| m == "addParticipants") && methods.iter().any(|m| m == "listGroups"));
+
+    // The stack's read-only key (`<key>:*:read`): reads listed and allowed, writes neither.
+    let reader = client_for("read-only-key-0123456789", "default");
+    let read = ok(reader.scopes(none())).await;
+    assert_eq!(strings(&read, "scopes"), ["read"]);
+    let methods = strings(&read, "methods");
+    for method in ["listGroups", "countGroups", "getGroup", "getParticipants", "getInviteCode", "joinInfo"] {
+        assert!(methods.iter().any(|m| m == method), "{method} in {methods:?}");
+    }
+    for method in ["addParticipants", "setSubject", "createGroup", "deleteGroup", "revokeInviteCode", "refreshGroups"] {
+        assert!(!methods.iter().any(|m| m == method), "{method} not in {methods:?}");
+    }
+    let count = ok(reader.countGroups(none())).await;
+    assert_eq!(count.as_f64(), Some(3.0));
+    let refused = fails(reader.addParticipants(s(ALPHA), js(r#"["15557654321@c.us"]"#), none()), "forbidden").await;
+    assert_eq!(text(&refused, "detail"), "this key may not use scope members");
+    assert_eq!(at(&refused, "status").as_f64(), Some(403.0));
+
+    // A key for another session may do nothing in this one.
+    let elsewhere = ok(client_for("sales-only-key-0123456789", "default").scopes(none())).await;
+    assert_eq!(strings(&elsewhere, "sessions"), ["sales"]);
+    assert!(strings(&elsewhere, "scopes").is_empty() && strings(&elsewhere, "methods").is_empty());
+    let own = ok(client_for("sales-only-key-0123456789", "sales").scopes(none())).await;
+    assert_eq!(strings(&own, "scopes").len(), 7);
+
+    fails(client_for("unknown-key-0123456789ab", "default").scopes(none()), "unauthorized").await;
+    fails(client().scopes(js(r#"{"timeoutMs": -1}"#)), "validation_failed").await;
+}
+
 // ---------------------------------------------------------------- the paced bulk add
 
 #[path = "browser/paced.rs"]

@@ -5,16 +5,18 @@
 use super::arguments::{Argument, Call};
 use super::errors::{get, to_js, Failure};
 use super::http::{send, Outgoing};
+use super::key_scopes::key_scopes;
 use crate::error::{Error, ErrorCode, FieldError, FieldErrors};
 use crate::headers::{valid_idempotency_key, API_KEY_HEADER, IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_MAX};
 use crate::ids::{GroupId, SessionName};
 use crate::invite::InviteCode;
+use crate::keys::KEY_PATH;
 use crate::limits::Limits;
 use crate::ops::body::parse_json;
 use crate::ops::field::{At, Description, People, Place, Subject};
 use crate::ops::query::ListGroupsQuery;
 use crate::ops::table::for_each_operation;
-use crate::ops::{GroupRequest, OperationKind};
+use crate::ops::{GroupRequest, Method, OperationKind};
 use crate::picture::PictureFile;
 use crate::wire::Query;
 use js_sys::{Array, Object, Promise};
@@ -78,13 +80,27 @@ impl GroupsClient {
     pub fn limits(&self) -> JsValue {
         super::helpers::limits_object(&self.inner.limits)
     }
+
+    /// What the client's key may do in the client's session (`GET /groupgate/key` on the
+    /// Worker): its scopes there and the methods they allow, so a UI can grey out the rest.
+    #[wasm_bindgen(unchecked_return_type = "Promise<KeyScopes>")]
+    pub fn scopes(&self, #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue) -> Promise {
+        let inner = Rc::clone(&self.inner);
+        future_to_promise(async move {
+            let (signal, timeout_ms, idempotency_key) = inner.call_options(&options).map_err(to_js)?;
+            let url = format!("{}{KEY_PATH}", inner.base);
+            let outgoing = Outgoing { method: Method::Get, url, body: None, headers: &inner.headers, idempotency_key };
+            let answer = send(outgoing, signal, timeout_ms).await.map_err(Failure::into_js)?;
+            key_scopes(&answer, &inner.session).map_err(Failure::into_js)
+        })
+    }
 }
 
 /// The client's methods, one per row of the operation table.
 macro_rules! client_methods {
     ($(
         $(#[doc = $doc:tt])*
-        $name:ident = $method:ident $path:literal -> $client:ident $ret:literal $decode:ident $(($decode_key:literal))? {
+        $name:ident ($scope:ident) = $method:ident $path:literal -> $client:ident $ret:literal $decode:ident $(($decode_key:literal))? {
             $( $field:ident : $ty:ty = $place:ident $key:literal => $param:ident $ts:literal ),* $(,)?
         } {
             $( $ofield:ident : $oty:ty = $oplace:ident $okey:literal => $oparam:ident $ots:literal ),* $(,)?

@@ -7,6 +7,7 @@ mod client;
 mod errors;
 mod helpers;
 mod http;
+mod key_scopes;
 mod paced;
 mod types;
 

@@ -7,6 +7,7 @@ use super::field::Description;
 use super::{GroupRequest, Method, Operation, OperationKind, RenderedRequest};
 use crate::error::{Error, ErrorCode};
 use crate::ids::{GroupId, SessionName};
+use crate::keys::Scope;
 use crate::limits::Limits;
 
 /// What a dialect's router finds: the endpoint and its raw (still percent-encoded) group segment.
@@ -43,6 +44,11 @@ pub trait Endpoint: Copy {
     fn name(self) -> &'static str;
     /// Every operation a request of this endpoint may become (its rate classes come from these).
     fn kinds(self) -> &'static [OperationKind];
+    /// The key scope a request of this endpoint needs, checked before it is read: its first
+    /// operation's (every operation a read request turns into is checked again once read).
+    fn scope(self) -> Scope {
+        self.kinds().first().map_or(Scope::Read, |kind| kind.scope())
+    }
 }
 
 impl Endpoint for OperationKind {

@@ -1,6 +1,6 @@
 //! [`Operation`] and [`OperationKind`], derived from the rows of the operation table: the types,
 //! reading every field (every invalid one recorded), writing them back, the group an operation
-//! acts on, what it costs and the facts of its kind.
+//! acts on, what it costs, the key scope it needs and the facts of its kind.
 
 use super::field::{At, Description, Field, Input, Output, People, Place, Subject};
 use super::query::ListGroupsQuery;
@@ -11,6 +11,7 @@ use crate::cache::CachedRead;
 use crate::error::FieldErrors;
 use crate::ids::GroupId;
 use crate::invite::InviteCode;
+use crate::keys::Scope;
 use crate::picture::PictureFile;
 
 /// Units of one charge: one per element of the named field, or one.
@@ -36,7 +37,7 @@ macro_rules! flag {
 macro_rules! define_operations {
     ($(
         $(#[doc = $doc:tt])*
-        $name:ident = $method:ident $path:literal -> $client:ident $ret:literal $decode:ident $(($decode_key:literal))? {
+        $name:ident ($scope:ident) = $method:ident $path:literal -> $client:ident $ret:literal $decode:ident $(($decode_key:literal))? {
             $( $field:ident : $ty:ty = $place:ident $key:literal => $param:ident $ts:literal ),* $(,)?
         } {
             $( $ofield:ident : $oty:ty = $oplace:ident $okey:literal => $oparam:ident $ots:literal ),* $(,)?
@@ -75,6 +76,11 @@ macro_rules! define_operations {
             /// WAHA's path template under `/api/{session}` (`/groups/{id}/subject`).
             pub fn waha_template(self) -> &'static str {
                 match self { $(OperationKind::$name => $path,)* }
+            }
+
+            /// The key scope the operation needs.
+            pub fn scope(self) -> Scope {
+                match self { $(OperationKind::$name => Scope::$scope,)* }
             }
 
             /// The rate-limit classes the operation spends from.

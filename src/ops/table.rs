@@ -2,7 +2,8 @@
 //!
 //! A row gives, in order: the operation's doc (it is also the browser method's JSDoc, so it is
 //! written as `#[doc = "…"]`: a `///` comment inside a macro becomes a raw string, which
-//! wasm-bindgen would copy with its `r"` into the `.d.ts`); its name;
+//! wasm-bindgen would copy with its `r"` into the `.d.ts`); its name, with the key scope it needs
+//! in parentheses (`CreateGroup(Create)`: a [`Scope`](crate::keys::Scope) variant);
 //! its WAHA method and path under `/api/{session}`; the browser client's method name, the
 //! TypeScript type its promise resolves to and how the answer is decoded; its required fields and
 //! then its optional ones, each as `name: Type = Place "wire key" => jsParam "TypeScript type"`;
@@ -14,7 +15,7 @@
 //!
 //! [`for_each_operation!`] hands the rows to a macro that derives something from them: the
 //! [`Operation`](super::Operation) and [`OperationKind`](super::OperationKind) types with their
-//! reading, writing, group and cost (`super::operation`), and the browser client's methods
+//! reading, writing, group, cost and scope (`super::operation`), and the browser client's methods
 //! (`crate::browser::client`). Adding an operation is adding a row (and its tests).
 
 /// Calls `$callback! { rows }` with every row of the table.
@@ -22,156 +23,156 @@ macro_rules! for_each_operation {
     ($callback:ident) => {
         $callback! {
             #[doc = " `POST /groups`: creates a group named `subject` with its first members."]
-            CreateGroup = Post "/groups" -> createGroup "Promise<GroupInfo>" Json {
+            CreateGroup(Create) = Post "/groups" -> createGroup "Promise<GroupInfo>" Json {
                 subject: Subject = Body "name" => subject "string",
                 participants: People = Body "participants" => participants "ParticipantInput[]",
             } {} [Create, Add(participants)] {} idempotent;
             #[doc = " `GET /groups`: the groups of the session (always an array)."]
-            ListGroups = Get "/groups" -> listGroups "Promise<GroupInfo[]>" GroupList {} {
+            ListGroups(Read) = Get "/groups" -> listGroups "Promise<GroupInfo[]>" GroupList {} {
                 query: ListGroupsQuery = Query "*" => query "ListGroupsQuery",
             } [] {};
             #[doc = " `GET /groups/count`: how many groups the session is in."]
-            CountGroups = Get "/groups/count" -> countGroups "Promise<number>" Count {} {} [] {};
+            CountGroups(Read) = Get "/groups/count" -> countGroups "Promise<number>" Count {} {} [] {};
             #[doc = " `POST /groups/refresh`: reloads the groups from WhatsApp (rate limited by the Worker)."]
-            RefreshGroups = Post "/groups/refresh" -> refreshGroups "Promise<SuccessResult>" Json {} {} [Refresh] {};
+            RefreshGroups(Refresh) = Post "/groups/refresh" -> refreshGroups "Promise<SuccessResult>" Json {} {} [Refresh] {};
             #[doc = " `GET /groups/join-info`: previews the group an invite code or link opens."]
-            JoinInfo = Get "/groups/join-info" -> joinInfo "Promise<GroupPreview>" Json {
+            JoinInfo(Read) = Get "/groups/join-info" -> joinInfo "Promise<GroupPreview>" Json {
                 code: InviteCode = Query "code" => codeOrLink "string",
             } {} [] {};
             #[doc = " `POST /groups/join`: joins the group of an invite code or link."]
-            JoinGroup = Post "/groups/join" -> joinGroup "Promise<JoinResult>" Json {
+            JoinGroup(Invite) = Post "/groups/join" -> joinGroup "Promise<JoinResult>" Json {
                 code: InviteCode = Body "code" => codeOrLink "string",
             } {} [] {};
             #[doc = " `GET /groups/{id}`: one group."]
-            GetGroup = Get "/groups/{id}" -> getGroup "Promise<GroupInfo>" Json {
+            GetGroup(Read) = Get "/groups/{id}" -> getGroup "Promise<GroupInfo>" Json {
                 group: GroupId = Path "id" => groupId "string",
             } {} [] { reads Group };
             #[doc = " `DELETE /groups/{id}`: deletes a group (engines that support it)."]
-            DeleteGroup = Delete "/groups/{id}" -> deleteGroup "Promise<void>" Nothing {
+            DeleteGroup(Delete) = Delete "/groups/{id}" -> deleteGroup "Promise<void>" Nothing {
                 group: GroupId = Path "id" => groupId "string",
             } {} [] { drops [Group, Participants, ParticipantsV2, InfoAdminOnly, MessagesAdminOnly, MemberAddMode, MemberShareHistoryMode, MembershipApproval, InviteCode] };
             #[doc = " `POST /groups/{id}/leave`: leaves a group."]
-            LeaveGroup = Post "/groups/{id}/leave" -> leaveGroup "Promise<void>" Nothing {
+            LeaveGroup(Delete) = Post "/groups/{id}/leave" -> leaveGroup "Promise<void>" Nothing {
                 group: GroupId = Path "id" => groupId "string",
             } {} [] { drops [Group, Participants, ParticipantsV2, InfoAdminOnly, MessagesAdminOnly, MemberAddMode, MemberShareHistoryMode, MembershipApproval, InviteCode] };
             #[doc = " `PUT /groups/{id}/subject`: renames a group; `false` means no permission."]
-            SetSubject = Put "/groups/{id}/subject" -> setSubject "Promise<boolean>" Json {
+            SetSubject(Write) = Put "/groups/{id}/subject" -> setSubject "Promise<boolean>" Json {
                 group: GroupId = Path "id" => groupId "string",
                 subject: Subject = Body "subject" => subject "string",
             } {} [] { drops [Group] };
             #[doc = " `PUT /groups/{id}/description`: sets the description (`\"\"` clears it); `false` means no"]
             #[doc = " permission."]
-            SetDescription = Put "/groups/{id}/description" -> setDescription "Promise<boolean>" Json {
+            SetDescription(Write) = Put "/groups/{id}/description" -> setDescription "Promise<boolean>" Json {
                 group: GroupId = Path "id" => groupId "string",
                 description: Description = Body "description" => description "string",
             } {} [] { drops [Group] };
             #[doc = " `GET /groups/{id}/picture`: the picture's URL."]
-            GetPicture = Get "/groups/{id}/picture" -> getPicture "Promise<PictureInfo>" Json {
+            GetPicture(Read) = Get "/groups/{id}/picture" -> getPicture "Promise<PictureInfo>" Json {
                 group: GroupId = Path "id" => groupId "string",
             } {
                 refresh: Option<bool> = Query "refresh" => query "GetPictureQuery",
             } [Refresh(refresh)] {};
             #[doc = " `PUT /groups/{id}/picture`: sets the picture from an https URL or base64 data."]
-            SetPicture = Put "/groups/{id}/picture" -> setPicture "Promise<SuccessResult>" Json {
+            SetPicture(Write) = Put "/groups/{id}/picture" -> setPicture "Promise<SuccessResult>" Json {
                 group: GroupId = Path "id" => groupId "string",
                 file: PictureFile = Body "file" => file "PictureFile",
             } {} [] {};
             #[doc = " `DELETE /groups/{id}/picture`: removes the picture."]
-            DeletePicture = Delete "/groups/{id}/picture" -> deletePicture "Promise<SuccessResult>" Json {
+            DeletePicture(Write) = Delete "/groups/{id}/picture" -> deletePicture "Promise<SuccessResult>" Json {
                 group: GroupId = Path "id" => groupId "string",
             } {} [] {};
             #[doc = " Lets only admins (`true`) or everyone (`false`) edit the group info."]
-            SetInfoAdminOnly = Put "/groups/{id}/settings/security/info-admin-only" -> setInfoAdminOnly "Promise<void>" Nothing {
+            SetInfoAdminOnly(Write) = Put "/groups/{id}/settings/security/info-admin-only" -> setInfoAdminOnly "Promise<void>" Nothing {
                 group: GroupId = Path "id" => groupId "string",
                 value: bool = Body "adminsOnly" => value "boolean",
             } {} [] { drops [Group, InfoAdminOnly] };
             #[doc = " Whether only admins may edit the group info."]
-            GetInfoAdminOnly = Get "/groups/{id}/settings/security/info-admin-only" -> getInfoAdminOnly "Promise<boolean>" Flag("adminsOnly") {
+            GetInfoAdminOnly(Read) = Get "/groups/{id}/settings/security/info-admin-only" -> getInfoAdminOnly "Promise<boolean>" Flag("adminsOnly") {
                 group: GroupId = Path "id" => groupId "string",
             } {} [] { reads InfoAdminOnly };
             #[doc = " Lets only admins (`true`) or everyone (`false`) send messages."]
-            SetMessagesAdminOnly = Put "/groups/{id}/settings/security/messages-admin-only" -> setMessagesAdminOnly "Promise<void>" Nothing {
+            SetMessagesAdminOnly(Write) = Put "/groups/{id}/settings/security/messages-admin-only" -> setMessagesAdminOnly "Promise<void>" Nothing {
                 group: GroupId = Path "id" => groupId "string",
                 value: bool = Body "adminsOnly" => value "boolean",
             } {} [] { drops [Group, MessagesAdminOnly] };
             #[doc = " Whether only admins may send messages."]
-            GetMessagesAdminOnly = Get "/groups/{id}/settings/security/messages-admin-only" -> getMessagesAdminOnly "Promise<boolean>" Flag("adminsOnly") {
+            GetMessagesAdminOnly(Read) = Get "/groups/{id}/settings/security/messages-admin-only" -> getMessagesAdminOnly "Promise<boolean>" Flag("adminsOnly") {
                 group: GroupId = Path "id" => groupId "string",
             } {} [] { reads MessagesAdminOnly };
             #[doc = " Lets members add new members (`true`) or only admins (`false`)."]
-            SetMemberAddMode = Put "/groups/{id}/settings/security/member-add-mode" -> setMemberAddMode "Promise<void>" Nothing {
+            SetMemberAddMode(Write) = Put "/groups/{id}/settings/security/member-add-mode" -> setMemberAddMode "Promise<void>" Nothing {
                 group: GroupId = Path "id" => groupId "string",
                 value: bool = Body "membersCanAddNewMember" => value "boolean",
             } {} [] { drops [Group, MemberAddMode] };
             #[doc = " Whether members may add new members."]
-            GetMemberAddMode = Get "/groups/{id}/settings/security/member-add-mode" -> getMemberAddMode "Promise<boolean>" Flag("membersCanAddNewMember") {
+            GetMemberAddMode(Read) = Get "/groups/{id}/settings/security/member-add-mode" -> getMemberAddMode "Promise<boolean>" Flag("membersCanAddNewMember") {
                 group: GroupId = Path "id" => groupId "string",
             } {} [] { reads MemberAddMode };
             #[doc = " Lets members share the chat history with new members (`true`) or not."]
-            SetMemberShareHistoryMode = Put "/groups/{id}/settings/security/member-share-history-mode" -> setMemberShareHistoryMode "Promise<void>" Nothing {
+            SetMemberShareHistoryMode(Write) = Put "/groups/{id}/settings/security/member-share-history-mode" -> setMemberShareHistoryMode "Promise<void>" Nothing {
                 group: GroupId = Path "id" => groupId "string",
                 value: bool = Body "membersCanShareHistory" => value "boolean",
             } {} [] { drops [Group, MemberShareHistoryMode] };
             #[doc = " Whether members may share the chat history with new members."]
-            GetMemberShareHistoryMode = Get "/groups/{id}/settings/security/member-share-history-mode" -> getMemberShareHistoryMode "Promise<boolean>" Flag("membersCanShareHistory") {
+            GetMemberShareHistoryMode(Read) = Get "/groups/{id}/settings/security/member-share-history-mode" -> getMemberShareHistoryMode "Promise<boolean>" Flag("membersCanShareHistory") {
                 group: GroupId = Path "id" => groupId "string",
             } {} [] { reads MemberShareHistoryMode };
             #[doc = " Requires an admin's approval for new members (`true`) or not."]
-            SetMembershipApproval = Put "/groups/{id}/settings/security/membership-approval" -> setMembershipApproval "Promise<void>" Nothing {
+            SetMembershipApproval(Write) = Put "/groups/{id}/settings/security/membership-approval" -> setMembershipApproval "Promise<void>" Nothing {
                 group: GroupId = Path "id" => groupId "string",
                 value: bool = Body "newMembersApprovalRequired" => value "boolean",
             } {} [] { drops [Group, MembershipApproval] };
             #[doc = " Whether new members need an admin's approval."]
-            GetMembershipApproval = Get "/groups/{id}/settings/security/membership-approval" -> getMembershipApproval "Promise<boolean>" Flag("newMembersApprovalRequired") {
+            GetMembershipApproval(Read) = Get "/groups/{id}/settings/security/membership-approval" -> getMembershipApproval "Promise<boolean>" Flag("newMembersApprovalRequired") {
                 group: GroupId = Path "id" => groupId "string",
             } {} [] { reads MembershipApproval };
             #[doc = " `GET /groups/{id}/invite-code`: the invite code and its link."]
-            GetInviteCode = Get "/groups/{id}/invite-code" -> getInviteCode "Promise<Invite>" Invite {
+            GetInviteCode(Read) = Get "/groups/{id}/invite-code" -> getInviteCode "Promise<Invite>" Invite {
                 group: GroupId = Path "id" => groupId "string",
             } {} [] { reads InviteCode };
             #[doc = " `POST /groups/{id}/invite-code/revoke`: replaces the invite code; returns the new one."]
-            RevokeInviteCode = Post "/groups/{id}/invite-code/revoke" -> revokeInviteCode "Promise<Invite>" Invite {
+            RevokeInviteCode(Invite) = Post "/groups/{id}/invite-code/revoke" -> revokeInviteCode "Promise<Invite>" Invite {
                 group: GroupId = Path "id" => groupId "string",
             } {} [] { drops [Group, InviteCode] };
             #[doc = " `GET /groups/{id}/participants`: the members in the engine's own format."]
-            GetParticipants = Get "/groups/{id}/participants" -> getParticipantsRaw "Promise<RawParticipant[]>" Json {
+            GetParticipants(Read) = Get "/groups/{id}/participants" -> getParticipantsRaw "Promise<RawParticipant[]>" Json {
                 group: GroupId = Path "id" => groupId "string",
             } {} [] { reads Participants };
             #[doc = " `GET /groups/{id}/participants/v2`: the members as `{id, pn?, role}`."]
-            GetParticipantsV2 = Get "/groups/{id}/participants/v2" -> getParticipants "Promise<Participant[]>" Json {
+            GetParticipantsV2(Read) = Get "/groups/{id}/participants/v2" -> getParticipants "Promise<Participant[]>" Json {
                 group: GroupId = Path "id" => groupId "string",
             } {} [] { reads ParticipantsV2 };
             #[doc = " `POST /groups/{id}/participants/add`: adds members; one result per person."]
-            AddParticipants = Post "/groups/{id}/participants/add" -> addParticipants "Promise<ParticipantResult[]>" Json {
+            AddParticipants(Members) = Post "/groups/{id}/participants/add" -> addParticipants "Promise<ParticipantResult[]>" Json {
                 group: GroupId = Path "id" => groupId "string",
                 participants: People = Body "participants" => participants "ParticipantInput[]",
             } {} [Add(participants)] { drops [Group, Participants, ParticipantsV2] };
             #[doc = " `POST /groups/{id}/participants/remove`: removes members; one result per person."]
-            RemoveParticipants = Post "/groups/{id}/participants/remove" -> removeParticipants "Promise<ParticipantResult[]>" Json {
+            RemoveParticipants(Members) = Post "/groups/{id}/participants/remove" -> removeParticipants "Promise<ParticipantResult[]>" Json {
                 group: GroupId = Path "id" => groupId "string",
                 participants: People = Body "participants" => participants "ParticipantInput[]",
             } {} [Remove(participants)] { drops [Group, Participants, ParticipantsV2] };
             #[doc = " `POST /groups/{id}/admin/promote`: makes members admins."]
-            PromoteParticipants = Post "/groups/{id}/admin/promote" -> promoteParticipants "Promise<ParticipantResult[]>" Json {
+            PromoteParticipants(Members) = Post "/groups/{id}/admin/promote" -> promoteParticipants "Promise<ParticipantResult[]>" Json {
                 group: GroupId = Path "id" => groupId "string",
                 participants: People = Body "participants" => participants "ParticipantInput[]",
             } {} [] { drops [Group, Participants, ParticipantsV2] };
             #[doc = " `POST /groups/{id}/admin/demote`: makes admins plain members."]
-            DemoteParticipants = Post "/groups/{id}/admin/demote" -> demoteParticipants "Promise<ParticipantResult[]>" Json {
+            DemoteParticipants(Members) = Post "/groups/{id}/admin/demote" -> demoteParticipants "Promise<ParticipantResult[]>" Json {
                 group: GroupId = Path "id" => groupId "string",
                 participants: People = Body "participants" => participants "ParticipantInput[]",
             } {} [] { drops [Group, Participants, ParticipantsV2] };
             #[doc = " `GET /groups/{id}/participants/join-requests`: pending requests to join."]
-            ListJoinRequests = Get "/groups/{id}/participants/join-requests" -> listJoinRequests "Promise<JoinRequest[]>" Json {
+            ListJoinRequests(Read) = Get "/groups/{id}/participants/join-requests" -> listJoinRequests "Promise<JoinRequest[]>" Json {
                 group: GroupId = Path "id" => groupId "string",
             } {} [] {};
             #[doc = " `POST /groups/{id}/participants/join-requests/approve`: lets requesters in."]
-            ApproveJoinRequests = Post "/groups/{id}/participants/join-requests/approve" -> approveJoinRequests "Promise<JoinRequestResult[]>" Json {
+            ApproveJoinRequests(Members) = Post "/groups/{id}/participants/join-requests/approve" -> approveJoinRequests "Promise<JoinRequestResult[]>" Json {
                 group: GroupId = Path "id" => groupId "string",
                 participants: People = Body "participants" => requesters "ParticipantInput[]",
             } {} [Add(participants)] { drops [Group, Participants, ParticipantsV2] };
             #[doc = " `POST /groups/{id}/participants/join-requests/reject`: turns requesters down."]
-            RejectJoinRequests = Post "/groups/{id}/participants/join-requests/reject" -> rejectJoinRequests "Promise<JoinRequestResult[]>" Json {
+            RejectJoinRequests(Members) = Post "/groups/{id}/participants/join-requests/reject" -> rejectJoinRequests "Promise<JoinRequestResult[]>" Json {
                 group: GroupId = Path "id" => groupId "string",
                 participants: People = Body "participants" => requesters "ParticipantInput[]",
             } {} [] { drops [Group, Participants, ParticipantsV2] };

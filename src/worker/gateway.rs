@@ -4,13 +4,15 @@
 use super::cache::GroupCache;
 use super::http::{empty, internal, respond, Exchange, ALLOWED_HEADERS, ALLOWED_METHODS};
 use super::idempotency::{Claim, Idempotency};
+use super::key_route;
 use super::limiter::{Admission, Held, Limiter};
 use super::picture_fetch::resolve_picture_url;
 use super::upstream::{forward, Answer};
-use crate::config::{GatewaySettings, KeyCheck};
+use crate::config::GatewaySettings;
 use crate::error::{Error, ErrorCode};
 use crate::headers::{presented_key, API_KEY_HEADER, IDEMPOTENCY_KEY_HEADER};
 use crate::ids::SessionName;
+use crate::keys::ClientKey;
 use crate::limits::BODY_MAX_BYTES;
 use crate::ops::dialect::lacking;
 use crate::ops::{
@@ -37,6 +39,9 @@ pub async fn handle(
     }
     if path == "/healthz" {
         return Ok(respond(200, br#"{"status":"ok"}"#.to_vec(), "application/json"));
+    }
+    if path.starts_with(key_route::PREFIX) {
+        return key_route::answer(&mut req, settings, exchange).await;
     }
     // The Wadial-style namespace (`/api/v1/sessions/…`) is tried first: under WAHA's reading
     // it would be session `v1`, whose paths all start with `/groups`.
@@ -167,11 +172,13 @@ async fn accept<D: Dialect>(
     // The body is read (up to the cap) before answering anything, even a 401: a response sent
     // while the client is still sending can reset its connection.
     let body = read_body(req).await;
-    let session = authenticate(req, located.session, settings)?;
+    let (session, key) = authenticate(req, located.session, settings, exchange)?;
     exchange.log.session = Some(session.to_string());
     // Known before validation: named in the log and its rate-limit policy on every answer.
     if let Ok(found) = &located.found {
         exchange.log.operation = Some(found.endpoint.name());
+        exchange.log.scope = Some(found.endpoint.scope().as_str());
+        key.check_scope(found.endpoint.scope())?;
         set_policy(found.endpoint.kinds().iter().copied(), settings, exchange);
     }
     let body = body?;
@@ -185,9 +192,13 @@ async fn accept<D: Dialect>(
     })?;
     let query = req.url().map_err(internal)?.query().unwrap_or_default().to_owned();
     let plan = dialect.read(located.session, found, &query, &body, &settings.limits)?;
-    // Once read, the policy and the log name what the request really is.
+    // Once read, the policy and the log name what the request really is, and every operation it
+    // became needs its own scope (a Wadial create with a description is a write too).
     if let [part] = plan.parts.as_slice() {
         exchange.log.operation = Some(part.kind().client_name());
+    }
+    for kind in plan.kinds() {
+        key.check_scope(kind.scope())?;
     }
     set_policy(plan.kinds(), settings, exchange);
     Ok(plan)
@@ -285,33 +296,25 @@ async fn limit(
 }
 
 /// The client key the request presents, in `X-Api-Key` or `Authorization: Bearer`.
-fn client_key(req: &Request) -> Option<String> {
+pub(super) fn client_key(req: &Request) -> Option<String> {
     let header = |name| req.headers().get(name).ok().flatten();
     presented_key(header(API_KEY_HEADER), header("Authorization").as_deref())
 }
 
-/// The client key checked for the session.
-fn authenticate(req: &Request, raw_session: &str, settings: &GatewaySettings) -> Result<SessionName, Error> {
-    let Some(key) = client_key(req) else {
-        return Err(unauthorized("missing API key: send it in X-Api-Key or Authorization: Bearer"));
-    };
-    if !settings.keys.knows(&key) {
-        return Err(unauthorized("invalid API key"));
-    }
+/// The client key checked for the request's origin and the session.
+fn authenticate<'s>(
+    req: &Request,
+    raw_session: &str,
+    settings: &'s GatewaySettings,
+    exchange: &Exchange,
+) -> Result<(SessionName, &'s ClientKey), Error> {
+    let key = settings.keys.authenticate(client_key(req).as_deref())?;
+    key.check_origin(exchange.origin.as_deref())?;
     let session = percent_decode(raw_session, false)
         .ok_or_else(|| Error::new(ErrorCode::InvalidSession, "session: invalid percent-encoding"))
         .and_then(|s| SessionName::parse(&s).map_err(Error::from))?;
-    match settings.keys.check(&key, &session) {
-        KeyCheck::Allowed => Ok(session),
-        KeyCheck::WrongSession => {
-            Err(Error::new(ErrorCode::Forbidden, format!("this API key may not use session {session}")))
-        }
-        KeyCheck::Unknown => Err(unauthorized("invalid API key")),
-    }
-}
-
-fn unauthorized(detail: &str) -> Error {
-    Error::new(ErrorCode::Unauthorized, detail)
+    key.check_session(&session)?;
+    Ok((session, key))
 }
 
 /// Most bytes of an oversized body read and discarded before answering 413: reading the rest keeps

@@ -12,6 +12,8 @@ pub struct LogLine {
     pub dialect: Option<&'static str>,
     /// The route's client name (`addParticipants`), once known.
     pub operation: Option<&'static str>,
+    /// The key scope the operation needs (`members`), once the operation is known.
+    pub scope: Option<&'static str>,
     /// The session, once validated.
     pub session: Option<String>,
     status: u16,
@@ -41,6 +43,7 @@ impl LogLine {
             method: method.to_owned(),
             dialect: None,
             operation: None,
+            scope: None,
             session: None,
             status: 0,
             upstream_status: None,

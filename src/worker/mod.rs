@@ -8,6 +8,7 @@ mod deadline;
 mod gateway;
 mod http;
 mod idempotency;
+mod key_route;
 mod limiter;
 mod log;
 mod picture_fetch;

@@ -1,4 +1,4 @@
-// The edge proxy: one structured JSON log line per request (request id, dialect, operation,
+// The edge proxy: one structured JSON log line per request (request id, dialect, operation, its scope,
 // session, status, upstream status, latency, rate-limit decision), never a key or a body.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -7,7 +7,7 @@ import { assertNoSecrets, ALPHA, BETA, useStack } from './proxy-helpers.mjs';
 
 const t = useStack({ captureLogs: true });
 
-const FIELDS = ['requestId', 'method', 'dialect', 'operation', 'session', 'status', 'upstreamStatus', 'latencyMs', 'rateLimit', 'kvOps', 'doCalls', 'error'];
+const FIELDS = ['requestId', 'method', 'dialect', 'operation', 'scope', 'session', 'status', 'upstreamStatus', 'latencyMs', 'rateLimit', 'kvOps', 'doCalls', 'error'];
 /** Values sent in bodies, queries and paths below that must not reach the log. */
 const PRIVATE = ['Secret plans', '15557654321', 'AlphaInviteCode0000001', 'https://10.0.0.9/private.jpg', 'Top secret description'];
 
@@ -30,6 +30,7 @@ test('a forwarded read: operation, session, status and upstream status', async (
   const line = await lineOf(res);
   assert.equal(line.method, 'GET');
   assert.equal(line.operation, 'getGroup');
+  assert.equal(line.scope, 'read');
   assert.equal(line.session, 'default');
   assert.equal(line.upstreamStatus, 200);
   assert.equal(line.rateLimit, null, 'reads are not limited');

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { after, before, beforeEach } from 'node:test';
-import { startStack, CLIENT_KEY, SALES_KEY, UPSTREAM_KEY } from './stack.mjs';
+import { startStack, CLIENT_KEY, SALES_KEY, READ_KEY, UPSTREAM_KEY } from './stack.mjs';
 
 /** Seed groups of the simulator (see sim/groups.mjs). */
 export const ALPHA = '120363000000000001@g.us'; // me superadmin, members may add
@@ -15,7 +15,7 @@ export const ALPHA_CODE = 'AlphaInviteCode0000001';
 export const GAMMA_CODE = 'GammaInviteCode0000003';
 
 /** Every secret the gateway knows: none may ever appear in a response. */
-export const SECRETS = [UPSTREAM_KEY, CLIENT_KEY, SALES_KEY];
+export const SECRETS = [UPSTREAM_KEY, CLIENT_KEY, SALES_KEY, READ_KEY];
 
 /** WAHA's groups routes (row, method, path template), kept in the repository as a fixture. */
 export const WAHA_ROUTES = fileURLToPath(new URL('../fixtures/waha-routes.tsv', import.meta.url));

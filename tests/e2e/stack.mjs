@@ -10,6 +10,8 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 export const CLIENT_KEY = 'test-client-key-0123456789';
 /** A client key restricted to the session `sales`. */
 export const SALES_KEY = 'sales-only-key-0123456789';
+/** A client key that may only read (every session): `API_KEYS` entry `<key>:*:read`. */
+export const READ_KEY = 'read-only-key-0123456789';
 /** The simulator's upstream key (what the worker must send as X-Api-Key). */
 export const UPSTREAM_KEY = 'test-upstream-key-secret-42';
 /** The browser test origin (wasm-bindgen-test-runner's address in scripts/with-stack.mjs). */
@@ -79,7 +81,7 @@ export async function startStack({
     bindings: {
       UPSTREAM_URL: upstreamUrl ?? sim.url,
       UPSTREAM_API_KEY: UPSTREAM_KEY,
-      API_KEYS: `${CLIENT_KEY},${SALES_KEY}:sales`,
+      API_KEYS: `${CLIENT_KEY},${SALES_KEY}:sales,${READ_KEY}:*:read`,
       ALLOWED_ORIGINS: TEST_ORIGIN,
       ...vars,
     },

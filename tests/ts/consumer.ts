@@ -18,6 +18,8 @@ import init, {
   type Invite,
   type JoinRequest,
   type JoinRequestResult,
+  type KeyScopes,
+  type Scope,
   type JoinResult,
   type Limits,
   type Participant,
@@ -84,11 +86,14 @@ export async function everyMethod(): Promise<void> {
   const approved: JoinRequestResult[] = await client.approveJoinRequests(ALPHA, pending.map((r) => r.requesterId));
   const rejected: JoinRequestResult[] = await client.rejectJoinRequests(ALPHA, ["15550000005@c.us"]);
   const bounds: Limits = client.limits();
+  const may: KeyScopes = await client.scopes({ timeoutMs: 2000 });
+  const canAdd: boolean = may.methods.includes("addParticipants") && may.scopes.includes("members" satisfies Scope);
+  const everySession: boolean = may.sessions === "*" || may.sessions.includes(may.session);
 
   const roles = members.map((m) => m.role satisfies "participant" | "admin" | "superadmin" | "left");
   const privateInvites = added.flatMap((r) => (r.status === "403" && r.invite ? [r.invite.code] : []));
   console.log(groups, all, count, refreshed, preview, group, nothing, renamed, described, picture, url, setPicture, flags,
-    invite.link, fresh.code, raw, approved, rejected, bounds.subjectMax, roles, privateInvites, group.participants?.[0]?.pn);
+    invite.link, fresh.code, raw, approved, rejected, bounds.subjectMax, canAdd, everySession, roles, privateInvites, group.participants?.[0]?.pn);
   client.free();
 }
 
@@ -165,6 +170,9 @@ export function misuse(client: GroupsClient): void {
   void new GroupsClient({ baseUrl: "https://groups.example.com" });
   // @ts-expect-error settings are booleans
   void client.setMemberAddMode(ALPHA, "yes");
+  // @ts-expect-error scopes are a closed union
+  const badScope: Scope = "admin";
+  void badScope;
   // @ts-expect-error answers are typed: a count is a number
   const wrong: string = limits().groupSize;
   void wrong;
