@@ -8,6 +8,7 @@ mod errors;
 mod helpers;
 mod http;
 mod types;
+pub(crate) mod webhook;
 
 pub use client::GroupsClient;
 pub use errors::is_groupgate_error;
