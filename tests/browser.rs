@@ -663,6 +663,37 @@ fn group_events_parse_with_a_kind() {
 }
 
 #[wasm_bindgen_test]
+fn group_event_objects_keep_their_key_order() {
+    // Keys in a scrambled wire order: the objects list them in their own fixed order (envelope:
+    // kind first; payloads: `timestamp` and `_data` first), absent and `null` ones left out.
+    let body = r#"{"environment": {"tier": "PLUS", "version": "2026.8.2"}, "me": {"pushName": "Me", "id": "1@c.us"},
+        "payload": {"participants": [{"role": "admin", "pn": "2@c.us", "id": "2@lid"}], "_data": {"b": 1, "a": [2.5]},
+                    "group": {"id": "120363000000000001@g.us"}, "type": "promote", "timestamp": 3},
+        "event": "group.v2.participants", "engine": "GOWS", "metadata": {"z": 1, "a": null}, "session": "default",
+        "timestamp": 1634567890123, "id": "evt_1"}"#;
+    assert_eq!(
+        show(&parse_group_event(s(body)).unwrap()),
+        concat!(
+            r#"{"kind":"participants","id":"evt_1","timestamp":1634567890123,"session":"default","metadata":{"a":null,"z":1},"#,
+            r#""engine":"GOWS","event":"group.v2.participants","payload":{"timestamp":3,"_data":{"a":[2.5],"b":1},"#,
+            r#""type":"promote","group":{"id":"120363000000000001@g.us"},"participants":[{"id":"2@lid","pn":"2@c.us","role":"admin"}]},"#,
+            r#""me":{"id":"1@c.us","pushName":"Me"},"environment":{"version":"2026.8.2","tier":"PLUS"}}"#
+        )
+    );
+    let body = r#"{"id": "evt_2", "timestamp": 1, "session": "s", "engine": "NOWEB", "event": "group.v2.participants.join-request",
+        "payload": {"group": {"id": "120363000000000001@g.us"}, "requestMethod": "invite_link", "requesterId": "1@lid",
+                    "action": "created", "timestamp": 2}}"#;
+    assert_eq!(
+        show(&parse_group_event(s(body)).unwrap()),
+        concat!(
+            r#"{"kind":"join-request","id":"evt_2","timestamp":1,"session":"s","engine":"NOWEB","#,
+            r#""event":"group.v2.participants.join-request","payload":{"timestamp":2,"action":"created","requesterId":"1@lid","#,
+            r#""requestMethod":"invite_link","group":{"id":"120363000000000001@g.us"}},"environment":{}}"#
+        )
+    );
+}
+
+#[wasm_bindgen_test]
 fn the_type_guard_tells_groupgate_errors_apart() {
     let e = parse_invite(s("nope")).unwrap_err();
     assert!(is_groupgate_error(&e));

@@ -10,6 +10,7 @@ mod http;
 mod key_scopes;
 mod paced;
 mod types;
+pub(crate) mod webhook;
 
 pub use client::GroupsClient;
 pub use errors::is_groupgate_error;

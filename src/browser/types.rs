@@ -1,4 +1,6 @@
-//! The TypeScript declarations of every request, response, event and option of the npm module.
+//! The TypeScript declarations of every request, response, event and option of the npm module
+//! (the webhook payload types' interfaces are generated from their declarations in
+//! `crate::events`).
 //!
 //! Values cross the boundary as plain JS objects; the exported functions name these types with
 //! `unchecked_param_type` / `unchecked_return_type`, so the `.d.ts` has no `any`.
@@ -250,87 +252,6 @@ const TS_EVENTS: &'static str = r#"
  * as WAHA sent it instead of failing the event, hence the open `string`.
  */
 export type WebhookParticipantRole = ParticipantRole | (string & {});
-
-/** A member in a webhook: `id` is `…@c.us` or `…@lid`; `pn` is the phone number id when `id` is a lid. */
-export interface WebhookParticipant {
-  id: string;
-  pn?: string;
-  role: WebhookParticipantRole;
-}
-
-/** A group as a webhook reports it: complete in `join`, only the changed fields in `update`. */
-export interface GroupEventInfo {
-  id: string;
-  subject?: string;
-  description?: string;
-  invite?: string;
-  membersCanAddNewMember?: boolean;
-  membersCanSendMessages?: boolean;
-  newMembersApprovalRequired?: boolean;
-  participants?: WebhookParticipant[];
-}
-
-/** Payload of `group.v2.join`: you joined or were added. */
-export interface GroupJoinPayload {
-  /** Seconds or milliseconds, as the engine reports it (an integer: a fraction is dropped). */
-  timestamp: number;
-  group: GroupEventInfo;
-  /** The engine's raw event, opaque. */
-  _data?: unknown;
-}
-
-/** Payload of `group.v2.leave`: you left or were removed. */
-export interface GroupLeavePayload {
-  timestamp: number;
-  group: { id: string };
-  _data?: unknown;
-}
-
-/** Payload of `group.v2.update`: the group id and the fields that changed. */
-export interface GroupUpdatePayload {
-  timestamp: number;
-  group: GroupEventInfo;
-  _data?: unknown;
-}
-
-/** Payload of `group.v2.participants`: members joined, left, were promoted or demoted. */
-export interface GroupParticipantsPayload {
-  /** What happened; a change this version does not know is kept as WAHA sent it. */
-  type: "join" | "leave" | "promote" | "demote" | (string & {});
-  timestamp: number;
-  group: { id: string };
-  /** The members concerned, with their role after the change. */
-  participants: WebhookParticipant[];
-  _data?: unknown;
-}
-
-/** Payload of `group.v2.participants.join-request`. */
-export interface GroupJoinRequestPayload {
-  /** What happened; an action this version does not know is kept as WAHA sent it. */
-  action: "created" | "rejected" | "revoked" | (string & {});
-  requesterId: string;
-  requesterPn?: string;
-  requestMethod?: string;
-  timestamp: number;
-  group: { id: string };
-  _data?: unknown;
-}
-
-/** The account the session runs as. */
-export interface WebhookMe {
-  id: string;
-  lid?: string;
-  jid?: string;
-  pushName?: string;
-}
-
-/** The WAHA server that sent the webhook. */
-export interface WebhookEnvironment {
-  version?: string;
-  engine?: string;
-  tier?: string;
-  browser?: string;
-}
 
 /** The envelope every WAHA webhook has. */
 export interface WebhookEnvelope {

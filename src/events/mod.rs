@@ -19,14 +19,21 @@
 //! link serde's type-error messages and with them Rust's float formatting. Timestamps are read as
 //! integers, or as floats truncated to an integer, never formatted. The types still implement
 //! `Deserialize` (through the same reader) and `Serialize`, for native users.
+//!
+//! Each payload type is declared once, with `webhook_type!` (`declare.rs`): its fields' Rust
+//! names, types, wire keys, TypeScript types and docs. The struct, its `Serialize`, its reader,
+//! its `Deserialize` and, for the npm module, its JS hand-off and its TypeScript interface all
+//! follow from that declaration.
 
 use crate::error::{Error, ErrorCode};
 use crate::limits::BODY_MAX_BYTES;
+#[macro_use]
+mod declare;
 mod read;
 #[cfg(test)]
 mod tests;
 
-use read::{read, FromJson};
+use read::read;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
@@ -89,6 +96,23 @@ macro_rules! open_enum {
                 String::deserialize(deserializer).map($name::from)
             }
         }
+
+        impl read::WireValue for $name {
+            fn from_value(value: Value, parent: &read::Fields, key: &str) -> Result<Self, String> {
+                <String as read::WireValue>::from_value(value, parent, key).map($name::from)
+            }
+
+            fn placeholder() -> Self {
+                $name::Other(String::new())
+            }
+        }
+
+        #[cfg(feature = "browser")]
+        impl crate::browser::webhook::ToJs for $name {
+            fn to_js(&self) -> wasm_bindgen::JsValue {
+                wasm_bindgen::JsValue::from_str(self.as_str())
+            }
+        }
     };
 }
 
@@ -106,88 +130,91 @@ open_enum! {
     }
 }
 
-/// A group member as WAHA reports it: `{id, pn?, role}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct GroupParticipant {
-    /// `…@c.us` or `…@lid`.
-    pub id: String,
-    /// The phone-number id (`…@c.us`) when `id` is a lid and the number is known.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub pn: Option<String>,
-    /// The member's role.
-    pub role: Role,
+webhook_type! {
+    /// A group member as a webhook reports it: `{id, pn?, role}`.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct GroupParticipant as "WebhookParticipant" {
+        /// `…@c.us` or `…@lid`.
+        id: String => "id": "string",
+        /// The phone-number id (`…@c.us`) when `id` is a lid and the number is known.
+        pn?: String => "pn": "string",
+        /// The member's role; one this version does not know is kept as WAHA sent it.
+        role: Role => "role": "WebhookParticipantRole",
+    }
 }
 
-/// A group reference: `{id}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct GroupRef {
-    /// The group id (`…@g.us`).
-    pub id: String,
+webhook_type! {
+    /// A group reference: `{id}`.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct GroupRef {
+        /// The group id (`…@g.us`).
+        id: String => "id": "string",
+    }
 }
 
-/// Group info: complete in `group.v2.join`, only the changed fields in `group.v2.update`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct GroupInfo {
-    /// The group id (`…@g.us`).
-    pub id: String,
-    /// The subject (name).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
-    /// The description.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// The invite link, when known.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub invite: Option<String>,
-    /// Whether members may add members.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub members_can_add_new_member: Option<bool>,
-    /// Whether members may send messages (WAHA's name; engines disagree on its polarity).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub members_can_send_messages: Option<bool>,
-    /// Whether new members need an admin's approval.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub new_members_approval_required: Option<bool>,
-    /// The members.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub participants: Option<Vec<GroupParticipant>>,
+webhook_type! {
+    /// Group info as a webhook reports it: complete in `group.v2.join`, only the changed fields in
+    /// `group.v2.update`.
+    #[derive(Debug, Clone, PartialEq, Eq, Default)]
+    pub struct GroupInfo as "GroupEventInfo" {
+        /// The group id (`…@g.us`).
+        id: String => "id": "string",
+        /// The subject (name).
+        subject?: String => "subject": "string",
+        /// The description.
+        description?: String => "description": "string",
+        /// The invite link, when known.
+        invite?: String => "invite": "string",
+        /// Whether members may add members.
+        members_can_add_new_member?: bool => "membersCanAddNewMember": "boolean",
+        /// Whether members may send messages (WAHA's name; engines disagree on its polarity).
+        members_can_send_messages?: bool => "membersCanSendMessages": "boolean",
+        /// Whether new members need an admin's approval.
+        new_members_approval_required?: bool => "newMembersApprovalRequired": "boolean",
+        /// The members.
+        participants?: Vec<GroupParticipant> => "participants": "WebhookParticipant[]",
+    }
 }
 
-/// Payload of `group.v2.join`: `{timestamp, group: GroupInfo}`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct GroupJoinEvent {
-    /// When it happened (as the engine reports it: seconds or milliseconds).
-    pub timestamp: u64,
-    /// The group joined.
-    pub group: GroupInfo,
-    /// The engine's raw event, opaque.
-    #[serde(rename = "_data", skip_serializing_if = "Option::is_none")]
-    pub data: Option<Value>,
+webhook_type! {
+    /// Payload of `group.v2.join`, you joined or were added: `{timestamp, group, _data?}`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GroupJoinEvent as "GroupJoinPayload" {
+        /// When it happened: seconds or milliseconds, as the engine reports it (an integer: a
+        /// fraction is dropped).
+        timestamp: u64 => "timestamp": "number",
+        /// The group joined, complete.
+        group: GroupInfo => "group": "GroupEventInfo",
+        /// The engine's raw event, opaque.
+        data?: Value => "_data": "unknown",
+    }
 }
 
-/// Payload of `group.v2.leave`: `{timestamp, group: {id}}`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct GroupLeaveEvent {
-    /// When it happened.
-    pub timestamp: u64,
-    /// The group left.
-    pub group: GroupRef,
-    /// The engine's raw event, opaque.
-    #[serde(rename = "_data", skip_serializing_if = "Option::is_none")]
-    pub data: Option<Value>,
+webhook_type! {
+    /// Payload of `group.v2.leave`, you left or were removed: `{timestamp, group: {id}, _data?}`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GroupLeaveEvent as "GroupLeavePayload" {
+        /// When it happened.
+        timestamp: u64 => "timestamp": "number",
+        /// The group left.
+        group: GroupRef => "group": "{ id: string }",
+        /// The engine's raw event, opaque.
+        data?: Value => "_data": "unknown",
+    }
 }
 
-/// Payload of `group.v2.update`: `{timestamp, group: {id, …changed fields}}`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct GroupUpdateEvent {
-    /// When it happened.
-    pub timestamp: u64,
-    /// The group id and the fields that changed.
-    pub group: GroupInfo,
-    /// The engine's raw event, opaque.
-    #[serde(rename = "_data", skip_serializing_if = "Option::is_none")]
-    pub data: Option<Value>,
+webhook_type! {
+    /// Payload of `group.v2.update`, group info changed: `{timestamp, group: {id, …changed
+    /// fields}, _data?}`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GroupUpdateEvent as "GroupUpdatePayload" {
+        /// When it happened.
+        timestamp: u64 => "timestamp": "number",
+        /// The group id and the fields that changed.
+        group: GroupInfo => "group": "GroupEventInfo",
+        /// The engine's raw event, opaque.
+        data?: Value => "_data": "unknown",
+    }
 }
 
 open_enum! {
@@ -204,21 +231,22 @@ open_enum! {
     }
 }
 
-/// Payload of `group.v2.participants`: `{type, timestamp, group: {id}, participants}`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct GroupParticipantsEvent {
-    /// What happened to them.
-    #[serde(rename = "type")]
-    pub change: ParticipantsChange,
-    /// When it happened.
-    pub timestamp: u64,
-    /// The group.
-    pub group: GroupRef,
-    /// The members concerned, with their role after the change.
-    pub participants: Vec<GroupParticipant>,
-    /// The engine's raw event, opaque.
-    #[serde(rename = "_data", skip_serializing_if = "Option::is_none")]
-    pub data: Option<Value>,
+webhook_type! {
+    /// Payload of `group.v2.participants`, members joined, left, were promoted or demoted:
+    /// `{type, timestamp, group: {id}, participants, _data?}`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GroupParticipantsEvent as "GroupParticipantsPayload" {
+        /// What happened to them; a change this version does not know is kept as WAHA sent it.
+        change: ParticipantsChange => "type": "\"join\" | \"leave\" | \"promote\" | \"demote\" | (string & {})",
+        /// When it happened.
+        timestamp: u64 => "timestamp": "number",
+        /// The group.
+        group: GroupRef => "group": "{ id: string }",
+        /// The members concerned, with their role after the change.
+        participants: Vec<GroupParticipant> => "participants": "WebhookParticipant[]",
+        /// The engine's raw event, opaque.
+        data?: Value => "_data": "unknown",
+    }
 }
 
 open_enum! {
@@ -233,27 +261,27 @@ open_enum! {
     }
 }
 
-/// Payload of `group.v2.participants.join-request`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct GroupJoinRequestEvent {
-    /// What happened to the request.
-    pub action: JoinRequestAction,
-    /// Who asked (`…@lid` or `…@c.us`).
-    pub requester_id: String,
-    /// The requester's phone-number id, when known.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub requester_pn: Option<String>,
-    /// How the request was made (`invite_link`, `non_admin_add`, `linked_group_join`, …).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub request_method: Option<String>,
-    /// When it happened.
-    pub timestamp: u64,
-    /// The group.
-    pub group: GroupRef,
-    /// The engine's raw event, opaque.
-    #[serde(rename = "_data", skip_serializing_if = "Option::is_none")]
-    pub data: Option<Value>,
+webhook_type! {
+    /// Payload of `group.v2.participants.join-request`, a request to join was created, rejected
+    /// or revoked.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GroupJoinRequestEvent as "GroupJoinRequestPayload" {
+        /// What happened to the request; an action this version does not know is kept as WAHA
+        /// sent it.
+        action: JoinRequestAction => "action": "\"created\" | \"rejected\" | \"revoked\" | (string & {})",
+        /// Who asked (`…@lid` or `…@c.us`).
+        requester_id: String => "requesterId": "string",
+        /// The requester's phone-number id, when known.
+        requester_pn?: String => "requesterPn": "string",
+        /// How the request was made (`invite_link`, `non_admin_add`, `linked_group_join`, …).
+        request_method?: String => "requestMethod": "string",
+        /// When it happened.
+        timestamp: u64 => "timestamp": "number",
+        /// The group.
+        group: GroupRef => "group": "{ id: string }",
+        /// The engine's raw event, opaque.
+        data?: Value => "_data": "unknown",
+    }
 }
 
 /// The typed event of a webhook, by its `event` name.
@@ -293,22 +321,20 @@ impl GroupEvent {
 
     /// Types `payload` by the event name; an unknown name gives [`GroupEvent::Other`].
     pub fn from_parts(event: String, payload: Value) -> Result<Self, serde_json::Error> {
-        GroupEvent::read(event, payload, "").map_err(serde::de::Error::custom)
+        GroupEvent::read(event, payload, String::new()).map_err(serde::de::Error::custom)
     }
 
     /// [`GroupEvent::from_parts`] for a payload at the JSON pointer `at`.
-    fn read(event: String, payload: Value, at: &str) -> Result<Self, String> {
-        fn typed<T: FromJson>(payload: Value, at: &str, event: &str) -> Result<T, String> {
-            read(payload, at.to_owned()).map_err(|e| format!("{e} (in a {event} event)"))
-        }
-        Ok(match event.as_str() {
-            GROUP_V2_JOIN => GroupEvent::Join(typed(payload, at, &event)?),
-            GROUP_V2_LEAVE => GroupEvent::Leave(typed(payload, at, &event)?),
-            GROUP_V2_UPDATE => GroupEvent::Update(typed(payload, at, &event)?),
-            GROUP_V2_PARTICIPANTS => GroupEvent::Participants(typed(payload, at, &event)?),
-            GROUP_V2_JOIN_REQUEST => GroupEvent::JoinRequest(typed(payload, at, &event)?),
-            _ => GroupEvent::Other { event, payload },
-        })
+    fn read(event: String, payload: Value, at: String) -> Result<Self, String> {
+        let typed = match event.as_str() {
+            GROUP_V2_JOIN => read(payload, at).map(GroupEvent::Join),
+            GROUP_V2_LEAVE => read(payload, at).map(GroupEvent::Leave),
+            GROUP_V2_UPDATE => read(payload, at).map(GroupEvent::Update),
+            GROUP_V2_PARTICIPANTS => read(payload, at).map(GroupEvent::Participants),
+            GROUP_V2_JOIN_REQUEST => read(payload, at).map(GroupEvent::JoinRequest),
+            _ => return Ok(GroupEvent::Other { event, payload }),
+        };
+        typed.map_err(|e| format!("{e} (in a {event} event)"))
     }
 
     /// The event name and its payload as JSON.
@@ -331,38 +357,34 @@ impl GroupEvent {
     }
 }
 
-/// The account the session runs as (`me`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct MeInfo {
-    /// The account's id (`…@c.us`).
-    pub id: String,
-    /// The account's linked id, when known.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub lid: Option<String>,
-    /// The account's raw jid, when the engine gives it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub jid: Option<String>,
-    /// The account's display name.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub push_name: Option<String>,
+webhook_type! {
+    /// The account the session runs as (`me`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct MeInfo as "WebhookMe" {
+        /// The account's id (`…@c.us`).
+        id: String => "id": "string",
+        /// The account's linked id, when known.
+        lid?: String => "lid": "string",
+        /// The account's raw jid, when the engine gives it.
+        jid?: String => "jid": "string",
+        /// The account's display name.
+        push_name?: String => "pushName": "string",
+    }
 }
 
-/// The WAHA server that sent the webhook.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
-pub struct Environment {
-    /// WAHA's version (`2026.8.2`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
-    /// The engine (`GOWS`, `NOWEB`, `WEBJS`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub engine: Option<String>,
-    /// The WAHA tier (`CORE`, `PLUS`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub tier: Option<String>,
-    /// The browser a browser-based engine runs.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub browser: Option<String>,
+webhook_type! {
+    /// The WAHA server that sent the webhook.
+    #[derive(Debug, Clone, PartialEq, Eq, Default)]
+    pub struct Environment as "WebhookEnvironment" {
+        /// WAHA's version (`2026.8.2`).
+        version?: String => "version": "string",
+        /// The engine (`GOWS`, `NOWEB`, `WEBJS`).
+        engine?: String => "engine": "string",
+        /// The WAHA tier (`CORE`, `PLUS`).
+        tier?: String => "tier": "string",
+        /// The browser a browser-based engine runs.
+        browser?: String => "browser": "string",
+    }
 }
 
 /// One WAHA webhook: its envelope and its typed event.

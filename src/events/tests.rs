@@ -361,3 +361,26 @@ fn deserialize_and_from_parts_use_the_same_reader() {
         GroupEvent::Other { event: "presence.update".into(), payload: json!([1]) }
     );
 }
+
+#[test]
+fn the_first_bad_field_is_the_one_reported() {
+    // Every field of the payload is bad: the first in declaration order is named.
+    let bad = json!({"type": 1, "timestamp": "x", "group": 5, "participants": 7, "_data": 1});
+    let err = parse_event(envelope(GROUP_V2_PARTICIPANTS, bad).to_string().as_bytes()).unwrap_err();
+    assert_eq!(
+        err.detail,
+        "the webhook body is not a WAHA webhook: /payload/type: expected a string, got a number (in a group.v2.participants event)"
+    );
+    // A bad envelope field comes before a bad payload, and a nested object's own first error wins.
+    let mut v = envelope(GROUP_V2_JOIN, json!({"timestamp": 1, "group": {"id": 1, "subject": 2}}));
+    v["session"] = json!(3);
+    v["me"] = json!({"id": 4});
+    let err = parse_event(v.to_string().as_bytes()).unwrap_err();
+    assert!(err.detail.ends_with(": /session: expected a string, got a number"), "{}", err.detail);
+    v["session"] = json!("default");
+    let err = parse_event(v.to_string().as_bytes()).unwrap_err();
+    assert!(err.detail.ends_with(": /me/id: expected a string, got a number"), "{}", err.detail);
+    v["me"] = json!(null);
+    let err = parse_event(v.to_string().as_bytes()).unwrap_err();
+    assert!(err.detail.ends_with("/payload/group/id: expected a string, got a number (in a group.v2.join event)"));
+}
