@@ -5,6 +5,7 @@ import { $, clearProblems, setFieldError, showProblem, showView } from './ui.js'
 import { loadGroups, wireGroups } from './groups.js';
 import { wireCreate } from './create.js';
 import { showGroup, wireGroup } from './group.js';
+import { applyScopes, forgetScopes, loadScopes } from './scopes.js';
 
 const STORED = 'groupgate.console';
 const app = { client: null, group: null, groupsStale: true };
@@ -16,6 +17,7 @@ function connect({ apiKey, session }) {
 
 function signedIn(credentials) {
   app.client = connect(credentials);
+  app.scopesLoaded = loadScopes(app.client);
   app.groupsStale = true;
   $('whoami').textContent = `Session ${credentials.session}`;
   $('whoami').hidden = $('sign-out').hidden = false;
@@ -59,6 +61,7 @@ function signOut() {
   sessionStorage.removeItem(STORED);
   app.client?.free();
   app.client = null;
+  forgetScopes();
   $('whoami').hidden = $('sign-out').hidden = true;
   location.hash = '#/';
   route();
@@ -71,6 +74,8 @@ async function route() {
     $('api-key').focus();
     return;
   }
+  await app.scopesLoaded;
+  applyScopes();
   const hash = location.hash || '#/';
   if (hash === '#/new') {
     app.resetCreate();

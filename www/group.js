@@ -3,6 +3,7 @@
 import { $, act, confirmAction, el, FAILED, setFieldError, showId } from './ui.js';
 import { ACTIONS, changeMembers, wireBulk } from './bulk.js';
 import { previewPeople } from './people.js';
+import { applyScopes } from './scopes.js';
 
 /** Each setting's checkbox value in a GroupInfo. */
 const SETTINGS = {
@@ -42,6 +43,7 @@ function render(app) {
   for (const box of $('settings').querySelectorAll('input')) box.checked = SETTINGS[box.dataset.setting](g);
   $('invite-link').value = g.invite ?? '';
   $('member-rows').replaceChildren(...(g.participants ?? []).map((member) => memberRow(app, member)));
+  applyScopes($('group-view'));
 }
 
 function memberRow(app, member) {
@@ -49,6 +51,7 @@ function memberRow(app, member) {
   const act = (action, label) => el('button', {
     type: 'button',
     className: action === 'remove' ? 'secondary' : '',
+    'data-needs': ACTIONS[action].method,
     'aria-label': `${label} ${who}`,
     onclick: async (event) => {
       if (action === 'remove' && !(await confirmAction(`Remove ${who} from “${app.group.subject}”?`, 'Remove'))) return;
@@ -71,6 +74,7 @@ async function loadRequests(app) {
     const answer = (approve) => el('button', {
       type: 'button',
       className: approve ? '' : 'secondary',
+      'data-needs': approve ? 'approveJoinRequests' : 'rejectJoinRequests',
       onclick: async (event) => {
         const method = approve ? 'approveJoinRequests' : 'rejectJoinRequests';
         const done = await act({
@@ -84,6 +88,7 @@ async function loadRequests(app) {
     return el('li', {}, el('span', { className: 'mono' }, who),
       el('span', {}, `asked ${new Date(r.timestamp * 1000).toLocaleString()}`), answer(true), answer(false));
   }));
+  applyScopes($('request-list'));
 }
 
 /** Wires the group page's forms and buttons (once). */

@@ -13,6 +13,7 @@ use crate::error::{Error, ErrorCode};
 use crate::headers::{presented_key, API_KEY_HEADER, IDEMPOTENCY_KEY_HEADER};
 use crate::ids::SessionName;
 use crate::keys::ClientKey;
+use crate::keys::KEY_PATH;
 use crate::limits::BODY_MAX_BYTES;
 use crate::ops::dialect::lacking;
 use crate::ops::{
@@ -40,7 +41,7 @@ pub async fn handle(
     if path == "/healthz" {
         return Ok(respond(200, br#"{"status":"ok"}"#.to_vec(), "application/json"));
     }
-    if path.starts_with(key_route::PREFIX) {
+    if path == KEY_PATH {
         return key_route::answer(&mut req, settings, exchange).await;
     }
     // The Wadial-style namespace (`/api/v1/sessions/…`) is tried first: under WAHA's reading

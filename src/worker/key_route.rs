@@ -1,5 +1,6 @@
-//! groupgate's own routes outside `/api/` (WAHA has its own `/api/keys`): `GET /groupgate/key`
-//! answers what the calling key may do (its sessions, scopes and origins), never the key.
+//! groupgate's own route outside `/api/` (WAHA has its own `/api/keys`): `GET /groupgate/key`
+//! answers what the calling key may do (its sessions, scopes and origins), never the key. The
+//! rest of `/groupgate/` is the console's copy of the npm module (static assets).
 
 use super::gateway::{client_key, read_body};
 use super::http::{respond, Exchange};
@@ -8,19 +9,13 @@ use crate::error::{Error, ErrorCode};
 use crate::keys::KEY_PATH;
 use worker::{Request, Response};
 
-/// The path prefix of groupgate's own routes.
-pub const PREFIX: &str = "/groupgate/";
-
-/// Answers a request under [`PREFIX`]: authenticated like every call (a key, its origin), then
-/// routed, so a stranger learns nothing.
+/// Answers a request of [`KEY_PATH`]: authenticated like every call (a key, its origin) before
+/// anything else, so a stranger learns nothing.
 pub async fn answer(req: &mut Request, settings: &GatewaySettings, exchange: &mut Exchange) -> Result<Response, Error> {
     // Read before answering anything, as every route does (an early answer can reset a sender).
     let _ = read_body(req).await;
     let key = settings.keys.authenticate(client_key(req).as_deref())?;
     key.check_origin(exchange.origin.as_deref())?;
-    if req.path() != KEY_PATH {
-        return Err(Error::new(ErrorCode::NotFound, format!("no route {}", req.path())));
-    }
     exchange.log.operation = Some("scopes");
     if req.method() != worker::Method::Get {
         exchange.headers.push(("Allow", "GET".into()));
