@@ -111,18 +111,34 @@ impl Field for Subject {
             errors.push(FieldError::body(&pointer, ErrorCode::EmptySubject, detail));
             return None;
         }
-        let len = whatsapp_length(subject);
-        if len > input.limits.subject_max {
-            let detail = format!("{pointer}: {len} characters; at most {} are accepted", input.limits.subject_max);
-            errors.push(FieldError::body(&pointer, ErrorCode::SubjectTooLong, detail));
-            return None;
-        }
+        let subject = within_length(subject, &pointer, input.limits.subject_max, ErrorCode::SubjectTooLong, errors)?;
         Some(Subject(subject.to_owned()))
     }
 
     fn write(&self, at: At, out: &mut Output) {
         out.body.push((at.key, Json::Str(self.0.clone())));
     }
+}
+
+/// `text` when it is at most `max` UTF-16 units (as WhatsApp counts), else `code` recorded at
+/// `pointer`.
+fn within_length<'t>(
+    text: &'t str,
+    pointer: &str,
+    max: usize,
+    code: ErrorCode,
+    errors: &mut FieldErrors,
+) -> Option<&'t str> {
+    let len = whatsapp_length(text);
+    if len > max {
+        errors.push(FieldError::body(
+            pointer,
+            code,
+            format!("{pointer}: {len} characters; at most {max} are accepted"),
+        ));
+        return None;
+    }
+    Some(text)
 }
 
 /// A group description: at most `limits.description_max` UTF-16 units; `""` clears it.
@@ -132,13 +148,8 @@ pub struct Description(pub String);
 impl Field for Description {
     fn read(at: At, input: &mut Input<'_, '_>, errors: &mut FieldErrors) -> Option<Self> {
         let description = input.body.string(at.key, errors)?;
-        let len = whatsapp_length(description);
-        if len > input.limits.description_max {
-            let pointer = input.body.pointer_of(at.key);
-            let detail = format!("{pointer}: {len} characters; at most {} are accepted", input.limits.description_max);
-            errors.push(FieldError::body(&pointer, ErrorCode::DescriptionTooLong, detail));
-            return None;
-        }
+        let (pointer, max) = (input.body.pointer_of(at.key), input.limits.description_max);
+        let description = within_length(description, &pointer, max, ErrorCode::DescriptionTooLong, errors)?;
         Some(Description(description.to_owned()))
     }
 
