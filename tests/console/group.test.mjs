@@ -10,6 +10,12 @@ const h = useConsole({ vars: { LIMIT_REMOVE: '1/60' } });
 
 const group = async (id) => (await simState(h)).groups.find((g) => g.id === id);
 
+/** Waits (up to Playwright's default timeout) until the groups list has been reloaded to `subjects`. */
+const listed = (page, subjects) => page.waitForFunction(
+  (want) => [...document.querySelectorAll('#group-list strong')].map((s) => s.textContent).join('\n') === want,
+  subjects.join('\n'),
+);
+
 test('a person whose privacy forbids adding gets that result and the invite link offer', async () => {
   const { page } = h;
   await signIn(h);
@@ -99,6 +105,7 @@ test('approves and rejects join requests; leaving and deleting ask first', async
   await page.getByRole('button', { name: 'Delete group' }).click();
   await page.locator('#confirm').getByRole('button', { name: 'Delete' }).click();
   await page.locator('#groups-view').waitFor();
+  await listed(page, ['Alpha Team', 'Gamma Friends']);
   assert.equal(await group(BETA), undefined, 'deleted');
   assert.deepEqual(await page.locator('#group-list strong').allTextContents(), ['Alpha Team', 'Gamma Friends']);
 
@@ -106,7 +113,7 @@ test('approves and rejects join requests; leaving and deleting ask first', async
   await page.getByRole('button', { name: 'Leave group' }).click();
   await page.locator('#confirm').getByRole('button', { name: 'Leave' }).click();
   await page.locator('#groups-view').waitFor();
-  await page.locator('#group-list strong').first().waitFor();
+  await listed(page, ['Gamma Friends']);
   assert.deepEqual(await page.locator('#group-list strong').allTextContents(), ['Gamma Friends']);
 });
 
