@@ -1,7 +1,7 @@
 # groupgate — every entry point. `make dev` and `make test` install what is missing first.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help tools dev test build-worker pkg console screenshots bench lint
+.PHONY: help tools dev test build-worker pkg console screenshots bench lint openapi fuzz fuzz-api soak
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -32,3 +32,15 @@ bench: tools ## Run the benchmarks (see BENCHMARKS.md)
 
 lint: tools ## cargo fmt --check and clippy for native, worker and browser builds
 	@scripts/lint.sh
+
+openapi: tools ## Write the OpenAPI 3.1 document (generated from the operation table) to openapi.json
+	@scripts/openapi.sh
+
+fuzz: tools ## Run every cargo-fuzz target for a bounded time (nightly); records executions in SECURITY.md
+	@scripts/fuzz.sh
+
+fuzz-api: tools ## Run schemathesis at length against the worker in workerd; records examples in SECURITY.md
+	@scripts/fuzz-api.sh
+
+soak: tools ## A bounded soak of mixed traffic against the worker in workerd; records figures in SECURITY.md
+	@scripts/soak.sh
