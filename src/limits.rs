@@ -42,6 +42,11 @@ pub const PICTURE_FILENAME_MAX: usize = 255;
 pub const PICTURE_MIMETYPES: [&str; 2] = ["image/jpeg", "image/png"];
 /// Largest request body accepted, bytes (a base64 picture of the maximum size fits).
 pub const BODY_MAX_BYTES: usize = 3 * 1024 * 1024;
+/// Largest upstream answer the worker reads, bytes: a larger one is refused (`502
+/// upstream_unavailable`) rather than held in the isolate's memory. 16 MiB holds the whole group
+/// list, participants included, of an account in well over a hundred full groups; page a larger
+/// list with `limit`/`offset` or `exclude=participants`.
+pub const UPSTREAM_ANSWER_MAX_BYTES: usize = 16 * 1024 * 1024;
 /// Longest session name (WAHA refuses longer names).
 pub const SESSION_NAME_MAX: usize = 54;
 /// Longest query string accepted.

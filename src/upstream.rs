@@ -125,10 +125,18 @@ fn describes_network_error(message: &str) -> bool {
     NETWORK_ERROR_MARKERS.iter().any(|marker| message.contains(marker))
 }
 
-/// Whether a successful answer's body is what its content type claims (JSON that parses).
-pub fn body_is_sound(content_type: Option<&str>, body: &[u8]) -> bool {
+/// Why a successful answer cannot be passed on, if it cannot: a body that is not valid JSON under
+/// a JSON content type, or markup (an HTML page, what a proxy or login page in front of WAHA
+/// answers). WAHA's only non-JSON answers are bare strings such as an invite code or `true`, never
+/// markup.
+pub fn unsound_body(content_type: Option<&str>, body: &[u8]) -> Option<&'static str> {
     let json = content_type.is_some_and(|ct| ct.to_ascii_lowercase().contains("json"));
-    !json || body.is_empty() || serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok()
+    if json {
+        let parses = body.is_empty() || serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok();
+        return (!parses).then_some("a body that is not valid JSON");
+    }
+    let markup = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<');
+    markup.then_some("an HTML page, not JSON")
 }
 
 #[cfg(test)]
@@ -210,9 +218,14 @@ mod tests {
 
     #[test]
     fn garbage_is_detected() {
-        assert!(body_is_sound(Some("application/json; charset=utf-8"), br#"{"a":1}"#));
-        assert!(!body_is_sound(Some("application/json"), b"{not json"));
-        assert!(body_is_sound(Some("text/plain"), b"{not json"));
-        assert!(body_is_sound(Some("application/json"), b""));
+        assert_eq!(unsound_body(Some("application/json; charset=utf-8"), br#"{"a":1}"#), None);
+        assert_eq!(unsound_body(Some("application/json"), b"{not json"), Some("a body that is not valid JSON"));
+        assert_eq!(unsound_body(Some("application/json"), b""), None);
+        assert_eq!(unsound_body(Some("text/plain"), b"{not json"), None);
+        // NestJS sends a bare string (an invite code, `true`) as text/html: passed on.
+        assert_eq!(unsound_body(Some("text/html; charset=utf-8"), b"AlphaInviteCode0000001"), None);
+        let page = b"\n <!DOCTYPE html><html><body>Sign in</body></html>";
+        assert_eq!(unsound_body(Some("text/html; charset=utf-8"), page), Some("an HTML page, not JSON"));
+        assert_eq!(unsound_body(None, b"<html></html>"), Some("an HTML page, not JSON"));
     }
 }

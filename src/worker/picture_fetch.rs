@@ -4,6 +4,7 @@
 //! The download follows at most `PICTURE_REDIRECTS_MAX` redirects by hand, each to https and each
 //! checked like the first URL; it stops at `PICTURE_MAX_BYTES` and after `PICTURE_FETCH_TIMEOUT_MS`.
 
+use super::body::{read_capped, BodyRead};
 use super::deadline::within;
 use crate::config::GatewaySettings;
 use crate::error::{Error, FieldError};
@@ -16,7 +17,6 @@ use crate::picture_url::{
 };
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use futures_util::StreamExt;
 use worker::{AbortController, AbortSignal, Fetch, Headers, Request, RequestInit, RequestRedirect, Response, Url};
 
 /// Where the picture URL sits in the request body.
@@ -78,7 +78,7 @@ async fn follow(
             return Err(unavailable(POINTER, &format!("the server answered HTTP {status}")));
         }
         let content_type = response.headers().get("Content-Type").ok().flatten();
-        let bytes = read_capped(&mut response).await?;
+        let bytes = read_picture(&mut response).await?;
         return check_download(content_type.as_deref(), &bytes, POINTER).map(|mime| (mime, bytes));
     }
     Err(unavailable(POINTER, &format!("more than {PICTURE_REDIRECTS_MAX} redirects")))
@@ -96,19 +96,9 @@ async fn fetch(url: &str, signal: &AbortSignal) -> Result<Response, FieldError> 
 }
 
 /// Reads the body, refusing it as soon as it is larger than `PICTURE_MAX_BYTES`.
-async fn read_capped(response: &mut Response) -> Result<Vec<u8>, FieldError> {
-    let declared = response.headers().get("Content-Length").ok().flatten().and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|len| len > PICTURE_MAX_BYTES) {
-        return Err(too_large(POINTER));
-    }
-    let broken = |_| unavailable(POINTER, "the connection broke while reading the picture");
-    let mut stream = response.stream().map_err(broken)?;
-    let mut bytes = Vec::new();
-    while let Some(chunk) = stream.next().await {
-        bytes.extend_from_slice(&chunk.map_err(broken)?);
-        if bytes.len() > PICTURE_MAX_BYTES {
-            return Err(too_large(POINTER));
-        }
-    }
-    Ok(bytes)
+async fn read_picture(response: &mut Response) -> Result<Vec<u8>, FieldError> {
+    read_capped(response, PICTURE_MAX_BYTES).await.map_err(|failure| match failure {
+        BodyRead::TooLarge => too_large(POINTER),
+        BodyRead::Broken => unavailable(POINTER, "the connection broke while reading the picture"),
+    })
 }

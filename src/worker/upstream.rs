@@ -1,13 +1,16 @@
 //! Forwarding a rendered request to the upstream, with the upstream key (in its dialect's header)
-//! and a timeout; redirects are not followed (a 3xx is an upstream error), so the key goes nowhere
-//! else.
+//! and a timeout covering the whole answer, body included; redirects are not followed (a 3xx is an
+//! upstream error), so the key goes nowhere else; an answer larger than
+//! `UPSTREAM_ANSWER_MAX_BYTES` is refused while it is read.
 
+use super::body::{read_capped, BodyRead};
 use super::deadline::within;
 use super::http::{internal, REQUEST_ID};
 use crate::config::GatewaySettings;
 use crate::error::{Error, ErrorCode};
+use crate::limits::UPSTREAM_ANSWER_MAX_BYTES;
 use crate::ops::{Method, RenderedRequest};
-use crate::upstream::{body_is_sound, classify_failure, UpstreamFailure};
+use crate::upstream::{classify_failure, unsound_body, UpstreamFailure};
 use wasm_bindgen::JsValue;
 use worker::{AbortController, Fetch, Headers, Request, RequestInit, RequestRedirect};
 
@@ -64,17 +67,26 @@ pub async fn forward(
     let controller = AbortController::default();
     let signal = controller.signal();
     let exchange = async {
-        let mut response = Fetch::Request(request).send_with_signal(&signal).await?;
-        let body = response.bytes().await?;
+        let Ok(mut response) = Fetch::Request(request).send_with_signal(&signal).await else {
+            return Err(not_reached(Error::new(ErrorCode::UpstreamUnavailable, "the upstream could not be reached")));
+        };
+        let status = response.status_code();
         let content_type = response.headers().get("Content-Type").ok().flatten();
-        Ok::<_, worker::Error>((response.status_code(), content_type, body))
+        // From here on the upstream has answered: the request reached it, whatever follows.
+        let reached = |detail: String| UpstreamFailure {
+            error: Error::new(ErrorCode::UpstreamUnavailable, detail).with_upstream_status(status),
+            reached_whatsapp: true,
+        };
+        let body = read_capped(&mut response, UPSTREAM_ANSWER_MAX_BYTES).await.map_err(|failure| match failure {
+            BodyRead::TooLarge => {
+                reached(format!("the upstream's answer is larger than {UPSTREAM_ANSWER_MAX_BYTES} bytes"))
+            }
+            BodyRead::Broken => reached("the connection to the upstream broke while it answered".to_owned()),
+        })?;
+        Ok((status, content_type, body))
     };
     let (status, content_type, body) = match within(settings.upstream_timeout_ms, exchange).await {
-        Ok(Ok(answer)) => answer,
-        Ok(Err(_)) => {
-            let error = Error::new(ErrorCode::UpstreamUnavailable, "the upstream could not be reached");
-            return Err(not_reached(error));
-        }
+        Ok(answer) => answer?,
         Err(_) => {
             controller.abort();
             let detail = format!("the upstream did not answer within {} ms", settings.upstream_timeout_ms);
@@ -87,8 +99,8 @@ pub async fn forward(
     if !(200..300).contains(&status) {
         return Err(classify_failure(status, &body));
     }
-    if !body_is_sound(content_type.as_deref(), &body) {
-        let error = Error::new(ErrorCode::UpstreamUnavailable, "the upstream answered a body that is not valid JSON")
+    if let Some(what) = unsound_body(content_type.as_deref(), &body) {
+        let error = Error::new(ErrorCode::UpstreamUnavailable, format!("the upstream answered {what}"))
             .with_upstream_status(status);
         return Err(UpstreamFailure { error, reached_whatsapp: true });
     }

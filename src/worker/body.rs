@@ -1,0 +1,34 @@
+//! Reading a fetched answer's body under a size cap: refused as soon as it is larger, never held
+//! whole in memory first.
+
+use futures_util::StreamExt;
+use worker::{Response, ResponseBody};
+
+/// Why a body could not be read whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyRead {
+    /// Larger than the cap (declared by `Content-Length`, or counted while reading).
+    TooLarge,
+    /// The connection broke, or the stream failed, before the end.
+    Broken,
+}
+
+/// Reads `response`'s body, at most `max` bytes.
+pub async fn read_capped(response: &mut Response, max: usize) -> Result<Vec<u8>, BodyRead> {
+    let declared = response.headers().get("Content-Length").ok().flatten().and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|len| len > max) {
+        return Err(BodyRead::TooLarge);
+    }
+    if matches!(response.body(), ResponseBody::Empty) {
+        return Ok(Vec::new());
+    }
+    let mut stream = response.stream().map_err(|_| BodyRead::Broken)?;
+    let mut bytes = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        bytes.extend_from_slice(&chunk.map_err(|_| BodyRead::Broken)?);
+        if bytes.len() > max {
+            return Err(BodyRead::TooLarge);
+        }
+    }
+    Ok(bytes)
+}
