@@ -1,9 +1,17 @@
 // Injected faults for /api requests: delay, HTTP status (optionally with WAHA's message), a
-// redirect, WhatsApp error, dropped socket, garbage.
+// redirect, WhatsApp error, a socket dropped before the answer or in the middle of its body, a body
+// that trickles in, invalid JSON, an HTML page, a large body. (An upstream that is not listening at
+// all is `POST /__sim/outage`, in waha-sim.mjs.)
 import { WHATSAPP_ERROR_CODES, ValidationError } from './http.mjs';
 
-const KINDS = ['status', 'redirect', 'whatsappError', 'drop', 'garbage'];
-export const GARBAGE_BODY = '<html><body>502 Bad Gateway</body></html>{"not":json';
+/** The kinds of fault, one per fault object (besides `delayMs`, which any may have). */
+export const KINDS = ['status', 'redirect', 'whatsappError', 'drop', 'cutBody', 'slowBodyMs', 'garbage', 'html', 'bodyBytes'];
+/** What `garbage` answers under a JSON content type: JSON cut short. */
+export const GARBAGE_BODY = '{"id":"120363000000000001@g.us","subject":"Alpha Te';
+/** What `html` answers: the kind of page a proxy or login wall in front of WAHA serves. */
+export const HTML_PAGE = '<!DOCTYPE html><html><head><title>Sign in</title></head><body><form>Sign in</form></body></html>';
+/** Largest `bodyBytes`: a bit over the worker's cap on upstream answers is all a test needs. */
+export const BODY_BYTES_MAX = 64 * 1024 * 1024;
 
 /**
  * Checks a `POST /__sim/faults` body: one fault object, or an array of them (the first one
@@ -24,10 +32,12 @@ function parseFault(raw, index) {
   checkNumber(fault.delayMs, 'delayMs', 0, 600_000);
   checkNumber(fault.status, 'status', 400, 599);
   checkNumber(fault.times, 'times', 1, Number.MAX_SAFE_INTEGER);
+  checkNumber(fault.slowBodyMs, 'slowBodyMs', 1, 600_000);
+  checkNumber(fault.bodyBytes, 'bodyBytes', 16, BODY_BYTES_MAX);
   if (fault.whatsappError !== undefined && !(fault.whatsappError in WHATSAPP_ERROR_CODES)) {
     throw new ValidationError(`whatsappError must be one of ${Object.keys(WHATSAPP_ERROR_CODES).join(', ')}`);
   }
-  for (const key of ['drop', 'garbage']) {
+  for (const key of ['drop', 'cutBody', 'garbage', 'html']) {
     if (fault[key] !== undefined && typeof fault[key] !== 'boolean') throw new ValidationError(`${key} must be a boolean`);
   }
   if (fault.message !== undefined && (fault.status === undefined || typeof fault.message !== 'string')) {

@@ -8,13 +8,14 @@
 //   import { startSimulator } from './sim/waha-sim.mjs'
 //
 // Request pipeline for /api/...: read body → record → injected fault → X-Api-Key → route.
+// `POST /__sim/outage {"ms": n}` stops listening for n ms (the upstream down: connection refused).
 import { createServer, STATUS_CODES } from 'node:http';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
-  HttpError, ValidationError, WhatsAppError, nestError, parseJsonBody, readBody, sendJson, wahaError,
+  HttpError, JSON_TYPE, ValidationError, WhatsAppError, nestError, parseJsonBody, readBody, sendJson, wahaError,
 } from './http.mjs';
-import { GARBAGE_BODY, parseFaults, takeFault } from './faults.mjs';
+import { GARBAGE_BODY, HTML_PAGE, parseFaults, takeFault } from './faults.mjs';
 import { ME, Session } from './groups.mjs';
 import { findRoute } from './routes.mjs';
 import { WebhookEmitter, editOutside } from './webhooks.mjs';
@@ -69,9 +70,22 @@ export async function startSimulator({
   });
   const actualPort = server.address().port;
 
+  /** Stops listening (new connections are refused, open ones are closed) for `ms`, then listens again. */
+  ctx.outage = (ms) => {
+    server.close(() => {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        server.listen(actualPort, '127.0.0.1');
+      }, ms);
+      timers.add(timer);
+    });
+    server.closeAllConnections();
+  };
+
   async function close() {
     for (const timer of timers) clearTimeout(timer);
     timers.clear();
+    if (!server.listening) return;
     const closed = new Promise((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
     await closed;
@@ -148,9 +162,38 @@ async function applyFault(ctx, fault, req, res) {
     req.socket.destroy();
     return true;
   }
-  if (fault.garbage) {
-    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
-    res.end(GARBAGE_BODY);
+  if (fault.cutBody) {
+    // Headers and half the declared body, then the socket is destroyed.
+    const body = paddedJson(64 * 1024);
+    res.writeHead(200, { 'content-type': JSON_TYPE, 'content-length': body.length });
+    res.write(body.subarray(0, body.length / 2), () => req.socket.destroy());
+    return true;
+  }
+  if (fault.slowBodyMs) {
+    // Headers at once, then the body in ten pieces spread over slowBodyMs.
+    const body = paddedJson(10 * 1024);
+    res.writeHead(200, { 'content-type': JSON_TYPE, 'content-length': body.length });
+    const piece = Math.ceil(body.length / 10);
+    for (let at = 0; at < body.length && !res.destroyed; at += piece) {
+      res.write(body.subarray(at, at + piece));
+      await ctx.sleep(fault.slowBodyMs / 10);
+    }
+    res.end();
+    return true;
+  }
+  if (fault.garbage || fault.html) {
+    res.writeHead(200, { 'content-type': fault.html ? 'text/html; charset=utf-8' : JSON_TYPE });
+    res.end(fault.html ? HTML_PAGE : GARBAGE_BODY);
+    return true;
+  }
+  if (fault.bodyBytes) {
+    // Valid JSON of exactly bodyBytes, sent chunked (no Content-Length): the reader must count.
+    const body = paddedJson(fault.bodyBytes);
+    res.writeHead(200, { 'content-type': JSON_TYPE });
+    for (let at = 0; at < body.length && !res.destroyed; at += 1024 * 1024) {
+      if (!res.write(body.subarray(at, at + 1024 * 1024))) await new Promise((resolve) => res.once('drain', resolve).once('close', resolve));
+    }
+    res.end();
     return true;
   }
   if (fault.whatsappError) {
@@ -172,6 +215,11 @@ async function applyFault(ctx, fault, req, res) {
     return true;
   }
   return false; // delay only: answer normally
+}
+
+/** A JSON object of exactly `bytes` bytes (at least 16): `{"padding":"xx…"}`. */
+function paddedJson(bytes) {
+  return Buffer.from(JSON.stringify({ padding: 'x'.repeat(bytes - 14) }));
 }
 
 function notFound(req, res) {
@@ -207,6 +255,13 @@ const CONTROL = {
   'DELETE /__sim/faults': ({ state }) => {
     state.faults.length = 0;
     return { ok: true };
+  },
+  /** The upstream not listening: once this answer is sent, connections are refused for `ms`. */
+  'POST /__sim/outage': ({ outage }, body, query, afterAnswer) => {
+    const { ms } = body;
+    if (!Number.isInteger(ms) || ms < 1 || ms > 60_000) throw new ValidationError('ms must be an integer from 1 to 60000');
+    afterAnswer(() => outage(ms));
+    return { ok: true, ms };
   },
   'POST /__sim/webhooks': ({ emitter }, body) => {
     emitter.configure(body);
@@ -251,7 +306,9 @@ async function control(ctx, req, res, rawPath, rawQuery) {
   const { text } = await readBody(req);
   // Control bodies are JSON whatever the content type says.
   const body = parseJsonBody(text, 'application/json');
-  sendJson(res, 200, await handler(ctx, body, new URLSearchParams(rawQuery)));
+  const after = [];
+  sendJson(res, 200, await handler(ctx, body, new URLSearchParams(rawQuery), (fn) => after.push(fn)));
+  res.once('finish', () => after.forEach((fn) => fn()));
 }
 
 // ---------------------------------------------------------------- CLI

@@ -496,6 +496,50 @@ describe('faults', () => {
     assert.throws(() => JSON.parse(res.text));
   });
 
+  test('html: 200, text/html, a page', async () => {
+    await control('POST', '/__sim/faults', { html: true });
+    const res = await api('GET', '/groups');
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type'), /^text\/html/);
+    assert.match(res.text, /^<!DOCTYPE html>/);
+  });
+
+  test('cutBody: headers and half the declared body, then the socket is destroyed', async () => {
+    await control('POST', '/__sim/faults', { cutBody: true });
+    const res = await fetch(`${sim.url}/api/default/groups`, { headers: { 'x-api-key': KEY } });
+    assert.equal(res.status, 200);
+    assert.ok(Number(res.headers.get('content-length')) > 0);
+    await assert.rejects(res.text());
+  });
+
+  test('slowBodyMs: headers at once, the body spread over the time given', async () => {
+    await control('POST', '/__sim/faults', { slowBodyMs: 300 });
+    const started = Date.now();
+    const res = await fetch(`${sim.url}/api/default/groups`, { headers: { 'x-api-key': KEY } });
+    assert.equal(res.status, 200);
+    assert.ok(Date.now() - started < 250, 'headers come first');
+    assert.equal(typeof JSON.parse(await res.text()).padding, 'string');
+    assert.ok(Date.now() - started >= 250, 'the body took its time');
+  });
+
+  test('bodyBytes: valid JSON of that size, chunked', async () => {
+    await control('POST', '/__sim/faults', { bodyBytes: 3 * 1024 * 1024 + 5 });
+    const res = await api('GET', '/groups');
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-length'), null);
+    assert.equal(Buffer.byteLength(res.text), 3 * 1024 * 1024 + 5);
+    assert.equal(typeof res.body.padding, 'string');
+  });
+
+  test('outage: connections are refused for the time given, then served again', async () => {
+    assert.equal((await control('POST', '/__sim/outage', { ms: 300 })).status, 200);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await assert.rejects(api('GET', '/groups/count'), (err) => err.cause?.code === 'ECONNREFUSED');
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    assert.deepEqual((await api('GET', '/groups/count')).body, { count: 3 });
+    assert.equal((await control('POST', '/__sim/outage', { ms: 0 })).status, 400);
+  });
+
   test('redirect: a 302 to the given URL; status with message: WAHA\'s body carries it', async () => {
     await control('POST', '/__sim/faults', { redirect: 'http://127.0.0.1:9/elsewhere', times: 1 });
     const res = await fetch(`${sim.url}/api/default/groups/count`, { headers: { 'x-api-key': KEY }, redirect: 'manual' });
@@ -536,7 +580,7 @@ describe('faults', () => {
   });
 
   test('invalid fault bodies → 400', async () => {
-    for (const bad of [{}, { whatsappError: 'nope' }, { status: 200 }, { drop: true, garbage: true }, { delayMs: -1 }, { times: 0, status: 500 }]) {
+    for (const bad of [{}, { whatsappError: 'nope' }, { status: 200 }, { drop: true, garbage: true }, { delayMs: -1 }, { times: 0, status: 500 }, { bodyBytes: 1 }, { html: 1 }, { slowBodyMs: 0 }]) {
       const res = await control('POST', '/__sim/faults', bad);
       assert.equal(res.status, 400, JSON.stringify(bad));
     }
