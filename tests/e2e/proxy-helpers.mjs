@@ -99,9 +99,32 @@ export function client(stack) {
       });
       assert.equal(res.status, 200, await res.text());
     },
+    /** Stops the simulator listening for `ms` (connections refused), from once this resolves. */
+    async outage(ms) {
+      const res = await fetch(`${stack.sim.url}/__sim/outage`, { method: 'POST', body: JSON.stringify({ ms }) });
+      assert.equal(res.status, 200, await res.text());
+      await untilRefused(stack.sim.url);
+    },
+    /** Waits (up to 10 s) until the simulator listens again after an outage. */
+    async waitListening() {
+      for (const deadline = Date.now() + 10_000; Date.now() < deadline; await pause(20)) {
+        if (await fetch(`${stack.sim.url}/__sim/faults`).then(() => true, () => false)) return;
+      }
+      throw new Error('the simulator did not listen again within 10 s');
+    },
     received: () => stack.received(),
     clearReceived: () => stack.clearReceived(),
   };
+}
+
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits (up to 5 s) until connections to `url` are refused. */
+async function untilRefused(url) {
+  for (const deadline = Date.now() + 5000; Date.now() < deadline; await pause(10)) {
+    if (await fetch(`${url}/__sim/faults`).then(() => false, () => true)) return;
+  }
+  throw new Error(`${url} still accepts connections`);
 }
 
 /**
@@ -109,7 +132,7 @@ export function client(stack) {
  * `{pointer|parameter, code}` that must be among the field errors. Returns the problem.
  */
 export function assertProblem(res, status, code, errors = []) {
-  assert.equal(res.status, status, `status (body: ${res.text})`);
+  assert.equal(res.status, status, `status (body: ${res.text.slice(0, 500)})`);
   assert.equal(res.headers.get('content-type'), 'application/problem+json');
   const p = res.json;
   assert.ok(p, `problem body must be JSON: ${res.text}`);

@@ -1,0 +1,115 @@
+// The upstream faults and the Worker's answer to each: the one table that
+// upstream-faults.test.mjs runs row by row and scripts/fault-table.mjs renders into SECURITY.md.
+//
+// A row injects one fault into the simulator (`inject`, a `POST /__sim/faults` body applied to the
+// next request) or stops the simulator listening (`outageMs`, `POST /__sim/outage`), and says what
+// the Worker answers: `status`, problem `code`, `upstreamStatus` (absent when nothing answered),
+// `headers` it must carry (any other `Retry-After` is absent) and what `detail` says.
+
+/** `UPSTREAM_TIMEOUT_MS` of the stack the table runs against. */
+export const FAULT_TIMEOUT_MS = 1000;
+/** How long the slow faults take: far past the timeout, so a late answer cannot pass. */
+const SLOW_MS = 8000;
+/** The Worker's cap on an upstream answer (`UPSTREAM_ANSWER_MAX_BYTES` in src/limits.rs). */
+export const UPSTREAM_ANSWER_MAX_BYTES = 16 * 1024 * 1024;
+
+const unavailable = { status: 502, code: 'upstream_unavailable' };
+const upstreamError = { status: 502, code: 'upstream_error' };
+
+const WHATSAPP_ERRORS = [
+  ['rate-overlimit', 429, 'whatsapp_rate_limited'],
+  ['not-authorized', 403, 'whatsapp_not_authorized'],
+  ['forbidden', 403, 'whatsapp_forbidden'],
+  ['item-not-found', 404, 'whatsapp_not_found'],
+  ['gone', 410, 'whatsapp_gone'],
+  ['not-acceptable', 422, 'whatsapp_not_acceptable'],
+  ['bad-request', 400, 'whatsapp_bad_request'],
+];
+
+/** Every upstream fault, in the order the table is shown. */
+export const UPSTREAM_FAULTS = [
+  { fault: 'connection refused (the upstream is not listening)', outageMs: 1500, ...unavailable, detail: /could not be reached/ },
+  { fault: 'connection dropped before any answer', inject: { drop: true }, ...unavailable, detail: /could not be reached/ },
+  {
+    fault: 'connection reset mid-body (headers sent, then the socket destroyed)',
+    inject: { cutBody: true },
+    ...unavailable,
+    upstreamStatus: 200,
+    detail: /broke while it answered/,
+  },
+  {
+    fault: 'slow headers (no answer within `UPSTREAM_TIMEOUT_MS`)',
+    inject: { delayMs: SLOW_MS },
+    status: 504,
+    code: 'upstream_timeout',
+    slow: true,
+    detail: new RegExp(`within ${FAULT_TIMEOUT_MS} ms`),
+  },
+  {
+    fault: 'slow body (headers in time, the body trickles past `UPSTREAM_TIMEOUT_MS`)',
+    inject: { slowBodyMs: SLOW_MS },
+    status: 504,
+    code: 'upstream_timeout',
+    slow: true,
+    detail: new RegExp(`within ${FAULT_TIMEOUT_MS} ms`),
+  },
+  { fault: 'invalid JSON under a JSON content type', inject: { garbage: true }, ...unavailable, upstreamStatus: 200, detail: /not valid JSON/ },
+  { fault: 'a 200 with an HTML page', inject: { html: true }, ...unavailable, upstreamStatus: 200, detail: /HTML page/ },
+  {
+    fault: `an answer larger than \`UPSTREAM_ANSWER_MAX_BYTES\` (${UPSTREAM_ANSWER_MAX_BYTES} bytes)`,
+    inject: { bodyBytes: UPSTREAM_ANSWER_MAX_BYTES + 1 },
+    ...unavailable,
+    upstreamStatus: 200,
+    detail: new RegExp(`larger than ${UPSTREAM_ANSWER_MAX_BYTES} bytes`),
+  },
+  {
+    fault: 'a redirect (HTTP 302), never followed',
+    inject: { redirect: 'http://127.0.0.1:9/elsewhere' },
+    ...upstreamError,
+    upstreamStatus: 302,
+    detail: /redirect/,
+  },
+  ...[500, 502, 503].map((status) => ({
+    fault: `HTTP ${status} (WAHA's message is not passed on)`,
+    inject: { status, message: 'connect ECONNREFUSED 10.0.0.7:6379' },
+    ...upstreamError,
+    upstreamStatus: status,
+    detail: new RegExp(`^the upstream answered HTTP ${status}$`),
+  })),
+  {
+    fault: "HTTP 401 (the upstream refused the gateway's own key)",
+    inject: { status: 401 },
+    ...upstreamError,
+    upstreamStatus: 401,
+    detail: /UPSTREAM_API_KEY/,
+  },
+  ...[[400, 'Bad Request'], [404, 'Not Found'], [409, 'Conflict'], [422, 'Unprocessable Entity']].map(([status, message]) => ({
+    fault: `HTTP ${status} (status and message kept)`,
+    inject: { status },
+    status,
+    code: 'upstream_error',
+    upstreamStatus: status,
+    detail: new RegExp(message),
+  })),
+  ...WHATSAPP_ERRORS.map(([error, status, code]) => ({
+    fault: `WhatsApp's \`${error}\` (in WAHA's HTTP 500)`,
+    inject: { whatsappError: error },
+    status,
+    code,
+    detail: new RegExp(error),
+    ...(error === 'rate-overlimit' && { headers: { 'retry-after': '60' } }),
+  })),
+];
+
+/** The table as Markdown: fault → status, code, headers. */
+export function faultTableMarkdown() {
+  const lines = [
+    `| upstream fault | answer | \`upstreamStatus\` | headers |`,
+    '| --- | --- | --- | --- |',
+  ];
+  for (const row of UPSTREAM_FAULTS) {
+    const headers = Object.entries(row.headers ?? {}).map(([name, value]) => `\`${name}: ${value}\``).join(', ') || '–';
+    lines.push(`| ${row.fault} | ${row.status} \`${row.code}\` | ${row.upstreamStatus ?? '–'} | ${headers} |`);
+  }
+  return lines.join('\n');
+}
