@@ -191,7 +191,7 @@ async function applyFault(ctx, fault, req, res) {
     const body = paddedJson(fault.bodyBytes);
     res.writeHead(200, { 'content-type': JSON_TYPE });
     for (let at = 0; at < body.length && !res.destroyed; at += 1024 * 1024) {
-      if (!res.write(body.subarray(at, at + 1024 * 1024))) await new Promise((resolve) => res.once('drain', resolve).once('close', resolve));
+      if (!res.write(body.subarray(at, at + 1024 * 1024))) await drained(res);
     }
     res.end();
     return true;
@@ -215,6 +215,17 @@ async function applyFault(ctx, fault, req, res) {
     return true;
   }
   return false; // delay only: answer normally
+}
+
+/** Resolves once `res` can take more (or is closed). */
+function drained(res) {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done).off('close', done);
+      resolve();
+    };
+    res.on('drain', done).on('close', done);
+  });
 }
 
 /** A JSON object of exactly `bytes` bytes (at least 16): `{"padding":"xx…"}`. */

@@ -7,7 +7,7 @@
 // `headers` it must carry (any other `Retry-After` is absent) and what `detail` says.
 
 /** `UPSTREAM_TIMEOUT_MS` of the stack the table runs against. */
-export const FAULT_TIMEOUT_MS = 1000;
+export const FAULT_TIMEOUT_MS = 2000;
 /** How long the slow faults take: far past the timeout, so a late answer cannot pass. */
 const SLOW_MS = 8000;
 /** The Worker's cap on an upstream answer (`UPSTREAM_ANSWER_MAX_BYTES` in src/limits.rs). */
