@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test tier, prints each tier's count, and fails if any tier fails or runs no test.
 #   1. native:  cargo test (core: types, routing, validation, rate-limit arithmetic)
-#   2. e2e:     the built worker in workerd (Miniflare) with local KV, in front of the simulator
+#   2. e2e:     the built worker in workerd (Miniflare) with local KV, in front of the simulator;
+#               then no key in any response or log line it recorded (tests/secrets/scan.test.mjs)
 #   3. browser: wasm-pack test in headless Chromium against that stack (real HTTP, CORS)
 #   4. package: pkg/ built, its .d.ts type-checked by a strict TypeScript consumer, npm pack listing
 #   5. console: the admin console served by the worker, driven in Chromium by playwright-core
@@ -24,9 +25,13 @@ need native "$(awk '/^test result: ok\./ {s += $4} END {print s + 0}' "$logs/nat
 tier "build: worker"
 scripts/build-worker.sh
 
-tier "e2e: worker in workerd + WAHA simulator"
+tier "e2e: worker in workerd + WAHA simulator, then the secrets scan of what it answered and logged"
+mkdir "$logs/record"
+export GROUPGATE_E2E_RECORD="$logs/record"
 node --test --test-reporter=spec --test-concurrency=1 tests/e2e/*.test.mjs sim/*.test.mjs 2>&1 | tee "$logs/e2e"
-need e2e "$(awk '/^ℹ pass / {print $3}' "$logs/e2e")"
+node --test --test-reporter=spec tests/secrets/scan.test.mjs 2>&1 | tee "$logs/secrets"
+unset GROUPGATE_E2E_RECORD
+need e2e "$(awk '/^ℹ pass / {s += $3} END {print s + 0}' "$logs/e2e" "$logs/secrets")"
 
 tier "browser: wasm-pack test --headless --chrome"
 scripts/check-browser-tests.sh

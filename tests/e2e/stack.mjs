@@ -3,6 +3,7 @@
 import { Miniflare } from 'miniflare';
 import { fileURLToPath } from 'node:url';
 import { startSimulator } from '../../sim/waha-sim.mjs';
+import { recordLog, recordSecrets, recorded, watchWorker } from './record.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -16,6 +17,15 @@ export const READ_KEY = 'read-only-key-0123456789';
 export const UPSTREAM_KEY = 'test-upstream-key-secret-42';
 /** The browser test origin (wasm-bindgen-test-runner's address in scripts/with-stack.mjs). */
 export const TEST_ORIGIN = 'http://127.0.0.1:8799';
+
+/** Binding names whose values are secrets (besides the keys inside `API_KEYS`). */
+const SECRET_BINDINGS = ['UPSTREAM_API_KEY', 'WEBHOOK_HMAC_KEY', 'WEBHOOK_FORWARD_HMAC_KEY'];
+
+/** Every secret among a stack's bindings: the secret ones, and each key of `API_KEYS`. */
+function configuredSecrets(bindings) {
+  const keys = String(bindings.API_KEYS ?? '').split(',').map((entry) => entry.split(':')[0].trim());
+  return [...SECRET_BINDINGS.map((name) => bindings[name]), ...keys].filter((value) => typeof value === 'string' && value !== '');
+}
 
 /** A `call(path, {method, body, headers})` on the worker at `base`, with the test client key. */
 function caller(base) {
@@ -31,7 +41,8 @@ function caller(base) {
  * the rate-limit KV binding out (a store failure); `port` fixes the worker's port.
  * `script` runs another module worker instead of build/index.js (a path from the repository root,
  * e.g. a test fixture) with the same bindings. `captureLogs: true` collects the worker's console
- * lines in `stack.logs` (instead of printing them); JSON lines are parsed.
+ * lines in `stack.logs` (instead of printing them); JSON lines are parsed. Responses, console lines
+ * and configured secrets are also recorded for the secrets scan (record.mjs).
  * `instances: n` runs the worker n times, as n isolates sharing one KV namespace and one Durable
  * Object namespace (`stack.instances[i].call`, each on its own loopback port; `stack.call` is the
  * first). `quotaObjects` binds `GROUPGATE_QUOTAS` to the script's `QuotaObject` class (default: for
@@ -44,19 +55,27 @@ export async function startStack({
   const sim = await startSimulator({ port: simPort, apiKey: UPSTREAM_KEY });
   /** `{level, message, json}` per console line of the worker, oldest first (with `captureLogs`). */
   const logs = [];
-  const capture = captureLogs
-    ? {
-      handleStructuredLogs({ level, message }) {
-        let json;
-        try {
-          json = JSON.parse(message);
-        } catch {
-          json = undefined;
-        }
-        logs.push({ level, message, json });
-      },
-    }
-    : {};
+  const capture = {
+    handleStructuredLogs({ level, message }) {
+      recordLog(level, message);
+      if (!captureLogs) return void (level === 'error' || level === 'warn' ? console.error : console.log)(message);
+      let json;
+      try {
+        json = JSON.parse(message);
+      } catch {
+        json = undefined;
+      }
+      logs.push({ level, message, json });
+    },
+  };
+  const bindings = {
+    UPSTREAM_URL: upstreamUrl ?? sim.url,
+    UPSTREAM_API_KEY: UPSTREAM_KEY,
+    API_KEYS: `${CLIENT_KEY},${SALES_KEY}:sales,${READ_KEY}:*:read`,
+    ALLOWED_ORIGINS: TEST_ORIGIN,
+    ...vars,
+  };
+  recordSecrets(configuredSecrets(bindings));
   const names = Array.from({ length: instances }, (_, i) => `groupgate-${i}`);
   /** One worker's options; every instance's quotas live in the first instance's class. */
   const worker = (i) => ({
@@ -78,13 +97,7 @@ export async function startStack({
         routerConfig: { has_user_worker: true, invoke_user_worker_ahead_of_assets: true },
       },
     } : {}),
-    bindings: {
-      UPSTREAM_URL: upstreamUrl ?? sim.url,
-      UPSTREAM_API_KEY: UPSTREAM_KEY,
-      API_KEYS: `${CLIENT_KEY},${SALES_KEY}:sales,${READ_KEY}:*:read`,
-      ALLOWED_ORIGINS: TEST_ORIGIN,
-      ...vars,
-    },
+    bindings,
     ...(trustedCertificates && {
       // Miniflare's own outbound network, with the test's certificates trusted too.
       outboundService: {
@@ -103,6 +116,7 @@ export async function startStack({
     ? await Promise.all(names.map(async (name) => String(await mf.unsafeGetDirectURL(name)).replace(/\/$/, '')))
     : [url];
   const instanceList = urls.map((base) => ({ url: base, call: caller(base) }));
+  const unwatch = urls.map(watchWorker);
   return {
     url,
     sim,
@@ -140,6 +154,8 @@ export async function startStack({
       await fetch(`${sim.url}/__sim/faults`, { method: 'DELETE' });
     },
     async close() {
+      await recorded();
+      unwatch.forEach((stop) => stop());
       await mf.dispose();
       await sim.close();
     },
