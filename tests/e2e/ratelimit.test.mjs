@@ -164,6 +164,18 @@ describe('KV rate limiter, in workerd with local KV', () => {
     assert.equal(nine.headers.get('ratelimit'), '"add";r=0;t=600');
   });
 
+  test('no refund when the connection broke while WAHA answered: it had the request', async () => {
+    const id = await createGroup(stack, 'cut');
+    await stack.fault({ cutBody: true, times: 1, match: '/api/cut/' });
+    const cut = await read(await add(stack, 'cut', id, [{ id: user(1) }]));
+    assert.equal(cut.status, 502, JSON.stringify(cut.body));
+    assert.equal(cut.body.code, 'upstream_unavailable');
+    assert.equal((await stack.logLine(cut.requestId)).rateLimit, 'allowed');
+    const full = await read(await add(stack, 'cut', id, people(0, 10)));
+    assertRateLimited(full, 'add', policy);
+    assert.equal(field(full.headers.get('ratelimit')).r, 9, 'the add that reached WAHA kept its unit');
+  });
+
   test('a refund also lifts the in-memory block it caused', async () => {
     const id = await createGroup(stack, 'lift');
     // The 10-unit add is admitted, held 300 ms upstream, then its connection drops.
