@@ -37,22 +37,12 @@ export const UPSTREAM_FAULTS = [
     upstreamStatus: 200,
     detail: /broke while it answered/,
   },
-  {
-    fault: 'slow headers (no answer within `UPSTREAM_TIMEOUT_MS`)',
-    inject: { delayMs: SLOW_MS },
-    status: 504,
-    code: 'upstream_timeout',
-    slow: true,
-    detail: new RegExp(`within ${FAULT_TIMEOUT_MS} ms`),
-  },
-  {
-    fault: 'slow body (headers in time, the body trickles past `UPSTREAM_TIMEOUT_MS`)',
-    inject: { slowBodyMs: SLOW_MS },
-    status: 504,
-    code: 'upstream_timeout',
-    slow: true,
-    detail: new RegExp(`within ${FAULT_TIMEOUT_MS} ms`),
-  },
+  ...[
+    ['slow headers (no answer within `UPSTREAM_TIMEOUT_MS`)', { delayMs: SLOW_MS }],
+    ['slow body (headers in time, the body trickles past `UPSTREAM_TIMEOUT_MS`)', { slowBodyMs: SLOW_MS }],
+  ].map(([fault, inject]) => ({
+    fault, inject, status: 504, code: 'upstream_timeout', slow: true, detail: new RegExp(`within ${FAULT_TIMEOUT_MS} ms`),
+  })),
   { fault: 'invalid JSON under a JSON content type', inject: { garbage: true }, ...unavailable, upstreamStatus: 200, detail: /not valid JSON/ },
   { fault: 'a 200 with an HTML page', inject: { html: true }, ...unavailable, upstreamStatus: 200, detail: /HTML page/ },
   {
