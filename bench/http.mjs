@@ -6,23 +6,19 @@
 // round so machine drift cancels; BENCH_ROUNDS rounds, medians and spread. Writes http.json.
 //
 //   node bench/http.mjs        (after scripts/build-worker.sh; settings: BENCH_ROUNDS=3,
-//                               BENCH_SECONDS=5, BENCH_WARMUP_SECONDS=1, BENCH_CONNECTIONS=8)
+//                               BENCH_SECONDS=5, BENCH_WARMUP_SECONDS=1, BENCH_CONNECTIONS=8,
+//                               BENCH_ROUTES=list,group,add,refused,invalid: a subset)
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { startSimulator } from '../sim/waha-sim.mjs';
 import { CLIENT_KEY, UPSTREAM_KEY, startStack } from '../tests/e2e/stack.mjs';
-import { GROUP_ID } from './upstream.mjs';
+import { ADDS_PER_SESSION, GROUPGATE_VARS, ROUTES, spendRefreshQuota } from './routes.mjs';
 import { envNumber, root, spread, writeResult } from './lib.mjs';
 
 const ROUNDS = envNumber('BENCH_ROUNDS', 3);
 const SECONDS = envNumber('BENCH_SECONDS', 5);
 const WARMUP_SECONDS = envNumber('BENCH_WARMUP_SECONDS', 1);
 const CONNECTIONS = envNumber('BENCH_CONNECTIONS', 8);
-/** Adds per rotated session: under groupgate's default `LIMIT_ADD` (50 an hour), so none is refused. */
-const ADDS_PER_SESSION = 40;
-/** The session whose refresh quota is spent before the runs (groupgate then refuses from memory). */
-const SPENT_SESSION = 'spent';
-
 /** The Workers measured: baseline (a), baseline (b), groupgate. */
 const WORKERS = {
   a: { label: 'baseline (a): JS pass-through', script: 'bench/baseline-forward.js' },
@@ -30,15 +26,8 @@ const WORKERS = {
   gg: { label: 'groupgate', script: 'build/index.js' },
 };
 
-const ADD_PATH = `/api/{session}/groups/${GROUP_ID}/participants/add`;
-/** The routes: what each Worker is sent and the status each must answer every time. */
-const ROUTES = [
-  { id: 'list', title: '`GET /api/default/groups` (3 groups with participants)', target: 'unlimited', method: 'GET', path: '/api/default/groups', expect: { a: 200, gg: 200 } },
-  { id: 'group', title: '`GET /api/default/groups/{id}`', target: 'unlimited', method: 'GET', path: `/api/default/groups/${GROUP_ID}`, expect: { a: 200, gg: 200 } },
-  { id: 'add', title: '`POST …/participants/add`, one person, limited (sessions rotated)', target: 'limited', method: 'POST', path: ADD_PATH, body: '{"participants":[{"id":"15551234567@c.us"}]}', rotate: true, expect: { a: 200, b: 200, gg: 200 } },
-  { id: 'refused', title: '`POST /api/spent/groups/refresh`: groupgate refuses from memory (429); baseline (a) forwards it', method: 'POST', path: `/api/${SPENT_SESSION}/groups/refresh`, expect: { a: 200, gg: 429 } },
-  { id: 'invalid', title: '`POST …/participants/add` with an invalid id: groupgate answers 422; baseline (a) forwards it', method: 'POST', path: ADD_PATH.replace('{session}', 'default'), body: '{"participants":[{"id":"not-a-phone"}]}', expect: { a: 200, gg: 422 } },
-];
+const routes = ROUTES.filter((r) => (process.env.BENCH_ROUTES ?? r.id).split(',').includes(r.id));
+if (routes.length === 0) throw new Error(`BENCH_ROUTES: none of ${ROUTES.map((r) => r.id).join(', ')}`);
 
 const say = (line) => process.stderr.write(`${line}\n`);
 
@@ -94,17 +83,6 @@ function unexpected(statuses, expected) {
   return Object.entries(statuses).reduce((sum, [status, n]) => sum + (Number(status) === expected ? 0 : n), 0);
 }
 
-/** Spends the refresh quota of SPENT_SESSION on groupgate; from then on it refuses from memory. */
-async function spendRefreshQuota(stack) {
-  const statuses = [];
-  for (let i = 0; i < 3; i++) {
-    const answer = await stack.call(`/api/${SPENT_SESSION}/groups/refresh`, { method: 'POST' });
-    await answer.arrayBuffer();
-    statuses.push(answer.status);
-  }
-  if (statuses.join() !== '200,429,429') throw new Error(`spending the refresh quota answered ${statuses.join()}, expected 200,429,429`);
-}
-
 /** wrk against the upstream stub and the simulator themselves: what the Workers sit in front of. */
 async function upstreamCeilings(upstream) {
   const route = ROUTES[0];
@@ -126,8 +104,7 @@ try {
       script: worker.script,
       upstreamUrl: upstream.url,
       captureLogs: true,
-      // One refresh an hour, so the spent session stays refused for the whole run.
-      vars: { LIMIT_REFRESH: '1/3600' },
+      vars: GROUPGATE_VARS,
     });
   }
   await spendRefreshQuota(stacks.gg);
@@ -137,7 +114,7 @@ try {
   const ceiling = await upstreamCeilings(upstream);
   say(`  stub ${ceiling.stub.toFixed(0)} req/s, simulator ${ceiling.simulator.toFixed(0)} req/s`);
 
-  const runs = Object.fromEntries(ROUTES.map((r) => [r.id, Object.fromEntries(Object.keys(r.expect).map((w) => [w, []]))]));
+  const runs = Object.fromEntries(routes.map((r) => [r.id, Object.fromEntries(Object.keys(r.expect).map((w) => [w, []]))]));
   let sessionRun = 0;
   const run = async (route, worker, seconds) => {
     const result = await wrk(stacks[worker].url, route, { seconds, sessions: `r${sessionRun++}x` });
@@ -146,11 +123,11 @@ try {
     if (bad > 0) throw new Error(`${route.id} on ${worker}: ${bad} answers other than ${route.expect[worker]} (${JSON.stringify(result.statuses)}, ${result.errors} socket errors)`);
     return result;
   };
-  for (const route of ROUTES) {
+  for (const route of routes) {
     for (const worker of Object.keys(route.expect)) await run(route, worker, WARMUP_SECONDS);
   }
   for (let round = 0; round < ROUNDS; round++) {
-    for (const route of ROUTES) {
+    for (const route of routes) {
       const order = Object.keys(route.expect);
       if (round % 2) order.reverse();
       for (const worker of order) {
@@ -161,7 +138,7 @@ try {
     }
   }
 
-  const routes = ROUTES.map((route) => {
+  const results = routes.map((route) => {
     const byWorker = runs[route.id];
     const ratio = (base) => byWorker[base] && spread(byWorker.gg.map((r, i) => r.rps / byWorker[base][i].rps));
     return {
@@ -182,7 +159,7 @@ try {
     settings: { rounds: ROUNDS, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, connections: CONNECTIONS, threads: 1, addsPerSession: ADDS_PER_SESSION },
     workers: Object.fromEntries(Object.entries(WORKERS).map(([id, w]) => [id, w.label])),
     ceiling,
-    routes,
+    routes: results,
   });
   say(`written ${path}`);
 } finally {

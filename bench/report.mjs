@@ -58,6 +58,7 @@ const cold = result('coldstart');
 const sizes = result('sizes');
 const core = result('core');
 const browser = result('browser');
+const profile = result('profile');
 
 /** Every target: `{id, figure, measured (text), target (text), met, minimum?}`; undefined when not measured. */
 function targets() {
@@ -178,6 +179,23 @@ function coreSection() {
   return lines.join('\n');
 }
 
+function profileSection() {
+  const lines = ["## Where the Worker's time goes (CPU profile)", ''];
+  if (!profile) return [...lines, notRun('the profile', 'profile')].join('\n');
+  lines.push(note('profiling', { requests: int(profile.routes[0].requests) }), '', `Figures: ${when(profile)}; self time per request, µs (sampled time divided by the requests).`, '');
+  const us = (x) => x.toFixed(1);
+  for (const r of profile.routes) {
+    const busy = r.parts.filter(([part]) => !part.startsWith('idle')).reduce((sum, [, t]) => sum + t, 0);
+    lines.push(`${r.title}: ${int(r.requests)} requests in ${int(r.elapsedMs)} ms while profiled.`, '');
+    lines.push('| part | µs per request | share of the busy time |', '|---|---|---|');
+    for (const [part, t] of r.parts) lines.push(`| ${part} | ${us(t)} | ${part.startsWith('idle') ? '' : `${((100 * t) / busy).toFixed(0)} %`} |`);
+    lines.push('', 'Heaviest functions by self time:', '', '| function | µs per request |', '|---|---|');
+    for (const [name, t] of r.top) lines.push(`| \`${name}\` | ${us(t)} |`);
+    lines.push('');
+  }
+  return lines.join('\n').trimEnd();
+}
+
 /** One "where the remaining cost is" paragraph per missed target (once per target id). */
 function remainingSection(list) {
   const missed = [...new Set(list.filter((t) => !t.met).map((t) => t.id))];
@@ -219,6 +237,16 @@ function remainingFigures() {
       browserGlueGzipKiB: (sizes.browser.glue.gzip / KIB).toFixed(1),
     });
   }
+  for (const r of profile?.routes ?? []) {
+    const busy = r.parts.filter(([part]) => !part.startsWith('idle')).reduce((sum, [, t]) => sum + t, 0);
+    const share = (prefix) => `${((100 * r.parts.find(([part]) => part.startsWith(prefix))[1]) / busy).toFixed(0)} %`;
+    Object.assign(f, {
+      [`${r.id}WasmShare`]: share('groupgate'),
+      [`${r.id}GlueShare`]: share('JS↔wasm'),
+      [`${r.id}RuntimeShare`]: share('workerd'),
+      [`${r.id}TopImports`]: r.imports.map(([name]) => `\`${name}\``).join(', '),
+    });
+  }
   const add5 = core?.benches.find((b) => b.id === 'add_participants_5');
   if (add5) f.coreAddUs = (add5.medianNs / 1000).toFixed(2);
   if (browser) Object.assign(f, { browserCallUs: browser.validatedUs.median.toFixed(2), browserValidationUs: browser.validationUs.median.toFixed(2), browserBeforeUs: browser.refusedBeforeValidationUs.median.toFixed(2) });
@@ -242,7 +270,7 @@ const sections = [
   coldSection(),
   sizesSection(),
   coreSection(),
-  note('profiling'),
+  profileSection(),
   writtenSection('## Rate limiting: both stores side by side', 'ratelimit', 'ratelimit'),
   (result('cache')?.markdown.trim()) ?? `## Group cache: upstream calls per 1,000 client reads\n\n${notRun('this section', 'cache')}`,
   writtenSection('## Console page weight', 'console', 'console'),

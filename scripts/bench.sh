@@ -8,7 +8,7 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$root"
 
-parts=core,sizes,browser,http,coldstart,ratelimit,cache,console
+parts=core,sizes,browser,http,coldstart,profile,ratelimit,cache,console
 only=${BENCH_ONLY:-$parts}
 for part in ${only//,/ }; do
   [[ ",$parts," == *",$part,"* ]] || { echo "BENCH_ONLY: unknown part '$part' (parts: $parts)" >&2; exit 2; }
@@ -28,7 +28,7 @@ if wants http && ! command -v wrk >/dev/null 2>&1; then
   apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 fi
 
-if wants sizes http coldstart ratelimit cache console; then
+if wants sizes http coldstart profile ratelimit cache console; then
   section "build: worker (release)"
   scripts/build-worker.sh >/dev/null
 fi
@@ -41,39 +41,27 @@ if wants console; then
   scripts/build-console.sh >/dev/null
 fi
 
-if wants core; then
-  section "core: parse + validate + render (criterion)"
+run() { # run <part> <title> <command...>: the part, when it is selected
+  local part=$1 title=$2
+  shift 2
+  wants "$part" || return 0
+  section "$part: $title"
+  "$@"
+}
+core_bench() {
   cargo bench --bench core -- --warm-up-time 1 --measurement-time 3
   node bench/core.mjs
-fi
-if wants sizes; then
-  section "sizes: worker (wrangler deploy --dry-run), browser module (gzip -9)"
-  node bench/sizes.mjs
-fi
-if wants browser; then
-  section "browser: addParticipants validation in headless Chromium"
-  node bench/browser.mjs
-fi
-if wants http; then
-  section "http: groupgate against the JS baselines (wrk)"
-  node bench/http.mjs
-fi
-if wants coldstart; then
-  section "cold start"
-  node bench/coldstart.mjs
-fi
-if wants ratelimit; then
-  section "rate limiting: KV operations and added latency"
-  node scripts/bench-ratelimit.mjs "${BENCH_N:-400}"
-fi
-if wants cache; then
-  section "group cache: upstream calls per 1,000 client reads, hit latency"
+}
+run core "parse + validate + render (criterion)" core_bench
+run sizes "worker (wrangler deploy --dry-run), browser module (gzip -9)" node bench/sizes.mjs
+run browser "addParticipants validation in headless Chromium" node bench/browser.mjs
+run http "groupgate against the JS baselines (wrk)" node bench/http.mjs
+run coldstart "a new isolate to its first answer" node bench/coldstart.mjs
+run profile "where the Worker's time goes (CPU profile)" node bench/profile.mjs --bench
+run ratelimit "KV operations and added latency" node scripts/bench-ratelimit.mjs "${BENCH_N:-400}"
+run cache "upstream calls per 1,000 client reads, hit latency" \
   node scripts/bench-cache.mjs "${BENCH_CACHE_READS:-1000}" "${BENCH_CACHE_CHANGE_EVERY:-25}"
-fi
-if wants console; then
-  section "console page weight"
-  node scripts/bench-console.mjs
-fi
+run console "page weight" node scripts/bench-console.mjs
 
 section "BENCHMARKS.md"
 node bench/report.mjs
