@@ -156,7 +156,7 @@ try {
     };
   });
   const path = writeResult('http', {
-    settings: { rounds: ROUNDS, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, connections: CONNECTIONS, threads: 1, addsPerSession: ADDS_PER_SESSION },
+    settings: { groupgateVars: GROUPGATE_VARS, rounds: ROUNDS, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, connections: CONNECTIONS, threads: 1, addsPerSession: ADDS_PER_SESSION },
     workers: Object.fromEntries(Object.entries(WORKERS).map(([id, w]) => [id, w.label])),
     ceiling,
     routes: results,

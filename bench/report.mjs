@@ -117,6 +117,7 @@ function httpSection() {
   lines.push(note('http', {
     rounds: s.rounds, seconds: s.seconds, warmup: s.warmupSeconds, connections: s.connections, addsPerSession: s.addsPerSession,
     stubRps: int(http.ceiling.stub), simRps: int(http.ceiling.simulator),
+    groupgateVars: Object.entries(s.groupgateVars).map(([name, value]) => `\`${name}=${value}\``).join(', '),
   }));
   lines.push('', `Figures: ${when(http)}. Each cell: median [min–max] over the rounds; a ratio is groupgate's req/s over the baseline's in the same round.`, '');
   lines.push('| route | Worker | req/s | p50 latency, ms | groupgate / (a) | groupgate / (b) |', '|---|---|---|---|---|---|');
