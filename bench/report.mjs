@@ -19,12 +19,17 @@ function result(name) {
   return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : undefined;
 }
 
-/** bench/notes/<name>.md with each `{{key}}` replaced by `figures[key]`; a missing figure throws. */
+/**
+ * bench/notes/<name>.md with each `{{key}}` replaced by `figures[key]`. A figure this run did not
+ * measure (a part left out by BENCH_ONLY, or a misspelt key) reads "not measured" and is named on
+ * stderr.
+ */
 function note(name, figures = {}) {
   const text = readFileSync(`${root}bench/notes/${name}.md`, 'utf8');
   return text.replace(/\{\{(\w+)\}\}/g, (_, key) => {
-    if (!(key in figures)) throw new Error(`bench/notes/${name}.md: no figure for {{${key}}}`);
-    return String(figures[key]);
+    if (key in figures) return String(figures[key]);
+    process.stderr.write(`bench/notes/${name}.md: no figure for {{${key}}} in these results\n`);
+    return '*(not measured)*';
   }).trimEnd();
 }
 
@@ -59,6 +64,7 @@ const sizes = result('sizes');
 const core = result('core');
 const browser = result('browser');
 const profile = result('profile');
+const run = result('run');
 
 /** Every target: `{id, figure, measured (text), target (text), met, minimum?}`; undefined when not measured. */
 function targets() {
@@ -93,8 +99,8 @@ function runSection() {
     '',
     `- Machine: ${os.cpus().length} cores (\`nproc\`), ${cpu}, ${os.type()} ${os.release()}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB; load average when each part was measured is given with it (other work on the machine makes the figures noisy).`,
     `- Versions: ${version('rustc', ['-V'])}; worker-build ${version('worker-build', ['--version'])}; ${version('wasm-bindgen', ['--version'])}; ${version('wasm-opt', ['--version'])}; workerd ${npmVersion('workerd', miniflare)} through Miniflare ${npmVersion('miniflare')}; wrangler ${npmVersion('wrangler')}; Node ${process.version}; ${version('wrk', ['-v']).replace(/ Copyright.*/, '')}; ${version('/usr/bin/chromium', ['--version'])}.`,
+    ...(run ? [`- Duration: the last \`make bench\` (parts: ${run.parts.join(', ')}) took ${int(run.seconds)} s, builds included; it ended ${run.measuredAt.slice(0, 16).replace('T', ' ')} UTC.`] : []),
     `- Report assembled ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC from the results in the cargo target directory (\`bench/\`).`,
-    '',
     note('run'),
   ];
   return lines.join('\n');

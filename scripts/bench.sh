@@ -64,5 +64,7 @@ run cache "upstream calls per 1,000 client reads, hit latency" \
 run console "page weight" node scripts/bench-console.mjs
 
 section "BENCHMARKS.md"
+node --input-type=module -e "import { writeResult } from './bench/lib.mjs';
+  writeResult('run', { parts: process.argv[1].split(','), seconds: Number(process.argv[2]) });" "$only" "$((SECONDS - started))"
 node bench/report.mjs
 echo "make bench: $((SECONDS - started)) s"
