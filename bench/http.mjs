@@ -34,7 +34,7 @@ const say = (line) => process.stderr.write(`${line}\n`);
 /** Starts bench/upstream.mjs in its own process (its own core time, apart from this one's). */
 async function startUpstreamProcess() {
   const child = spawn(process.execPath, [`${root}bench/upstream.mjs`, UPSTREAM_KEY], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const [line] = await createInterface({ input: child.stdout })[Symbol.asyncIterator]().next().then((r) => [r.value]);
+  const { value: line } = await createInterface({ input: child.stdout })[Symbol.asyncIterator]().next();
   if (!line) throw new Error('bench/upstream.mjs did not start');
   return { url: JSON.parse(line).url, close: () => child.kill() };
 }
