@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Benchmark (not a test): what the group cache saves and costs, on loopback. Writes its section of
-// BENCHMARKS.md ("## Group cache: …") itself and prints it.
+// BENCHMARKS.md ("## Group cache: …") as cache.json for bench/report.mjs, and prints it.
 //
 //   source scripts/env.sh && node scripts/bench-cache.mjs [READS] [CHANGE_EVERY]   (1000, 25)
 //
@@ -13,10 +13,9 @@
 // and reads that showed something older than the last change (must be 0). Then the latency of a
 // read: answered upstream with the cache off, a cache hit, and a miss that fills the entry.
 import { performance } from 'node:perf_hooks';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { startStack } from '../tests/e2e/stack.mjs';
+import { writeResult } from '../bench/lib.mjs';
 
 const READS = Number(process.argv[2] ?? 1000);
 const CHANGE_EVERY = Number(process.argv[3] ?? 25);
@@ -25,7 +24,6 @@ const FRESH_SECS = 300;
 const WEBHOOK_KEY = 'bench-webhook-hmac-key-0123456789';
 const GROUPS = ['120363000000000001@g.us', '120363000000000002@g.us', '120363000000000003@g.us'];
 const SESSION = 'console';
-const BENCHMARKS = fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url));
 const HEADING = '## Group cache: upstream calls per 1,000 client reads';
 
 const g = (id) => `/api/${SESSION}/groups/${encodeURIComponent(id)}`;
@@ -108,18 +106,6 @@ async function latency(stack, pathOf, headers = {}) {
   return { mean: samples.reduce((s, x) => s + x, 0) / samples.length, p50: at(0.5), p95: at(0.95) };
 }
 
-function writeSection(text) {
-  const doc = readFileSync(BENCHMARKS, 'utf8');
-  const start = doc.indexOf(HEADING);
-  let next;
-  if (start >= 0) {
-    next = doc.indexOf('\n## ', start + HEADING.length);
-    next = next < 0 ? doc.length : next + 1;
-  }
-  const updated = start < 0 ? `${doc.replace(/\n*$/, '\n\n')}${text}` : `${doc.slice(0, start)}${text}\n${doc.slice(next)}`;
-  writeFileSync(BENCHMARKS, updated.replace(/\n*$/, '\n'));
-}
-
 async function main() {
   // captureLogs keeps the worker's log lines off the output.
   const off = await startStack({ captureLogs: true });
@@ -142,7 +128,7 @@ async function main() {
     const text = `${HEADING}
 
 What the edge group cache (\`GROUP_CACHE\`) saves an admin console, measured by
-\`scripts/bench-cache.mjs\` (\`make bench\`), which writes this section. Two stacks side by side
+\`scripts/bench-cache.mjs\` (\`make bench\`), which writes this section's figures. Two stacks side by side
 (the built worker in workerd with local KV, each with its own WAHA simulator) replay the same
 console session: page views of *list the groups, open one, read its members, read two of its
 settings* (5 client reads; the list is not cached), round-robin over three groups, with a change
@@ -177,7 +163,7 @@ ${lat('cache on, miss (KV read + upstream + KV write)', miss)}
   load average ${os.loadavg()[0].toFixed(1)} (other engineers' builds share the machine: ±20 %).
   Date: ${new Date().toISOString().slice(0, 10)}. Command: \`make bench\` (or \`node scripts/bench-cache.mjs ${READS} ${CHANGE_EVERY}\`).
 `;
-    writeSection(text);
+    writeResult('cache', { markdown: text });
     process.stdout.write(`${text}\n`);
   } finally {
     await off.close();

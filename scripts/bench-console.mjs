@@ -1,16 +1,15 @@
 // The console's weight: loads the page (the worker in workerd serving dist/console, signed out)
 // in Debian's Chromium and counts the bytes each file takes on the wire (Chromium's
 // encodedDataLength, headers included), and what each weighs with gzip -9 (as an edge that
-// compresses would send it). Writes the figures into BENCHMARKS.md between its markers.
+// compresses would send it). Writes the figures to console.json for bench/report.mjs.
 //   node scripts/bench-console.mjs        (after scripts/build-worker.sh and scripts/build-console.sh)
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { startStack } from '../tests/e2e/stack.mjs';
+import { writeResult } from '../bench/lib.mjs';
 
 const BUDGET = 150 * 1024;
-const START = '<!-- bench-console:start -->';
-const END = '<!-- bench-console:end -->';
 
 const stack = await startStack({ assets: true, captureLogs: true });
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
@@ -43,17 +42,11 @@ const table = [
   ...rows.map((r) => `| \`${r.path}\` | ${r.wire} B | ${r.encoding} | ${r.raw} B | ${r.gzip} B |`),
   `| **all ${rows.length} files** | **${sum('wire')} B** | | ${sum('raw')} B | **${sum('gzip')} B** |`,
 ].join('\n');
-const section = `${START}
-Measured ${new Date().toISOString().slice(0, 10)} by \`make bench\` (\`scripts/bench-console.mjs\`): the signed-out page
+const markdown = `Measured ${new Date().toISOString().slice(0, 10)} by \`make bench\` (\`scripts/bench-console.mjs\`): the signed-out page
 loaded in Chromium from the worker in workerd. Budget: ${BUDGET} B (150 KiB) transferred, checked by
 \`tests/console/groups.test.mjs\` on every \`make test\`.
 
-${table}
-${END}`;
-const text = readFileSync('BENCHMARKS.md', 'utf8');
-const next = text.includes(START)
-  ? text.replace(new RegExp(`${START}[\\s\\S]*${END}`), section)
-  : `${text.trimEnd()}\n\n## Console page weight\n\n${section}\n`;
-writeFileSync('BENCHMARKS.md', next);
+${table}`;
+writeResult('console', { markdown, wireBytes: sum('wire'), budgetBytes: BUDGET });
 console.log(table);
 if (sum('wire') > BUDGET) process.exitCode = 1;

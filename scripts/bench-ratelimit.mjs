@@ -12,21 +12,17 @@
 // refusals through the store and from memory, refunds, and a remove as the session's log grows;
 // and the store operations per request, from the worker's log line (`kvOps`, `doCalls`).
 //
-// The figures replace the part of BENCHMARKS.md between the bench-ratelimit markers; progress on
-// stderr.
+// The figures go to ratelimit.json (markdown), which bench/report.mjs places in BENCHMARKS.md's
+// rate-limiting section; progress on stderr.
 import { performance } from 'node:perf_hooks';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { startStack, UPSTREAM_KEY } from '../tests/e2e/stack.mjs';
+import { writeResult } from '../bench/lib.mjs';
 
 const N = Number(process.argv[2] ?? process.env.BENCH_N ?? 400);
 const QUOTA = 50; // adds per session before switching sessions: logs stay at most 50 entries
 const GROW = Math.max(N, 1000); // removes in one session for the log-size series
 const MODES = ['kv', 'durable-object'];
-const BENCHMARKS = fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url));
-const BEGIN = '<!-- bench-ratelimit:begin (written by scripts/bench-ratelimit.mjs) -->';
-const END = '<!-- bench-ratelimit:end -->';
 
 const user = (i) => `1415${String(5_000_000 + i).padStart(7, '0')}@c.us`;
 const say = (line) => process.stderr.write(`${line}\n`);
@@ -199,14 +195,6 @@ function report({ results, off }) {
   return out.join('\n');
 }
 
-function record(markdown) {
-  const text = readFileSync(BENCHMARKS, 'utf8');
-  const begin = text.indexOf(BEGIN);
-  const end = text.indexOf(END);
-  if (begin < 0 || end < begin) throw new Error(`BENCHMARKS.md has no ${BEGIN} … ${END} section`);
-  writeFileSync(BENCHMARKS, `${text.slice(0, begin + BEGIN.length)}\n${markdown}\n${text.slice(end)}`);
-}
-
 async function main() {
   const limits = { LIMIT_ADD: `${QUOTA}/3600`, LIMIT_REFRESH: '1/3600', LIMIT_REMOVE: `${GROW + 10}/3600` };
   const stacks = {};
@@ -214,9 +202,8 @@ async function main() {
     for (const mode of MODES) stacks[mode] = await startStack({ vars: { ...limits, RATE_LIMIT_BACKEND: mode }, captureLogs: true });
     stacks.off = await startStack({ vars: { LIMIT_ADD: 'off', LIMIT_REFRESH: 'off', LIMIT_REMOVE: 'off' }, captureLogs: true });
     const markdown = report(await measure(stacks));
-    record(markdown);
     console.log(markdown);
-    say('written to BENCHMARKS.md');
+    say(`written to ${writeResult('ratelimit', { markdown })}`);
   } finally {
     for (const stack of Object.values(stacks)) await stack.close();
   }

@@ -1,26 +1,70 @@
 #!/usr/bin/env bash
-# make bench: the core benchmark (criterion), the browser module's sizes, the rate limiter's
-# KV operations and added latency, the group cache's upstream-call saving and hit latency, and the
-# console's page weight; each benchmark script writes its own section of BENCHMARKS.md.
+# make bench: builds the release artifacts and runs every benchmark on loopback, each writing its
+# JSON result into <cargo target dir>/bench/, then bench/report.mjs rewrites BENCHMARKS.md from
+# them. BENCH_ONLY=http,coldstart (a comma-separated subset of the parts below) runs only those
+# parts and the builds they need; the other sections keep their last results. The settings of
+# each part are listed in BENCHMARKS.md ("The run").
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$root"
 
-printf '\n=== core: parse + validate + render (criterion) ===\n'
-cargo bench --bench core -- --warm-up-time 1 --measurement-time 3
-
-printf '\n=== browser module size (make pkg, gzip -9) ===\n'
-scripts/build-pkg.sh >/dev/null
-for file in pkg/groupgate_bg.wasm pkg/groupgate.js; do
-  printf '%-24s %8d B  %8d B gzip\n' "$(basename "$file")" "$(wc -c < "$file")" "$(gzip -9c "$file" | wc -c)"
+parts=core,sizes,browser,http,coldstart,profile,ratelimit,cache,console
+only=${BENCH_ONLY:-$parts}
+for part in ${only//,/ }; do
+  [[ ",$parts," == *",$part,"* ]] || { echo "BENCH_ONLY: unknown part '$part' (parts: $parts)" >&2; exit 2; }
 done
+wants() { # wants <part>...: is one of them selected?
+  local part
+  for part in "$@"; do [[ ",$only," == *",$part,"* ]] && return 0; done
+  return 1
+}
+section() { printf '\n=== %s ===\n' "$*"; }
+started=$SECONDS
 
-printf '\n=== rate limiting: KV operations and added latency ===\n'
-scripts/build-worker.sh >/dev/null
-node scripts/bench-ratelimit.mjs "${BENCH_N:-400}"
+# Debian's wrk, the load generator of the http part.
+if wants http && ! command -v wrk >/dev/null 2>&1; then
+  section "installing wrk (apt)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+fi
 
-printf '\n=== group cache: upstream calls per 1,000 client reads, hit latency ===\n'
-node scripts/bench-cache.mjs "${BENCH_CACHE_READS:-1000}" "${BENCH_CACHE_CHANGE_EVERY:-25}"
-printf '\n=== console page weight (written into BENCHMARKS.md) ===\n'
-scripts/build-console.sh >/dev/null
-node scripts/bench-console.mjs
+if wants sizes http coldstart profile ratelimit cache console; then
+  section "build: worker (release)"
+  scripts/build-worker.sh >/dev/null
+fi
+if wants sizes browser; then
+  section "build: browser module (release)"
+  scripts/build-pkg.sh
+fi
+if wants console; then
+  section "build: console"
+  scripts/build-console.sh >/dev/null
+fi
+
+run() { # run <part> <title> <command...>: the part, when it is selected
+  local part=$1 title=$2
+  shift 2
+  wants "$part" || return 0
+  section "$part: $title"
+  "$@"
+}
+core_bench() {
+  cargo bench --bench core -- --warm-up-time 1 --measurement-time 3
+  node bench/core.mjs
+}
+run core "parse + validate + render (criterion)" core_bench
+run sizes "worker (wrangler deploy --dry-run), browser module (gzip -9)" node bench/sizes.mjs
+run browser "addParticipants validation in headless Chromium" node bench/browser.mjs
+run http "groupgate against the JS baselines (wrk)" node bench/http.mjs
+run coldstart "a new isolate to its first answer" node bench/coldstart.mjs
+run profile "where the Worker's time goes (CPU profile)" node bench/profile.mjs --bench
+run ratelimit "KV operations and added latency" node scripts/bench-ratelimit.mjs "${BENCH_N:-400}"
+run cache "upstream calls per 1,000 client reads, hit latency" \
+  node scripts/bench-cache.mjs "${BENCH_CACHE_READS:-1000}" "${BENCH_CACHE_CHANGE_EVERY:-25}"
+run console "page weight" node scripts/bench-console.mjs
+
+section "BENCHMARKS.md"
+node --input-type=module -e "import { writeResult } from './bench/lib.mjs';
+  writeResult('run', { parts: process.argv[1].split(','), seconds: Number(process.argv[2]) });" "$only" "$((SECONDS - started))"
+node bench/report.mjs
+echo "make bench: $((SECONDS - started)) s"

@@ -47,10 +47,11 @@ function caller(base) {
  * Object namespace (`stack.instances[i].call`, each on its own loopback port; `stack.call` is the
  * first). `quotaObjects` binds `GROUPGATE_QUOTAS` to the script's `QuotaObject` class (default: for
  * build/index.js; `false` leaves the binding out, a Durable Object that cannot be reached).
+ * `inspectorPort` opens workerd's inspector (V8 DevTools protocol) on that loopback port (0: any).
  */
 export async function startStack({
   vars = {}, kv = true, port = 0, simPort = 0, upstreamUrl, script = 'build/index.js', captureLogs = false,
-  instances = 1, quotaObjects = script === 'build/index.js', trustedCertificates, assets = false,
+  instances = 1, quotaObjects = script === 'build/index.js', trustedCertificates, assets = false, inspectorPort,
 } = {}) {
   const sim = await startSimulator({ port: simPort, apiKey: UPSTREAM_KEY });
   /** `{level, message, json}` per console line of the worker, oldest first (with `captureLogs`). */
@@ -108,6 +109,7 @@ export async function startStack({
   const mf = new Miniflare({
     host: '127.0.0.1',
     port,
+    ...(inspectorPort !== undefined && { inspectorPort }),
     ...capture,
     ...(instances > 1 ? { workers: names.map((_, i) => worker(i)) } : worker(0)),
   });
