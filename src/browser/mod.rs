@@ -10,9 +10,11 @@ mod http;
 mod key_scopes;
 mod paced;
 mod types;
+mod validate;
 pub(crate) mod webhook;
 
 pub use client::GroupsClient;
 pub use errors::is_groupgate_error;
 pub use helpers::{limits, parse_group_event, parse_invite, phone_to_user_id};
 pub use paced::add_participants_paced;
+pub use validate::validate_request;

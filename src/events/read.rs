@@ -72,6 +72,18 @@ pub(super) fn deserialize_by_hand<'de, T: FromJson, D: Deserializer<'de>>(deseri
     read(Value::deserialize(deserializer)?, String::new()).map_err(serde::de::Error::custom)
 }
 
+/// The JSON type as an error message names it (`a string`, `an object`).
+fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
 /// The fields of one JSON object, at a JSON pointer.
 pub(super) struct Fields {
     map: Map<String, Value>,
@@ -84,7 +96,7 @@ impl Fields {
     fn new(value: Value, at: String) -> Result<Self, String> {
         match value {
             Value::Object(map) => Ok(Fields { map, at, error: None }),
-            other => Err(type_mismatch(&at, "an object", &other)),
+            other => Err(type_mismatch(&at, "an object", type_name(&other))),
         }
     }
 
@@ -123,7 +135,7 @@ impl WireValue for String {
     fn from_value(value: Value, parent: &Fields, key: &str) -> Result<Self, String> {
         match value {
             Value::String(text) => Ok(text),
-            other => Err(type_mismatch(&parent.at(key), "a string", &other)),
+            other => Err(type_mismatch(&parent.at(key), "a string", type_name(&other))),
         }
     }
 
@@ -136,7 +148,7 @@ impl WireValue for bool {
     fn from_value(value: Value, parent: &Fields, key: &str) -> Result<Self, String> {
         match value {
             Value::Bool(b) => Ok(b),
-            other => Err(type_mismatch(&parent.at(key), "a boolean", &other)),
+            other => Err(type_mismatch(&parent.at(key), "a boolean", type_name(&other))),
         }
     }
 
@@ -153,7 +165,7 @@ impl WireValue for u64 {
                 .as_u64()
                 .or_else(|| n.as_f64().filter(|f| (0.0..18_446_744_073_709_551_616.0).contains(f)).map(|f| f as u64))
                 .ok_or_else(|| format!("{}: expected a non-negative timestamp below 2^64", parent.at(key))),
-            other => Err(type_mismatch(&parent.at(key), "a number", &other)),
+            other => Err(type_mismatch(&parent.at(key), "a number", type_name(&other))),
         }
     }
 
@@ -178,7 +190,7 @@ impl WireValue for Map<String, Value> {
     fn from_value(value: Value, parent: &Fields, key: &str) -> Result<Self, String> {
         match value {
             Value::Object(map) => Ok(map),
-            other => Err(type_mismatch(&parent.at(key), "an object", &other)),
+            other => Err(type_mismatch(&parent.at(key), "an object", type_name(&other))),
         }
     }
 
@@ -195,7 +207,7 @@ impl<T: FromJson> WireValue for Vec<T> {
             Value::Array(items) => {
                 items.into_iter().enumerate().map(|(i, item)| read(item, format!("{at}/{i}"))).collect()
             }
-            other => Err(type_mismatch(&at, "an array", &other)),
+            other => Err(type_mismatch(&at, "an array", type_name(&other))),
         }
     }
 

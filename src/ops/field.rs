@@ -38,7 +38,7 @@ pub struct Input<'r, 'v> {
     /// The query parameters.
     pub query: QueryReader<'r>,
     /// The body object (`{}` when there is none).
-    pub body: Object<'v>,
+    pub body: Object<'v, 'v>,
     /// The configurable limits.
     pub limits: &'r Limits,
 }
@@ -169,7 +169,7 @@ impl Field for People {
     }
 
     fn write(&self, at: At, out: &mut Output) {
-        let list = self.0.iter().map(|p| Json::Object(vec![("id", Json::Str(p.to_string()))])).collect();
+        let list = self.0.iter().map(|p| Json::Object(vec![("id", Json::Str(p.to_waha()))])).collect();
         out.body.push((at.key, Json::Array(list)));
     }
 

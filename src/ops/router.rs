@@ -56,18 +56,13 @@ fn allowed_methods<E>(routes: &[Route<E>], under: &str) -> Vec<Method> {
 /// `Some(id segment)` when `path` fits `template`; `{id}` never matches a segment that a literal
 /// path of the table owns (`/groups/count` is never group `count`).
 fn match_template<'p, E>(routes: &[Route<E>], template: &str, path: &'p str) -> Option<Option<&'p str>> {
-    let mut id = None;
-    let mut wanted = template.split('/');
-    let mut given = path.split('/');
-    loop {
-        match (wanted.next(), given.next()) {
-            // The literal check runs once, on a full match only (it scans the whole table).
-            (None, None) => return id.is_none_or(|seg| !is_literal_after_groups(routes, seg)).then_some(id),
-            (Some("{id}"), Some(seg)) if !seg.is_empty() => id = Some(seg),
-            (Some(w), Some(g)) if w == g => {}
-            _ => return None,
-        }
-    }
+    let Some((before, after)) = template.split_once("{id}") else {
+        return (template == path).then_some(None);
+    };
+    let id = path.strip_prefix(before)?.strip_suffix(after)?;
+    // The literal check runs once, on a full match only (it scans the whole table).
+    let whole_segment = !id.is_empty() && !id.contains('/');
+    (whole_segment && !is_literal_after_groups(routes, id)).then_some(Some(id))
 }
 
 /// Whether `/groups/<seg>` is a literal path of the table.

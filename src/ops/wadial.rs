@@ -230,7 +230,12 @@ fn invite_code(input: &mut Input<'_, '_>, errors: &mut FieldErrors) -> Option<In
 }
 
 /// A required string field holding one of `options`.
-fn choice(body: &Object<'_>, key: &str, options: &[&'static str], errors: &mut FieldErrors) -> Option<&'static str> {
+fn choice(
+    body: &Object<'_, '_>,
+    key: &str,
+    options: &[&'static str],
+    errors: &mut FieldErrors,
+) -> Option<&'static str> {
     let given = body.string(key, errors)?;
     let found = options.iter().copied().find(|o| *o == given);
     if found.is_none() {
@@ -282,7 +287,7 @@ fn read_profile(group: Option<GroupId>, input: &mut Input<'_, '_>, errors: &mut 
 /// `not_implemented`.
 fn read_setting(
     group: Option<GroupId>,
-    body: &Object<'_>,
+    body: &Object<'_, '_>,
     errors: &mut FieldErrors,
 ) -> Result<Option<Operation>, Error> {
     if let Some(key) = UNSUPPORTED_SETTINGS.iter().find(|k| body.has(k)) {

@@ -11,6 +11,7 @@ use crate::error::{Error, ErrorCode, FieldError, FieldErrors};
 use crate::ids::{GroupId, SessionName};
 use crate::limits::Limits;
 use crate::wire::{percent_decode, percent_encode, Json, Query};
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 /// The WAHA dialect.
@@ -133,8 +134,11 @@ pub(super) fn render_template(template: &str, id: Option<&str>, out: &mut String
 }
 
 /// Percent-decodes a path segment named `name` (a decoded `/` is refused).
-pub(super) fn decode_segment(raw: &str, name: &'static str) -> Result<String, FieldError> {
-    percent_decode(raw, false).filter(|s| !s.contains('/')).ok_or_else(|| {
+pub(super) fn decode_segment<'s>(raw: &'s str, name: &'static str) -> Result<Cow<'s, str>, FieldError> {
+    if !raw.contains('%') {
+        return Ok(Cow::Borrowed(raw));
+    }
+    percent_decode(raw, false).filter(|s| !s.contains('/')).map(Cow::Owned).ok_or_else(|| {
         FieldError::parameter(name, ErrorCode::InvalidParameter, format!("{name}: invalid percent-encoding"))
     })
 }
