@@ -4,6 +4,8 @@
 
 use std::borrow::Cow;
 
+mod bridge;
+
 /// Deepest nesting of arrays and objects accepted.
 const DEPTH_MAX: usize = 128;
 
@@ -15,7 +17,7 @@ pub enum Value<'a> {
     /// `true` or `false`.
     Bool(bool),
     /// A number, as written.
-    Number(&'a str),
+    Number(Cow<'a, str>),
     /// A string, unescaped.
     String(Cow<'a, str>),
     /// An array.
@@ -38,6 +40,18 @@ impl<'a> Value<'a> {
         match self {
             Value::Bool(b) => Some(*b),
             _ => None,
+        }
+    }
+
+    /// The value with everything it borrows copied.
+    pub fn into_owned(self) -> Value<'static> {
+        match self {
+            Value::Null => Value::Null,
+            Value::Bool(b) => Value::Bool(b),
+            Value::Number(text) => Value::Number(Cow::Owned(text.into_owned())),
+            Value::String(text) => Value::String(Cow::Owned(text.into_owned())),
+            Value::Array(items) => Value::Array(items.into_iter().map(Value::into_owned).collect()),
+            Value::Object(object) => Value::Object(object.into_owned()),
         }
     }
 
@@ -84,9 +98,25 @@ impl<'a> Object<'a> {
         found.ok().map(|i| &self.0[i].1)
     }
 
+    /// The value of `key`, to change or take.
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Value<'a>> {
+        let found = self.0.binary_search_by(|(k, _)| k.as_ref().cmp(key));
+        found.ok().map(|i| &mut self.0[i].1)
+    }
+
     /// The keys, sorted.
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.0.iter().map(|(k, _)| k.as_ref())
+    }
+
+    /// The members, sorted by key.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value<'a>)> {
+        self.0.iter().map(|(k, v)| (k.as_ref(), v))
+    }
+
+    /// The object with everything it borrows copied.
+    pub fn into_owned(self) -> Object<'static> {
+        Object(self.0.into_iter().map(|(k, v)| (Cow::Owned(k.into_owned()), v.into_owned())).collect())
     }
 }
 
@@ -337,7 +367,7 @@ impl<'a> Reader<'a> {
                 return Err(Invalid);
             }
         }
-        Ok(Value::Number(&self.text[start..self.pos]))
+        Ok(Value::Number(Cow::Borrowed(&self.text[start..self.pos])))
     }
 
     fn digits(&mut self) -> usize {
@@ -409,7 +439,7 @@ mod tests {
     fn repeated_keys_keep_the_last_value_and_keys_are_sorted() {
         let Ok(Value::Object(object)) = parse(r#"{"b":1,"a":2,"b":3,"c":4,"b":5}"#) else { panic!("not an object") };
         assert_eq!(object.keys().collect::<Vec<_>>(), ["a", "b", "c"]);
-        assert_eq!(object.get("b"), Some(&Value::Number("5")));
+        assert_eq!(object.get("b"), Some(&Value::Number("5".into())));
         assert_eq!(object.get("z"), None);
     }
 
