@@ -56,13 +56,20 @@ fn allowed_methods<E>(routes: &[Route<E>], under: &str) -> Vec<Method> {
 /// `Some(id segment)` when `path` fits `template`; `{id}` never matches a segment that a literal
 /// path of the table owns (`/groups/count` is never group `count`).
 fn match_template<'p, E>(routes: &[Route<E>], template: &str, path: &'p str) -> Option<Option<&'p str>> {
-    let Some((before, after)) = template.split_once("{id}") else {
+    let Some((before, after)) = split_template(template) else {
         return (template == path).then_some(None);
     };
     let id = path.strip_prefix(before)?.strip_suffix(after)?;
     // The literal check runs once, on a full match only (it scans the whole table).
     let whole_segment = !id.is_empty() && !id.contains('/');
     (whole_segment && !is_literal_after_groups(routes, id)).then_some(Some(id))
+}
+
+/// A template's text before and after its `{id}` (`None`: it has none). Templates hold no other
+/// `{`, so a byte search finds it.
+pub(super) fn split_template(template: &str) -> Option<(&str, &str)> {
+    let start = template.find('{')?;
+    Some((&template[..start], template[start..].strip_prefix("{id}")?))
 }
 
 /// Whether `/groups/<seg>` is a literal path of the table.

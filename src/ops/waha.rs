@@ -5,7 +5,7 @@
 use super::body::parse_json;
 use super::dialect::{Dialect, Found, Located, Outcome, Part, Plan, Upstream};
 use super::field::Output;
-use super::router::{find, Route};
+use super::router::{find, split_template, Route};
 use super::{GroupRequest, OperationKind, RenderedRequest};
 use crate::error::{Error, ErrorCode, FieldError, FieldErrors};
 use crate::ids::{GroupId, SessionName};
@@ -123,7 +123,7 @@ fn routes() -> &'static [Route<OperationKind>] {
 
 /// Renders a template with its `{id}`, percent-encoded.
 pub(super) fn render_template(template: &str, id: Option<&str>, out: &mut String) {
-    match (template.split_once("{id}"), id) {
+    match (split_template(template), id) {
         (Some((before, after)), Some(id)) => {
             out.push_str(before);
             percent_encode(id, out);
