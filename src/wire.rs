@@ -155,7 +155,8 @@ pub enum Json {
 impl Json {
     /// Serializes compactly.
     pub fn render(&self) -> String {
-        let mut out = String::new();
+        // Most bodies fit: one allocation instead of one per doubling.
+        let mut out = String::with_capacity(256);
         self.write(&mut out);
         out
     }

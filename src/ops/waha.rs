@@ -80,7 +80,8 @@ impl GroupRequest {
     /// Renders the canonical (WAHA) request.
     pub fn render(&self) -> RenderedRequest {
         let kind = self.operation.kind();
-        let mut path = String::from("/api/");
+        let mut path = String::with_capacity(128);
+        path.push_str("/api/");
         path.push_str(self.session.as_str());
         render_template(kind.waha_template(), self.operation.group().map(GroupId::as_str), &mut path);
         let mut out = Output::default();
