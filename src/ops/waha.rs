@@ -113,11 +113,7 @@ pub(super) fn not_found(method: &str, path: &str) -> Error {
 fn routes() -> &'static [Route<OperationKind>] {
     static ROUTES: OnceLock<Vec<Route<OperationKind>>> = OnceLock::new();
     ROUTES.get_or_init(|| {
-        let row = |&kind: &OperationKind| Route {
-            endpoint: kind,
-            method: kind.waha_method(),
-            template: kind.waha_template(),
-        };
+        let row = |&kind: &OperationKind| Route::new(kind, kind.waha_method(), kind.waha_template());
         OperationKind::ALL.iter().map(row).collect()
     })
 }
