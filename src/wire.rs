@@ -150,6 +150,8 @@ pub enum Json {
     Array(Vec<Json>),
     /// An object with its keys in order.
     Object(Vec<(&'static str, Json)>),
+    /// A list of people as WAHA spells it: `[{"id": …}, …]`, one object per id.
+    People(Vec<String>),
 }
 
 impl Json {
@@ -165,6 +167,18 @@ impl Json {
         match self {
             Json::Str(s) => json_string(s, out),
             Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Json::People(ids) => {
+                out.push('[');
+                for (i, id) in ids.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str("{\"id\":");
+                    json_string(id, out);
+                    out.push('}');
+                }
+                out.push(']');
+            }
             Json::Array(items) => {
                 out.push('[');
                 for (i, item) in items.iter().enumerate() {
@@ -246,5 +260,14 @@ mod tests {
         assert_eq!(v.render(), r#"{"a":"q\"\\\n\u0001é","b":[true]}"#);
         let back: serde_json::Value = serde_json::from_str(&v.render()).unwrap();
         assert_eq!(back["a"], "q\"\\\n\u{1}é");
+    }
+
+    #[test]
+    fn people_render_as_a_list_of_id_objects() {
+        let ids = ["15551234567@c.us", "123456789012345@lid"];
+        let people = Json::People(ids.iter().map(|id| id.to_string()).collect());
+        let objects = Json::Array(ids.iter().map(|id| Json::Object(vec![("id", Json::Str(id.to_string()))])).collect());
+        assert_eq!(people.render(), r#"[{"id":"15551234567@c.us"},{"id":"123456789012345@lid"}]"#);
+        assert_eq!(people.render(), objects.render());
     }
 }

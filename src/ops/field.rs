@@ -169,8 +169,7 @@ impl Field for People {
     }
 
     fn write(&self, at: At, out: &mut Output) {
-        let list = self.0.iter().map(|p| Json::Object(vec![("id", Json::Str(p.to_waha()))])).collect();
-        out.body.push((at.key, Json::Array(list)));
+        out.body.push((at.key, Json::People(self.0.iter().map(ParticipantId::to_waha).collect())));
     }
 
     fn units(&self) -> u32 {
