@@ -13,7 +13,7 @@ const TS_CANONICAL_REQUEST: &'static str = r#"
 export interface CanonicalRequest {
   /** The HTTP method, e.g. `POST`. */
   method: string;
-  /** The path, e.g. `/api/default/groups/1203…%40g.us/participants/add` (ids percent-encoded). */
+  /** The path, e.g. `/api/default/groups/1203…@g.us/participants/add` (the id percent-encoded). */
   path: string;
   /** The query string without `?` (`""` when there is none). */
   query: string;
