@@ -124,8 +124,26 @@ impl ParticipantId {
     }
 
     /// Parses, reporting a failure at `pointer` with code `invalid_id`.
-    pub fn parse_at(s: &str, pointer: &str) -> Result<Self, FieldError> {
-        Self::parse(s).map_err(|why| FieldError::body(pointer, ErrorCode::InvalidId, format!("{pointer}: {why}")))
+    pub fn parse_at(s: &str, pointer: &dyn fmt::Display) -> Result<Self, FieldError> {
+        Self::parse(s).map_err(|why| {
+            let pointer = pointer.to_string();
+            let detail = format!("{pointer}: {why}");
+            FieldError::body(pointer, ErrorCode::InvalidId, detail)
+        })
+    }
+}
+
+impl ParticipantId {
+    /// The id as WAHA spells it (`…@c.us` or `…@lid`); what `Display` shows, without formatting.
+    pub fn to_waha(&self) -> String {
+        let (digits, suffix) = match self {
+            ParticipantId::User(UserId(digits)) => (digits, USER_SUFFIX),
+            ParticipantId::Lid(Lid(digits)) => (digits, LID_SUFFIX),
+        };
+        let mut id = String::with_capacity(digits.len() + suffix.len());
+        id.push_str(digits);
+        id.push_str(suffix);
+        id
     }
 }
 
@@ -303,7 +321,7 @@ mod tests {
     fn participants_accept_lids_and_refuse_groups() {
         assert_eq!(ParticipantId::parse("123456789012345@lid").unwrap().to_string(), "123456789012345@lid");
         assert!(ParticipantId::parse("120363298657503778@g.us").unwrap_err().contains("group id"));
-        let err = ParticipantId::parse_at("+1@c.us", "/participants/0/id").unwrap_err();
+        let err = ParticipantId::parse_at("+1@c.us", &"/participants/0/id").unwrap_err();
         assert_eq!(err.code, ErrorCode::InvalidId);
         assert_eq!(err.location, crate::error::Location::Body("/participants/0/id".into()));
     }

@@ -1,9 +1,11 @@
-//! Small wire helpers shared by every host: percent-coding for paths and queries, and a JSON
-//! writer for the string-and-bool bodies groupgate renders (no float formatting, no serde_json).
+//! Small wire helpers shared by every host: percent-coding for paths and queries, a JSON reader
+//! for request bodies ([`json`]), and a JSON writer for the string-and-bool bodies groupgate
+//! renders (no float formatting, no serde_json).
+
+pub mod json;
 
 use crate::error::{Error, ErrorCode, FieldError};
 use crate::limits::QUERY_MAX_BYTES;
-use std::fmt::Write;
 
 /// Decodes `%XX` escapes (and `+` as space when `plus_is_space`); `None` if invalid or not UTF-8.
 pub fn percent_decode(s: &str, plus_is_space: bool) -> Option<String> {
@@ -33,27 +35,26 @@ pub fn percent_decode(s: &str, plus_is_space: bool) -> Option<String> {
 
 /// Percent-encodes everything but RFC 3986 unreserved characters (and `@`, which ids carry).
 pub fn percent_encode(s: &str, out: &mut String) {
-    for b in s.bytes() {
+    let mut plain = 0;
+    for (i, b) in s.bytes().enumerate() {
         if b.is_ascii_alphanumeric() || b"-._~@".contains(&b) {
-            out.push(b as char);
-        } else {
-            let _ = write!(out, "%{b:02X}");
+            continue;
         }
+        out.push_str(&s[plain..i]);
+        out.push('%');
+        out.push(char::from(HEX_UPPER[usize::from(b >> 4)]));
+        out.push(char::from(HEX_UPPER[usize::from(b & 15)]));
+        plain = i + 1;
     }
+    out.push_str(&s[plain..]);
 }
 
-/// `"<where>: expected <what>, got <JSON type>"`; an empty pointer is the whole body.
-pub fn type_mismatch(pointer: &str, expected: &str, got: &serde_json::Value) -> String {
-    use serde_json::Value;
+const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
+
+/// `"<where>: expected <what>, got <JSON type>"`; an empty pointer is the whole body. `got` is
+/// the JSON type as [`json::Value::type_name`] names it.
+pub fn type_mismatch(pointer: &str, expected: &str, got: &str) -> String {
     let shown = if pointer.is_empty() { "body" } else { pointer };
-    let got = match got {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    };
     format!("{shown}: expected {expected}, got {got}")
 }
 
@@ -115,19 +116,26 @@ impl Query {
 /// Writes `s` as a JSON string literal.
 pub fn json_string(s: &str, out: &mut String) {
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
+    let mut plain = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let escape = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0..=0x1f => "\\u00",
+            _ => continue,
+        };
+        out.push_str(&s[plain..i]);
+        out.push_str(escape);
+        if escape == "\\u00" {
+            out.push(char::from(b'0' + (b >> 4)));
+            out.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
         }
+        plain = i + 1;
     }
+    out.push_str(&s[plain..]);
     out.push('"');
 }
 
@@ -142,12 +150,15 @@ pub enum Json {
     Array(Vec<Json>),
     /// An object with its keys in order.
     Object(Vec<(&'static str, Json)>),
+    /// A list of people as WAHA spells it: `[{"id": …}, …]`, one object per id.
+    People(Vec<String>),
 }
 
 impl Json {
     /// Serializes compactly.
     pub fn render(&self) -> String {
-        let mut out = String::new();
+        // Most bodies fit: one allocation instead of one per doubling.
+        let mut out = String::with_capacity(256);
         self.write(&mut out);
         out
     }
@@ -156,6 +167,18 @@ impl Json {
         match self {
             Json::Str(s) => json_string(s, out),
             Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Json::People(ids) => {
+                out.push('[');
+                for (i, id) in ids.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str("{\"id\":");
+                    json_string(id, out);
+                    out.push('}');
+                }
+                out.push(']');
+            }
             Json::Array(items) => {
                 out.push('[');
                 for (i, item) in items.iter().enumerate() {
@@ -237,5 +260,14 @@ mod tests {
         assert_eq!(v.render(), r#"{"a":"q\"\\\n\u0001é","b":[true]}"#);
         let back: serde_json::Value = serde_json::from_str(&v.render()).unwrap();
         assert_eq!(back["a"], "q\"\\\n\u{1}é");
+    }
+
+    #[test]
+    fn people_render_as_a_list_of_id_objects() {
+        let ids = ["15551234567@c.us", "123456789012345@lid"];
+        let people = Json::People(ids.iter().map(|id| id.to_string()).collect());
+        let objects = Json::Array(ids.iter().map(|id| Json::Object(vec![("id", Json::Str(id.to_string()))])).collect());
+        assert_eq!(people.render(), r#"[{"id":"15551234567@c.us"},{"id":"123456789012345@lid"}]"#);
+        assert_eq!(people.render(), objects.render());
     }
 }

@@ -3,7 +3,9 @@
 //! --features browser --test browser`. The page's origin is allowed by the Worker's CORS.
 #![cfg(all(target_arch = "wasm32", feature = "browser"))]
 
-use groupgate::browser::{is_groupgate_error, limits, parse_group_event, parse_invite, phone_to_user_id, GroupsClient};
+use groupgate::browser::{
+    is_groupgate_error, limits, parse_group_event, parse_invite, phone_to_user_id, validate_request, GroupsClient,
+};
 use js_sys::{Array, Promise, Reflect, JSON};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -662,6 +664,46 @@ fn group_events_parse_with_a_kind() {
     assert_eq!(text(&request, "payload.action"), "approved");
     assert_eq!(text(&request, "payload.requesterPn"), "15550001111@c.us");
     assert!(at(&request, "payload.requestMethod").is_undefined());
+}
+
+#[wasm_bindgen_test]
+fn raw_event_json_reaches_js_as_json_parse_gives_it() {
+    let body = r#"{"id": "evt_1", "timestamp": 1, "session": "default", "engine": "GOWS", "event": "message",
+        "payload": {"n": [2.5e1, -0.125, 7], "s": "a\u00e9\n", "z": null}, "environment": {}}"#;
+    let other = parse_group_event(s(body)).unwrap_or_else(|e| panic!("{}", show(&e)));
+    assert_eq!(show(&at(&other, "payload")), r#"{"n":[25,-0.125,7],"s":"aé\n","z":null}"#);
+}
+
+#[wasm_bindgen_test]
+fn validate_request_checks_like_the_worker_and_renders_what_it_forwards() {
+    let path = format!("/api/default/groups/{ALPHA}/participants/add");
+    let body = r#"{"participants": [{"id": "15551234567@s.whatsapp.net"}, {"id": "123456789012345@lid"}]}"#;
+    let ok = validate_request(s("POST"), s(&path), s(body), none()).unwrap_or_else(|e| panic!("{}", show(&e)));
+    assert_eq!(text(&ok, "method"), "POST");
+    assert_eq!(text(&ok, "path"), path);
+    assert_eq!(text(&ok, "query"), "");
+    assert_eq!(text(&ok, "body"), r#"{"participants":[{"id":"15551234567@c.us"},{"id":"123456789012345@lid"}]}"#);
+
+    let list = validate_request(s("GET"), s("/api/default/groups?limit=5"), none(), none()).unwrap();
+    assert_eq!((text(&list, "method"), text(&list, "query")), ("GET".to_owned(), "limit=5".to_owned()));
+    assert!(at(&list, "body").is_undefined(), "no body: {}", show(&list));
+
+    let bad = r#"{"participants": [{"id": "+15551234567@c.us"}, {"id": "15551234567@c.us"}], "x": 1}"#;
+    let e = validate_request(s("POST"), s(&path), s(bad), none()).unwrap_err();
+    assert!(is_groupgate_error(&e));
+    assert_eq!(text(&e, "code"), "validation_failed");
+    let errors = field_errors(&e);
+    assert!(has(&errors, "/participants/0/id", "invalid_id"), "{errors:?}");
+    assert!(has(&errors, "/x", "unknown_field"), "{errors:?}");
+
+    let e = validate_request(s("POST"), s(&path), s(body), js(r#"{"participantsPerRequest": 1}"#)).unwrap_err();
+    assert!(has(&field_errors(&e), "/participants", "too_many_participants"), "{}", show(&e));
+    let e = validate_request(s("POST"), s(&path), s("{\"participants\": ["), none()).unwrap_err();
+    assert_eq!(text(&e, "code"), "invalid_json");
+    let e = validate_request(s("POST"), s("/api/default/nothing"), none(), none()).unwrap_err();
+    assert_eq!(text(&e, "code"), "not_found");
+    let e = validate_request(JsValue::from(1), s(&path), none(), none()).unwrap_err();
+    assert_eq!(text(&e, "code"), "validation_failed");
 }
 
 #[wasm_bindgen_test]

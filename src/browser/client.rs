@@ -207,10 +207,8 @@ impl Inner {
                 query.0.push((name.to_owned(), text));
             }
         }
-        let body = match call.body {
-            Some(body) => parse_json(json_text(&body)?.as_bytes())?,
-            None => None,
-        };
+        let text = call.body.as_ref().map(json_text).transpose()?;
+        let body = parse_json(text.as_deref().unwrap_or_default().as_bytes())?;
         let operation = kind.read_wire(group, &query, body.as_ref(), &self.limits, &mut errors);
         errors.finish(|| Some(GroupRequest { session: self.session.clone(), operation: operation? }))
     }
@@ -340,7 +338,7 @@ fn header_option(value: &JsValue) -> Result<Vec<(String, String)>, FieldError> {
 }
 
 /// `limits: Partial<ValidationLimits>` over the defaults.
-fn limits_option(value: &JsValue) -> Result<Limits, FieldError> {
+pub(crate) fn limits_option(value: &JsValue) -> Result<Limits, FieldError> {
     let mut limits = Limits::default();
     if value.is_undefined() || value.is_null() {
         return Ok(limits);

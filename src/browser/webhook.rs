@@ -4,9 +4,8 @@
 //! formatted.
 
 use super::errors::set;
-use crate::events::{GroupEvent, WebhookEvent};
+use crate::events::{GroupEvent, Map, Value, WebhookEvent};
 use js_sys::{Array, Object};
-use serde_json::{Map, Value};
 use wasm_bindgen::JsValue;
 
 /// A value as `parseGroupEvent` hands it to JS.
@@ -81,13 +80,14 @@ impl<T: ToJs> ToJs for Vec<T> {
     }
 }
 
-/// Any JSON value as the JS value `JSON.parse` would give (`_data`, `metadata`, other payloads).
+/// Any JSON value as the JS value `JSON.parse` would give (`_data`, `metadata`, other payloads);
+/// numbers are read by JS (`parseFloat` of their JSON text, which is what `JSON.parse` gives).
 impl ToJs for Value {
     fn to_js(&self) -> JsValue {
         match self {
             Value::Null => JsValue::NULL,
             Value::Bool(b) => JsValue::from_bool(*b),
-            Value::Number(n) => JsValue::from_f64(n.as_f64().unwrap_or(f64::NAN)),
+            Value::Number(text) => JsValue::from_f64(js_sys::parse_float(text)),
             Value::String(text) => JsValue::from_str(text),
             Value::Array(items) => items.iter().map(Value::to_js).collect::<Array>().into(),
             Value::Object(map) => map.to_js(),
@@ -95,10 +95,10 @@ impl ToJs for Value {
     }
 }
 
-impl ToJs for Map<String, Value> {
+impl ToJs for Map {
     fn to_js(&self) -> JsValue {
         let object = new_object();
-        for (key, value) in self {
+        for (key, value) in self.iter() {
             set(&object, key, &value.to_js());
         }
         object

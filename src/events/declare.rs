@@ -75,7 +75,7 @@ macro_rules! webhook_type {
         }
 
         impl $crate::events::read::WireValue for $name {
-            fn from_value(value: ::serde_json::Value, parent: &$crate::events::read::Fields, key: &str) -> Result<Self, String> {
+            fn from_value(value: $crate::events::Value, parent: &$crate::events::read::Fields, key: &str) -> Result<Self, String> {
                 $crate::events::read::read(value, parent.at(key))
             }
 

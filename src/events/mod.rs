@@ -27,6 +27,7 @@
 
 use crate::error::{Error, ErrorCode};
 use crate::limits::BODY_MAX_BYTES;
+use crate::wire::json;
 #[macro_use]
 mod declare;
 mod read;
@@ -35,7 +36,11 @@ mod tests;
 
 use read::read;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde_json::{Map, Value};
+
+/// Any JSON an event carries as it came (the engine's `_data`, other events' payloads).
+pub type Value = crate::wire::json::Value<'static>;
+/// A JSON object an event carries as it came (`metadata`).
+pub type Map = crate::wire::json::Object<'static>;
 
 /// Event name: you joined or were added to a group.
 pub const GROUP_V2_JOIN: &str = "group.v2.join";
@@ -320,8 +325,8 @@ impl GroupEvent {
     }
 
     /// Types `payload` by the event name; an unknown name gives [`GroupEvent::Other`].
-    pub fn from_parts(event: String, payload: Value) -> Result<Self, serde_json::Error> {
-        GroupEvent::read(event, payload, String::new()).map_err(serde::de::Error::custom)
+    pub fn from_parts(event: String, payload: serde_json::Value) -> Result<Self, serde_json::Error> {
+        GroupEvent::read(event, payload.into(), String::new()).map_err(serde::de::Error::custom)
     }
 
     /// [`GroupEvent::from_parts`] for a payload at the JSON pointer `at`.
@@ -338,11 +343,11 @@ impl GroupEvent {
     }
 
     /// The event name and its payload as JSON.
-    pub fn into_parts(self) -> (String, Value) {
+    pub fn into_parts(self) -> (String, serde_json::Value) {
         // The typed payloads hold only strings, integers, bools and `Value`s, which always
         // convert; `null` stands in should that ever change, never a panic.
-        fn json(p: impl Serialize) -> Value {
-            serde_json::to_value(p).unwrap_or(Value::Null)
+        fn json(p: impl Serialize) -> serde_json::Value {
+            serde_json::to_value(p).unwrap_or(serde_json::Value::Null)
         }
         let name = self.name().to_owned();
         let payload = match self {
@@ -351,7 +356,7 @@ impl GroupEvent {
             GroupEvent::Update(p) => json(p),
             GroupEvent::Participants(p) => json(p),
             GroupEvent::JoinRequest(p) => json(p),
-            GroupEvent::Other { payload, .. } => payload,
+            GroupEvent::Other { payload, .. } => json(payload),
         };
         (name, payload)
     }
@@ -398,7 +403,7 @@ pub struct WebhookEvent {
     /// The WAHA session.
     pub session: String,
     /// The metadata configured on the session, if any.
-    pub metadata: Option<Map<String, Value>>,
+    pub metadata: Option<Map>,
     /// The engine (`GOWS`, `NOWEB`, `WEBJS`).
     pub engine: String,
     /// The event and its payload.
@@ -416,10 +421,10 @@ struct RawWebhook {
     timestamp: u64,
     session: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    metadata: Option<Map<String, Value>>,
+    metadata: Option<Map>,
     engine: String,
     event: String,
-    payload: Value,
+    payload: serde_json::Value,
     #[serde(skip_serializing_if = "Option::is_none")]
     me: Option<MeInfo>,
     environment: Environment,
@@ -455,12 +460,13 @@ pub fn parse_event(body: &[u8]) -> Result<WebhookEvent, Error> {
         ));
     }
     // Two steps, so that a JSON syntax error and a shape error get different codes.
-    let value: Value = serde_json::from_slice(body).map_err(|e| {
+    let text = std::str::from_utf8(body).map_err(|e| json::syntax_error_at(body, e.valid_up_to()));
+    let value = text.and_then(json::parse).map_err(|at| {
         Error::new(
             ErrorCode::InvalidJson,
-            format!("the webhook body is not valid JSON (line {}, column {})", e.line(), e.column()),
+            format!("the webhook body is not valid JSON (line {}, column {})", at.line, at.column),
         )
     })?;
-    read(value, String::new())
+    read(value.into_owned(), String::new())
         .map_err(|e| Error::new(ErrorCode::InvalidType, format!("the webhook body is not a WAHA webhook: {e}")))
 }

@@ -69,12 +69,13 @@ pub(super) fn read<T: FromJson>(value: Value, at: String) -> Result<T, String> {
 /// `Deserialize` through the hand-written reader: any serde format, the same rules as
 /// [`parse_event`].
 pub(super) fn deserialize_by_hand<'de, T: FromJson, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
-    read(Value::deserialize(deserializer)?, String::new()).map_err(serde::de::Error::custom)
+    let value = Value::from(serde_json::Value::deserialize(deserializer)?);
+    read(value, String::new()).map_err(serde::de::Error::custom)
 }
 
 /// The fields of one JSON object, at a JSON pointer.
 pub(super) struct Fields {
-    map: Map<String, Value>,
+    map: Map,
     at: String,
     /// The first bad field's error.
     error: Option<String>,
@@ -84,7 +85,7 @@ impl Fields {
     fn new(value: Value, at: String) -> Result<Self, String> {
         match value {
             Value::Object(map) => Ok(Fields { map, at, error: None }),
-            other => Err(type_mismatch(&at, "an object", &other)),
+            other => Err(type_mismatch(&at, "an object", other.type_name())),
         }
     }
 
@@ -111,7 +112,7 @@ impl Fields {
 
     /// The field `key`, taken out; `None` when absent or `null`.
     fn take(&mut self, key: &str) -> Option<Value> {
-        self.map.get_mut(key).map(Value::take).filter(|v| !v.is_null())
+        self.map.get_mut(key).map(|value| std::mem::replace(value, Value::Null)).filter(|v| *v != Value::Null)
     }
 
     fn missing(&self, key: &str) -> String {
@@ -122,8 +123,8 @@ impl Fields {
 impl WireValue for String {
     fn from_value(value: Value, parent: &Fields, key: &str) -> Result<Self, String> {
         match value {
-            Value::String(text) => Ok(text),
-            other => Err(type_mismatch(&parent.at(key), "a string", &other)),
+            Value::String(text) => Ok(text.into_owned()),
+            other => Err(type_mismatch(&parent.at(key), "a string", other.type_name())),
         }
     }
 
@@ -136,7 +137,7 @@ impl WireValue for bool {
     fn from_value(value: Value, parent: &Fields, key: &str) -> Result<Self, String> {
         match value {
             Value::Bool(b) => Ok(b),
-            other => Err(type_mismatch(&parent.at(key), "a boolean", &other)),
+            other => Err(type_mismatch(&parent.at(key), "a boolean", other.type_name())),
         }
     }
 
@@ -149,17 +150,46 @@ impl WireValue for bool {
 impl WireValue for u64 {
     fn from_value(value: Value, parent: &Fields, key: &str) -> Result<Self, String> {
         match value {
-            Value::Number(n) => n
-                .as_u64()
-                .or_else(|| n.as_f64().filter(|f| (0.0..18_446_744_073_709_551_616.0).contains(f)).map(|f| f as u64))
+            Value::Number(text) => truncated(&text)
                 .ok_or_else(|| format!("{}: expected a non-negative timestamp below 2^64", parent.at(key))),
-            other => Err(type_mismatch(&parent.at(key), "a number", &other)),
+            other => Err(type_mismatch(&parent.at(key), "a number", other.type_name())),
         }
     }
 
     fn placeholder() -> Self {
         0
     }
+}
+
+/// A JSON number's text truncated to an integer: `None` when it is below zero (`-0` is zero) or
+/// not below 2^64. Read digit by digit, so no float is parsed.
+pub(super) fn truncated(text: &str) -> Option<u64> {
+    let (negative, text) = text.strip_prefix('-').map_or((false, text), |rest| (true, rest));
+    let (mantissa, exponent) = match text.split_once(['e', 'E']) {
+        Some((mantissa, exponent)) => (mantissa, exponent.parse::<i64>().ok()?),
+        None => (text, 0),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = || whole.bytes().chain(fraction.bytes()).map(|b| u64::from(b - b'0'));
+    if negative {
+        return digits().all(|d| d == 0).then_some(0);
+    }
+    // How many digits stand before the decimal point once the exponent has moved it.
+    let mut places = i64::try_from(whole.len()).ok()?.checked_add(exponent)?;
+    let mut value = 0u64;
+    for digit in digits() {
+        if places <= 0 {
+            break;
+        }
+        value = value.checked_mul(10)?.checked_add(digit)?;
+        places -= 1;
+    }
+    // Zeros the exponent adds after the written digits (a non-zero value overflows within 20).
+    while places > 0 && value != 0 {
+        value = value.checked_mul(10)?;
+        places -= 1;
+    }
+    Some(value)
 }
 
 /// Any JSON, kept as it is (the engine's `_data`, other events' payloads).
@@ -174,16 +204,16 @@ impl WireValue for Value {
 }
 
 /// An object kept as it is (`metadata`).
-impl WireValue for Map<String, Value> {
+impl WireValue for Map {
     fn from_value(value: Value, parent: &Fields, key: &str) -> Result<Self, String> {
         match value {
             Value::Object(map) => Ok(map),
-            other => Err(type_mismatch(&parent.at(key), "an object", &other)),
+            other => Err(type_mismatch(&parent.at(key), "an object", other.type_name())),
         }
     }
 
     fn placeholder() -> Self {
-        Map::new()
+        Map::default()
     }
 }
 
@@ -195,7 +225,7 @@ impl<T: FromJson> WireValue for Vec<T> {
             Value::Array(items) => {
                 items.into_iter().enumerate().map(|(i, item)| read(item, format!("{at}/{i}"))).collect()
             }
-            other => Err(type_mismatch(&at, "an array", &other)),
+            other => Err(type_mismatch(&at, "an array", other.type_name())),
         }
     }
 

@@ -4,14 +4,12 @@
 use crate::error::{Error, ErrorCode, FieldError, FieldErrors, Recorded};
 use crate::ids::{GroupId, ParticipantId};
 use crate::limits::{Limits, BODY_MAX_BYTES};
+use crate::wire::json::{self, Value};
 use crate::wire::type_mismatch;
-use serde_json::{Map, Value};
-use std::collections::HashSet;
-use std::fmt::Display;
-use std::hash::Hash;
+use std::fmt::{self, Display};
 
 /// Parses a body of at most `BODY_MAX_BYTES`; an empty body is `None`.
-pub fn parse_json(body: &[u8]) -> Result<Option<Value>, Error> {
+pub fn parse_json(body: &[u8]) -> Result<Option<Value<'_>>, Error> {
     if body.len() > BODY_MAX_BYTES {
         return Err(Error::new(
             ErrorCode::PayloadTooLarge,
@@ -21,42 +19,77 @@ pub fn parse_json(body: &[u8]) -> Result<Option<Value>, Error> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    serde_json::from_slice(body).map(Some).map_err(|e| {
+    let text = std::str::from_utf8(body).map_err(|e| json::syntax_error_at(body, e.valid_up_to()));
+    text.and_then(json::parse).map(Some).map_err(|at| {
         Error::new(
             ErrorCode::InvalidJson,
-            format!("the body is not valid JSON (line {}, column {})", e.line(), e.column()),
+            format!("the body is not valid JSON (line {}, column {})", at.line, at.column),
         )
     })
 }
 
-fn wrong_type(pointer: &str, expected: &str, got: &Value) -> FieldError {
-    FieldError::body(pointer, ErrorCode::InvalidType, type_mismatch(pointer, expected, got))
+fn wrong_type(pointer: &dyn Display, expected: &str, got: &Value<'_>) -> FieldError {
+    let pointer = pointer.to_string();
+    let detail = type_mismatch(&pointer, expected, got.type_name());
+    FieldError::body(pointer, ErrorCode::InvalidType, detail)
+}
+
+/// A JSON pointer (RFC 6901), written out only when an error names it.
+#[derive(Debug, Clone, Copy)]
+pub enum Pointer<'p> {
+    /// The whole body (`""`).
+    Root,
+    /// A key of the object at the parent pointer.
+    Key(&'p Pointer<'p>, &'p str),
+    /// An item of the array at the parent pointer.
+    Index(&'p Pointer<'p>, usize),
+}
+
+impl Display for Pointer<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Pointer::Root => Ok(()),
+            Pointer::Key(parent, key) => {
+                write!(f, "{parent}/")?;
+                for c in key.chars() {
+                    match c {
+                        '~' => f.write_str("~0")?,
+                        '/' => f.write_str("~1")?,
+                        c => fmt::Write::write_char(f, c)?,
+                    }
+                }
+                Ok(())
+            }
+            Pointer::Index(parent, i) => write!(f, "{parent}/{i}"),
+        }
+    }
 }
 
 /// A JSON object being read, with the pointer it sits at.
-pub struct Object<'v> {
-    map: &'v Map<String, Value>,
-    pointer: String,
+pub struct Object<'v, 'p> {
+    map: &'v json::Object<'v>,
+    pointer: Pointer<'p>,
 }
 
-impl<'v> Object<'v> {
+impl<'v> Object<'v, 'static> {
     /// The body as an object with exactly the `allowed` keys (others are `unknown_field`).
     /// A missing body counts as `{}`.
-    pub fn root(body: Option<&'v Value>, allowed: &[&str], errors: &mut FieldErrors) -> Option<Self> {
-        static EMPTY: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
+    pub fn root(body: Option<&'v Value<'v>>, allowed: &[&str], errors: &mut FieldErrors) -> Option<Self> {
         match body {
-            None => Some(Object { map: EMPTY.get_or_init(Map::new), pointer: String::new() }),
-            Some(v) => Self::at(v, String::new(), allowed, errors),
+            None => Some(Object { map: &json::EMPTY_OBJECT, pointer: Pointer::Root }),
+            Some(v) => Self::at(v, Pointer::Root, allowed, errors),
         }
     }
+}
 
-    fn at(value: &'v Value, pointer: String, allowed: &[&str], errors: &mut FieldErrors) -> Option<Self> {
+impl<'v, 'p> Object<'v, 'p> {
+    fn at(value: &'v Value<'v>, pointer: Pointer<'p>, allowed: &[&str], errors: &mut FieldErrors) -> Option<Self> {
         let Value::Object(map) = value else {
             errors.push(wrong_type(&pointer, "an object", value));
             return None;
         };
-        for key in map.keys().filter(|k| !allowed.contains(&k.as_str())) {
-            let at = format!("{pointer}/{}", escape_pointer(key));
+        for key in map.keys().filter(|k| !allowed.contains(k)) {
+            let at = Pointer::Key(&pointer, key).to_string();
             let detail = format!("{at}: unknown field; expected one of: {}", allowed.join(", "));
             errors.push(FieldError::body(at, ErrorCode::UnknownField, detail));
         }
@@ -64,11 +97,16 @@ impl<'v> Object<'v> {
     }
 
     /// The pointer of `key` in this object.
-    pub fn pointer_of(&self, key: &str) -> String {
-        format!("{}/{}", self.pointer, escape_pointer(key))
+    pub fn pointer_to<'s>(&'s self, key: &'s str) -> Pointer<'s> {
+        Pointer::Key(&self.pointer, key)
     }
 
-    fn field(&self, key: &str, required: bool, errors: &mut FieldErrors) -> Option<&'v Value> {
+    /// The pointer of `key` in this object, written out.
+    pub fn pointer_of(&self, key: &str) -> String {
+        self.pointer_to(key).to_string()
+    }
+
+    fn field(&self, key: &str, required: bool, errors: &mut FieldErrors) -> Option<&'v Value<'v>> {
         match self.map.get(key) {
             None if required => {
                 let at = self.pointer_of(key);
@@ -81,7 +119,7 @@ impl<'v> Object<'v> {
 
     /// Whether the object has `key`.
     pub fn has(&self, key: &str) -> bool {
-        self.map.contains_key(key)
+        self.map.get(key).is_some()
     }
 
     /// A required string field.
@@ -108,20 +146,20 @@ impl<'v> Object<'v> {
         required: bool,
         errors: &mut FieldErrors,
         expected: &str,
-        get: impl Fn(&'v Value) -> Option<T>,
+        get: impl Fn(&'v Value<'v>) -> Option<T>,
     ) -> Option<T> {
         let value = self.field(key, required, errors)?;
         let got = get(value);
         if got.is_none() {
-            errors.push(wrong_type(&self.pointer_of(key), expected, value));
+            errors.push(wrong_type(&self.pointer_to(key), expected, value));
         }
         got
     }
 
     /// A required nested object with exactly the `allowed` keys.
-    pub fn object(&self, key: &str, allowed: &[&str], errors: &mut FieldErrors) -> Option<Object<'v>> {
+    pub fn object<'s>(&'s self, key: &'s str, allowed: &[&str], errors: &mut FieldErrors) -> Option<Object<'v, 's>> {
         let value = self.field(key, true, errors)?;
-        Object::at(value, self.pointer_of(key), allowed, errors)
+        Object::at(value, self.pointer_to(key), allowed, errors)
     }
 
     /// A required `participants: [{id}]` list: non-empty, at most the per-request cap, every id
@@ -130,7 +168,7 @@ impl<'v> Object<'v> {
         self.id_list((key, "participant"), limits, errors, |item, at, errors| {
             let entry = Object::at(item, at, &["id"], errors)?;
             let id = entry.string("id", errors)?;
-            errors.take(ParticipantId::parse_at(id, &entry.pointer_of("id")))
+            errors.take(ParticipantId::parse_at(id, &entry.pointer_to("id")))
         })
     }
 
@@ -151,6 +189,7 @@ impl<'v> Object<'v> {
     pub fn group_ids(&self, key: &str, limits: &Limits, errors: &mut FieldErrors) -> Option<Vec<GroupId>> {
         self.id_list((key, "group"), limits, errors, |item, at, errors| match item.as_str() {
             Some(id) => errors.take(GroupId::parse(id).map_err(|why| {
+                let at = at.to_string();
                 let detail = format!("{at}: {why}");
                 FieldError::body(at, ErrorCode::InvalidGroupId, detail)
             })),
@@ -161,37 +200,41 @@ impl<'v> Object<'v> {
         })
     }
 
-    fn id_list<T: Clone + Eq + Hash + Display>(
+    /// A required list read item by item. A repeated item is found by comparing it with the ones
+    /// before (the list is at most the per-request cap long).
+    fn id_list<T: Eq + Display>(
         &self,
         (key, noun): (&str, &str),
         limits: &Limits,
         errors: &mut FieldErrors,
-        read: impl Fn(&'v Value, String, &mut FieldErrors) -> Option<T>,
+        read: impl Fn(&'v Value<'v>, Pointer<'_>, &mut FieldErrors) -> Option<T>,
     ) -> Option<Vec<T>> {
         let value = self.field(key, true, errors)?;
-        let at = self.pointer_of(key);
+        let at = self.pointer_to(key);
         let Value::Array(items) = value else {
             errors.push(wrong_type(&at, "an array", value));
             return None;
         };
         if items.is_empty() {
+            let at = at.to_string();
             errors.push(FieldError::body(&at, ErrorCode::EmptyList, format!("{at}: give at least one {noun}")));
             return None;
         }
         let cap = limits.participants_per_request;
         if items.len() > cap {
+            let at = at.to_string();
             let detail = format!("{at}: {} {noun}s; at most {cap} per request", items.len());
             errors.push(FieldError::body(&at, ErrorCode::TooManyParticipants, detail));
             return None;
         }
-        let mut seen = HashSet::with_capacity(items.len());
         let mut ids = Vec::with_capacity(items.len());
         let mut complete = true;
         for (i, item) in items.iter().enumerate() {
-            let item_at = format!("{at}/{i}");
-            match read(item, item_at.clone(), errors) {
-                Some(id) if !seen.insert(id.clone()) => {
+            let item_at = Pointer::Index(&at, i);
+            match read(item, item_at, errors) {
+                Some(id) if ids.contains(&id) => {
                     complete = false;
+                    let item_at = item_at.to_string();
                     let detail = format!("{item_at}: {id} is already in the list");
                     errors.push(FieldError::body(item_at, ErrorCode::DuplicateParticipant, detail));
                 }
@@ -201,9 +244,4 @@ impl<'v> Object<'v> {
         }
         complete.then_some(ids)
     }
-}
-
-/// Escapes a key for a JSON pointer (RFC 6901).
-fn escape_pointer(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
 }

@@ -38,7 +38,7 @@ pub struct Input<'r, 'v> {
     /// The query parameters.
     pub query: QueryReader<'r>,
     /// The body object (`{}` when there is none).
-    pub body: Object<'v>,
+    pub body: Object<'v, 'v>,
     /// The configurable limits.
     pub limits: &'r Limits,
 }
@@ -169,8 +169,7 @@ impl Field for People {
     }
 
     fn write(&self, at: At, out: &mut Output) {
-        let list = self.0.iter().map(|p| Json::Object(vec![("id", Json::Str(p.to_string()))])).collect();
-        out.body.push((at.key, Json::Array(list)));
+        out.body.push((at.key, Json::People(self.0.iter().map(ParticipantId::to_waha).collect())));
     }
 
     fn units(&self) -> u32 {

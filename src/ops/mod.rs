@@ -68,7 +68,7 @@ impl OperationKind {
         self,
         group: Option<GroupId>,
         query: &crate::wire::Query,
-        body: Option<&serde_json::Value>,
+        body: Option<&crate::wire::json::Value<'_>>,
         limits: &Limits,
         errors: &mut FieldErrors,
     ) -> Option<Operation> {

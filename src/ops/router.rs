@@ -15,6 +15,36 @@ pub struct Route<E> {
     pub method: Method,
     /// Its template under the session (`/groups/{id}/subject`).
     pub template: &'static str,
+    /// Where `{id}` starts in the template, found once when the table is built.
+    pub id_at: Option<usize>,
+}
+
+impl<E> Route<E> {
+    /// A row of a route table.
+    pub const fn new(endpoint: E, method: Method, template: &'static str) -> Self {
+        Route { endpoint, method, template, id_at: id_position(template) }
+    }
+
+    /// The template's text before and after its `{id}` (`None`: it has none).
+    fn around_id(&self) -> Option<(&'static str, &'static str)> {
+        self.id_at.map(|at| around(self.template, at))
+    }
+}
+
+const ID: &str = "{id}";
+
+/// Where `{id}` starts in `template`.
+const fn id_position(template: &str) -> Option<usize> {
+    let bytes = template.as_bytes();
+    let mut at = 0;
+    while at + ID.len() <= bytes.len() {
+        let (b, id) = (bytes, ID.as_bytes());
+        if b[at] == id[0] && b[at + 1] == id[1] && b[at + 2] == id[2] && b[at + 3] == id[3] {
+            return Some(at);
+        }
+        at += 1;
+    }
+    None
 }
 
 /// Finds the endpoint of `method` on `under` (the path under the session; `path` is the full
@@ -26,9 +56,10 @@ pub fn find<'p, E: Copy>(
     under: &'p str,
 ) -> Result<Found<'p, E>, Unrouted> {
     let parsed = Method::parse(method);
-    let found = routes.iter().filter(|route| Some(route.method) == parsed).find_map(|route| {
-        Some(Found { endpoint: route.endpoint, group: match_template(routes, route.template, under)? })
-    });
+    let found = routes
+        .iter()
+        .filter(|route| Some(route.method) == parsed)
+        .find_map(|route| Some(Found { endpoint: route.endpoint, group: match_template(routes, route, under)? }));
     if let Some(found) = found {
         return Ok(found);
     }
@@ -46,28 +77,33 @@ pub fn find<'p, E: Copy>(
 fn allowed_methods<E>(routes: &[Route<E>], under: &str) -> Vec<Method> {
     let mut allowed = Vec::new();
     for route in routes {
-        if match_template(routes, route.template, under).is_some() && !allowed.contains(&route.method) {
+        if match_template(routes, route, under).is_some() && !allowed.contains(&route.method) {
             allowed.push(route.method);
         }
     }
     allowed
 }
 
-/// `Some(id segment)` when `path` fits `template`; `{id}` never matches a segment that a literal
-/// path of the table owns (`/groups/count` is never group `count`).
-fn match_template<'p, E>(routes: &[Route<E>], template: &str, path: &'p str) -> Option<Option<&'p str>> {
-    let mut id = None;
-    let mut wanted = template.split('/');
-    let mut given = path.split('/');
-    loop {
-        match (wanted.next(), given.next()) {
-            // The literal check runs once, on a full match only (it scans the whole table).
-            (None, None) => return id.is_none_or(|seg| !is_literal_after_groups(routes, seg)).then_some(id),
-            (Some("{id}"), Some(seg)) if !seg.is_empty() => id = Some(seg),
-            (Some(w), Some(g)) if w == g => {}
-            _ => return None,
-        }
-    }
+/// `Some(id segment)` when `path` fits the route's template; `{id}` never matches a segment that
+/// a literal path of the table owns (`/groups/count` is never group `count`).
+fn match_template<'p, E>(routes: &[Route<E>], route: &Route<E>, path: &'p str) -> Option<Option<&'p str>> {
+    let Some((before, after)) = route.around_id() else {
+        return (route.template == path).then_some(None);
+    };
+    let id = path.strip_prefix(before)?.strip_suffix(after)?;
+    // The literal check runs once, on a full match only (it scans the whole table).
+    let whole_segment = !id.is_empty() && !id.contains('/');
+    (whole_segment && !is_literal_after_groups(routes, id)).then_some(Some(id))
+}
+
+/// A template's text before and after its `{id}` (`None`: it has none).
+pub(super) fn split_template(template: &str) -> Option<(&str, &str)> {
+    id_position(template).map(|at| around(template, at))
+}
+
+/// The text before and after the `{id}` starting at `at`.
+fn around(template: &str, at: usize) -> (&str, &str) {
+    (&template[..at], &template[at + ID.len()..])
 }
 
 /// Whether `/groups/<seg>` is a literal path of the table.

@@ -64,19 +64,19 @@ use WadialEndpoint as E;
 /// The route table: method and path template under `/api/v1/sessions/{sessionId}` (`{id}`: the
 /// `groupJid` segment).
 const ROUTES: &[Route<WadialEndpoint>] = &[
-    Route { endpoint: E::ListGroups, method: Method::Get, template: "/groups" },
-    Route { endpoint: E::CreateGroup, method: Method::Post, template: "/groups" },
-    Route { endpoint: E::PreviewInvite, method: Method::Post, template: "/groups/invite/preview" },
-    Route { endpoint: E::JoinGroup, method: Method::Post, template: "/groups/join" },
-    Route { endpoint: E::LeaveGroups, method: Method::Post, template: "/groups/leave" },
-    Route { endpoint: E::GetGroup, method: Method::Get, template: "/groups/{id}" },
-    Route { endpoint: E::UpdateProfile, method: Method::Patch, template: "/groups/{id}/profile" },
-    Route { endpoint: E::UpdateParticipants, method: Method::Post, template: "/groups/{id}/participants" },
-    Route { endpoint: E::UpdateSettings, method: Method::Patch, template: "/groups/{id}/settings" },
-    Route { endpoint: E::GetInviteCode, method: Method::Get, template: "/groups/{id}/invite-code" },
-    Route { endpoint: E::RevokeInvite, method: Method::Post, template: "/groups/{id}/invite/revoke" },
-    Route { endpoint: E::ListMembershipRequests, method: Method::Get, template: "/groups/{id}/membership-requests" },
-    Route { endpoint: E::AnswerMembershipRequests, method: Method::Post, template: "/groups/{id}/membership-requests" },
+    Route::new(E::ListGroups, Method::Get, "/groups"),
+    Route::new(E::CreateGroup, Method::Post, "/groups"),
+    Route::new(E::PreviewInvite, Method::Post, "/groups/invite/preview"),
+    Route::new(E::JoinGroup, Method::Post, "/groups/join"),
+    Route::new(E::LeaveGroups, Method::Post, "/groups/leave"),
+    Route::new(E::GetGroup, Method::Get, "/groups/{id}"),
+    Route::new(E::UpdateProfile, Method::Patch, "/groups/{id}/profile"),
+    Route::new(E::UpdateParticipants, Method::Post, "/groups/{id}/participants"),
+    Route::new(E::UpdateSettings, Method::Patch, "/groups/{id}/settings"),
+    Route::new(E::GetInviteCode, Method::Get, "/groups/{id}/invite-code"),
+    Route::new(E::RevokeInvite, Method::Post, "/groups/{id}/invite/revoke"),
+    Route::new(E::ListMembershipRequests, Method::Get, "/groups/{id}/membership-requests"),
+    Route::new(E::AnswerMembershipRequests, Method::Post, "/groups/{id}/membership-requests"),
 ];
 
 /// Body keys of the Wadial-style requests.
@@ -230,7 +230,12 @@ fn invite_code(input: &mut Input<'_, '_>, errors: &mut FieldErrors) -> Option<In
 }
 
 /// A required string field holding one of `options`.
-fn choice(body: &Object<'_>, key: &str, options: &[&'static str], errors: &mut FieldErrors) -> Option<&'static str> {
+fn choice(
+    body: &Object<'_, '_>,
+    key: &str,
+    options: &[&'static str],
+    errors: &mut FieldErrors,
+) -> Option<&'static str> {
     let given = body.string(key, errors)?;
     let found = options.iter().copied().find(|o| *o == given);
     if found.is_none() {
@@ -282,7 +287,7 @@ fn read_profile(group: Option<GroupId>, input: &mut Input<'_, '_>, errors: &mut 
 /// `not_implemented`.
 fn read_setting(
     group: Option<GroupId>,
-    body: &Object<'_>,
+    body: &Object<'_, '_>,
     errors: &mut FieldErrors,
 ) -> Result<Option<Operation>, Error> {
     if let Some(key) = UNSUPPORTED_SETTINGS.iter().find(|k| body.has(k)) {

@@ -5,12 +5,13 @@
 use super::body::parse_json;
 use super::dialect::{Dialect, Found, Located, Outcome, Part, Plan, Upstream};
 use super::field::Output;
-use super::router::{find, Route};
+use super::router::{find, split_template, Route};
 use super::{GroupRequest, OperationKind, RenderedRequest};
 use crate::error::{Error, ErrorCode, FieldError, FieldErrors};
 use crate::ids::{GroupId, SessionName};
 use crate::limits::Limits;
 use crate::wire::{percent_decode, percent_encode, Json, Query};
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 /// The WAHA dialect.
@@ -79,7 +80,8 @@ impl GroupRequest {
     /// Renders the canonical (WAHA) request.
     pub fn render(&self) -> RenderedRequest {
         let kind = self.operation.kind();
-        let mut path = String::from("/api/");
+        let mut path = String::with_capacity(128);
+        path.push_str("/api/");
         path.push_str(self.session.as_str());
         render_template(kind.waha_template(), self.operation.group().map(GroupId::as_str), &mut path);
         let mut out = Output::default();
@@ -111,18 +113,14 @@ pub(super) fn not_found(method: &str, path: &str) -> Error {
 fn routes() -> &'static [Route<OperationKind>] {
     static ROUTES: OnceLock<Vec<Route<OperationKind>>> = OnceLock::new();
     ROUTES.get_or_init(|| {
-        let row = |&kind: &OperationKind| Route {
-            endpoint: kind,
-            method: kind.waha_method(),
-            template: kind.waha_template(),
-        };
+        let row = |&kind: &OperationKind| Route::new(kind, kind.waha_method(), kind.waha_template());
         OperationKind::ALL.iter().map(row).collect()
     })
 }
 
 /// Renders a template with its `{id}`, percent-encoded.
 pub(super) fn render_template(template: &str, id: Option<&str>, out: &mut String) {
-    match (template.split_once("{id}"), id) {
+    match (split_template(template), id) {
         (Some((before, after)), Some(id)) => {
             out.push_str(before);
             percent_encode(id, out);
@@ -133,8 +131,11 @@ pub(super) fn render_template(template: &str, id: Option<&str>, out: &mut String
 }
 
 /// Percent-decodes a path segment named `name` (a decoded `/` is refused).
-pub(super) fn decode_segment(raw: &str, name: &'static str) -> Result<String, FieldError> {
-    percent_decode(raw, false).filter(|s| !s.contains('/')).ok_or_else(|| {
+pub(super) fn decode_segment<'s>(raw: &'s str, name: &'static str) -> Result<Cow<'s, str>, FieldError> {
+    if !raw.contains('%') {
+        return Ok(Cow::Borrowed(raw));
+    }
+    percent_decode(raw, false).filter(|s| !s.contains('/')).map(Cow::Owned).ok_or_else(|| {
         FieldError::parameter(name, ErrorCode::InvalidParameter, format!("{name}: invalid percent-encoding"))
     })
 }

@@ -1,0 +1,58 @@
+//! `validateRequest`: the Worker's own check of a WAHA request (route, every field, the limits),
+//! with no client and no fetch: for checking requests built elsewhere, or a form's request,
+//! before sending them. It answers the request as the Worker would forward it.
+
+use super::client::{limits_option, text_argument};
+use super::errors::{set, to_js};
+use crate::GroupRequest;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_CANONICAL_REQUEST: &'static str = r#"
+/** A WAHA request as the Worker forwards it once valid (`validateRequest`). */
+export interface CanonicalRequest {
+  /** The HTTP method, e.g. `POST`. */
+  method: string;
+  /** The path, e.g. `/api/default/groups/1203…@g.us/participants/add` (the id percent-encoded). */
+  path: string;
+  /** The query string without `?` (`""` when there is none). */
+  query: string;
+  /** The JSON body, for operations that take one. */
+  body?: string;
+}
+"#;
+
+/// Validates a WAHA request exactly as the Worker does: `method` and `path`
+/// (`/api/{session}/groups…`, optionally with `?query`), the JSON `body` text when the operation
+/// takes one, and the Worker's `limits` when they differ from the defaults. Returns the request
+/// as the Worker would forward it; throws a `GroupgateError` (`not_found`,
+/// `method_not_allowed`, `invalid_json`, `validation_failed` with every invalid field, …)
+/// otherwise.
+#[wasm_bindgen(js_name = validateRequest, unchecked_return_type = "CanonicalRequest")]
+pub fn validate_request(
+    #[wasm_bindgen(unchecked_param_type = "string")] method: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] path: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "string")] body: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "Partial<ValidationLimits>")] limits: JsValue,
+) -> Result<JsValue, JsValue> {
+    console_error_panic_hook::set_once();
+    let method = text_argument(&method, "method").map_err(to_js)?;
+    let target = text_argument(&path, "path").map_err(to_js)?;
+    let body = if body.is_undefined() || body.is_null() {
+        String::new()
+    } else {
+        text_argument(&body, "body").map_err(to_js)?
+    };
+    let limits = limits_option(&limits).map_err(|e| to_js(e.into()))?;
+    let (path, query) = target.split_once('?').unwrap_or((&target, ""));
+    let request = GroupRequest::parse(&method, path, query, body.as_bytes(), &limits).map_err(to_js)?;
+    let rendered = request.render();
+    let object: JsValue = js_sys::Object::new().into();
+    set(&object, "method", &JsValue::from_str(rendered.method.as_str()));
+    set(&object, "path", &JsValue::from_str(&rendered.path));
+    set(&object, "query", &JsValue::from_str(&rendered.query));
+    if let Some(body) = &rendered.body {
+        set(&object, "body", &JsValue::from_str(body));
+    }
+    Ok(object)
+}
