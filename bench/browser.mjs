@@ -1,12 +1,13 @@
-// The browser path of the core, in Debian's headless Chromium through the npm module (pkg/): what
-// `client.addParticipants(id, five people)` costs before anything is sent. The module has no
-// entry point that only validates, so two calls that never reach fetch are timed and subtracted:
-//   - "validated": an already aborted AbortSignal; the client reads the arguments, builds the
-//     WAHA body, parses and validates it with the core, then refuses (`aborted`) before rendering
-//     and sending;
+// The browser path of the core, in Debian's headless Chromium through the npm module (pkg/):
+//   - "checked": `validateRequest('POST', '/api/default/groups/{id}/participants/add', body)`,
+//     the core's parse + validate + render of the 5-person add (the native figure's work) plus
+//     the crossings in and out of wasm;
+//   - "validated": what `client.addParticipants(id, five people)` costs before anything is sent,
+//     with an already aborted AbortSignal (arguments read, WAHA body built, parsed and validated,
+//     then refused `aborted` before sending);
 //   - "refused before validation": options that are not an object (`validation_failed` naming
 //     `options`), refused after the arguments are read and before validation.
-// Both settle a promise with a GroupgateError, so the difference is the validation itself.
+// The last two settle a promise with a GroupgateError, so their difference is the validation.
 // Each figure is the median over BENCH_BROWSER_BATCHES batches of BENCH_BROWSER_CALLS calls
 // (performance.now() around each batch). Writes browser.json.
 //
@@ -23,14 +24,25 @@ const PEOPLE = ['15551234567@c.us', '4915112345678@s.whatsapp.net', '44791112345
 const GROUP = '120363298657503778@g.us';
 
 const PAGE = `<!doctype html><meta charset="utf-8"><script type="module">
-import init, { GroupsClient } from '/groupgate.js';
+import init, { GroupsClient, validateRequest } from '/groupgate.js';
 await init();
+const ADD_PATH = '/api/default/groups/' + ${JSON.stringify('120363298657503778@g.us')} + '/participants/add';
 const client = new GroupsClient({ baseUrl: 'http://127.0.0.1:9', apiKey: 'bench-browser-key', session: 'default' });
 const signal = AbortSignal.abort();
 /** Per case: the call's options, and the refusal every call must end in. */
 const CASES = {
   validated: [{ signal }, (e) => e.code === 'aborted'],
   refusedBeforeValidation: [42, (e) => e.code === 'validation_failed' && /^options:/.test(e.detail)],
+};
+/** µs per call of n validateRequest calls of the add; each must render the five people. */
+window.checkBatch = (people, n) => {
+  const body = JSON.stringify({ participants: people.map((id) => ({ id })) });
+  const started = performance.now();
+  for (let i = 0; i < n; i++) {
+    const rendered = validateRequest('POST', ADD_PATH, body);
+    if (rendered.method !== 'POST' || !rendered.body.includes(people[4])) throw new Error('validateRequest did not render the add');
+  }
+  return (performance.now() - started) * 1000 / n;
 };
 /** µs per call of a batch of n calls of one case; every call must fail with the expected code. */
 window.batch = async (name, people, group, n) => {
@@ -68,8 +80,11 @@ try {
     await page.evaluate(([c, p, g, n]) => window.batch(c, p, g, n), [name, PEOPLE, GROUP, CALLS]);
     cases[name] = [];
   }
-  // Batches alternate between the two cases, so drift falls on both.
+  const checked = [];
+  await page.evaluate(([p, n]) => window.checkBatch(p, n), [PEOPLE, CALLS]);
+  // Batches alternate between the cases, so drift falls on all of them.
   for (let i = 0; i < BATCHES; i++) {
+    checked.push(await page.evaluate(([p, n]) => window.checkBatch(p, n), [PEOPLE, CALLS]));
     for (const name of Object.keys(cases)) {
       cases[name].push(await page.evaluate(([c, p, g, n]) => window.batch(c, p, g, n), [name, PEOPLE, GROUP, CALLS]));
     }
@@ -77,8 +92,9 @@ try {
   const validated = spread(cases.validated);
   const before = spread(cases.refusedBeforeValidation);
   const validationUs = spread(cases.validated.map((v, i) => v - cases.refusedBeforeValidation[i]));
-  writeResult('browser', { chromium: version, calls: CALLS, batches: BATCHES, validatedUs: validated, refusedBeforeValidationUs: before, validationUs });
-  process.stderr.write(`browser: validated ${validated.median.toFixed(2)} µs/call, refused before validation ${before.median.toFixed(2)} µs/call\n`);
+  const checkedUs = spread(checked);
+  writeResult('browser', { chromium: version, calls: CALLS, batches: BATCHES, checkedUs, validatedUs: validated, refusedBeforeValidationUs: before, validationUs });
+  process.stderr.write(`browser: validateRequest ${checkedUs.median.toFixed(2)} µs/call, addParticipants validated ${validated.median.toFixed(2)} µs/call, refused before validation ${before.median.toFixed(2)} µs/call\n`);
 } finally {
   await browser.close();
   server.close();

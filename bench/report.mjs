@@ -87,7 +87,7 @@ function targets() {
   }
   const add5 = core?.benches.find((b) => b.id === 'add_participants_5');
   if (add5) list.push({ id: 'core-native', figure: 'core: parse + validate + render, 5-person add, native (criterion median)', measured: `${(add5.medianNs / 1000).toFixed(2)} µs`, target: '< 5 µs', met: add5.medianNs < 5000 });
-  if (browser) list.push({ id: 'core-browser', figure: 'browser: `addParticipants` with 5 people up to the send, per call (Chromium)', measured: `${browser.validatedUs.median.toFixed(2)} µs`, target: '< 5 µs', met: browser.validatedUs.median < 5 });
+  if (browser) list.push({ id: 'core-browser', figure: 'browser: parse + validate + render of the 5-person add, `validateRequest` (Chromium)', measured: `${browser.checkedUs.median.toFixed(2)} µs`, target: '< 5 µs', met: browser.checkedUs.median < 5 });
   return list;
 }
 
@@ -179,7 +179,8 @@ function coreSection() {
     const us = (x) => x.toFixed(2);
     lines.push(note('browser', { calls: int(browser.calls), batches: browser.batches }), '', `Figures: ${when(browser)}; ${browser.chromium ? `Chromium ${browser.chromium}` : ''}; µs per call, median [min–max] over the batches.`, '');
     lines.push('| call | µs per call |', '|---|---|');
-    lines.push(`| \`addParticipants(id, 5 people, {signal: aborted})\`: read, validated, refused before sending | **${range(browser.validatedUs, us)}** |`);
+    lines.push(`| \`validateRequest('POST', '/api/default/groups/{id}/participants/add', body)\`: parse + validate + render | **${range(browser.checkedUs, us)}** |`);
+    lines.push(`| \`addParticipants(id, 5 people, {signal: aborted})\`: read, validated, refused before sending | ${range(browser.validatedUs, us)} |`);
     lines.push(`| \`addParticipants(id, 5 people, 42)\`: read, refused before validation | ${range(browser.refusedBeforeValidationUs, us)} |`);
     lines.push(`| difference: the validation | ${range(browser.validationUs, us)} |`);
   }
@@ -256,7 +257,7 @@ function remainingFigures() {
   }
   const add5 = core?.benches.find((b) => b.id === 'add_participants_5');
   if (add5) f.coreAddUs = (add5.medianNs / 1000).toFixed(2);
-  if (browser) Object.assign(f, { browserCallUs: browser.validatedUs.median.toFixed(2), browserValidationUs: browser.validationUs.median.toFixed(2), browserBeforeUs: browser.refusedBeforeValidationUs.median.toFixed(2) });
+  if (browser) Object.assign(f, { browserCheckUs: browser.checkedUs.median.toFixed(2), browserCallUs: browser.validatedUs.median.toFixed(2), browserValidationUs: browser.validationUs.median.toFixed(2), browserBeforeUs: browser.refusedBeforeValidationUs.median.toFixed(2) });
   return f;
 }
 
