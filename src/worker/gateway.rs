@@ -191,8 +191,8 @@ async fn accept<D: Dialect>(
         }
         unrouted.error.clone()
     })?;
-    let query = req.url().map_err(internal)?.query().unwrap_or_default().to_owned();
-    let plan = dialect.read(located.session, found, &query, &body, &settings.limits)?;
+    let url = req.inner().url();
+    let plan = dialect.read(located.session, found, raw_query(&url), &body, &settings.limits)?;
     // Once read, the policy and the log name what the request really is, and every operation it
     // became needs its own scope (a Wadial create with a description is a write too).
     if let [part] = plan.parts.as_slice() {
@@ -203,6 +203,13 @@ async fn accept<D: Dialect>(
     }
     set_policy(plan.kinds(), settings, exchange);
     Ok(plan)
+}
+
+/// The query of a URL as the runtime serialized it (after `?`, before `#`; empty: none), read
+/// without parsing the URL again.
+fn raw_query(url: &str) -> &str {
+    let query = url.split_once('?').map_or("", |(_, query)| query);
+    query.split_once('#').map_or(query, |(query, _)| query)
 }
 
 /// Sets `RateLimit-Policy` to the quotas of every class the operations of `kinds` spend from

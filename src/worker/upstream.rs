@@ -3,13 +3,12 @@
 //! else.
 
 use super::deadline::within;
-use super::http::{internal, REQUEST_ID};
+use super::http::{internal, outbound, Redirects, REQUEST_ID};
 use crate::config::GatewaySettings;
 use crate::error::{Error, ErrorCode};
-use crate::ops::{Method, RenderedRequest};
+use crate::ops::RenderedRequest;
 use crate::upstream::{body_is_sound, classify_failure, UpstreamFailure};
-use wasm_bindgen::JsValue;
-use worker::{AbortController, Fetch, Headers, Request, RequestInit, RequestRedirect};
+use worker::{AbortController, Fetch, Headers};
 
 /// A successful upstream answer, passed to the client unchanged.
 pub struct Answer {
@@ -19,16 +18,6 @@ pub struct Answer {
     pub content_type: Option<String>,
     /// The body bytes.
     pub body: Vec<u8>,
-}
-
-fn worker_method(method: Method) -> worker::Method {
-    match method {
-        Method::Get => worker::Method::Get,
-        Method::Post => worker::Method::Post,
-        Method::Put => worker::Method::Put,
-        Method::Patch => worker::Method::Patch,
-        Method::Delete => worker::Method::Delete,
-    }
 }
 
 fn not_reached(error: Error) -> UpstreamFailure {
@@ -55,11 +44,11 @@ pub async fn forward(
     if rendered.body.is_some() {
         set("Content-Type", "application/json")?;
     }
-    let mut init = RequestInit::new();
     // A redirect is answered as an error, never followed: following it would send the key on.
-    init.with_method(worker_method(rendered.method)).with_headers(headers).with_redirect(RequestRedirect::Manual);
-    init.with_body(rendered.body.as_deref().map(JsValue::from_str));
-    let request = Request::new_with_init(&url, &init).map_err(internal).map_err(not_reached)?;
+    let method = rendered.method.as_str();
+    let request = outbound(method, &url, Some(&headers), rendered.body.as_deref(), Redirects::Return)
+        .map_err(internal)
+        .map_err(not_reached)?;
 
     let controller = AbortController::default();
     let signal = controller.signal();

@@ -7,7 +7,7 @@
 use super::cache::{apply_event, now_ms, Applied};
 use super::deadline::within;
 use super::gateway::read_body;
-use super::http::{internal, respond, Exchange};
+use super::http::{internal, outbound, respond, Exchange, Redirects};
 use super::KV_BINDING;
 use crate::cache::effects;
 use crate::config::GatewaySettings;
@@ -21,8 +21,7 @@ use crate::webhook::{
     REQUEST_ID_HEADER, TIMESTAMP_HEADER,
 };
 use serde_json::{json, Value};
-use wasm_bindgen::JsValue;
-use worker::{Context, Env, Fetch, Headers, KvStore, Request, RequestInit, Response};
+use worker::{Context, Env, Fetch, Headers, KvStore, Request, Response};
 
 /// The receiver's path.
 pub const PATH: &str = "/webhooks/waha";
@@ -156,10 +155,8 @@ async fn forward(url: String, key: String, body: Vec<u8>, request_id: String, ti
         headers.set(ALGORITHM_HEADER, ALGORITHM)?;
         headers.set(REQUEST_ID_HEADER, &request_id)?;
         headers.set(TIMESTAMP_HEADER, &now_ms().to_string())?;
-        let mut init = RequestInit::new();
-        let text = String::from_utf8_lossy(&body).into_owned();
-        init.with_method(worker::Method::Post).with_headers(headers).with_body(Some(JsValue::from_str(&text)));
-        let request = Request::new_with_init(&url, &init)?;
+        let text = String::from_utf8_lossy(&body);
+        let request = outbound("POST", &url, Some(&headers), Some(&text), Redirects::Follow)?;
         let response = Fetch::Request(request).send().await?;
         Ok::<u16, worker::Error>(response.status_code())
     };
