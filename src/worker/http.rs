@@ -1,12 +1,14 @@
 //! One request/response exchange: request id, CORS, problem responses, extra headers and the
 //! log line, applied the same way to every answer.
 
+use super::incoming::Incoming;
 use super::log::LogLine;
 use crate::config::AllowedOrigins;
 use crate::error::{Error, ErrorCode};
 use crate::wire::valid_request_id;
-use wasm_bindgen::JsValue;
-use worker::{Headers, Request, Response, ResponseBuilder};
+use js_sys::futures::JsFuture;
+use wasm_bindgen::{JsCast, JsValue};
+use worker::{Headers, Response, ResponseBuilder};
 
 /// Header carrying the request id, in and out.
 pub const REQUEST_ID: &str = "X-Request-Id";
@@ -35,10 +37,10 @@ pub struct Exchange {
 
 impl Exchange {
     /// Starts an exchange for `req`.
-    pub fn begin(req: &Request) -> Self {
+    pub fn begin(req: &Incoming) -> Self {
         let header = |name| req.headers().get(name).ok().flatten();
         let request_id = header(REQUEST_ID).filter(|id| valid_request_id(id)).unwrap_or_else(random_uuid);
-        let log = LogLine::begin(&request_id, req.method().as_ref());
+        let log = LogLine::begin(&request_id, req.method());
         Exchange { request_id, origin: header("Origin"), headers: Vec::new(), log }
     }
 
@@ -104,16 +106,15 @@ pub enum Redirects {
     Return,
 }
 
-/// An outbound request for `Fetch`, built on the runtime's `Request` directly: worker's
+/// The options of an outbound request, built on the runtime's `RequestInit` directly: worker's
 /// `RequestInit` also builds and converts a `cf` object on every call, which no request here uses
 /// (about 11 KB of wasm and a dozen calls into the runtime per request).
-pub fn outbound(
+pub fn request_init(
     method: &str,
-    url: &str,
     headers: Option<&Headers>,
     body: Option<&str>,
     redirects: Redirects,
-) -> Result<Request, worker::Error> {
+) -> web_sys::RequestInit {
     let init = web_sys::RequestInit::new();
     init.set_method(method);
     if let Some(headers) = headers {
@@ -125,7 +126,28 @@ pub fn outbound(
     if redirects == Redirects::Return {
         init.set_redirect(web_sys::RequestRedirect::Manual);
     }
-    Ok(web_sys::Request::new_with_str_and_init(url, &init)?.into())
+    init
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// The runtime's global `fetch(url, init)`.
+    #[wasm_bindgen(catch, js_name = fetch)]
+    fn global_fetch(url: &str, init: &web_sys::RequestInit) -> Result<js_sys::Promise, JsValue>;
+}
+
+/// Sends a request to `url` with `init` through the runtime's `fetch`, without a `Request` object
+/// (worker's `Request` reads its method, URL, headers and `cf` back from the runtime).
+pub async fn send(url: &str, init: &web_sys::RequestInit) -> Result<web_sys::Response, worker::Error> {
+    let response = JsFuture::from(global_fetch(url, init)?).await?;
+    Ok(response.unchecked_into())
+}
+
+/// A whole body, read by the runtime in one call (the request's or response's `arrayBuffer()`)
+/// rather than chunk by chunk through a stream reader.
+pub async fn body_bytes(array_buffer: Result<js_sys::Promise, JsValue>) -> Result<Vec<u8>, worker::Error> {
+    let buffer = JsFuture::from(array_buffer?).await?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
 /// An empty response with `status`.

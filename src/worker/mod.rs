@@ -8,6 +8,7 @@ mod deadline;
 mod gateway;
 mod http;
 mod idempotency;
+mod incoming;
 mod key_route;
 mod limiter;
 mod log;
@@ -19,9 +20,10 @@ mod webhook;
 use crate::config::{AllowedOrigins, GatewaySettings, ParsedOnce};
 use crate::error::{Error, ErrorCode};
 use http::Exchange;
+use incoming::Incoming;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
-use worker::{event, Context, Env, Request, Response};
+use worker::{event, Context, Env, Response};
 
 /// The name of the KV namespace binding (idempotency records, and the rate-limit logs in `kv` mode).
 pub const KV_BINDING: &str = "GROUPGATE_KV";
@@ -42,7 +44,8 @@ fn settings(env: &Env) -> Result<Rc<GatewaySettings>, Error> {
 }
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response> {
+async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> worker::Result<Response> {
+    let req = Incoming::new(req);
     console_error_panic_hook::set_once();
     let mut exchange = Exchange::begin(&req);
     let settings = settings(&env);

@@ -5,7 +5,7 @@
 //! checked like the first URL; it stops at `PICTURE_MAX_BYTES` and after `PICTURE_FETCH_TIMEOUT_MS`.
 
 use super::deadline::within;
-use super::http::{outbound, Redirects};
+use super::http::{request_init, send, Redirects};
 use crate::config::GatewaySettings;
 use crate::error::{Error, FieldError};
 use crate::limits::PICTURE_MAX_BYTES;
@@ -18,7 +18,7 @@ use crate::picture_url::{
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use futures_util::StreamExt;
-use worker::{AbortController, AbortSignal, Fetch, Headers, Response};
+use worker::{AbortController, AbortSignal, Headers, Response};
 
 /// Where the picture URL sits in the request body.
 const POINTER: &str = "/file/url";
@@ -91,8 +91,9 @@ async fn fetch(url: &str, signal: &AbortSignal) -> Result<Response, FieldError> 
     let unreachable = |_| unavailable(POINTER, "the server could not be reached");
     let headers = Headers::new();
     headers.set("Accept", "image/jpeg, image/png").map_err(unreachable)?;
-    let request = outbound("GET", url, Some(&headers), None, Redirects::Return).map_err(unreachable)?;
-    Fetch::Request(request).send_with_signal(signal).await.map_err(unreachable)
+    let init = request_init("GET", Some(&headers), None, Redirects::Return);
+    init.set_signal(Some(signal));
+    send(url, &init).await.map(Response::from).map_err(unreachable)
 }
 
 /// Reads the body, refusing it as soon as it is larger than `PICTURE_MAX_BYTES`.

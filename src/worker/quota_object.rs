@@ -9,7 +9,7 @@
 //! write nothing. [`ObjectLogs`] is the Worker's side: one call per quota decided, one per entry
 //! released.
 
-use super::http::{outbound, Redirects};
+use super::http::{request_init, Redirects};
 use super::limiter::{next_order, now_ms, timed};
 use crate::admission::{decide_next, LogStore, Meter, Reservation};
 use crate::ratelimit::{Decision, LogEntry, Policy};
@@ -143,7 +143,10 @@ impl<'a> ObjectLogs<'a> {
         let stub = self.namespace.id_from_name(log).and_then(|id| id.get_stub()).map_err(|e| e.to_string())?;
         let body = serde_json::to_string(call).map_err(|e| e.to_string())?;
         let url = format!("https://quota{path}");
-        let request = outbound("POST", &url, None, Some(&body), Redirects::Follow).map_err(|e| e.to_string())?;
+        let init = request_init("POST", None, Some(&body), Redirects::Follow);
+        let request =
+            web_sys::Request::new_with_str_and_init(&url, &init).map_err(|e| worker::Error::from(e).to_string())?;
+        let request = Request::from(request);
         let exchange = async {
             let mut response = stub.fetch_with_request(request).await?;
             let status = response.status_code();

@@ -3,12 +3,12 @@
 //! else.
 
 use super::deadline::within;
-use super::http::{internal, outbound, Redirects, REQUEST_ID};
+use super::http::{body_bytes, internal, request_init, send, Redirects, REQUEST_ID};
 use crate::config::GatewaySettings;
 use crate::error::{Error, ErrorCode};
 use crate::ops::RenderedRequest;
 use crate::upstream::{body_is_sound, classify_failure, UpstreamFailure};
-use worker::{AbortController, Fetch, Headers};
+use worker::{AbortController, Headers};
 
 /// A successful upstream answer, passed to the client unchanged.
 pub struct Answer {
@@ -45,18 +45,15 @@ pub async fn forward(
         set("Content-Type", "application/json")?;
     }
     // A redirect is answered as an error, never followed: following it would send the key on.
-    let method = rendered.method.as_str();
-    let request = outbound(method, &url, Some(&headers), rendered.body.as_deref(), Redirects::Return)
-        .map_err(internal)
-        .map_err(not_reached)?;
-
+    let init = request_init(rendered.method.as_str(), Some(&headers), rendered.body.as_deref(), Redirects::Return);
     let controller = AbortController::default();
     let signal = controller.signal();
+    init.set_signal(Some(&signal));
     let exchange = async {
-        let mut response = Fetch::Request(request).send_with_signal(&signal).await?;
-        let body = response.bytes().await?;
+        let response = send(&url, &init).await?;
         let content_type = response.headers().get("Content-Type").ok().flatten();
-        Ok::<_, worker::Error>((response.status_code(), content_type, body))
+        let body = body_bytes(response.array_buffer()).await?;
+        Ok::<_, worker::Error>((response.status(), content_type, body))
     };
     let (status, content_type, body) = match within(settings.upstream_timeout_ms, exchange).await {
         Ok(Ok(answer)) => answer,
