@@ -27,6 +27,8 @@ use crate::ops::{RateClass, Upstream, UPSTREAM_DIALECTS};
 use crate::picture_url::PictureUrlPolicy;
 use crate::ratelimit::{Policy, Quota, Scope};
 use crate::webhook::WebhookSettings;
+use std::cell::RefCell;
+use std::rc::Rc;
 
 /// Default upstream timeout.
 pub const UPSTREAM_TIMEOUT_MS_DEFAULT: u32 = 15_000;
@@ -315,6 +317,43 @@ impl GatewaySettings {
     }
 }
 
+/// A value parsed from an environment once and kept while the same environment is presented:
+/// the Worker keeps its settings per isolate this way (keyed by the `env` object), so a request
+/// does not read and parse every setting again. A failed parse is kept too, and every call
+/// answers its error (naming the setting) again.
+pub struct ParsedOnce<K, T> {
+    entry: RefCell<Option<(K, Parsed<T>)>>,
+}
+
+/// What parsing gave: the shared value, or the error naming the bad setting.
+pub type Parsed<T> = Result<Rc<T>, String>;
+
+impl<K: Clone + PartialEq, T> ParsedOnce<K, T> {
+    /// An empty cache.
+    pub const fn new() -> Self {
+        ParsedOnce { entry: RefCell::new(None) }
+    }
+
+    /// The value parsed for `key`: kept from an earlier call with an equal key, else `parse()`
+    /// (which then replaces what was kept).
+    pub fn get(&self, key: &K, parse: impl FnOnce() -> Result<T, String>) -> Parsed<T> {
+        if let Some((kept, parsed)) = self.entry.borrow().as_ref() {
+            if kept == key {
+                return parsed.clone();
+            }
+        }
+        let parsed = parse().map(Rc::new);
+        *self.entry.borrow_mut() = Some((key.clone(), parsed.clone()));
+        parsed
+    }
+}
+
+impl<K: Clone + PartialEq, T> Default for ParsedOnce<K, T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -460,5 +499,27 @@ mod tests {
         assert_eq!(l.description_max, 2048);
         assert_eq!(l.participants_per_request, 1023);
         assert!(limits(Some("0"), None, None).is_err());
+    }
+
+    #[test]
+    fn parsed_once_per_key_and_errors_kept() {
+        use std::cell::Cell;
+        let cache: ParsedOnce<u32, String> = ParsedOnce::new();
+        let parses = Cell::new(0);
+        let parse = |value: Result<&str, &str>| {
+            parses.set(parses.get() + 1);
+            value.map(str::to_owned).map_err(str::to_owned)
+        };
+        assert_eq!(*cache.get(&1, || parse(Ok("a"))).unwrap(), "a");
+        assert_eq!(*cache.get(&1, || parse(Ok("changed"))).unwrap(), "a", "same key: kept");
+        assert_eq!(parses.get(), 1);
+        assert_eq!(*cache.get(&2, || parse(Ok("b"))).unwrap(), "b", "another key: parsed again");
+        assert_eq!(parses.get(), 2);
+        // A bad setting is parsed once and answered on every call.
+        for _ in 0..3 {
+            assert_eq!(cache.get(&3, || parse(Err("LIMIT_ADD: bad"))).unwrap_err(), "LIMIT_ADD: bad");
+        }
+        assert_eq!(parses.get(), 3);
+        assert_eq!(*cache.get(&1, || parse(Ok("a again"))).unwrap(), "a again");
     }
 }

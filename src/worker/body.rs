@@ -13,7 +13,8 @@ pub enum BodyRead {
     Broken,
 }
 
-/// Reads `response`'s body, at most `max` bytes.
+/// Reads `response`'s body, at most `max` bytes: in one call to the runtime when its declared
+/// length fits, chunk by chunk (counting) when it declares none.
 pub async fn read_capped(response: &mut Response, max: usize) -> Result<Vec<u8>, BodyRead> {
     let declared = response.headers().get("Content-Length").ok().flatten().and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|len| len > max) {
@@ -21,6 +22,10 @@ pub async fn read_capped(response: &mut Response, max: usize) -> Result<Vec<u8>,
     }
     if matches!(response.body(), ResponseBody::Empty) {
         return Ok(Vec::new());
+    }
+    if declared.is_some() {
+        let bytes = response.bytes().await.map_err(|_| BodyRead::Broken)?;
+        return if bytes.len() > max { Err(BodyRead::TooLarge) } else { Ok(bytes) };
     }
     let mut stream = response.stream().map_err(|_| BodyRead::Broken)?;
     let mut bytes = Vec::new();

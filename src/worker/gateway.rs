@@ -2,8 +2,9 @@
 //! rate limiting, forwarding.
 
 use super::cache::GroupCache;
-use super::http::{empty, internal, respond, Exchange, ALLOWED_HEADERS, ALLOWED_METHODS};
+use super::http::{body_bytes, empty, internal, respond, Exchange, ALLOWED_HEADERS, ALLOWED_METHODS};
 use super::idempotency::{Claim, Idempotency};
+use super::incoming::Incoming;
 use super::key_route;
 use super::limiter::{Admission, Held, Limiter};
 use super::picture_fetch::resolve_picture_url;
@@ -24,11 +25,11 @@ use crate::ratelimit::{limit_field, policy_field};
 use crate::upstream::UpstreamFailure;
 use crate::wire::{is_json_media_type, percent_decode};
 use futures_util::StreamExt;
-use worker::{Env, Headers, Request, Response};
+use worker::{Env, Headers, Response};
 
 /// Handles one request; every failure is an [`Error`] for the caller to answer as a problem.
 pub async fn handle(
-    mut req: Request,
+    mut req: Incoming,
     env: &Env,
     settings: &GatewaySettings,
     exchange: &mut Exchange,
@@ -59,7 +60,7 @@ pub async fn handle(
 /// plan limited and forwarded in the upstream's dialect, the answer composed in `dialect`'s.
 async fn serve<D: Dialect>(
     dialect: &D,
-    req: &mut Request,
+    req: &mut Incoming,
     located: &Located<'_, D::Endpoint>,
     env: &Env,
     settings: &GatewaySettings,
@@ -165,7 +166,7 @@ async fn run_part(
 /// Authenticates, then reads and validates the located request.
 async fn accept<D: Dialect>(
     dialect: &D,
-    req: &mut Request,
+    req: &mut Incoming,
     located: &Located<'_, D::Endpoint>,
     settings: &GatewaySettings,
     exchange: &mut Exchange,
@@ -191,8 +192,7 @@ async fn accept<D: Dialect>(
         }
         unrouted.error.clone()
     })?;
-    let query = req.url().map_err(internal)?.query().unwrap_or_default().to_owned();
-    let plan = dialect.read(located.session, found, &query, &body, &settings.limits)?;
+    let plan = dialect.read(located.session, found, raw_query(req.url()), &body, &settings.limits)?;
     // Once read, the policy and the log name what the request really is, and every operation it
     // became needs its own scope (a Wadial create with a description is a write too).
     if let [part] = plan.parts.as_slice() {
@@ -203,6 +203,13 @@ async fn accept<D: Dialect>(
     }
     set_policy(plan.kinds(), settings, exchange);
     Ok(plan)
+}
+
+/// The query of a URL as the runtime serialized it (after `?`, before `#`; empty: none), read
+/// without parsing the URL again.
+fn raw_query(url: &str) -> &str {
+    let query = url.split_once('?').map_or("", |(_, query)| query);
+    query.split_once('#').map_or(query, |(query, _)| query)
 }
 
 /// Sets `RateLimit-Policy` to the quotas of every class the operations of `kinds` spend from
@@ -297,14 +304,14 @@ async fn limit(
 }
 
 /// The client key the request presents, in `X-Api-Key` or `Authorization: Bearer`.
-pub(super) fn client_key(req: &Request) -> Option<String> {
+pub(super) fn client_key(req: &Incoming) -> Option<String> {
     let header = |name| req.headers().get(name).ok().flatten();
     presented_key(header(API_KEY_HEADER), header("Authorization").as_deref())
 }
 
 /// The client key checked for the request's origin and the session.
 fn authenticate<'s>(
-    req: &Request,
+    req: &Incoming,
     raw_session: &str,
     settings: &'s GatewaySettings,
     exchange: &Exchange,
@@ -323,10 +330,14 @@ fn authenticate<'s>(
 const DRAIN_MAX_BYTES: usize = 32 * 1024 * 1024;
 
 /// Reads the body, keeping at most `BODY_MAX_BYTES` (a larger body is drained, then refused).
-pub(super) async fn read_body(req: &mut Request) -> Result<Vec<u8>, Error> {
+pub(super) async fn read_body(req: &mut Incoming) -> Result<Vec<u8>, Error> {
     let declared = req.headers().get("Content-Length").ok().flatten().and_then(|v| v.parse::<usize>().ok());
     if declared == Some(0) || req.inner().body().is_none() {
         return Ok(Vec::new());
+    }
+    // A declared length within the cap is read whole (the runtime holds the body to it).
+    if declared.is_some_and(|len| len <= BODY_MAX_BYTES) {
+        return body_bytes(req.inner().array_buffer()).await.map_err(internal);
     }
     let mut stream = req.stream().map_err(internal)?;
     let mut body = Vec::new();
@@ -348,7 +359,7 @@ pub(super) async fn read_body(req: &mut Request) -> Result<Vec<u8>, Error> {
 }
 
 /// A non-blank body must be `application/json`.
-fn check_content_type(req: &Request, body: &[u8]) -> Result<(), Error> {
+fn check_content_type(req: &Incoming, body: &[u8]) -> Result<(), Error> {
     let content_type = req.headers().get("Content-Type").ok().flatten().unwrap_or_default();
     if !body.iter().all(u8::is_ascii_whitespace) && !is_json_media_type(&content_type) {
         return Err(Error::new(ErrorCode::UnsupportedMediaType, "send the body as Content-Type: application/json"));

@@ -1,11 +1,14 @@
 //! One request/response exchange: request id, CORS, problem responses, extra headers and the
 //! log line, applied the same way to every answer.
 
+use super::incoming::Incoming;
 use super::log::LogLine;
 use crate::config::AllowedOrigins;
 use crate::error::{Error, ErrorCode};
 use crate::wire::valid_request_id;
-use worker::{Headers, Request, Response, ResponseBuilder};
+use js_sys::futures::JsFuture;
+use wasm_bindgen::{JsCast, JsValue};
+use worker::{Headers, Response, ResponseBuilder};
 
 /// Header carrying the request id, in and out.
 pub const REQUEST_ID: &str = "X-Request-Id";
@@ -34,10 +37,10 @@ pub struct Exchange {
 
 impl Exchange {
     /// Starts an exchange for `req`.
-    pub fn begin(req: &Request) -> Self {
+    pub fn begin(req: &Incoming) -> Self {
         let header = |name| req.headers().get(name).ok().flatten();
-        let request_id = header(REQUEST_ID).filter(|id| valid_request_id(id)).unwrap_or_else(new_request_id);
-        let log = LogLine::begin(&request_id, req.method().as_ref());
+        let request_id = header(REQUEST_ID).filter(|id| valid_request_id(id)).unwrap_or_else(random_uuid);
+        let log = LogLine::begin(&request_id, req.method());
         Exchange { request_id, origin: header("Origin"), headers: Vec::new(), log }
     }
 
@@ -66,15 +69,11 @@ impl Exchange {
     }
 }
 
-/// A fresh request id (a random UUID).
-fn new_request_id() -> String {
-    let crypto = js_sys::Reflect::get(&js_sys::global(), &"crypto".into()).ok();
-    let uuid = crypto.and_then(|c| {
-        let f = js_sys::Reflect::get(&c, &"randomUUID".into()).ok()?;
-        let f: &js_sys::Function = wasm_bindgen::JsCast::dyn_ref(&f)?;
-        f.call0(&c).ok()?.as_string()
-    });
-    uuid.unwrap_or_else(|| format!("{:x}", js_sys::Date::now() as u64))
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// A fresh request id: `crypto.randomUUID()`, one call into the runtime.
+    #[wasm_bindgen(js_namespace = crypto, js_name = randomUUID)]
+    fn random_uuid() -> String;
 }
 
 /// An RFC 9457 problem response for `error`.
@@ -96,6 +95,59 @@ pub fn respond(status: u16, body: Vec<u8>, content_type: &str) -> Response {
     let headers = Headers::new();
     let _ = headers.set("Content-Type", content_type);
     ResponseBuilder::new().with_status(status).with_headers(headers).fixed(body)
+}
+
+/// How an outbound request treats a redirect answer.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Redirects {
+    /// Follow it (the runtime's default).
+    Follow,
+    /// Return it as the answer: nothing is sent to where it points.
+    Return,
+}
+
+/// The options of an outbound request, built on the runtime's `RequestInit` directly: worker's
+/// `RequestInit` also builds and converts a `cf` object on every call, which no request here uses
+/// (about 11 KB of wasm and a dozen calls into the runtime per request).
+pub fn request_init(
+    method: &str,
+    headers: Option<&Headers>,
+    body: Option<&str>,
+    redirects: Redirects,
+) -> web_sys::RequestInit {
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    if let Some(headers) = headers {
+        init.set_headers(&headers.0);
+    }
+    if let Some(body) = body {
+        init.set_body(&JsValue::from_str(body));
+    }
+    if redirects == Redirects::Return {
+        init.set_redirect(web_sys::RequestRedirect::Manual);
+    }
+    init
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// The runtime's global `fetch(url, init)`.
+    #[wasm_bindgen(catch, js_name = fetch)]
+    fn global_fetch(url: &str, init: &web_sys::RequestInit) -> Result<js_sys::Promise, JsValue>;
+}
+
+/// Sends a request to `url` with `init` through the runtime's `fetch`, without a `Request` object
+/// (worker's `Request` reads its method, URL, headers and `cf` back from the runtime).
+pub async fn send(url: &str, init: &web_sys::RequestInit) -> Result<web_sys::Response, worker::Error> {
+    let response = JsFuture::from(global_fetch(url, init)?).await?;
+    Ok(response.unchecked_into())
+}
+
+/// A whole body, read by the runtime in one call (the request's or response's `arrayBuffer()`)
+/// rather than chunk by chunk through a stream reader.
+pub async fn body_bytes(array_buffer: Result<js_sys::Promise, JsValue>) -> Result<Vec<u8>, worker::Error> {
+    let buffer = JsFuture::from(array_buffer?).await?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
 /// An empty response with `status`.

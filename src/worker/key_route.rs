@@ -4,20 +4,25 @@
 
 use super::gateway::{client_key, read_body};
 use super::http::{respond, Exchange};
+use super::incoming::Incoming;
 use crate::config::GatewaySettings;
 use crate::error::{Error, ErrorCode};
 use crate::keys::KEY_PATH;
-use worker::{Request, Response};
+use worker::Response;
 
 /// Answers a request of [`KEY_PATH`]: authenticated like every call (a key, its origin) before
 /// anything else, so a stranger learns nothing.
-pub async fn answer(req: &mut Request, settings: &GatewaySettings, exchange: &mut Exchange) -> Result<Response, Error> {
+pub async fn answer(
+    req: &mut Incoming,
+    settings: &GatewaySettings,
+    exchange: &mut Exchange,
+) -> Result<Response, Error> {
     // Read before answering anything, as every route does (an early answer can reset a sender).
     let _ = read_body(req).await;
     let key = settings.keys.authenticate(client_key(req).as_deref())?;
     key.check_origin(exchange.origin.as_deref())?;
     exchange.log.operation = Some("scopes");
-    if req.method() != worker::Method::Get {
+    if req.method() != "GET" {
         exchange.headers.push(("Allow", "GET".into()));
         return Err(Error::new(ErrorCode::MethodNotAllowed, format!("{KEY_PATH} answers GET only")));
     }

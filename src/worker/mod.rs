@@ -9,6 +9,7 @@ mod deadline;
 mod gateway;
 mod http;
 mod idempotency;
+mod incoming;
 mod key_route;
 mod limiter;
 mod log;
@@ -17,20 +18,38 @@ mod quota_object;
 mod upstream;
 mod webhook;
 
-use crate::config::GatewaySettings;
+use crate::config::{AllowedOrigins, GatewaySettings, ParsedOnce};
 use crate::error::{Error, ErrorCode};
 use http::Exchange;
-use worker::{event, Context, Env, Request, Response};
+use incoming::Incoming;
+use std::rc::Rc;
+use wasm_bindgen::JsValue;
+use worker::{event, Context, Env, Response};
 
 /// The name of the KV namespace binding (idempotency records, and the rate-limit logs in `kv` mode).
 pub const KV_BINDING: &str = "GROUPGATE_KV";
 
+thread_local! {
+    /// This isolate's settings, parsed from the first request's `env` (and again only if another
+    /// `env` object is presented).
+    static SETTINGS: ParsedOnce<JsValue, GatewaySettings> = const { ParsedOnce::new() };
+}
+
+/// The settings of `env`, parsed once per isolate; a bad setting is answered on every request.
+fn settings(env: &Env) -> Result<Rc<GatewaySettings>, Error> {
+    SETTINGS
+        .with(|cache| {
+            cache.get(env.as_ref(), || GatewaySettings::from_lookup(|name| env.var(name).ok().map(|v| v.to_string())))
+        })
+        .map_err(|why| Error::new(ErrorCode::Misconfigured, why))
+}
+
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response> {
+async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> worker::Result<Response> {
+    let req = Incoming::new(req);
     console_error_panic_hook::set_once();
     let mut exchange = Exchange::begin(&req);
-    let settings = GatewaySettings::from_lookup(|name| env.var(name).ok().map(|v| v.to_string()))
-        .map_err(|why| Error::new(ErrorCode::Misconfigured, why));
+    let settings = settings(&env);
     let result = match &settings {
         Ok(settings) if webhook::handles(&req.path()) => {
             webhook::receive(req, &env, &ctx, settings, &mut exchange).await
@@ -38,6 +57,6 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response>
         Ok(settings) => gateway::handle(req, &env, settings, &mut exchange).await,
         Err(error) => Err(error.clone()),
     };
-    let origins = settings.as_ref().map(|s| s.origins.clone()).unwrap_or_default();
-    Ok(exchange.finish(result, &origins))
+    let origins = settings.as_ref().map(|s| &s.origins);
+    Ok(exchange.finish(result, origins.unwrap_or(&AllowedOrigins::None)))
 }

@@ -6,6 +6,7 @@
 
 use super::body::{read_capped, BodyRead};
 use super::deadline::within;
+use super::http::{request_init, send, Redirects};
 use crate::config::GatewaySettings;
 use crate::error::{Error, FieldError};
 use crate::limits::PICTURE_MAX_BYTES;
@@ -17,7 +18,7 @@ use crate::picture_url::{
 };
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use worker::{AbortController, AbortSignal, Fetch, Headers, Request, RequestInit, RequestRedirect, Response, Url};
+use worker::{AbortController, AbortSignal, Headers, Response};
 
 /// Where the picture URL sits in the request body.
 const POINTER: &str = "/file/url";
@@ -69,9 +70,10 @@ async fn follow(
         if (300..400).contains(&status) {
             let location = response.headers().get("Location").ok().flatten();
             let location = location.ok_or_else(|| unavailable(POINTER, "a redirect without a Location"))?;
-            let target = Url::parse(&url).and_then(|base| base.join(&location));
+            // The runtime's URL parser resolves the Location against the URL it answered for.
+            let target = web_sys::Url::new_with_base(&location, &url).map(|target| target.href());
             let target = target.map_err(|_| unavailable(POINTER, "a redirect to an invalid URL"))?;
-            url = policy.admit_redirect(target.as_str(), POINTER)?;
+            url = policy.admit_redirect(&target, POINTER)?;
             continue;
         }
         if !(200..300).contains(&status) {
@@ -89,10 +91,9 @@ async fn fetch(url: &str, signal: &AbortSignal) -> Result<Response, FieldError> 
     let unreachable = |_| unavailable(POINTER, "the server could not be reached");
     let headers = Headers::new();
     headers.set("Accept", "image/jpeg, image/png").map_err(unreachable)?;
-    let mut init = RequestInit::new();
-    init.with_headers(headers).with_redirect(RequestRedirect::Manual);
-    let request = Request::new_with_init(url, &init).map_err(unreachable)?;
-    Fetch::Request(request).send_with_signal(signal).await.map_err(unreachable)
+    let init = request_init("GET", Some(&headers), None, Redirects::Return);
+    init.set_signal(Some(signal));
+    send(url, &init).await.map(Response::from).map_err(unreachable)
 }
 
 /// Reads the body, refusing it as soon as it is larger than `PICTURE_MAX_BYTES`.

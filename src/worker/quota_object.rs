@@ -9,13 +9,13 @@
 //! write nothing. [`ObjectLogs`] is the Worker's side: one call per quota decided, one per entry
 //! released.
 
+use super::http::{request_init, Redirects};
 use super::limiter::{next_order, now_ms, timed};
 use crate::admission::{decide_next, LogStore, Meter, Reservation};
 use crate::ratelimit::{Decision, LogEntry, Policy};
 use serde::{Deserialize, Serialize};
 use worker::{
-    durable_object, DurableObject, Env, Method, ObjectNamespace, Request, RequestInit, Response, SqlStorage,
-    SqlStorageValue, State,
+    durable_object, DurableObject, Env, ObjectNamespace, Request, Response, SqlStorage, SqlStorageValue, State,
 };
 
 /// The name of the Durable Object namespace binding.
@@ -142,9 +142,11 @@ impl<'a> ObjectLogs<'a> {
     async fn call(&mut self, log: &str, path: &str, call: &impl Serialize) -> Result<String, String> {
         let stub = self.namespace.id_from_name(log).and_then(|id| id.get_stub()).map_err(|e| e.to_string())?;
         let body = serde_json::to_string(call).map_err(|e| e.to_string())?;
-        let mut init = RequestInit::new();
-        init.with_method(Method::Post).with_body(Some(body.into()));
-        let request = Request::new_with_init(&format!("https://quota{path}"), &init).map_err(|e| e.to_string())?;
+        let url = format!("https://quota{path}");
+        let init = request_init("POST", None, Some(&body), Redirects::Follow);
+        let request =
+            web_sys::Request::new_with_str_and_init(&url, &init).map_err(|e| worker::Error::from(e).to_string())?;
+        let request = Request::from(request);
         let exchange = async {
             let mut response = stub.fetch_with_request(request).await?;
             let status = response.status_code();

@@ -5,14 +5,13 @@
 
 use super::body::{read_capped, BodyRead};
 use super::deadline::within;
-use super::http::{internal, REQUEST_ID};
+use super::http::{internal, request_init, send, Redirects, REQUEST_ID};
 use crate::config::GatewaySettings;
 use crate::error::{Error, ErrorCode};
 use crate::limits::UPSTREAM_ANSWER_MAX_BYTES;
-use crate::ops::{Method, RenderedRequest};
+use crate::ops::RenderedRequest;
 use crate::upstream::{classify_failure, unsound_body, UpstreamFailure};
-use wasm_bindgen::JsValue;
-use worker::{AbortController, Fetch, Headers, Request, RequestInit, RequestRedirect};
+use worker::{AbortController, Headers, Response};
 
 /// A successful upstream answer, passed to the client unchanged.
 pub struct Answer {
@@ -22,16 +21,6 @@ pub struct Answer {
     pub content_type: Option<String>,
     /// The body bytes.
     pub body: Vec<u8>,
-}
-
-fn worker_method(method: Method) -> worker::Method {
-    match method {
-        Method::Get => worker::Method::Get,
-        Method::Post => worker::Method::Post,
-        Method::Put => worker::Method::Put,
-        Method::Patch => worker::Method::Patch,
-        Method::Delete => worker::Method::Delete,
-    }
 }
 
 fn not_reached(error: Error) -> UpstreamFailure {
@@ -58,16 +47,13 @@ pub async fn forward(
     if rendered.body.is_some() {
         set("Content-Type", "application/json")?;
     }
-    let mut init = RequestInit::new();
     // A redirect is answered as an error, never followed: following it would send the key on.
-    init.with_method(worker_method(rendered.method)).with_headers(headers).with_redirect(RequestRedirect::Manual);
-    init.with_body(rendered.body.as_deref().map(JsValue::from_str));
-    let request = Request::new_with_init(&url, &init).map_err(internal).map_err(not_reached)?;
-
+    let init = request_init(rendered.method.as_str(), Some(&headers), rendered.body.as_deref(), Redirects::Return);
     let controller = AbortController::default();
     let signal = controller.signal();
+    init.set_signal(Some(&signal));
     let exchange = async {
-        let Ok(mut response) = Fetch::Request(request).send_with_signal(&signal).await else {
+        let Ok(mut response) = send(&url, &init).await.map(Response::from) else {
             return Err(not_reached(Error::new(ErrorCode::UpstreamUnavailable, "the upstream could not be reached")));
         };
         let status = response.status_code();

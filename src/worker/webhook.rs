@@ -7,7 +7,8 @@
 use super::cache::{apply_event, now_ms, Applied};
 use super::deadline::within;
 use super::gateway::read_body;
-use super::http::{internal, respond, Exchange};
+use super::http::{internal, request_init, respond, send, Exchange, Redirects};
+use super::incoming::Incoming;
 use super::KV_BINDING;
 use crate::cache::effects;
 use crate::config::GatewaySettings;
@@ -21,8 +22,7 @@ use crate::webhook::{
     REQUEST_ID_HEADER, TIMESTAMP_HEADER,
 };
 use serde_json::{json, Value};
-use wasm_bindgen::JsValue;
-use worker::{Context, Env, Fetch, Headers, KvStore, Request, RequestInit, Response};
+use worker::{Context, Env, Headers, KvStore, Response};
 
 /// The receiver's path.
 pub const PATH: &str = "/webhooks/waha";
@@ -38,7 +38,7 @@ pub fn handles(path: &str) -> bool {
 
 /// Answers one delivery.
 pub async fn receive(
-    mut req: Request,
+    mut req: Incoming,
     env: &Env,
     ctx: &Context,
     settings: &GatewaySettings,
@@ -50,7 +50,7 @@ pub async fn receive(
         return Err(Error::new(ErrorCode::NotFound, format!("no webhook receiver at {path}; WAHA's is {PATH}")));
     }
     exchange.log.operation = Some("webhook");
-    if req.method() != worker::Method::Post {
+    if req.method() != "POST" {
         exchange.headers.push(("Allow", "POST".into()));
         return Err(Error::new(ErrorCode::MethodNotAllowed, format!("{PATH} takes POST")));
     }
@@ -83,7 +83,7 @@ pub async fn receive(
 }
 
 /// Verifies the signature, reads the event and checks the signed body's timestamp.
-fn verified(req: &Request, body: &[u8], key: &str, tolerance: u32) -> Result<(Delivery, WebhookEvent), Error> {
+fn verified(req: &Incoming, body: &[u8], key: &str, tolerance: u32) -> Result<(Delivery, WebhookEvent), Error> {
     let header = |name| req.headers().get(name).ok().flatten();
     let (hmac, algorithm, request_id, timestamp) =
         (header(HMAC_HEADER), header(ALGORITHM_HEADER), header(REQUEST_ID_HEADER), header(TIMESTAMP_HEADER));
@@ -156,12 +156,9 @@ async fn forward(url: String, key: String, body: Vec<u8>, request_id: String, ti
         headers.set(ALGORITHM_HEADER, ALGORITHM)?;
         headers.set(REQUEST_ID_HEADER, &request_id)?;
         headers.set(TIMESTAMP_HEADER, &now_ms().to_string())?;
-        let mut init = RequestInit::new();
-        let text = String::from_utf8_lossy(&body).into_owned();
-        init.with_method(worker::Method::Post).with_headers(headers).with_body(Some(JsValue::from_str(&text)));
-        let request = Request::new_with_init(&url, &init)?;
-        let response = Fetch::Request(request).send().await?;
-        Ok::<u16, worker::Error>(response.status_code())
+        let text = String::from_utf8_lossy(&body);
+        let response = send(&url, &request_init("POST", Some(&headers), Some(&text), Redirects::Follow)).await?;
+        Ok::<u16, worker::Error>(response.status())
     };
     let line = match within(timeout_ms, outcome).await {
         Ok(Ok(status)) if (200..300).contains(&status) => {

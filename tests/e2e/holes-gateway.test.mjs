@@ -126,4 +126,12 @@ describe('with an UPSTREAM_TIMEOUT_MS the idempotency marker cannot cover', () =
     assert.ok(!p.detail.includes('3600000'), 'the value is not repeated');
     assert.deepEqual(await t.gw.received(), []);
   });
+
+  test('later requests are refused the same way: the isolate keeps the failed parse, not a default', async () => {
+    for (const path of ['/api/default/groups', `/api/default/groups/${ALPHA}`, '/healthz', '/groupgate/key']) {
+      const p = assertProblem(await t.gw.call(path), 500, 'misconfigured');
+      assert.match(p.detail, /^UPSTREAM_TIMEOUT_MS: at most 3540000/, path);
+    }
+    assert.deepEqual(await t.gw.received(), []);
+  });
 });
