@@ -1,0 +1,69 @@
+//! Every input the fuzz targets (`fuzz/`, `make fuzz`) found failing, with the behaviour fixed
+//! since: a clear error naming what is wrong, never a panic and never a setting's value.
+
+use groupgate::config::GatewaySettings;
+use groupgate::error::Location;
+use groupgate::limits::Limits;
+use groupgate::{Error, ErrorCode, GroupRequest};
+
+/// Stands for a secret in a setting's value (the settings target's `$SECRET`).
+const CANARY: &str = "Zq7canarySecretValue";
+
+/// The settings of a working gateway, with `extra` first.
+fn settings(extra: &[(&str, &str)]) -> Result<GatewaySettings, String> {
+    let base = [
+        ("UPSTREAM_URL", "http://127.0.0.1:3001"),
+        ("UPSTREAM_API_KEY", "upstream-key-0123456789"),
+        ("API_KEYS", "client-key-0123456789"),
+    ];
+    let owned: Vec<(String, String)> =
+        extra.iter().chain(base.iter()).map(|(n, v)| (n.to_string(), v.to_string())).collect();
+    GatewaySettings::from_lookup(move |name| owned.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone()))
+}
+
+/// Every field error names a field, and its detail names it too.
+fn assert_fields_named(error: &Error) {
+    assert!(!error.errors.is_empty(), "{error:?}");
+    for field in &error.errors {
+        let Location::Parameter(name) = &field.location else { panic!("{error:?}") };
+        assert!(!name.is_empty() && field.detail.contains(name.as_str()), "{error:?}");
+    }
+}
+
+/// Settings target: `ALLOWED_ORIGINS`, `LIMIT_*` and `RATE_LIMIT_ON_STORE_ERROR` quoted the bad
+/// value in their error, which the Worker logs.
+#[test]
+fn a_bad_setting_names_itself_and_never_its_value() {
+    let cases = [
+        ("ALLOWED_ORIGINS", format!("https://ok.example, ftp://{CANARY}.example"), "ALLOWED_ORIGINS entry 2:"),
+        ("LIMIT_ADD", format!("{CANARY}/60"), "LIMIT_ADD:"),
+        ("LIMIT_REMOVE_PER_GROUP", format!("5001/{CANARY}"), "LIMIT_REMOVE_PER_GROUP:"),
+        ("RATE_LIMIT_ON_STORE_ERROR", format!("add:deny, remove:{CANARY}"), "RATE_LIMIT_ON_STORE_ERROR item 2:"),
+    ];
+    for (name, value, starts) in cases {
+        let error = settings(&[(name, &value)]).unwrap_err();
+        assert!(error.starts_with(starts), "{name}: {error}");
+        assert!(!error.contains(CANARY), "{name}: the value in {error:?}");
+    }
+    // A policy over the caps names the caps, not the value.
+    let error = settings(&[("LIMIT_ADD", "99999/60")]).unwrap_err();
+    assert!(error.starts_with("LIMIT_ADD: at most 5000 units") && !error.contains("99999"), "{error}");
+}
+
+/// Request target: a query parameter without a name (`?=1`, `?=%zz`) was refused as the
+/// parameter `""`, a refusal that names no field.
+#[test]
+fn a_query_parameter_without_a_name_is_refused_naming_the_query() {
+    let limits = Limits::default();
+    let list = |query| GroupRequest::parse("GET", "/api/default/groups", query, b"", &limits).unwrap_err();
+    let error = list("sortBy=subject&=1");
+    assert_eq!((error.code, error.errors.len()), (ErrorCode::ValidationFailed, 1), "{error:?}");
+    assert_fields_named(&error);
+    assert_eq!(error.errors[0].code, ErrorCode::UnknownField);
+    assert_eq!(error.errors[0].location, Location::Parameter("query".into()));
+    let error = list("=%zz");
+    assert_fields_named(&error);
+    assert_eq!(error.errors[0].code, ErrorCode::InvalidParameter);
+    let count = GroupRequest::parse("GET", "/api/default/groups/count", "=1", b"", &limits).unwrap_err();
+    assert_fields_named(&count);
+}
