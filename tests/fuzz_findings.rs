@@ -4,6 +4,7 @@
 use groupgate::config::GatewaySettings;
 use groupgate::error::Location;
 use groupgate::limits::Limits;
+use groupgate::wire::{percent_decode, Query};
 use groupgate::{Error, ErrorCode, GroupRequest};
 
 /// Stands for a secret in a setting's value (the settings target's `$SECRET`).
@@ -66,4 +67,22 @@ fn a_query_parameter_without_a_name_is_refused_naming_the_query() {
     assert_eq!(error.errors[0].code, ErrorCode::InvalidParameter);
     let count = GroupRequest::parse("GET", "/api/default/groups/count", "=1", b"", &limits).unwrap_err();
     assert_fields_named(&count);
+}
+
+/// Request target: `%+5` was decoded as the byte 5 (the hex reader took `+5` for a signed
+/// number), so an escape that is not two hex digits was read where WAHA refuses it.
+#[test]
+fn an_escape_is_two_hex_digits() {
+    for raw in ["%+5", "a%+F", "%+0%41"] {
+        assert_eq!(percent_decode(raw, false), None, "{raw}");
+        assert_eq!(percent_decode(raw, true), None, "{raw}");
+    }
+    assert_eq!(percent_decode("%41%2f", false).as_deref(), Some("A/"));
+    let error = Query::parse("limit=1%+0").unwrap_err();
+    assert_eq!(error.code, ErrorCode::ValidationFailed);
+    assert_fields_named(&error);
+    assert_eq!(error.errors[0].location, Location::Parameter("limit".into()));
+    let limits = Limits::default();
+    let error = GroupRequest::parse("GET", "/api/default/groups", "limit=1%+0", b"", &limits).unwrap_err();
+    assert_eq!(error.errors[0].code, ErrorCode::InvalidParameter, "{error:?}");
 }

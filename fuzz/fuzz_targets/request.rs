@@ -8,7 +8,7 @@
 use groupgate::headers::{presented_key, valid_idempotency_key, API_KEY_HEADER, IDEMPOTENCY_KEY_HEADER};
 use groupgate::limits::Limits;
 use groupgate::ops::{Dialect, Endpoint, Located, Part, Plan, Reply, Upstream, Wadial, Waha};
-use groupgate::wire::check_body_media_type;
+use groupgate::wire::{check_body_media_type, Query};
 use groupgate::{ErrorCode, GroupRequest};
 use groupgate_fuzz::{check_error, Message};
 use libfuzzer_sys::fuzz_target;
@@ -21,12 +21,20 @@ fuzz_target!(|data: &[u8]| {
     }
     let limits = Limits::default();
     let (path, query) = message.target.split_once('?').unwrap_or((&message.target, ""));
+    if Query::parse(query).is_ok() {
+        assert!(escapes_are_hex(query), "{query:?} read although an escape is not %XX");
+    }
     if let Some(located) = Wadial.locate(&message.method, path) {
         read(&Wadial, &located, query, message.body, &limits);
     } else if let Some(located) = Waha.locate(&message.method, path) {
         read(&Waha, &located, query, message.body, &limits);
     }
 });
+
+/// Whether every `%` of `raw` starts an escape of two hex digits.
+fn escapes_are_hex(raw: &str) -> bool {
+    raw.split('%').skip(1).all(|after| after.len() >= 2 && after.bytes().take(2).all(|b| b.is_ascii_hexdigit()))
+}
 
 /// The client key is the `X-Api-Key`, else the bearer token, never empty; a valid idempotency key
 /// is 1–255 visible ASCII characters.
@@ -82,7 +90,7 @@ fn check_plan(kinds: &[groupgate::OperationKind], plan: &Plan, limits: &Limits) 
         };
         let request = GroupRequest { session: plan.session.clone(), operation };
         round_trip_waha(&request, limits);
-        render_wadial(&request);
+        render_wadial(&request, limits);
     }
 }
 
@@ -94,15 +102,22 @@ fn round_trip_waha(request: &GroupRequest, limits: &Limits) {
     assert_eq!(again.as_ref(), Ok(request), "{rendered:?}");
 }
 
-/// The Wadial-style rendering is a call of that dialect's table, or `not_implemented` naming the
+/// The Wadial-style rendering is a call of that dialect's table that reads back (as the same
+/// operation when the dialect has a call of its own for it), or `not_implemented` naming the
 /// operation or the field it cannot carry.
-fn render_wadial(request: &GroupRequest) {
+fn render_wadial(request: &GroupRequest, limits: &Limits) {
     match Wadial.render(request) {
         Ok(rendered) => {
             let located = Wadial.locate(rendered.method.as_str(), &rendered.path).expect("in the Wadial namespace");
-            assert!(located.found.is_ok(), "{rendered:?} is not a Wadial route");
-            if let Some(body) = &rendered.body {
-                serde_json::from_str::<serde_json::Value>(body).expect("the body is JSON");
+            let found = located.found.unwrap_or_else(|e| panic!("{rendered:?} is not a Wadial route: {e:?}"));
+            let body = rendered.body.as_deref().unwrap_or_default().as_bytes();
+            let plan = Wadial.read(located.session, &found, &rendered.query, body, limits);
+            let plan = plan.unwrap_or_else(|e| panic!("{rendered:?} does not read back: {e:?}"));
+            assert_eq!(plan.session, request.session);
+            if let [Part::Ready(operation)] = plan.parts.as_slice() {
+                if operation.kind() == request.operation.kind() {
+                    assert_eq!(operation, &request.operation, "{rendered:?}");
+                }
             }
         }
         Err(error) => {
