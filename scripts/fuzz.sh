@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make fuzz: runs every cargo-fuzz target of fuzz/ (nightly Rust) for FUZZ_SECONDS each (default
-# 60), one after the other, on its corpus kept in fuzz/corpus/<target>/; then minimizes each corpus
-# (cargo fuzz cmin) and rewrites the fuzz section of SECURITY.md with what ran and what it found.
+# 60), one after the other, on its corpus kept in fuzz/corpus/<target>/ (grown by the run) and its
+# hand-written seeds in fuzz/seeds/<target>/ (read only); then minimizes each corpus (cargo fuzz
+# cmin) and rewrites the fuzz section of SECURITY.md with what ran and what it found.
 # A crash leaves its input in fuzz/artifacts/<target>/ and makes the script fail: turn it into a
 # test in tests/fuzz_findings.rs, fix the core, run again.
 #
@@ -41,7 +42,8 @@ for target in $targets; do
   mkdir -p "corpus/$target"
   say "$target: ${seconds} s"
   status=0
-  cargo +nightly fuzz run -O "$target" "corpus/$target" -- \
+  # Optimized, with debug assertions: an integer overflow is a finding too.
+  cargo +nightly fuzz run -O -a "$target" "corpus/$target" "seeds/$target" -- \
     -max_total_time="$seconds" -max_len="${max_len[$target]:-4096}" -print_final_stats=1 \
     >"$logs/$target.log" 2>&1 || status=$?
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$logs/$target.log" | tail -1)
@@ -56,10 +58,10 @@ for target in $targets; do
   fi
   # Minimized by edges only (not hit counts): a few hundred files per target instead of thousands.
   say "$target: minimizing the corpus"
-  cargo +nightly fuzz cmin -O "$target" "corpus/$target" -- -max_len="${max_len[$target]:-4096}" -use_counters=0 \
+  cargo +nightly fuzz cmin -O -a "$target" "corpus/$target" -- -max_len="${max_len[$target]:-4096}" -use_counters=0 \
     >"$logs/$target.cmin.log" 2>&1 || { tail -20 "$logs/$target.cmin.log" >&2; failed=1; }
   files=$(find "corpus/$target" -type f | wc -l)
-  kib=$(du -sk "corpus/$target" | cut -f1)
+  kib=$(($(find "corpus/$target" -type f -exec cat {} + | wc -c) / 1024))
   rows+=("| \`$target\` | ${runs:-0} | ${took:-?} | $files files, $kib KiB | $findings |")
 done
 cd "$root"

@@ -5,7 +5,7 @@ use groupgate::error::Location;
 use groupgate::{Error, ErrorCode};
 
 /// A fuzz input read as an HTTP-like message: `METHOD target` on the first line, then `Name: value`
-/// header lines, a blank line and the body (raw bytes). The seeds in `corpus/` are written so.
+/// header lines, a blank line and the body (raw bytes). The seeds in `seeds/` are written so.
 #[derive(Debug)]
 pub struct Message<'a> {
     /// The first line's first word.
