@@ -62,7 +62,7 @@ for target in $targets; do
     >"$logs/$target.cmin.log" 2>&1 || { tail -20 "$logs/$target.cmin.log" >&2; failed=1; }
   files=$(find "corpus/$target" -type f | wc -l)
   kib=$(($(find "corpus/$target" -type f -exec cat {} + | wc -c) / 1024))
-  rows+=("| \`$target\` | ${runs:-0} | ${took:-?} | $files files, $kib KiB | $findings |")
+  rows+=("| \`$target\` | ${runs:-0} | ${took:-stopped} | $files files, $kib KiB | $findings |")
 done
 cd "$root"
 
