@@ -57,9 +57,9 @@ impl AllowedOrigins {
         if list.is_empty() {
             return Ok(AllowedOrigins::None);
         }
-        let list = list
-            .into_iter()
-            .map(|origin| normalize_origin(origin).map_err(|why| format!("ALLOWED_ORIGINS: {origin:?} {why}")));
+        let list = list.into_iter().enumerate().map(|(i, origin)| {
+            normalize_origin(origin).map_err(|why| format!("ALLOWED_ORIGINS entry {}: an origin {why}", i + 1))
+        });
         Ok(AllowedOrigins::List(list.collect::<Result<_, _>>()?))
     }
 
@@ -151,8 +151,8 @@ impl RateLimits {
             }
         }
         let on_store_error = get("RATE_LIMIT_ON_STORE_ERROR").unwrap_or_default();
-        for item in on_store_error.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            let fail = || format!("RATE_LIMIT_ON_STORE_ERROR: expected class:deny or class:allow, got {item:?}");
+        for (i, item) in on_store_error.split(',').map(str::trim).filter(|s| !s.is_empty()).enumerate() {
+            let fail = || format!("RATE_LIMIT_ON_STORE_ERROR item {}: expected class:deny or class:allow", i + 1);
             let (class, action) = item.split_once(':').ok_or_else(fail)?;
             let index = RateClass::ALL.iter().position(|c| c.as_str() == class.trim()).ok_or_else(fail)?;
             out.on_store_error[index] = match action.trim() {

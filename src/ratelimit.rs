@@ -31,9 +31,10 @@ pub struct Policy {
 }
 
 impl Policy {
-    /// Parses `"<units>/<seconds>"` (both positive integers).
+    /// Parses `"<units>/<seconds>"` (both positive integers); the error never repeats `s` (a
+    /// setting's value).
     pub fn parse(s: &str) -> Result<Self, String> {
-        let fail = || format!("expected \"<units>/<seconds>\" with positive integers, e.g. \"20/3600\"; got {s:?}");
+        let fail = || "expected \"<units>/<seconds>\" with positive integers, e.g. \"20/3600\"".to_owned();
         let (units, window) = s.trim().split_once('/').ok_or_else(fail)?;
         let units: u32 = units.trim().parse().map_err(|_| fail())?;
         let window_secs: u32 = window.trim().parse().map_err(|_| fail())?;
@@ -43,7 +44,7 @@ impl Policy {
         if units > POLICY_UNITS_MAX || window_secs > POLICY_WINDOW_MAX_SECS {
             return Err(format!(
                 "at most {POLICY_UNITS_MAX} units per window and a window of at most {POLICY_WINDOW_MAX_SECS} s \
-                 (the log of a window is read on every limited request); got {s:?}"
+                 (the log of a window is read on every limited request)"
             ));
         }
         Ok(Policy { units, window_secs })

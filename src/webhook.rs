@@ -43,6 +43,17 @@ pub struct WahaHeaders<'a> {
     pub timestamp: Option<&'a str>,
 }
 
+impl<'a> WahaHeaders<'a> {
+    /// The headers' names, in the order [`WahaHeaders::from_values`] takes their values.
+    pub const NAMES: [&'static str; 4] = [HMAC_HEADER, ALGORITHM_HEADER, REQUEST_ID_HEADER, TIMESTAMP_HEADER];
+
+    /// The headers from the values a host found for [`WahaHeaders::NAMES`], in that order.
+    pub fn from_values(values: &'a [Option<String>; 4]) -> Self {
+        let [hmac, algorithm, request_id, timestamp] = values.each_ref().map(Option::as_deref);
+        WahaHeaders { hmac, algorithm, request_id, timestamp }
+    }
+}
+
 /// A delivery whose signature and timestamp were verified.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Delivery {

@@ -14,6 +14,16 @@ fn verify(hmac: &str, body: &[u8]) -> Result<Delivery, Error> {
 }
 
 #[test]
+fn headers_are_read_in_the_order_of_their_names() {
+    let values = WahaHeaders::NAMES.map(|name| (name != REQUEST_ID_HEADER).then(|| format!("value of {name}")));
+    let read = WahaHeaders::from_values(&values);
+    assert_eq!(read.hmac, Some("value of X-Webhook-Hmac"));
+    assert_eq!(read.algorithm, Some("value of X-Webhook-Hmac-Algorithm"));
+    assert_eq!(read.request_id, None);
+    assert_eq!(read.timestamp, Some("value of X-Webhook-Timestamp"));
+}
+
+#[test]
 fn a_good_signature_verifies() {
     let sig = sign_waha(BODY, KEY);
     assert_eq!(sig.len(), 128, "hex of 64 bytes");

@@ -15,7 +15,8 @@ pub fn percent_decode(s: &str, plus_is_space: bool) -> Option<String> {
     while i < bytes.len() {
         match bytes[i] {
             b'%' => {
-                let hex = bytes.get(i + 1..i + 3)?;
+                // Two hex digits exactly: `from_str_radix` alone would take `+5` for five.
+                let hex = bytes.get(i + 1..i + 3).filter(|hex| hex.iter().all(u8::is_ascii_hexdigit))?;
                 let hex = std::str::from_utf8(hex).ok()?;
                 out.push(u8::from_str_radix(hex, 16).ok()?);
                 i += 3;
@@ -65,6 +66,15 @@ pub fn is_json_media_type(content_type: &str) -> bool {
     media_type.trim().eq_ignore_ascii_case("application/json")
 }
 
+/// Refuses a request body that is not blank and not sent as `Content-Type: application/json`
+/// (`415 unsupported_media_type`); `content_type` is the header's value, empty when absent.
+pub fn check_body_media_type(content_type: &str, body: &[u8]) -> Result<(), Error> {
+    if !body.iter().all(u8::is_ascii_whitespace) && !is_json_media_type(content_type) {
+        return Err(Error::new(ErrorCode::UnsupportedMediaType, "send the body as Content-Type: application/json"));
+    }
+    Ok(())
+}
+
 /// Longest request id reused from a client's `X-Request-Id`.
 pub const REQUEST_ID_MAX: usize = 128;
 
@@ -87,10 +97,12 @@ impl Query {
         let mut pairs = Vec::new();
         for part in raw.split('&').filter(|p| !p.is_empty()) {
             let (name, value) = part.split_once('=').unwrap_or((part, ""));
+            // A parameter without a name is refused as the query's.
+            let field = if name.is_empty() { "query" } else { name };
             let decode = |s| {
                 percent_decode(s, true).ok_or_else(|| {
-                    let detail = format!("{name}: invalid percent-encoding in the query");
-                    FieldError::parameter(name, ErrorCode::InvalidParameter, detail)
+                    let detail = format!("{field}: invalid percent-encoding in the query");
+                    FieldError::parameter(field, ErrorCode::InvalidParameter, detail)
                 })
             };
             pairs.push((decode(name)?, decode(value)?));
@@ -225,6 +237,17 @@ mod tests {
             "application/jsonp; charset=utf-8",
         ] {
             assert!(!is_json_media_type(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_body_needs_the_json_media_type_unless_blank() {
+        assert_eq!(check_body_media_type("", b""), Ok(()));
+        assert_eq!(check_body_media_type("text/plain", b" \r\n\t"), Ok(()));
+        assert_eq!(check_body_media_type("application/json; charset=utf-8", b"{}"), Ok(()));
+        for content_type in ["", "text/plain", "application/problem+json"] {
+            let error = check_body_media_type(content_type, b"{}").unwrap_err();
+            assert_eq!(error.code, ErrorCode::UnsupportedMediaType, "{content_type}");
         }
     }
 

@@ -346,19 +346,8 @@ impl GroupEvent {
     pub fn into_parts(self) -> (String, serde_json::Value) {
         // The typed payloads hold only strings, integers, bools and `Value`s, which always
         // convert; `null` stands in should that ever change, never a panic.
-        fn json(p: impl Serialize) -> serde_json::Value {
-            serde_json::to_value(p).unwrap_or(serde_json::Value::Null)
-        }
-        let name = self.name().to_owned();
-        let payload = match self {
-            GroupEvent::Join(p) => json(p),
-            GroupEvent::Leave(p) => json(p),
-            GroupEvent::Update(p) => json(p),
-            GroupEvent::Participants(p) => json(p),
-            GroupEvent::JoinRequest(p) => json(p),
-            GroupEvent::Other { payload, .. } => json(payload),
-        };
-        (name, payload)
+        let payload = serde_json::to_value(Payload(&self)).unwrap_or(serde_json::Value::Null);
+        (self.name().to_owned(), payload)
     }
 }
 
@@ -424,15 +413,41 @@ struct RawWebhook {
     metadata: Option<Map>,
     engine: String,
     event: String,
-    payload: serde_json::Value,
+    payload: OwnedPayload,
     #[serde(skip_serializing_if = "Option::is_none")]
     me: Option<MeInfo>,
     environment: Environment,
 }
 
+/// An event's payload serialized as it is held: an untyped payload's numbers are written as they
+/// were read, never through an `f64`.
+struct Payload<'a>(&'a GroupEvent);
+
+impl Serialize for Payload<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            GroupEvent::Join(p) => p.serialize(serializer),
+            GroupEvent::Leave(p) => p.serialize(serializer),
+            GroupEvent::Update(p) => p.serialize(serializer),
+            GroupEvent::Participants(p) => p.serialize(serializer),
+            GroupEvent::JoinRequest(p) => p.serialize(serializer),
+            GroupEvent::Other { payload, .. } => payload.serialize(serializer),
+        }
+    }
+}
+
+/// [`Payload`] of an event the envelope owns.
+struct OwnedPayload(GroupEvent);
+
+impl Serialize for OwnedPayload {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Payload(&self.0).serialize(serializer)
+    }
+}
+
 impl From<WebhookEvent> for RawWebhook {
     fn from(e: WebhookEvent) -> Self {
-        let (event, payload) = e.event.into_parts();
+        let event = e.event.name().to_owned();
         RawWebhook {
             id: e.id,
             timestamp: e.timestamp,
@@ -440,7 +455,7 @@ impl From<WebhookEvent> for RawWebhook {
             metadata: e.metadata,
             engine: e.engine,
             event,
-            payload,
+            payload: OwnedPayload(e.event),
             me: e.me,
             environment: e.environment,
         }

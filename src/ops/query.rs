@@ -47,7 +47,10 @@ impl<'q> QueryReader<'q> {
     /// Checks that only `allowed` names occur, recording the others.
     pub fn new(query: &'q Query, allowed: Vec<&'static str>, errors: &mut FieldErrors) -> Self {
         for (name, _) in &query.0 {
-            if !allowed.contains(&name.as_str()) {
+            if name.is_empty() {
+                let detail = "query: a parameter without a name (`=value`)";
+                errors.push(FieldError::parameter("query", ErrorCode::UnknownField, detail));
+            } else if !allowed.contains(&name.as_str()) {
                 let detail = if allowed.is_empty() {
                     format!("{name}: this route takes no query parameters")
                 } else {

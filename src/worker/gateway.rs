@@ -23,7 +23,7 @@ use crate::ops::{
 };
 use crate::ratelimit::{limit_field, policy_field};
 use crate::upstream::UpstreamFailure;
-use crate::wire::{is_json_media_type, percent_decode};
+use crate::wire::{check_body_media_type, percent_decode};
 use futures_util::StreamExt;
 use worker::{Env, Headers, Response};
 
@@ -361,10 +361,7 @@ pub(super) async fn read_body(req: &mut Incoming) -> Result<Vec<u8>, Error> {
 /// A non-blank body must be `application/json`.
 fn check_content_type(req: &Incoming, body: &[u8]) -> Result<(), Error> {
     let content_type = req.headers().get("Content-Type").ok().flatten().unwrap_or_default();
-    if !body.iter().all(u8::is_ascii_whitespace) && !is_json_media_type(&content_type) {
-        return Err(Error::new(ErrorCode::UnsupportedMediaType, "send the body as Content-Type: application/json"));
-    }
-    Ok(())
+    check_body_media_type(&content_type, body)
 }
 
 /// Answers a CORS preflight: granted for `ALLOWED_ORIGINS`, refused otherwise.

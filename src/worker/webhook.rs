@@ -84,15 +84,8 @@ pub async fn receive(
 
 /// Verifies the signature, reads the event and checks the signed body's timestamp.
 fn verified(req: &Incoming, body: &[u8], key: &str, tolerance: u32) -> Result<(Delivery, WebhookEvent), Error> {
-    let header = |name| req.headers().get(name).ok().flatten();
-    let (hmac, algorithm, request_id, timestamp) =
-        (header(HMAC_HEADER), header(ALGORITHM_HEADER), header(REQUEST_ID_HEADER), header(TIMESTAMP_HEADER));
-    let headers = WahaHeaders {
-        hmac: hmac.as_deref(),
-        algorithm: algorithm.as_deref(),
-        request_id: request_id.as_deref(),
-        timestamp: timestamp.as_deref(),
-    };
+    let values = WahaHeaders::NAMES.map(|name| req.headers().get(name).ok().flatten());
+    let headers = WahaHeaders::from_values(&values);
     let delivery = verify_waha(&headers, body, key.as_bytes(), now_ms(), tolerance)?;
     let webhook = parse_event(body)?;
     if let GroupEvent::Other { event, .. } = &webhook.event {

@@ -11,10 +11,11 @@ impl Serialize for Value<'_> {
         match self {
             Value::Null => serializer.serialize_unit(),
             Value::Bool(b) => serializer.serialize_bool(*b),
-            Value::Number(text) => match (text.parse::<u64>(), text.parse::<i64>()) {
-                (Ok(n), _) => serializer.serialize_u64(n),
-                (_, Ok(n)) => serializer.serialize_i64(n),
-                _ => serializer.serialize_f64(text.parse().unwrap_or(f64::NAN)),
+            // Written as it was read (a raw value to serde_json; other serializers get the f64):
+            // a number beyond f64's precision writes back as itself.
+            Value::Number(text) => match serde_json::value::RawValue::from_string(text.to_string()) {
+                Ok(raw) => raw.serialize(serializer),
+                Err(_) => serializer.serialize_f64(text.parse().unwrap_or(f64::NAN)),
             },
             Value::String(text) => serializer.serialize_str(text),
             Value::Array(items) => {
