@@ -15,6 +15,7 @@ use crate::ids::SessionName;
 use crate::keys::ClientKey;
 use crate::keys::KEY_PATH;
 use crate::limits::BODY_MAX_BYTES;
+use crate::openapi::OPENAPI_PATH;
 use crate::ops::dialect::lacking;
 use crate::ops::{
     Dialect, Endpoint, GroupRequest, Located, OperationKind, Outcome, Part, Plan, RateClass, RenderedRequest, Reply,
@@ -43,6 +44,9 @@ pub async fn handle(
     }
     if path == KEY_PATH {
         return key_route::answer(&mut req, settings, exchange).await;
+    }
+    if path == OPENAPI_PATH {
+        return super::openapi::answer(&mut req, settings, exchange).await;
     }
     // The Wadial-style namespace (`/api/v1/sessions/…`) is tried first: under WAHA's reading
     // it would be session `v1`, whose paths all start with `/groups`.

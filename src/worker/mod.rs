@@ -11,6 +11,7 @@ mod idempotency;
 mod key_route;
 mod limiter;
 mod log;
+mod openapi;
 mod picture_fetch;
 mod quota_object;
 mod upstream;
