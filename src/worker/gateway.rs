@@ -2,7 +2,7 @@
 //! rate limiting, forwarding.
 
 use super::cache::GroupCache;
-use super::http::{empty, internal, respond, Exchange, ALLOWED_HEADERS, ALLOWED_METHODS};
+use super::http::{empty, internal, method_of, respond, Exchange, ALLOWED_HEADERS, ALLOWED_METHODS};
 use super::idempotency::{Claim, Idempotency};
 use super::key_route;
 use super::limiter::{Admission, Held, Limiter};
@@ -34,7 +34,7 @@ pub async fn handle(
     settings: &GatewaySettings,
     exchange: &mut Exchange,
 ) -> Result<Response, Error> {
-    let method = req.method().to_string();
+    let method = method_of(&req);
     let path = req.path();
     if method == "OPTIONS" && req.headers().has("Access-Control-Request-Method").unwrap_or(false) {
         return preflight(exchange, settings);

@@ -37,7 +37,7 @@ impl Exchange {
     pub fn begin(req: &Request) -> Self {
         let header = |name| req.headers().get(name).ok().flatten();
         let request_id = header(REQUEST_ID).filter(|id| valid_request_id(id)).unwrap_or_else(new_request_id);
-        let log = LogLine::begin(&request_id, req.method().as_ref());
+        let log = LogLine::begin(&request_id, &method_of(req));
         Exchange { request_id, origin: header("Origin"), headers: Vec::new(), log }
     }
 
@@ -64,6 +64,12 @@ impl Exchange {
         self.log.write(response.status_code());
         response
     }
+}
+
+/// The request's method as the client sent it: `worker::Method` reads a method it does not know
+/// (`QUERY`) as `GET`, which would serve it as one.
+pub fn method_of(req: &Request) -> String {
+    req.inner().method()
 }
 
 /// A fresh request id (a random UUID).

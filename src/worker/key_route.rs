@@ -3,7 +3,7 @@
 //! rest of `/groupgate/` is the console's copy of the npm module (static assets).
 
 use super::gateway::{client_key, read_body};
-use super::http::{respond, Exchange};
+use super::http::{method_of, respond, Exchange};
 use crate::config::GatewaySettings;
 use crate::error::{Error, ErrorCode};
 use crate::keys::KEY_PATH;
@@ -17,7 +17,7 @@ pub async fn answer(req: &mut Request, settings: &GatewaySettings, exchange: &mu
     let key = settings.keys.authenticate(client_key(req).as_deref())?;
     key.check_origin(exchange.origin.as_deref())?;
     exchange.log.operation = Some("scopes");
-    if req.method() != worker::Method::Get {
+    if method_of(req) != "GET" {
         exchange.headers.push(("Allow", "GET".into()));
         return Err(Error::new(ErrorCode::MethodNotAllowed, format!("{KEY_PATH} answers GET only")));
     }

@@ -2,7 +2,7 @@
 //! settings of an isolate do not change). No key is needed: the document holds no secret.
 
 use super::gateway::read_body;
-use super::http::{respond, Exchange};
+use super::http::{method_of, respond, Exchange};
 use crate::config::GatewaySettings;
 use crate::error::{Error, ErrorCode};
 use crate::openapi::{document, OPENAPI_PATH};
@@ -15,7 +15,7 @@ pub async fn answer(req: &mut Request, settings: &GatewaySettings, exchange: &mu
     // Read before answering anything, as every route does (an early answer can reset a sender).
     let _ = read_body(req).await;
     exchange.log.operation = Some("openapi");
-    if req.method() != worker::Method::Get {
+    if method_of(req) != "GET" {
         exchange.headers.push(("Allow", "GET".into()));
         return Err(Error::new(ErrorCode::MethodNotAllowed, format!("{OPENAPI_PATH} answers GET only")));
     }
