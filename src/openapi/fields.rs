@@ -147,7 +147,7 @@ impl Describe for PictureFile {
                 "url": {
                     "type": "string",
                     "maxLength": PICTURE_URL_MAX,
-                    "pattern": format!("^{}://[A-Za-z0-9.\\[\\]:-]+(?:[/?#][^\\s]*)?$", patterns::any_case("https")),
+                    "pattern": patterns::https_url(),
                     "description": "An https URL of a public host, without credentials; the gateway downloads it.",
                 },
                 "data": {

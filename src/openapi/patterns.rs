@@ -63,6 +63,14 @@ pub fn invite_link() -> String {
     format!("^(?:{}://)?{}/(?:invite/)?{code}/?(?:[?#][\\s\\S]*)?$", any_case("https"), any_case(INVITE_HOST))
 }
 
+/// An https URL whose host is a name of two or more labels (an address or a single-label name is
+/// never public), an optional port, then anything but whitespace and controls (`HttpsUrl::parse`).
+pub fn https_url() -> String {
+    let label = "[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?";
+    let top = "[A-Za-z](?:[A-Za-z0-9-]*[A-Za-z0-9])?";
+    format!("^{}://(?:{label}\\.)+{top}(?::[1-9][0-9]{{0,4}})?(?:[/?#][^\\s\\u0000-\\u001F\\u007F]*)?$", any_case("https"))
+}
+
 /// Contains at least one character that shows something (the opposite of `is_invisible`): the
 /// class is computed from the validator's own per-character test.
 pub fn visible() -> String {
