@@ -19,13 +19,13 @@ checks=$(.venv/bin/python -c \
   || echo "every built-in check")
 SECTION_DATE=$(date -u '+%Y-%m-%d %H:%M UTC') \
 SECTION_MACHINE="$(nproc) CPUs, $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)" \
-SECTION_VERSIONS="$(.venv/bin/schemathesis --version), Node $(node --version), groupgate $(git rev-parse --short HEAD)" \
-SECTION_COMMAND="${command[*]} (a run repeats with --seed $(awk '/^Seed: / {print $2}' "$log"))" \
+SECTION_VERSIONS="schemathesis $(.venv/bin/schemathesis --version | grep -o '[0-9][0-9.]*$'), Node $(node --version), groupgate $(git rev-parse --short HEAD)" \
+SECTION_COMMAND="${command[*]}" SECTION_SEED=$(awk '/^Seed: / {print $2}' "$log") \
 SECTION_CHECKS="$checks" SECTION_STATUS=$status \
 node - "$log" <<'JS'
 const fs = require('node:fs');
 const report = fs.readFileSync(process.argv[2], 'utf8');
-const closing = report.match(/^schemathesis: .*$/m)?.[0] ?? 'schemathesis: no summary (the run did not finish)';
+const closing = report.match(/^schemathesis: \d+ passed.*$/m)?.[0] ?? 'schemathesis: no summary (the run did not finish)';
 // The "Failures:" and "Errors:" blocks of schemathesis's summary: one line per kind of finding.
 const blocks = [...report.matchAll(/^(?:Failures|Errors):\n((?:[ \t]+\S.*\n)+)/gm)].map((m) => m[1]);
 const findings = blocks.flatMap((block) => block.split('\n').map((line) => line.trim()).filter(Boolean));
@@ -36,7 +36,7 @@ const section = [
   '',
   `- Machine: ${env.SECTION_MACHINE}`,
   `- Versions: ${env.SECTION_VERSIONS}`,
-  `- Command: \`${env.SECTION_COMMAND}\``,
+  `- Command: \`${env.SECTION_COMMAND}\` (seed ${env.SECTION_SEED || 'unknown'}; add \`--seed\` to repeat it)`,
   `- Tested: ${closing.replace(/^schemathesis: /, '')}`,
   `- Checks: ${env.SECTION_CHECKS}`,
   `- Findings: ${findings.length ? findings.join('; ') : (env.SECTION_STATUS === '0' ? 'none' : 'the run failed; see its output')}`,
