@@ -2,7 +2,8 @@
 // in workerd in front of the WAHA simulator, with the test client key; extra arguments go to
 // `schemathesis run`. The stack listens on loopback port 0 and is stopped afterwards; the worker
 // reaches nothing but loopback. Prints schemathesis's report, then a closing line
-//   schemathesis: <passed> passed, <failed> failed (<cases> cases, <operations> operations, <errors> worker errors)
+//   schemathesis: <passed> passed, <failed> failed (<cases> cases, <operations> operations,
+//   <n> answers 429, <errors> worker errors)
 // and fails when schemathesis fails, ran no case, or the worker logged an error.
 //   node scripts/schemathesis.mjs --max-examples 20
 import { spawn } from 'node:child_process';
@@ -39,6 +40,7 @@ const operations = count(/^\s*Tested: (\d+)/m);
 // A worker that throws or logs an error is a finding even when its answer looked fine.
 const workerErrors = stack.logs.filter((line) => line.level === 'error' || line.json?.runtimeError);
 for (const line of workerErrors.slice(0, 5)) console.log(`worker error: ${line.message}`);
-console.log(`schemathesis: ${passed} passed, ${failed} failed `
-  + `(${cases} cases, ${operations} operations, ${workerErrors.length} worker errors)`);
+const answered = (status) => stack.logs.filter((line) => line.json?.status === status).length;
+console.log(`schemathesis: ${passed} passed, ${failed} failed (${cases} cases, ${operations} operations, `
+  + `${answered(429)} answers 429, ${workerErrors.length} worker errors)`);
 process.exit(code !== 0 || cases === 0 || passed === 0 || workerErrors.length > 0 ? 1 : code);

@@ -73,32 +73,24 @@ impl Describe for GroupId {
 
 impl Describe for Subject {
     fn describe(at: At, required: bool, limits: &Limits, shape: &mut RequestShape) {
-        let schema = json!({
-            "type": "string",
-            "minLength": 1,
-            "maxLength": limits.subject_max,
-            "pattern": patterns::visible(),
-            "description": format!(
-                "The subject: something visible, at most {} UTF-16 code units (`SUBJECT_MAX_LENGTH`).",
-                limits.subject_max
-            ),
-        });
+        let mut schema = text(limits.subject_max, "SUBJECT_MAX_LENGTH", "The subject: something visible");
+        schema["minLength"] = json!(1);
+        schema["pattern"] = json!(patterns::visible());
         shape.add(at, required, schema);
     }
 }
 
 impl Describe for Description {
     fn describe(at: At, required: bool, limits: &Limits, shape: &mut RequestShape) {
-        let schema = json!({
-            "type": "string",
-            "maxLength": limits.description_max,
-            "description": format!(
-                "The description (`\"\"` clears it), at most {} UTF-16 code units (`DESCRIPTION_MAX_LENGTH`).",
-                limits.description_max
-            ),
-        });
-        shape.add(at, required, schema);
+        let what = "The description (`\"\"` clears it)";
+        shape.add(at, required, text(limits.description_max, "DESCRIPTION_MAX_LENGTH", what));
     }
+}
+
+/// A text of at most `max` UTF-16 code units (`within_length`), the value of `setting`.
+fn text(max: usize, setting: &str, what: &str) -> Value {
+    let description = format!("{what}, at most {max} UTF-16 code units (`{setting}`).");
+    json!({ "type": "string", "maxLength": max, "description": description })
 }
 
 impl Describe for People {

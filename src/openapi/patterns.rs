@@ -7,6 +7,7 @@ use crate::limits::{
     is_invisible_char, GROUP_DIGITS_MAX, GROUP_DIGITS_MIN, GROUP_TIMESTAMP_DIGITS_MAX, INVITE_CODE_MAX,
     INVITE_CODE_MIN, LID_DIGITS_MAX, LID_DIGITS_MIN, PHONE_DIGITS_MAX, PHONE_DIGITS_MIN,
 };
+use std::sync::OnceLock;
 
 /// `s` with every character that means something in a regular expression escaped.
 pub fn escape(s: &str) -> String {
@@ -68,12 +69,20 @@ pub fn invite_link() -> String {
 pub fn https_url() -> String {
     let label = "[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?";
     let top = "[A-Za-z](?:[A-Za-z0-9-]*[A-Za-z0-9])?";
-    format!("^{}://(?:{label}\\.)+{top}(?::[1-9][0-9]{{0,4}})?(?:[/?#][^\\s\\u0000-\\u001F\\u007F]*)?$", any_case("https"))
+    format!(
+        "^{}://(?:{label}\\.)+{top}(?::[1-9][0-9]{{0,4}})?(?:[/?#][^\\s\\u0000-\\u001F\\u007F]*)?$",
+        any_case("https")
+    )
 }
 
 /// Contains at least one character that shows something (the opposite of `is_invisible`): the
-/// class is computed from the validator's own per-character test.
-pub fn visible() -> String {
+/// class is computed from the validator's own per-character test (once: it scans every character).
+pub fn visible() -> &'static str {
+    static VISIBLE: OnceLock<String> = OnceLock::new();
+    VISIBLE.get_or_init(visible_class)
+}
+
+fn visible_class() -> String {
     let mut class = String::from("[^");
     let mut run: Option<(char, char)> = None;
     let push = |(lo, hi): (char, char), class: &mut String| {
