@@ -26,10 +26,11 @@ pub const OPENAPI_VERSION: &str = "3.1.0";
 /// The document, with `limits` in force.
 pub fn document(limits: &Limits) -> Value {
     let mut paths = Map::new();
+    let mut shared = Shared { parameters: Components::new("parameters"), responses: Components::new("responses") };
     for &kind in OperationKind::ALL {
         let path = format!("/api/{{session}}{}", kind.waha_template());
         let item = paths.entry(path).or_insert_with(|| json!({}));
-        item[kind.waha_method().as_str().to_ascii_lowercase()] = operation(kind, limits);
+        item[kind.waha_method().as_str().to_ascii_lowercase()] = operation(kind, limits, &mut shared);
     }
     json!({
         "openapi": OPENAPI_VERSION,
@@ -48,15 +49,17 @@ pub fn document(limits: &Limits) -> Value {
                 "bearer": { "type": "http", "scheme": "bearer" },
             },
             "headers": headers(),
+            "parameters": shared.parameters.objects,
+            "responses": shared.responses.objects,
         },
         "security": [{ "apiKey": [] }, { "bearer": [] }],
     })
 }
 
 /// The operation object of `kind`.
-fn operation(kind: OperationKind, limits: &Limits) -> Value {
+fn operation(kind: OperationKind, limits: &Limits, shared: &mut Shared) -> Value {
     let shape = operations::request(kind, limits);
-    let mut parameters = vec![session_parameter()];
+    let mut parameters = vec![shared.parameters.refer("session", session_parameter())];
     parameters.extend(shape.parameters.iter().cloned());
     if kind.idempotent() {
         let schema =
@@ -68,7 +71,7 @@ fn operation(kind: OperationKind, limits: &Limits) -> Value {
         "operationId": kind.client_name(),
         "summary": operations::summary(kind),
         "parameters": parameters,
-        "responses": responses(kind),
+        "responses": responses(kind, &mut shared.responses),
         "x-groupgate-scope": kind.scope().as_str(),
         "x-groupgate-rate-classes": classes,
     });
@@ -94,7 +97,7 @@ fn session_parameter() -> Value {
 }
 
 /// Every answer of `kind`: the upstream's success, then each problem status.
-fn responses(kind: OperationKind) -> Value {
+fn responses(kind: OperationKind, shared: &mut Components) -> Value {
     let limited = !kind.rate_classes().is_empty();
     let with = |names: &[&str]| -> Map<String, Value> {
         let mut headers = Map::new();
@@ -121,10 +124,12 @@ fn responses(kind: OperationKind) -> Value {
             503 => &["X-Request-Id", "RateLimit-Policy", "Retry-After"],
             _ => &["X-Request-Id", "RateLimit-Policy"],
         };
-        out.insert(status.to_string(), problems::response(Some(status), &codes, with(names)));
+        let response = problems::response(Some(status), &codes, with(names));
+        out.insert(status.to_string(), shared.refer(&format!("problem{status}"), response));
     }
     let upstream = [crate::error::ErrorCode::UpstreamError];
-    out.insert("4XX".into(), problems::response(None, &upstream, with(&["X-Request-Id", "RateLimit-Policy"])));
+    let response = problems::response(None, &upstream, with(&["X-Request-Id", "RateLimit-Policy"]));
+    out.insert("4XX".into(), shared.refer("upstreamRefusal", response));
     Value::Object(out)
 }
 
@@ -140,4 +145,39 @@ fn headers() -> Value {
         "RateLimit": { "description": "What is left of the quota that decided.", "schema": text },
         "Retry-After": { "description": "Seconds to wait before retrying.", "schema": { "type": "integer", "minimum": 0 } },
     })
+}
+
+/// The sections of `components` that operations share by reference.
+struct Shared {
+    parameters: Components,
+    responses: Components,
+}
+
+/// One section of `components`: an object met again is stored once and referred to; a different
+/// object under a name already taken gets the next free one (`problem422`, `problem422_2`, …).
+struct Components {
+    section: &'static str,
+    objects: Map<String, Value>,
+}
+
+impl Components {
+    fn new(section: &'static str) -> Self {
+        Components { section, objects: Map::new() }
+    }
+
+    /// A `$ref` to `value`, stored under `base` or the first free name after it.
+    fn refer(&mut self, base: &str, value: Value) -> Value {
+        let mut name = base.to_owned();
+        for n in 2.. {
+            match self.objects.get(&name) {
+                Some(stored) if *stored != value => name = format!("{base}_{n}"),
+                Some(_) => break,
+                None => {
+                    self.objects.insert(name.clone(), value);
+                    break;
+                }
+            }
+        }
+        json!({ "$ref": format!("#/components/{}/{name}", self.section) })
+    }
 }

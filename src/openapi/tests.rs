@@ -15,6 +15,14 @@ fn body_schema(doc: &Value, kind: OperationKind) -> &Value {
     &operation_of(doc, kind)["requestBody"]["content"]["application/json"]["schema"]
 }
 
+/// `value`, or what its `$ref` names in `doc`.
+fn resolved<'d>(doc: &'d Value, value: &'d Value) -> &'d Value {
+    match value["$ref"].as_str() {
+        Some(pointer) => doc.pointer(pointer.trim_start_matches('#')).expect("a $ref names a component"),
+        None => value,
+    }
+}
+
 fn matches(pattern: &str, text: &str) -> bool {
     Regex::new(pattern).unwrap().is_match(text)
 }
@@ -28,7 +36,7 @@ fn every_operation_of_the_table_is_in_the_document() {
         assert_eq!(op["operationId"], kind.client_name(), "{kind:?} missing");
         assert_eq!(op["x-groupgate-scope"], kind.scope().as_str(), "{kind:?}");
         let names: Vec<&str> =
-            op["parameters"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+            op["parameters"].as_array().unwrap().iter().map(|p| resolved(&doc, p)["name"].as_str().unwrap()).collect();
         for query in kind.query_names() {
             assert!(names.contains(&query), "{kind:?}: query {query} undocumented");
         }
@@ -134,8 +142,8 @@ fn problems_come_from_the_error_enum_with_rate_limit_headers_where_limited() {
     for &kind in OperationKind::ALL {
         let responses = operation_of(&doc, kind)["responses"].as_object().unwrap();
         for &code in ErrorCode::ALL.iter().filter(|&&c| problems::answers(c, kind)) {
-            let listed =
-                &responses[&code.status().to_string()]["content"]["application/problem+json"]["schema"]["allOf"][1];
+            let listed = &resolved(&doc, &responses[&code.status().to_string()])["content"]["application/problem+json"]
+                ["schema"]["allOf"][1];
             assert!(
                 listed["properties"]["code"]["enum"].as_array().unwrap().contains(&json!(code.as_str())),
                 "{kind:?} {code}"
@@ -143,11 +151,12 @@ fn problems_come_from_the_error_enum_with_rate_limit_headers_where_limited() {
         }
         let limited = !kind.rate_classes().is_empty();
         assert_eq!(responses.contains_key("409"), kind.idempotent(), "{kind:?}");
-        let rate_limited = &responses["429"]["content"]["application/problem+json"]["schema"]["allOf"][1];
+        let too_many = resolved(&doc, &responses["429"]);
+        let rate_limited = &too_many["content"]["application/problem+json"]["schema"]["allOf"][1];
         let codes = rate_limited["properties"]["code"]["enum"].as_array().unwrap();
         assert_eq!(codes.contains(&json!("rate_limited")), limited, "{kind:?}");
-        assert_eq!(responses["429"]["headers"].get("RateLimit").is_some(), limited, "{kind:?}");
-        assert!(responses["429"]["headers"].get("Retry-After").is_some(), "{kind:?}");
+        assert_eq!(too_many["headers"].get("RateLimit").is_some(), limited, "{kind:?}");
+        assert!(too_many["headers"].get("Retry-After").is_some(), "{kind:?}");
     }
     let codes = doc["components"]["schemas"]["Problem"]["properties"]["code"]["enum"].as_array().unwrap().clone();
     assert!(codes.contains(&json!("validation_failed")) && !codes.contains(&json!("invalid_signature")));
