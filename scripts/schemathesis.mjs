@@ -14,7 +14,7 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 // Quotas high enough that generated requests are seldom refused, low enough (adds per group, group
 // creations) that some 429s still happen and are checked against the document.
 const vars = {
-  LIMIT_ADD: '5000/60', LIMIT_REMOVE: '5000/60', LIMIT_ADD_PER_GROUP: '200/60',
+  LIMIT_ADD: '5000/60', LIMIT_REMOVE: '5000/60', LIMIT_ADD_PER_GROUP: '60/60',
   LIMIT_CREATE: '300/60', LIMIT_REFRESH: '5000/60',
 };
 const stack = await startStack({ vars, loopbackOnly: true, captureLogs: true });

@@ -14,7 +14,8 @@ mod tests;
 use crate::headers::{API_KEY_HEADER, IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_MAX};
 use crate::ids::WAHA_TOP_LEVEL_ROUTES;
 use crate::limits::{Limits, SESSION_NAME_MAX};
-use crate::ops::OperationKind;
+use crate::ops::dialect::CREATED_GROUP_ID;
+use crate::ops::{OperationKind, RateClass};
 use fields::parameter;
 use serde_json::{json, Map, Value};
 
@@ -110,14 +111,15 @@ fn responses(kind: OperationKind, shared: &mut Components) -> Value {
         headers
     };
     let mut out = Map::new();
-    out.insert(
-        "2XX".into(),
-        json!({
-            "description": "The upstream's answer, in WAHA's shape.",
-            "headers": with(&["X-Request-Id", "RateLimit-Policy", "RateLimit"]),
-            "content": { "application/json": {} },
-        }),
-    );
+    let mut success = json!({
+        "description": "The upstream's answer, in WAHA's shape.",
+        "headers": with(&["X-Request-Id", "RateLimit-Policy", "RateLimit"]),
+        "content": { "application/json": { "schema": operations::answer(kind) } },
+    });
+    if kind.rate_classes().contains(&RateClass::Create) {
+        success["links"] = links_from_created_group();
+    }
+    out.insert("2XX".into(), success);
     for (status, codes) in problems::statuses(kind) {
         let names: &[&str] = match status {
             429 => &["X-Request-Id", "RateLimit-Policy", "RateLimit", "Retry-After"],
@@ -131,6 +133,23 @@ fn responses(kind: OperationKind, shared: &mut Components) -> Value {
     let response = problems::response(None, &upstream, with(&["X-Request-Id", "RateLimit-Policy"]));
     out.insert("4XX".into(), shared.refer("upstreamRefusal", response));
     Value::Object(out)
+}
+
+/// From an operation that creates a group (it spends from the `create` class and answers the group),
+/// a link to every operation on one group, with the new group's id.
+fn links_from_created_group() -> Value {
+    let mut links = Map::new();
+    for &kind in OperationKind::ALL.iter().filter(|kind| kind.waha_template().contains("{id}")) {
+        let link = json!({
+            "operationId": kind.client_name(),
+            "parameters": {
+                "session": "$request.path.session",
+                "id": format!("$response.body#/{CREATED_GROUP_ID}"),
+            },
+        });
+        links.insert(kind.client_name().to_owned(), link);
+    }
+    Value::Object(links)
 }
 
 /// The response headers the document names.

@@ -1,5 +1,6 @@
-//! What the operation table says about each operation's request, derived from its rows: the
-//! doc, and the parameters and body its fields make (each field type describes itself).
+//! What the operation table says about each operation, derived from its rows: the doc, the
+//! parameters and body its fields make (each field type describes itself), and the shape of its
+//! successful answer, as the row's decode column reads it (the browser client's decoding).
 
 use super::fields::{Describe, RequestShape};
 use crate::ids::GroupId;
@@ -10,6 +11,35 @@ use crate::ops::query::ListGroupsQuery;
 use crate::ops::table::for_each_operation;
 use crate::ops::OperationKind;
 use crate::picture::PictureFile;
+use serde_json::{json, Value};
+
+/// The schema of a successful answer that the browser client decodes as `$decode`.
+macro_rules! answer_schema {
+    (Json) => {
+        json!({})
+    };
+    (Nothing) => {
+        json!({})
+    };
+    (GroupList) => {
+        json!({ "type": ["array", "object"], "description": "The groups, as a list or a map by id." })
+    };
+    (Count) => {
+        json!({ "type": "object", "properties": { "count": { "type": "integer", "minimum": 0 } }, "required": ["count"] })
+    };
+    (Invite) => {
+        json!({
+            "anyOf": [
+                { "type": "string" },
+                { "type": "object", "properties": { "code": { "type": "string" } }, "required": ["code"] },
+            ],
+            "description": "The invite code, or an object with it.",
+        })
+    };
+    (Flag($key:literal)) => {
+        json!({ "type": "object", "properties": { $key: { "type": "boolean" } }, "required": [$key] })
+    };
+}
 
 macro_rules! describe_operations {
     ($(
@@ -23,6 +53,11 @@ macro_rules! describe_operations {
         /// The operation's doc, from its row of the table.
         pub fn summary(kind: OperationKind) -> &'static str {
             match kind { $(OperationKind::$name => concat!($($doc),*).trim_ascii(),)* }
+        }
+
+        /// The schema of the operation's successful answer.
+        pub fn answer(kind: OperationKind) -> Value {
+            match kind { $(OperationKind::$name => answer_schema!($decode $(($decode_key))?),)* }
         }
 
         /// The parameters and body the operation's fields make, with `limits` in force.
