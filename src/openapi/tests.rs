@@ -161,3 +161,17 @@ fn problems_come_from_the_error_enum_with_rate_limit_headers_where_limited() {
     let codes = doc["components"]["schemas"]["Problem"]["properties"]["code"]["enum"].as_array().unwrap().clone();
     assert!(codes.contains(&json!("validation_failed")) && !codes.contains(&json!("invalid_signature")));
 }
+
+#[test]
+fn answers_are_shaped_as_the_client_decodes_them_and_a_created_group_links_to_its_operations() {
+    let doc = document(&Limits::default());
+    let answer = |kind| &operation_of(&doc, kind)["responses"]["2XX"]["content"]["application/json"]["schema"];
+    assert_eq!(answer(OperationKind::GetInfoAdminOnly)["required"], json!(["adminsOnly"]));
+    assert_eq!(answer(OperationKind::CountGroups)["required"], json!(["count"]));
+    let links = operation_of(&doc, OperationKind::CreateGroup)["responses"]["2XX"]["links"].as_object().unwrap();
+    for &kind in OperationKind::ALL {
+        let on_a_group = kind.waha_template().contains("{id}");
+        assert_eq!(links.contains_key(kind.client_name()), on_a_group, "{kind:?}");
+    }
+    assert_eq!(links["getGroup"]["parameters"]["id"], "$response.body#/id");
+}
