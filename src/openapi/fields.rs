@@ -107,8 +107,8 @@ impl Describe for People {
                 "additionalProperties": false,
             },
             "description": format!(
-                "The people, each once (`@c.us` and `@s.whatsapp.net` forms of a number are the same person), \
-                 at most {} (`MAX_PARTICIPANTS_PER_REQUEST`).",
+                "The people, each once, at most {} (`MAX_PARTICIPANTS_PER_REQUEST`). A number's \
+                 `<digits>@s.whatsapp.net` spelling is accepted too, as the same person as `<digits>@c.us`.",
                 limits.participants_per_request
             ),
         });

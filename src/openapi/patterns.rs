@@ -1,7 +1,7 @@
 //! Regular expressions (ECMA-262, as JSON Schema reads them) built from the validator's own rules
 //! and constants, so that a schema's pattern and the check it describes cannot drift apart.
 
-use crate::ids::{GROUP_SUFFIX, LID_SUFFIX, USER_SUFFIX, USER_SUFFIX_WHATSAPP_NET};
+use crate::ids::{GROUP_SUFFIX, LID_SUFFIX, USER_SUFFIX};
 use crate::invite::INVITE_HOST;
 use crate::limits::{
     is_invisible_char, GROUP_DIGITS_MAX, GROUP_DIGITS_MIN, GROUP_TIMESTAMP_DIGITS_MAX, INVITE_CODE_MAX,
@@ -43,12 +43,14 @@ pub fn group_id() -> String {
     format!("^{head}(?:-{stamp})?{}$", escape(GROUP_SUFFIX))
 }
 
-/// A participant id (`ParticipantId::parse`): a phone-number user id in either form, or a lid.
+/// A participant id (`ParticipantId::parse`) in its one canonical spelling (as `ParticipantId`
+/// displays it): a phone-number user id in WAHA's form, or a lid. The other spelling of a user id
+/// (`@s.whatsapp.net`) is accepted too, but documenting both would let a list that `uniqueItems`
+/// admits name one person twice.
 pub fn participant_id() -> String {
     let phone = digits(PHONE_DIGITS_MIN, PHONE_DIGITS_MAX);
     let lid = digits(LID_DIGITS_MIN, LID_DIGITS_MAX);
-    let (user, net, lid_suffix) = (escape(USER_SUFFIX), escape(USER_SUFFIX_WHATSAPP_NET), escape(LID_SUFFIX));
-    format!("^(?:{phone}(?:{user}|{net})|{lid}{lid_suffix})$")
+    format!("^(?:{phone}{}|{lid}{})$", escape(USER_SUFFIX), escape(LID_SUFFIX))
 }
 
 /// A bare invite code (`InviteCode::parse`).

@@ -94,6 +94,8 @@ fn id_patterns_accept_exactly_what_the_parsers_accept() {
     }
     let people = &body_schema(&doc, OperationKind::AddParticipants)["properties"]["participants"]["items"];
     let participant = people["properties"]["id"]["pattern"].as_str().unwrap();
+    // The documented spelling is the canonical one: valid, and written back as it is.
+    let canonical = |id: &str| ParticipantId::parse(id).is_ok_and(|p| p.to_string() == id);
     for id in [
         "15551234567@c.us",
         "15551234567@s.whatsapp.net",
@@ -106,7 +108,7 @@ fn id_patterns_accept_exactly_what_the_parsers_accept() {
         "123456789012345678901@lid",
         "120363298657503778@g.us",
     ] {
-        assert_eq!(matches(participant, id), ParticipantId::parse(id).is_ok(), "{id:?}");
+        assert_eq!(matches(participant, id), canonical(id), "{id:?}");
     }
     let code = &operation_of(&doc, OperationKind::JoinInfo)["parameters"][1]["schema"]["anyOf"];
     let (bare, link) = (code[0]["pattern"].as_str().unwrap(), code[1]["pattern"].as_str().unwrap());
@@ -174,4 +176,21 @@ fn answers_are_shaped_as_the_client_decodes_them_and_a_created_group_links_to_it
         assert_eq!(links.contains_key(kind.client_name()), on_a_group, "{kind:?}");
     }
     assert_eq!(links["getGroup"]["parameters"]["id"], "$response.body#/id");
+}
+
+/// Schemathesis finding: `[{"id": "N@c.us"}, {"id": "N@s.whatsapp.net"}]` satisfied the schema
+/// (`uniqueItems` compares spellings) but names one person twice, which the validator refuses
+/// (`duplicate_participant`). The schema now documents each person's one canonical spelling.
+#[test]
+fn the_people_schema_admits_no_two_spellings_of_one_person() {
+    let doc = document(&Limits::default());
+    let people = &body_schema(&doc, OperationKind::PromoteParticipants)["properties"]["participants"];
+    let pattern = people["items"]["properties"]["id"]["pattern"].as_str().unwrap();
+    let spellings = ["15551234567@c.us", "15551234567@s.whatsapp.net"];
+    let documented: Vec<&str> = spellings.into_iter().filter(|id| matches(pattern, id)).collect();
+    assert_eq!(documented, ["15551234567@c.us"]);
+    let body = json!({ "participants": [{ "id": spellings[0] }, { "id": spellings[1] }] }).to_string();
+    let path = "/api/default/groups/120363298657503778@g.us/admin/promote";
+    let refused = GroupRequest::parse("POST", path, "", body.as_bytes(), &Limits::default()).unwrap_err();
+    assert_eq!(refused.errors[0].code, ErrorCode::DuplicateParticipant);
 }
