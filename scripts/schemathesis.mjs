@@ -2,7 +2,7 @@
 // in workerd in front of the WAHA simulator, with the test client key; extra arguments go to
 // `schemathesis run`. The stack listens on loopback port 0 and is stopped afterwards; the worker
 // reaches nothing but loopback. Prints schemathesis's report, then a closing line
-//   schemathesis: <passed> passed, <failed> failed (<cases> cases, <operations> operations,
+//   schemathesis: <passed> passed, <failed> failed, <errors> errors (<cases> cases, <operations> operations,
 //   <n> answers 429, <errors> worker errors)
 // and fails when schemathesis fails, ran no case, or the worker logged an error.
 //   node scripts/schemathesis.mjs --max-examples 20
@@ -35,12 +35,14 @@ await stack.close();
 const count = (pattern) => Number(report.match(pattern)?.[1] ?? 0);
 const cases = count(/^\s*(\d+) generated/m);
 const passed = count(/^\s*\d+ generated, (\d+) passed/m);
-const failed = count(/(\d+) unique failures/);
+const failed = count(/(\d+) unique failures?/);
 const operations = count(/^\s*Tested: (\d+)/m);
+// Schemathesis's own errors (a test it could not run), from its "Errors:" block.
+const errors = [...report.matchAll(/^\s+🚫 .*: (\d+)$/gmu)].reduce((sum, m) => sum + Number(m[1]), 0);
 // A worker that throws or logs an error is a finding even when its answer looked fine.
 const workerErrors = stack.logs.filter((line) => line.level === 'error' || line.json?.runtimeError);
 for (const line of workerErrors.slice(0, 5)) console.log(`worker error: ${line.message}`);
 const answered = (status) => stack.logs.filter((line) => line.json?.status === status).length;
-console.log(`schemathesis: ${passed} passed, ${failed} failed (${cases} cases, ${operations} operations, `
+console.log(`schemathesis: ${passed} passed, ${failed} failed, ${errors} errors (${cases} cases, ${operations} operations, `
   + `${answered(429)} answers 429, ${workerErrors.length} worker errors)`);
 process.exit(code !== 0 || cases === 0 || passed === 0 || workerErrors.length > 0 ? 1 : code);
