@@ -47,3 +47,19 @@ if [ ! -f node_modules/.install-stamp ] || [ package-lock.json -nt node_modules/
   npm install --no-audit --no-fund --loglevel=error
   touch node_modules/.install-stamp
 fi
+
+# --- schemathesis (PyPI), for the API contract tier of `make test` and `make fuzz-api` ---
+# Installed into .venv/ (git-ignored), pinned; Debian's python3 needs python3-venv for it.
+SCHEMATHESIS_VERSION=4.32.5
+if ! .venv/bin/schemathesis --version 2>/dev/null | grep -qF "$SCHEMATHESIS_VERSION"; then
+  if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c 'import ensurepip' 2>/dev/null; then
+    say "installing Debian's python3-venv"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq python3-venv >/dev/null
+  fi
+  say "installing schemathesis $SCHEMATHESIS_VERSION into .venv/"
+  python3 -m venv .venv
+  .venv/bin/pip install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+fi
+# --- end schemathesis ---

@@ -3,6 +3,7 @@
 #   1. native:  cargo test (core: types, routing, validation, rate-limit arithmetic)
 #   2. e2e:     the built worker in workerd (Miniflare) with local KV, in front of the simulator;
 #               then no key in any response or log line it recorded (tests/secrets/scan.test.mjs)
+#      contract: schemathesis against that worker, from its own /openapi.json (bounded examples)
 #   3. browser: wasm-pack test in headless Chromium against that stack (real HTTP, CORS)
 #   4. package: pkg/ built, its .d.ts type-checked by a strict TypeScript consumer, npm pack listing
 #   5. console: the admin console served by the worker, driven in Chromium by playwright-core
@@ -33,6 +34,12 @@ node --test --test-reporter=spec tests/secrets/scan.test.mjs 2>&1 | tee "$logs/s
 unset GROUPGATE_E2E_RECORD
 need e2e "$(awk '/^ℹ pass / {s += $3} END {print s + 0}' "$logs/e2e" "$logs/secrets")"
 
+tier "contract: schemathesis against the worker in workerd, from its /openapi.json"
+# A fixed seed and a bounded number of examples per operation keep the tier quick and repeatable;
+# `make fuzz-api` runs it at length with fresh seeds.
+node scripts/schemathesis.mjs --max-examples 20 --workers 1 --seed 1 2>&1 | tee "$logs/contract"
+need contract "$(awk '/^schemathesis: [0-9]+ passed, 0 failed/ {print $2}' "$logs/contract")"
+
 tier "browser: wasm-pack test --headless --chrome"
 scripts/check-browser-tests.sh
 node scripts/with-stack.mjs -- wasm-pack test --headless --chrome --features browser --test browser 2>&1 | tee "$logs/browser"
@@ -49,7 +56,7 @@ need console "$(awk '/^ℹ pass / {print $3}' "$logs/console")"
 
 total=0
 printf '\n=== summary ===\n'
-for t in native e2e browser package console; do
+for t in native e2e contract browser package console; do
   printf '%-8s %s passed\n' "$t:" "${counts[$t]}"
   total=$((total + counts[$t]))
 done

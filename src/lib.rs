@@ -17,6 +17,7 @@ pub mod invite;
 pub mod keys;
 pub mod limits;
 pub mod netaddr;
+pub mod openapi;
 pub mod ops;
 pub mod pacing;
 pub mod picture;

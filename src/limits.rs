@@ -108,11 +108,14 @@ const INVISIBLE_RANGES: [(char, char); 17] = [
     ('\u{E0000}', '\u{E0FFF}'),
 ];
 
+/// Whether `c` shows nothing: whitespace, a control or an invisible character.
+pub fn is_invisible_char(c: char) -> bool {
+    c.is_whitespace() || c.is_control() || INVISIBLE_RANGES.iter().any(|(lo, hi)| (*lo..=*hi).contains(&c))
+}
+
 /// Whether `s` shows nothing: empty, or only whitespace, controls and invisible characters.
 pub fn is_invisible(s: &str) -> bool {
-    s.chars().all(|c| {
-        c.is_whitespace() || c.is_control() || INVISIBLE_RANGES.iter().any(|(lo, hi)| (*lo..=*hi).contains(&c))
-    })
+    s.chars().all(is_invisible_char)
 }
 
 #[cfg(test)]

@@ -10,6 +10,9 @@ use crate::ids::{GroupId, SessionName};
 use crate::keys::Scope;
 use crate::limits::Limits;
 
+/// The key of a create answer (canonical, WAHA's shape) that holds the new group's id.
+pub const CREATED_GROUP_ID: &str = "id";
+
 /// What a dialect's router finds: the endpoint and its raw (still percent-encoded) group segment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Found<'p, E> {
@@ -87,7 +90,7 @@ impl Part {
             Part::Ready(operation) => Some(operation.clone()),
             Part::DescribeCreated(description) => {
                 let created: serde_json::Value = serde_json::from_slice(&before.first()?.as_ref().ok()?.body).ok()?;
-                let group = GroupId::parse(created.get("id")?.as_str()?).ok()?;
+                let group = GroupId::parse(created.get(CREATED_GROUP_ID)?.as_str()?).ok()?;
                 Some(Operation::SetDescription { group, description: description.clone() })
             }
         }

@@ -22,6 +22,32 @@ pub enum SortOrder {
     Desc,
 }
 
+impl SortBy {
+    /// Every sort key.
+    pub const ALL: [SortBy; 2] = [SortBy::Id, SortBy::Subject];
+
+    /// The key as the query spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SortBy::Id => "id",
+            SortBy::Subject => "subject",
+        }
+    }
+}
+
+impl SortOrder {
+    /// Both directions.
+    pub const ALL: [SortOrder; 2] = [SortOrder::Asc, SortOrder::Desc];
+
+    /// The direction as the query spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SortOrder::Asc => "asc",
+            SortOrder::Desc => "desc",
+        }
+    }
+}
+
 /// Query of `GET /groups`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ListGroupsQuery {
@@ -133,6 +159,8 @@ pub const SORT_BY: &str = "sortBy";
 pub const SORT_ORDER: &str = "sortOrder";
 /// `exclude` of `GET /groups`.
 pub const EXCLUDE: &str = "exclude";
+/// The only value `exclude` takes.
+pub const EXCLUDE_PARTICIPANTS: &str = "participants";
 
 impl Field for ListGroupsQuery {
     fn read(_: At, input: &mut Input<'_, '_>, errors: &mut FieldErrors) -> Option<Self> {
@@ -153,17 +181,11 @@ impl ListGroupsQuery {
     pub fn read(reader: &QueryReader<'_>, errors: &mut FieldErrors) -> Option<Self> {
         let limit = reader.one(LIMIT, "a non-negative integer", errors, parse_u32);
         let offset = reader.one(OFFSET, "a non-negative integer", errors, parse_u32);
-        let sort_by = reader.one(SORT_BY, "id or subject", errors, |s| match s {
-            "id" => Some(SortBy::Id),
-            "subject" => Some(SortBy::Subject),
-            _ => None,
-        });
-        let sort_order = reader.one(SORT_ORDER, "asc or desc", errors, |s| match s {
-            "asc" => Some(SortOrder::Asc),
-            "desc" => Some(SortOrder::Desc),
-            _ => None,
-        });
-        let exclude_participants = reader.flag(EXCLUDE, "participants", errors);
+        let sort_by =
+            reader.one(SORT_BY, "id or subject", errors, |s| SortBy::ALL.into_iter().find(|v| v.as_str() == s));
+        let sort_order =
+            reader.one(SORT_ORDER, "asc or desc", errors, |s| SortOrder::ALL.into_iter().find(|v| v.as_str() == s));
+        let exclude_participants = reader.flag(EXCLUDE, EXCLUDE_PARTICIPANTS, errors);
         Some(ListGroupsQuery {
             limit: limit.ok()?,
             offset: offset.ok()?,
@@ -182,21 +204,13 @@ impl ListGroupsQuery {
             out.0.push((OFFSET.into(), offset.to_string()));
         }
         if let Some(sort_by) = self.sort_by {
-            let v = match sort_by {
-                SortBy::Id => "id",
-                SortBy::Subject => "subject",
-            };
-            out.0.push((SORT_BY.into(), v.into()));
+            out.0.push((SORT_BY.into(), sort_by.as_str().into()));
         }
         if let Some(order) = self.sort_order {
-            let v = match order {
-                SortOrder::Asc => "asc",
-                SortOrder::Desc => "desc",
-            };
-            out.0.push((SORT_ORDER.into(), v.into()));
+            out.0.push((SORT_ORDER.into(), order.as_str().into()));
         }
         if self.exclude_participants {
-            out.0.push((EXCLUDE.into(), "participants".into()));
+            out.0.push((EXCLUDE.into(), EXCLUDE_PARTICIPANTS.into()));
         }
     }
 }

@@ -16,6 +16,7 @@ use crate::ids::SessionName;
 use crate::keys::ClientKey;
 use crate::keys::KEY_PATH;
 use crate::limits::BODY_MAX_BYTES;
+use crate::openapi::OPENAPI_PATH;
 use crate::ops::dialect::lacking;
 use crate::ops::{
     Dialect, Endpoint, GroupRequest, Located, OperationKind, Outcome, Part, Plan, RateClass, RenderedRequest, Reply,
@@ -34,7 +35,7 @@ pub async fn handle(
     settings: &GatewaySettings,
     exchange: &mut Exchange,
 ) -> Result<Response, Error> {
-    let method = req.method().to_string();
+    let method = req.method().to_owned();
     let path = req.path();
     if method == "OPTIONS" && req.headers().has("Access-Control-Request-Method").unwrap_or(false) {
         return preflight(exchange, settings);
@@ -44,6 +45,9 @@ pub async fn handle(
     }
     if path == KEY_PATH {
         return key_route::answer(&mut req, settings, exchange).await;
+    }
+    if path == OPENAPI_PATH {
+        return super::openapi::answer(&mut req, settings, exchange).await;
     }
     // The Wadial-style namespace (`/api/v1/sessions/…`) is tried first: under WAHA's reading
     // it would be session `v1`, whose paths all start with `/groups`.

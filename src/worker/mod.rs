@@ -13,6 +13,7 @@ mod incoming;
 mod key_route;
 mod limiter;
 mod log;
+mod openapi;
 mod picture_fetch;
 mod quota_object;
 mod upstream;

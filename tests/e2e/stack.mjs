@@ -1,6 +1,6 @@
 // The end-to-end stack: the WAHA simulator plus the built worker (build/index.js) running in
 // workerd through Miniflare, with a real local KV namespace and Durable Objects. Loopback only.
-import { Miniflare } from 'miniflare';
+import { Miniflare, fetch as miniflareFetch, Response as MiniflareResponse } from 'miniflare';
 import { fileURLToPath } from 'node:url';
 import { startSimulator } from '../../sim/waha-sim.mjs';
 import { recordLog, recordSecrets, recorded, watchWorker } from './record.mjs';
@@ -48,10 +48,13 @@ function caller(base) {
  * first). `quotaObjects` binds `GROUPGATE_QUOTAS` to the script's `QuotaObject` class (default: for
  * build/index.js; `false` leaves the binding out, a Durable Object that cannot be reached).
  * `inspectorPort` opens workerd's inspector (V8 DevTools protocol) on that loopback port (0: any).
+ * `loopbackOnly: true` answers every outbound fetch of the worker to a host other than 127.0.0.1
+ * with a 503 itself (no DNS lookup, no connection): for generated inputs such as picture URLs.
  */
 export async function startStack({
   vars = {}, kv = true, port = 0, simPort = 0, upstreamUrl, script = 'build/index.js', captureLogs = false,
   instances = 1, quotaObjects = script === 'build/index.js', trustedCertificates, assets = false, inspectorPort,
+  loopbackOnly = false,
 } = {}) {
   const sim = await startSimulator({ port: simPort, apiKey: UPSTREAM_KEY });
   /** `{level, message, json}` per console line of the worker, oldest first (with `captureLogs`). */
@@ -99,6 +102,11 @@ export async function startStack({
       },
     } : {}),
     bindings,
+    ...(loopbackOnly && {
+      outboundService: (request) => (new URL(request.url).hostname === '127.0.0.1'
+        ? miniflareFetch(request)
+        : new MiniflareResponse('loopback only', { status: 503 })),
+    }),
     ...(trustedCertificates && {
       // Miniflare's own outbound network, with the test's certificates trusted too.
       outboundService: {
