@@ -1,7 +1,7 @@
 // Injected faults for /api requests: delay, HTTP status (optionally with WAHA's message), a
 // redirect, WhatsApp error, a socket dropped before the answer or in the middle of its body, a body
-// that trickles in, invalid JSON, an HTML page, a large body. (An upstream that is not listening at
-// all is `POST /__sim/outage`, in waha-sim.mjs.)
+// that trickles in (`chunked`: without a Content-Length), invalid JSON, an HTML page, a large body.
+// (An upstream that is not listening at all is `POST /__sim/outage`, in waha-sim.mjs.)
 import { WHATSAPP_ERROR_CODES, ValidationError } from './http.mjs';
 
 /** The kinds of fault, one per fault object (besides `delayMs`, which any may have). */
@@ -39,6 +39,9 @@ function parseFault(raw, index) {
   }
   for (const key of ['drop', 'cutBody', 'garbage', 'html']) {
     if (fault[key] !== undefined && typeof fault[key] !== 'boolean') throw new ValidationError(`${key} must be a boolean`);
+  }
+  if (fault.chunked !== undefined && (typeof fault.chunked !== 'boolean' || fault.slowBodyMs === undefined)) {
+    throw new ValidationError('chunked must be a boolean, with slowBodyMs');
   }
   if (fault.message !== undefined && (fault.status === undefined || typeof fault.message !== 'string')) {
     throw new ValidationError('message must be a string, with status');

@@ -170,9 +170,10 @@ async function applyFault(ctx, fault, req, res) {
     return true;
   }
   if (fault.slowBodyMs) {
-    // Headers at once, then the body in ten pieces spread over slowBodyMs.
+    // Headers at once, then the body in ten pieces spread over slowBodyMs (`chunked`: without a
+    // Content-Length, so the reader cannot take the body in one piece).
     const body = paddedJson(10 * 1024);
-    res.writeHead(200, { 'content-type': JSON_TYPE, 'content-length': body.length });
+    res.writeHead(200, { 'content-type': JSON_TYPE, ...(!fault.chunked && { 'content-length': body.length }) });
     const piece = Math.ceil(body.length / 10);
     for (let at = 0; at < body.length && !res.destroyed; at += piece) {
       res.write(body.subarray(at, at + piece));

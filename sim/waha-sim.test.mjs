@@ -520,6 +520,17 @@ describe('faults', () => {
     assert.ok(Date.now() - started < 250, 'headers come first');
     assert.equal(typeof JSON.parse(await res.text()).padding, 'string');
     assert.ok(Date.now() - started >= 250, 'the body took its time');
+    assert.ok(Number(res.headers.get('content-length')) > 0);
+  });
+
+  test('slowBodyMs with chunked: the same slow body without a Content-Length', async () => {
+    await control('POST', '/__sim/faults', { slowBodyMs: 300, chunked: true });
+    const started = Date.now();
+    const res = await fetch(`${sim.url}/api/default/groups`, { headers: { 'x-api-key': KEY } });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-length'), null);
+    assert.equal(typeof JSON.parse(await res.text()).padding, 'string');
+    assert.ok(Date.now() - started >= 250, 'the body took its time');
   });
 
   test('bodyBytes: valid JSON of that size, chunked', async () => {
@@ -580,7 +591,7 @@ describe('faults', () => {
   });
 
   test('invalid fault bodies → 400', async () => {
-    for (const bad of [{}, { whatsappError: 'nope' }, { status: 200 }, { drop: true, garbage: true }, { delayMs: -1 }, { times: 0, status: 500 }, { bodyBytes: 1 }, { html: 1 }, { slowBodyMs: 0 }]) {
+    for (const bad of [{}, { whatsappError: 'nope' }, { status: 200 }, { drop: true, garbage: true }, { delayMs: -1 }, { times: 0, status: 500 }, { bodyBytes: 1 }, { html: 1 }, { slowBodyMs: 0 }, { chunked: true }, { slowBodyMs: 10, chunked: 1 }]) {
       const res = await control('POST', '/__sim/faults', bad);
       assert.equal(res.status, 400, JSON.stringify(bad));
     }

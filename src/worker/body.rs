@@ -1,8 +1,9 @@
 //! Reading a fetched answer's body under a size cap: refused as soon as it is larger, never held
 //! whole in memory first.
 
+use super::http::body_bytes;
 use futures_util::StreamExt;
-use worker::{Response, ResponseBody};
+use worker::ResponseBuilder;
 
 /// Why a body could not be read whole.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -13,21 +14,22 @@ pub enum BodyRead {
     Broken,
 }
 
-/// Reads `response`'s body, at most `max` bytes: in one call to the runtime when its declared
-/// length fits, chunk by chunk (counting) when it declares none.
-pub async fn read_capped(response: &mut Response, max: usize) -> Result<Vec<u8>, BodyRead> {
+/// Reads `response`'s body, at most `max` bytes: in one `arrayBuffer()` call when its declared
+/// length fits, chunk by chunk (counting) when it declares none. The runtime's response is read
+/// directly (worker's `Response` would also read its `cf` and `webSocket` back from the runtime).
+pub async fn read_capped(response: &web_sys::Response, max: usize) -> Result<Vec<u8>, BodyRead> {
     let declared = response.headers().get("Content-Length").ok().flatten().and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|len| len > max) {
         return Err(BodyRead::TooLarge);
     }
-    if matches!(response.body(), ResponseBody::Empty) {
+    let Some(body) = response.body() else {
         return Ok(Vec::new());
-    }
+    };
     if declared.is_some() {
-        let bytes = response.bytes().await.map_err(|_| BodyRead::Broken)?;
+        let bytes = body_bytes(response.array_buffer()).await.map_err(|_| BodyRead::Broken)?;
         return if bytes.len() > max { Err(BodyRead::TooLarge) } else { Ok(bytes) };
     }
-    let mut stream = response.stream().map_err(|_| BodyRead::Broken)?;
+    let mut stream = ResponseBuilder::new().stream(body).stream().map_err(|_| BodyRead::Broken)?;
     let mut bytes = Vec::new();
     while let Some(chunk) = stream.next().await {
         bytes.extend_from_slice(&chunk.map_err(|_| BodyRead::Broken)?);

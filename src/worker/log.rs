@@ -1,10 +1,11 @@
-//! One structured JSON log line per request: no bodies, no keys.
+//! One structured JSON log line per request: no bodies, no keys. The line is written by hand into
+//! one string (the fields are few and fixed) and logged with one `console.log` call.
 
-use serde::Serialize;
+use crate::wire::json_string;
+use std::fmt::Write;
 
 /// The fields of a request's log line.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug)]
 pub struct LogLine {
     request_id: String,
     method: String,
@@ -25,13 +26,11 @@ pub struct LogLine {
     /// KV operations the request spent.
     pub kv_ops: u32,
     /// What the group cache did (`hit`, `miss`, `stale`, `invalidated`, `duplicate`), when it acted.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cache: Option<&'static str>,
     /// Durable Object calls the request spent (`RATE_LIMIT_BACKEND = "durable-object"`).
     pub do_calls: u32,
     /// The error code, for failures.
     pub error: Option<&'static str>,
-    #[serde(skip)]
     started_ms: f64,
 }
 
@@ -61,8 +60,53 @@ impl LogLine {
     pub fn write(&mut self, status: u16) {
         self.status = status;
         self.latency_ms = (js_sys::Date::now() - self.started_ms).max(0.0) as u64;
-        if let Ok(line) = serde_json::to_string(self) {
-            worker::console_log!("{line}");
+        console_log(&self.render());
+    }
+
+    /// The line as one JSON object: every field, `null` when unknown (`cache` only when it acted).
+    fn render(&self) -> String {
+        let mut line = String::with_capacity(320);
+        line.push_str("{\"requestId\":");
+        json_string(&self.request_id, &mut line);
+        line.push_str(",\"method\":");
+        json_string(&self.method, &mut line);
+        for (name, value) in [("dialect", self.dialect), ("operation", self.operation), ("scope", self.scope)] {
+            push_text(&mut line, name, value);
         }
+        push_text(&mut line, "session", self.session.as_deref());
+        let _ = write!(line, ",\"status\":{}", self.status);
+        match self.upstream_status {
+            Some(status) => write!(line, ",\"upstreamStatus\":{status}"),
+            None => write!(line, ",\"upstreamStatus\":null"),
+        }
+        .unwrap_or_default();
+        let _ = write!(line, ",\"latencyMs\":{}", self.latency_ms);
+        push_text(&mut line, "rateLimit", self.rate_limit);
+        let _ = write!(line, ",\"kvOps\":{}", self.kv_ops);
+        if self.cache.is_some() {
+            push_text(&mut line, "cache", self.cache);
+        }
+        let _ = write!(line, ",\"doCalls\":{}", self.do_calls);
+        push_text(&mut line, "error", self.error);
+        line.push('}');
+        line
+    }
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// The runtime's `console.log` with one string argument.
+    #[wasm_bindgen(js_namespace = console, js_name = log)]
+    fn console_log(line: &str);
+}
+
+/// Appends `,"name":value` with `value` a JSON string, or `null`.
+fn push_text(line: &mut String, name: &str, value: Option<&str>) {
+    line.push_str(",\"");
+    line.push_str(name);
+    line.push_str("\":");
+    match value {
+        Some(value) => json_string(value, line),
+        None => line.push_str("null"),
     }
 }

@@ -18,7 +18,7 @@ use crate::picture_url::{
 };
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use worker::{AbortController, AbortSignal, Headers, Response};
+use worker::{AbortController, AbortSignal, Headers};
 
 /// Where the picture URL sits in the request body.
 const POINTER: &str = "/file/url";
@@ -65,8 +65,8 @@ async fn follow(
     signal: &AbortSignal,
 ) -> Result<(&'static str, Vec<u8>), FieldError> {
     for _ in 0..=PICTURE_REDIRECTS_MAX {
-        let mut response = fetch(&url, signal).await?;
-        let status = response.status_code();
+        let response = fetch(&url, signal).await?;
+        let status = response.status();
         if (300..400).contains(&status) {
             let location = response.headers().get("Location").ok().flatten();
             let location = location.ok_or_else(|| unavailable(POINTER, "a redirect without a Location"))?;
@@ -80,24 +80,24 @@ async fn follow(
             return Err(unavailable(POINTER, &format!("the server answered HTTP {status}")));
         }
         let content_type = response.headers().get("Content-Type").ok().flatten();
-        let bytes = read_picture(&mut response).await?;
+        let bytes = read_picture(&response).await?;
         return check_download(content_type.as_deref(), &bytes, POINTER).map(|mime| (mime, bytes));
     }
     Err(unavailable(POINTER, &format!("more than {PICTURE_REDIRECTS_MAX} redirects")))
 }
 
 /// One GET of `url` without following redirects and without any credentials.
-async fn fetch(url: &str, signal: &AbortSignal) -> Result<Response, FieldError> {
+async fn fetch(url: &str, signal: &AbortSignal) -> Result<web_sys::Response, FieldError> {
     let unreachable = |_| unavailable(POINTER, "the server could not be reached");
     let headers = Headers::new();
     headers.set("Accept", "image/jpeg, image/png").map_err(unreachable)?;
     let init = request_init("GET", Some(&headers), None, Redirects::Return);
     init.set_signal(Some(signal));
-    send(url, &init).await.map(Response::from).map_err(unreachable)
+    send(url, &init).await.map_err(unreachable)
 }
 
 /// Reads the body, refusing it as soon as it is larger than `PICTURE_MAX_BYTES`.
-async fn read_picture(response: &mut Response) -> Result<Vec<u8>, FieldError> {
+async fn read_picture(response: &web_sys::Response) -> Result<Vec<u8>, FieldError> {
     read_capped(response, PICTURE_MAX_BYTES).await.map_err(|failure| match failure {
         BodyRead::TooLarge => too_large(POINTER),
         BodyRead::Broken => unavailable(POINTER, "the connection broke while reading the picture"),

@@ -4,14 +4,14 @@
 //! `UPSTREAM_ANSWER_MAX_BYTES` is refused while it is read.
 
 use super::body::{read_capped, BodyRead};
-use super::deadline::within;
 use super::http::{internal, request_init, send, Redirects, REQUEST_ID};
 use crate::config::GatewaySettings;
 use crate::error::{Error, ErrorCode};
 use crate::limits::UPSTREAM_ANSWER_MAX_BYTES;
 use crate::ops::RenderedRequest;
 use crate::upstream::{classify_failure, unsound_body, UpstreamFailure};
-use worker::{AbortController, Headers, Response};
+use web_sys::AbortSignal;
+use worker::Headers;
 
 /// A successful upstream answer, passed to the client unchanged.
 pub struct Answer {
@@ -49,39 +49,35 @@ pub async fn forward(
     }
     // A redirect is answered as an error, never followed: following it would send the key on.
     let init = request_init(rendered.method.as_str(), Some(&headers), rendered.body.as_deref(), Redirects::Return);
-    let controller = AbortController::default();
-    let signal = controller.signal();
+    // The runtime's own timer aborts the exchange, answer body included: no timer of ours to set,
+    // race and clear. An aborted signal is what tells a timeout from a broken connection.
+    let signal = AbortSignal::timeout_with_u32(settings.upstream_timeout_ms);
     init.set_signal(Some(&signal));
-    let exchange = async {
-        let Ok(mut response) = send(&url, &init).await.map(Response::from) else {
-            return Err(not_reached(Error::new(ErrorCode::UpstreamUnavailable, "the upstream could not be reached")));
-        };
-        let status = response.status_code();
-        let content_type = response.headers().get("Content-Type").ok().flatten();
-        // From here on the upstream has answered: the request reached it, whatever follows.
-        let reached = |detail: String| UpstreamFailure {
-            error: Error::new(ErrorCode::UpstreamUnavailable, detail).with_upstream_status(status),
-            reached_whatsapp: true,
-        };
-        let body = read_capped(&mut response, UPSTREAM_ANSWER_MAX_BYTES).await.map_err(|failure| match failure {
-            BodyRead::TooLarge => {
-                reached(format!("the upstream's answer is larger than {UPSTREAM_ANSWER_MAX_BYTES} bytes"))
-            }
-            BodyRead::Broken => reached("the connection to the upstream broke while it answered".to_owned()),
-        })?;
-        Ok((status, content_type, body))
+    let timed_out = || {
+        let detail = format!("the upstream did not answer within {} ms", settings.upstream_timeout_ms);
+        UpstreamFailure { error: Error::new(ErrorCode::UpstreamTimeout, detail), reached_whatsapp: true }
     };
-    let (status, content_type, body) = match within(settings.upstream_timeout_ms, exchange).await {
-        Ok(answer) => answer?,
+    let response = match send(&url, &init).await {
+        Ok(response) => response,
+        Err(_) if signal.aborted() => return Err(timed_out()),
         Err(_) => {
-            controller.abort();
-            let detail = format!("the upstream did not answer within {} ms", settings.upstream_timeout_ms);
-            return Err(UpstreamFailure {
-                error: Error::new(ErrorCode::UpstreamTimeout, detail),
-                reached_whatsapp: true,
-            });
+            return Err(not_reached(Error::new(ErrorCode::UpstreamUnavailable, "the upstream could not be reached")))
         }
     };
+    let status = response.status();
+    let content_type = response.headers().get("Content-Type").ok().flatten();
+    // From here on the upstream has answered: the request reached it, whatever follows.
+    let reached = |detail: String| UpstreamFailure {
+        error: Error::new(ErrorCode::UpstreamUnavailable, detail).with_upstream_status(status),
+        reached_whatsapp: true,
+    };
+    let body = read_capped(&response, UPSTREAM_ANSWER_MAX_BYTES).await.map_err(|failure| match failure {
+        BodyRead::TooLarge => {
+            reached(format!("the upstream's answer is larger than {UPSTREAM_ANSWER_MAX_BYTES} bytes"))
+        }
+        BodyRead::Broken if signal.aborted() => timed_out(),
+        BodyRead::Broken => reached("the connection to the upstream broke while it answered".to_owned()),
+    })?;
     if !(200..300).contains(&status) {
         return Err(classify_failure(status, &body));
     }

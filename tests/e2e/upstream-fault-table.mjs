@@ -40,6 +40,7 @@ export const UPSTREAM_FAULTS = [
   ...[
     ['slow headers (no answer within `UPSTREAM_TIMEOUT_MS`)', { delayMs: SLOW_MS }],
     ['slow body (headers in time, the body trickles past `UPSTREAM_TIMEOUT_MS`)', { slowBodyMs: SLOW_MS }],
+    ['slow chunked body (no Content-Length, the body trickles past `UPSTREAM_TIMEOUT_MS`)', { slowBodyMs: SLOW_MS, chunked: true }],
   ].map(([fault, inject]) => ({
     fault, inject, status: 504, code: 'upstream_timeout', slow: true, detail: new RegExp(`within ${FAULT_TIMEOUT_MS} ms`),
   })),
