@@ -6,8 +6,8 @@
 //! isolates a `pending` record, kept for longer than the upstream timeout, makes a concurrent
 //! replay answer 409.
 
+use super::kv::Kv;
 use super::upstream::Answer;
-use super::KV_BINDING;
 use crate::error::{Error, ErrorCode, FieldError};
 use crate::headers::{valid_idempotency_key, IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_MAX};
 use crate::idempotency::{pending_ttl_secs, record_key, RECORD_TTL_SECS};
@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
 use std::time::Duration;
-use worker::{Delay, Env, KvStore};
+use worker::{Delay, Env};
 
 /// Poll interval while waiting for an in-flight twin in this isolate.
 const WAIT_STEP_MS: u64 = 20;
@@ -52,7 +52,7 @@ pub enum Claim {
 
 /// The idempotency state of one request.
 pub struct Idempotency {
-    kv: KvStore,
+    kv: Kv,
     record_key: String,
     request: String,
     /// How long the pending marker lives.
@@ -87,7 +87,7 @@ impl Idempotency {
         upstream_timeout_ms: u32,
     ) -> Result<Self, Error> {
         check_key(key)?;
-        let kv = env.kv(KV_BINDING).map_err(store_error)?;
+        let kv = Kv::open(env).map_err(store_error)?;
         Ok(Idempotency {
             kv,
             record_key: record_key(session, client_key, key),
@@ -111,7 +111,11 @@ impl Idempotency {
             waited += WAIT_STEP_MS;
         }
         self.holds_mark.set(true);
-        let stored: Option<Record> = match self.kv.get(&self.record_key).json().await {
+        let stored =
+            self.kv.get_text(&self.record_key).await.and_then(|text| {
+                text.map(|t| serde_json::from_str::<Record>(&t).map_err(|e| e.to_string())).transpose()
+            });
+        let stored = match stored {
             Ok(stored) => stored,
             Err(e) => {
                 self.forget();
@@ -157,8 +161,7 @@ impl Idempotency {
     async fn store(&self, answer: Option<StoredAnswer>, ttl: u64) -> Result<(), Error> {
         let record = Record { request: self.request.clone(), answer };
         let body = serde_json::to_string(&record).map_err(store_error)?;
-        let put = self.kv.put(&self.record_key, body).map_err(store_error)?;
-        put.expiration_ttl(ttl).execute().await.map_err(store_error)
+        self.kv.put(&self.record_key, &body, ttl).await.map_err(store_error)
     }
 
     fn forget(&self) {

@@ -13,7 +13,9 @@ use super::http::{request_init, Redirects};
 use super::limiter::{next_order, now_ms, timed};
 use crate::admission::{decide_next, LogStore, Meter, Reservation};
 use crate::ratelimit::{Decision, LogEntry, Policy};
+use js_sys::Reflect;
 use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsValue;
 use worker::{
     durable_object, DurableObject, Env, ObjectNamespace, Request, Response, SqlStorage, SqlStorageValue, State,
 };
@@ -49,12 +51,6 @@ struct ReserveAnswer {
 /// Asks a quota's object to remove an entry.
 #[derive(Serialize, Deserialize)]
 struct ReleaseCall {
-    key: String,
-}
-
-/// One row of the log table.
-#[derive(Deserialize)]
-struct Row {
     key: String,
 }
 
@@ -94,8 +90,8 @@ impl QuotaObject {
         let now = now_ms();
         let since = now.saturating_sub(u64::from(policy.window_secs) * 1000);
         self.sql.exec("DELETE FROM log WHERE at_ms <= ?", vec![integer(since)?])?;
-        let rows: Vec<Row> = self.sql.exec("SELECT key FROM log", None)?.to_array()?;
-        let log: Vec<LogEntry> = rows.iter().filter_map(|r| LogEntry::from_key(&r.key)).collect();
+        let keys = self.logged_keys()?;
+        let log: Vec<LogEntry> = keys.iter().filter_map(|k| LogEntry::from_key(k)).collect();
         let (decision, entry) = decide_next(now, policy, &log, call.cost, call.order);
         let held = if decision.allowed {
             let key = entry.key();
@@ -107,7 +103,7 @@ impl QuotaObject {
         } else {
             None
         };
-        let counted = if decision.allowed { Vec::new() } else { rows.into_iter().map(|r| r.key).collect() };
+        let counted = if decision.allowed { Vec::new() } else { keys };
         Ok(ReserveAnswer {
             allowed: decision.allowed,
             remaining: decision.remaining,
@@ -116,6 +112,16 @@ impl QuotaObject {
             held,
             counted,
         })
+    }
+
+    /// The keys in the log table, read row by row (no serde conversion of the rows).
+    fn logged_keys(&self) -> worker::Result<Vec<String>> {
+        let key = JsValue::from_str("key");
+        let mut keys = Vec::new();
+        for row in self.sql.exec("SELECT key FROM log", None)? {
+            keys.extend(Reflect::get(&row?, &key)?.as_string());
+        }
+        Ok(keys)
     }
 }
 

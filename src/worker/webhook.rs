@@ -9,7 +9,7 @@ use super::deadline::within;
 use super::gateway::read_body;
 use super::http::{internal, request_init, respond, send, Exchange, Redirects};
 use super::incoming::Incoming;
-use super::KV_BINDING;
+use super::kv::Kv;
 use crate::cache::effects;
 use crate::config::GatewaySettings;
 use crate::error::{Error, ErrorCode};
@@ -22,7 +22,7 @@ use crate::webhook::{
     REQUEST_ID_HEADER, TIMESTAMP_HEADER,
 };
 use serde_json::{json, Value};
-use worker::{Context, Env, Headers, KvStore, Response};
+use worker::{Context, Env, Headers, Response};
 
 /// The receiver's path.
 pub const PATH: &str = "/webhooks/waha";
@@ -108,7 +108,7 @@ fn verified(req: &Incoming, body: &[u8], key: &str, tolerance: u32) -> Result<(D
 /// The record of one delivery id in KV (`whr/<id>`), kept for twice the replay window: a delivery
 /// older than the window is refused by its timestamp anyway.
 struct Seen {
-    kv: KvStore,
+    kv: Kv,
     key: String,
     ttl_secs: u64,
     timeout_ms: u32,
@@ -117,7 +117,7 @@ struct Seen {
 impl Seen {
     fn open(env: &Env, settings: &GatewaySettings, delivery: &Delivery) -> Result<Self, Error> {
         Ok(Seen {
-            kv: env.kv(KV_BINDING).map_err(internal)?,
+            kv: Kv::open(env).map_err(|e| internal(worker::Error::RustError(e)))?,
             key: format!("{SEEN_PREFIX}{}", delivery.request_id),
             ttl_secs: (u64::from(settings.webhooks.tolerance_secs) * 2).max(60),
             timeout_ms: settings.store_timeout_ms,
@@ -126,16 +126,13 @@ impl Seen {
 
     /// Whether the id was applied before (a store failure counts as no: applying twice is safe).
     async fn before(&self) -> bool {
-        let found = within(self.timeout_ms, self.kv.get(&self.key).text()).await;
+        let found = within(self.timeout_ms, self.kv.get_text(&self.key)).await;
         matches!(found, Ok(Ok(Some(_))))
     }
 
     /// Marks the id applied; a failure is logged (a retry would then be applied again).
     async fn mark(&self) {
-        let marked = match self.kv.put(&self.key, "") {
-            Ok(put) => within(self.timeout_ms, put.expiration_ttl(self.ttl_secs).execute()).await.map(|r| r.is_ok()),
-            Err(_) => Ok(false),
-        };
+        let marked = within(self.timeout_ms, self.kv.put(&self.key, "", self.ttl_secs)).await.map(|r| r.is_ok());
         if marked != Ok(true) {
             worker::console_error!("{}", json!({"webhookSeenStoreError": self.key}));
         }
