@@ -228,12 +228,11 @@ impl Drop for EditMark {
 /// Reads an entry (`None`: absent or unreadable, as good as absent).
 async fn read_entry(kv: &Kv, key: &str, timeout_ms: u32) -> Result<Option<Entry>, String> {
     let text = within(timeout_ms, kv.get_text(key)).await??;
-    Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+    Ok(text.and_then(|t| Entry::read(&t)))
 }
 
 async fn put(kv: &Kv, key: &str, entry: &Entry, fresh_secs: u32, timeout_ms: u32) -> Result<(), String> {
-    let text = serde_json::to_string(entry).map_err(|e| e.to_string())?;
-    within(timeout_ms, kv.put(key, &text, Entry::ttl_secs(fresh_secs))).await?
+    within(timeout_ms, kv.put(key, &entry.write(), Entry::ttl_secs(fresh_secs))).await?
 }
 
 async fn delete(kv: &Kv, key: &str, timeout_ms: u32) -> Result<(), String> {

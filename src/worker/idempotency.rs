@@ -12,7 +12,7 @@ use crate::error::{Error, ErrorCode, FieldError};
 use crate::headers::{valid_idempotency_key, IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_MAX};
 use crate::idempotency::{pending_ttl_secs, record_key, RECORD_TTL_SECS};
 use crate::ids::SessionName;
-use serde::{Deserialize, Serialize};
+use crate::wire::record::{Fields, Writer};
 use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
 use std::time::Duration;
@@ -26,8 +26,7 @@ thread_local! {
     static IN_FLIGHT: RefCell<HashSet<String>> = RefCell::new(HashSet::new());
 }
 
-/// A stored record.
-#[derive(Serialize, Deserialize)]
+/// A stored record (`{"request": …, "answer": {"status", "content_type", "body"} | null}`).
 struct Record {
     /// The canonical request body the key was first used with.
     request: String,
@@ -35,11 +34,36 @@ struct Record {
     answer: Option<StoredAnswer>,
 }
 
-#[derive(Serialize, Deserialize)]
 struct StoredAnswer {
     status: u16,
     content_type: Option<String>,
     body: String,
+}
+
+impl Record {
+    fn read(text: &str) -> Option<Self> {
+        let fields = Fields::parse(text)?;
+        let answer = fields.optional("answer", |f, name| {
+            let answer = f.object(name)?;
+            Some(StoredAnswer {
+                status: answer.number("status")?,
+                content_type: answer.optional("content_type", Fields::string)?,
+                body: answer.string("body")?,
+            })
+        })?;
+        Some(Record { request: fields.string("request")?, answer })
+    }
+
+    fn write(&self) -> String {
+        let answer = self.answer.as_ref().map(|a| {
+            Writer::open()
+                .plain("status", a.status)
+                .optional("content_type", a.content_type.as_deref(), Writer::string)
+                .string("body", &a.body)
+                .finish()
+        });
+        Writer::open().string("request", &self.request).optional("answer", answer.as_deref(), Writer::raw).finish()
+    }
 }
 
 /// What to do with an idempotent request.
@@ -113,7 +137,7 @@ impl Idempotency {
         self.holds_mark.set(true);
         let stored =
             self.kv.get_text(&self.record_key).await.and_then(|text| {
-                text.map(|t| serde_json::from_str::<Record>(&t).map_err(|e| e.to_string())).transpose()
+                text.map(|t| Record::read(&t).ok_or_else(|| "unreadable record".to_owned())).transpose()
             });
         let stored = match stored {
             Ok(stored) => stored,
@@ -160,8 +184,7 @@ impl Idempotency {
 
     async fn store(&self, answer: Option<StoredAnswer>, ttl: u64) -> Result<(), Error> {
         let record = Record { request: self.request.clone(), answer };
-        let body = serde_json::to_string(&record).map_err(store_error)?;
-        self.kv.put(&self.record_key, &body, ttl).await.map_err(store_error)
+        self.kv.put(&self.record_key, &record.write(), ttl).await.map_err(store_error)
     }
 
     fn forget(&self) {

@@ -1,7 +1,6 @@
 //! Workers KV through the runtime's namespace object itself (`get`, `put`, `list`, `delete`),
 //! bound with `wasm_bindgen`: the `worker` crate's `KvStore` converts options and list pages with
-//! serde_wasm_bindgen and formats numbers through `f64`'s `Display`, about 25 KB of wasm the
-//! Worker does not need for text values.
+//! serde_wasm_bindgen, about 25 KB of wasm the Worker does not need for text values.
 
 use super::KV_BINDING;
 use js_sys::futures::JsFuture;
