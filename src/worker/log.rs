@@ -1,10 +1,10 @@
 //! One structured JSON log line per request: no bodies, no keys.
 
-use serde::Serialize;
+use crate::wire::record::Writer;
 
-/// The fields of a request's log line.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// The fields of a request's log line (camelCase members; `null` for what is not known, and no
+/// `cache` member when the cache did not act).
+#[derive(Debug)]
 pub struct LogLine {
     request_id: String,
     method: String,
@@ -25,13 +25,11 @@ pub struct LogLine {
     /// KV operations the request spent.
     pub kv_ops: u32,
     /// What the group cache did (`hit`, `miss`, `stale`, `invalidated`, `duplicate`), when it acted.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cache: Option<&'static str>,
     /// Durable Object calls the request spent (`RATE_LIMIT_BACKEND = "durable-object"`).
     pub do_calls: u32,
     /// The error code, for failures.
     pub error: Option<&'static str>,
-    #[serde(skip)]
     started_ms: f64,
 }
 
@@ -61,8 +59,26 @@ impl LogLine {
     pub fn write(&mut self, status: u16) {
         self.status = status;
         self.latency_ms = (js_sys::Date::now() - self.started_ms).max(0.0) as u64;
-        if let Ok(line) = serde_json::to_string(self) {
-            worker::console_log!("{line}");
-        }
+        worker::console_log!("{}", self.render());
+    }
+
+    fn render(&self) -> String {
+        let line = Writer::open()
+            .string("requestId", &self.request_id)
+            .string("method", &self.method)
+            .optional("dialect", self.dialect, Writer::string)
+            .optional("operation", self.operation, Writer::string)
+            .optional("scope", self.scope, Writer::string)
+            .optional("session", self.session.as_deref(), Writer::string)
+            .plain("status", self.status)
+            .optional("upstreamStatus", self.upstream_status, Writer::plain)
+            .plain("latencyMs", self.latency_ms)
+            .optional("rateLimit", self.rate_limit, Writer::string)
+            .plain("kvOps", self.kv_ops);
+        let line = match self.cache {
+            Some(cache) => line.string("cache", cache),
+            None => line,
+        };
+        line.plain("doCalls", self.do_calls).optional("error", self.error, Writer::string).finish()
     }
 }
