@@ -14,6 +14,7 @@ use crate::cache::{invalidated_by, CachedRead, Effect, Entry, EventEffects, Fres
 use crate::config::GatewaySettings;
 use crate::error::{Error, ErrorCode};
 use crate::ops::GroupRequest;
+use crate::wire::record::Writer;
 use std::cell::RefCell;
 use std::collections::HashSet;
 use std::time::Duration;
@@ -254,7 +255,7 @@ async fn remove(kv: &Kv, key: &str, timeout_ms: u32) {
 }
 
 fn log_failure(cause: &str) {
-    worker::console_error!("{}", serde_json::json!({"groupCacheStoreError": cause}));
+    worker::console_error!("{}", Writer::open().string("groupCacheStoreError", cause).finish());
 }
 
 fn store_unavailable(cause: &str) -> Error {

@@ -95,7 +95,7 @@ pub fn check_key(key: &str) -> Result<(), Error> {
 }
 
 fn store_error(cause: impl std::fmt::Display) -> Error {
-    worker::console_error!("{}", serde_json::json!({"idempotencyStoreError": cause.to_string()}));
+    worker::console_error!("{}", Writer::open().string("idempotencyStoreError", &cause.to_string()).finish());
     Error::new(ErrorCode::StoreUnavailable, "the idempotency store is unavailable; retry later").with_retry_after(5)
 }
 

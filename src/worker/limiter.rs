@@ -20,6 +20,7 @@ use crate::config::GatewaySettings;
 use crate::error::Error;
 use crate::ids::{GroupId, SessionName};
 use crate::ratelimit::{decide, Decision, LogEntry, Quota};
+use crate::wire::record::Writer;
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::rc::Rc;
@@ -103,8 +104,9 @@ impl<'a> Limiter<'a> {
             Ok(Outcome::Admitted { decided, held }) => Ok(Admission::Allowed { decided, held }),
             Ok(Outcome::Refused { given_back, by, .. }) => Ok(Admission::Refused { given_back, by }),
             Err(cause) => {
-                let classes: Vec<&str> = charges.iter().map(|c| c.class.as_str()).collect();
-                worker::console_error!("{}", serde_json::json!({"rateLimitStoreError": cause, "classes": classes}));
+                let classes: Vec<String> = charges.iter().map(|c| c.class.as_str().to_owned()).collect();
+                let line = Writer::open().string("rateLimitStoreError", &cause).strings("classes", &classes).finish();
+                worker::console_error!("{line}");
                 on_store_failure(&self.settings.rate, charges).map(|()| Admission::Unlimited)
             }
         }
@@ -117,7 +119,7 @@ impl<'a> Limiter<'a> {
         match self.logs() {
             Ok(mut logs) => admission::release(&mut logs, &memory, held).await,
             Err(cause) => {
-                worker::console_error!("{}", serde_json::json!({"rateLimitStoreError": cause, "releasing": true}));
+                log_release_failure(&cause);
                 Err(cause)
             }
         }
@@ -158,10 +160,15 @@ impl LogStore for Logs<'_> {
             Logs::Objects(objects) => objects.release(log, entry).await,
         };
         if let Err(cause) = &result {
-            worker::console_error!("{}", serde_json::json!({"rateLimitStoreError": cause, "releasing": true}));
+            log_release_failure(cause);
         }
         result
     }
+}
+
+/// Logs a store failure met while releasing entries.
+fn log_release_failure(cause: &str) {
+    worker::console_error!("{}", Writer::open().string("rateLimitStoreError", cause).plain("releasing", true).finish());
 }
 
 /// Runs one store call under the store timeout, counting it in `calls`.
