@@ -3,6 +3,7 @@
 //! The Worker projects an [`Error`] to an RFC 9457 problem (`application/problem+json`);
 //! the browser module projects it to a JS `Error` carrying the same `code`.
 
+use crate::wire::record::Writer;
 use serde::Serialize;
 use std::fmt;
 
@@ -202,21 +203,19 @@ impl fmt::Display for ErrorCode {
 }
 
 /// Where an invalid value sits in the request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Location {
     /// A JSON pointer into the request body (`/participants/3/id`).
-    #[serde(rename = "pointer")]
     Body(String),
     /// A query or path parameter name (`limit`, `id`, `session`).
-    #[serde(rename = "parameter")]
     Parameter(String),
 }
 
-/// One invalid field: where it is, its code and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One invalid field: where it is, its code and why (in a problem:
+/// `{"pointer" | "parameter", "code", "detail"}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
     /// Where the value sits.
-    #[serde(flatten)]
     pub location: Location,
     /// Machine code of the rule that failed.
     pub code: ErrorCode,
@@ -346,11 +345,12 @@ impl FieldErrors {
     }
 }
 
-/// An RFC 9457 problem document, as the Worker answers it.
-#[derive(Debug, Serialize)]
+/// An RFC 9457 problem document, as the Worker answers it ([`Problem::render`]: `type`,
+/// `title`, `status`, `detail`, `code`, then `errors`, `retryAfter`, `upstreamStatus` and
+/// `requestId` when there are any).
+#[derive(Debug)]
 pub struct Problem<'a> {
     /// A URI naming the problem type (`urn:groupgate:problem:<code>`).
-    #[serde(rename = "type")]
     pub kind: String,
     /// The code's title.
     pub title: &'static str,
@@ -361,17 +361,49 @@ pub struct Problem<'a> {
     /// Stable machine code.
     pub code: ErrorCode,
     /// Field errors, for validation failures.
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
     pub errors: &'a [FieldError],
     /// Seconds to wait, for rate limits.
-    #[serde(rename = "retryAfter", skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
     /// The upstream's HTTP status, for upstream errors.
-    #[serde(rename = "upstreamStatus", skip_serializing_if = "Option::is_none")]
     pub upstream_status: Option<u16>,
     /// The request id, to quote in support requests.
-    #[serde(rename = "requestId", skip_serializing_if = "Option::is_none")]
     pub request_id: Option<&'a str>,
+}
+
+impl Problem<'_> {
+    /// The problem as JSON text.
+    pub fn render(&self) -> String {
+        let mut problem = Writer::open()
+            .string("type", &self.kind)
+            .string("title", self.title)
+            .plain("status", self.status)
+            .string("detail", self.detail)
+            .string("code", self.code.as_str());
+        if !self.errors.is_empty() {
+            let errors: Vec<String> = self.errors.iter().map(FieldError::render).collect();
+            problem = problem.raw("errors", &format!("[{}]", errors.join(",")));
+        }
+        if let Some(secs) = self.retry_after {
+            problem = problem.plain("retryAfter", secs);
+        }
+        if let Some(status) = self.upstream_status {
+            problem = problem.plain("upstreamStatus", status);
+        }
+        if let Some(id) = self.request_id {
+            problem = problem.string("requestId", id);
+        }
+        problem.finish()
+    }
+}
+
+impl FieldError {
+    fn render(&self) -> String {
+        let located = match &self.location {
+            Location::Body(pointer) => Writer::open().string("pointer", pointer),
+            Location::Parameter(name) => Writer::open().string("parameter", name),
+        };
+        located.string("code", self.code.as_str()).string("detail", &self.detail).finish()
+    }
 }
 
 impl Error {
@@ -394,6 +426,31 @@ impl Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn problems_render_every_member_they_have() {
+        let mut error = Error::new(ErrorCode::UpstreamUnavailable, "a \"quoted\" detail").with_retry_after(5);
+        error.upstream_status = Some(502);
+        error.errors = vec![
+            FieldError::body("/participants/0/id", ErrorCode::InvalidId, "bad id"),
+            FieldError::parameter("limit", ErrorCode::InvalidParameter, "bad limit"),
+        ];
+        let rendered: serde_json::Value = serde_json::from_str(&error.problem(Some("req-1")).render()).unwrap();
+        let expected = serde_json::json!({
+            "type": "urn:groupgate:problem:upstream_unavailable", "title": ErrorCode::UpstreamUnavailable.title(),
+            "status": error.status, "detail": "a \"quoted\" detail", "code": "upstream_unavailable",
+            "errors": [
+                {"pointer": "/participants/0/id", "code": "invalid_id", "detail": "bad id"},
+                {"parameter": "limit", "code": "invalid_parameter", "detail": "bad limit"},
+            ],
+            "retryAfter": 5, "upstreamStatus": 502, "requestId": "req-1",
+        });
+        assert_eq!(rendered, expected);
+        let bare: serde_json::Value =
+            serde_json::from_str(&Error::new(ErrorCode::NotFound, "x").problem(None).render()).unwrap();
+        let keys: Vec<&str> = bare.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys, ["code", "detail", "status", "title", "type"]);
+    }
 
     #[test]
     fn codes_are_unique_snake_case_and_all_in_the_typescript_union() {

@@ -34,3 +34,9 @@ pub use ops::{GroupRequest, Operation, OperationKind, RenderedRequest};
 pub mod browser;
 #[cfg(feature = "worker")]
 mod worker;
+
+/// The wasm builds' allocator (the Worker's and the npm module's): talc, a few KB smaller than
+/// Rust's default for wasm (dlmalloc).
+#[cfg(all(any(feature = "worker", feature = "browser"), target_family = "wasm", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

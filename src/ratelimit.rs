@@ -212,7 +212,7 @@ fn secs_ceil(ms: u64) -> u64 {
 pub fn decide(now_ms: u64, policy: Policy, log: &[LogEntry], own: &LogEntry) -> Decision {
     let since = now_ms.saturating_sub(policy.window_ms());
     let mut window: Vec<&LogEntry> = log.iter().filter(|e| e.at_ms > since && *e != own).collect();
-    window.sort();
+    window.sort_unstable();
     let before: Vec<&LogEntry> = window.iter().copied().filter(|e| *e < own).collect();
     let used_before: u64 = before.iter().map(|e| u64::from(e.cost)).sum();
     let allowed = used_before + u64::from(own.cost) <= u64::from(policy.units);

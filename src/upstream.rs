@@ -132,7 +132,8 @@ fn describes_network_error(message: &str) -> bool {
 pub fn unsound_body(content_type: Option<&str>, body: &[u8]) -> Option<&'static str> {
     let json = content_type.is_some_and(|ct| ct.to_ascii_lowercase().contains("json"));
     if json {
-        let parses = body.is_empty() || serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok();
+        let parses =
+            body.is_empty() || std::str::from_utf8(body).is_ok_and(|text| crate::wire::json::parse(text).is_ok());
         return (!parses).then_some("a body that is not valid JSON");
     }
     let markup = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<');
@@ -221,6 +222,11 @@ mod tests {
         assert_eq!(unsound_body(Some("application/json; charset=utf-8"), br#"{"a":1}"#), None);
         assert_eq!(unsound_body(Some("application/json"), b"{not json"), Some("a body that is not valid JSON"));
         assert_eq!(unsound_body(Some("application/json"), b""), None);
+        assert_eq!(
+            unsound_body(Some("application/json"), br#"{"a":1} {"b":2}"#),
+            Some("a body that is not valid JSON")
+        );
+        assert_eq!(unsound_body(Some("application/json"), b"\"\xff\""), Some("a body that is not valid JSON"));
         assert_eq!(unsound_body(Some("text/plain"), b"{not json"), None);
         // NestJS sends a bare string (an invite code, `true`) as text/html: passed on.
         assert_eq!(unsound_body(Some("text/html; charset=utf-8"), b"AlphaInviteCode0000001"), None);

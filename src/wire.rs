@@ -1,8 +1,9 @@
 //! Small wire helpers shared by every host: percent-coding for paths and queries, a JSON reader
-//! for request bodies ([`json`]), and a JSON writer for the string-and-bool bodies groupgate
-//! renders (no float formatting, no serde_json).
+//! for request bodies ([`json`]), a JSON writer for the string-and-bool bodies groupgate
+//! renders (no float formatting, no serde_json), and small stored records ([`record`]).
 
 pub mod json;
+pub mod record;
 
 use crate::error::{Error, ErrorCode, FieldError};
 use crate::limits::QUERY_MAX_BYTES;

@@ -559,12 +559,12 @@ fn single_field_errors_use_their_detail_and_serialize_with_pointer_or_parameter(
     assert_eq!(err.detail, err.errors[0].detail);
     assert!(err.detail.starts_with("/participants/0/id: "), "{}", err.detail);
     assert!(err.detail.contains("'+'"), "{}", err.detail);
-    let problem = serde_json::to_value(err.problem(Some("req-1"))).unwrap();
+    let problem: serde_json::Value = serde_json::from_str(&err.problem(Some("req-1")).render()).unwrap();
     assert_eq!(problem["errors"][0]["pointer"], "/participants/0/id");
     assert_eq!(problem["errors"][0]["code"], "invalid_id");
     assert_eq!(problem["status"], 422);
     let err = parse("GET", &api("/groups"), "limit=x", "").unwrap_err();
-    let problem = serde_json::to_value(err.problem(None)).unwrap();
+    let problem: serde_json::Value = serde_json::from_str(&err.problem(None).render()).unwrap();
     assert_eq!(problem["errors"][0]["parameter"], "limit");
 }
 

@@ -13,11 +13,6 @@ mod types;
 mod validate;
 pub(crate) mod webhook;
 
-/// The module's allocator: talc, a few KB smaller than Rust's default for wasm (dlmalloc).
-#[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
-#[global_allocator]
-static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
-
 pub use client::GroupsClient;
 pub use errors::is_groupgate_error;
 pub use helpers::{limits, parse_group_event, parse_invite, phone_to_user_id};

@@ -14,7 +14,7 @@ pub use effects::{effects, Effect, EventEffects, MemberList, Outcome};
 
 use crate::ids::{GroupId, SessionName};
 use crate::ops::Operation;
-use serde::{Deserialize, Serialize};
+use crate::wire::record::{Fields, Writer};
 
 /// Longest freshness accepted for `GROUP_CACHE` (one day).
 pub const FRESH_SECS_MAX: u32 = 86_400;
@@ -131,9 +131,8 @@ pub fn parse_setting(value: Option<&str>) -> Result<Option<u32>, String> {
     }
 }
 
-/// One cached answer, as stored in KV.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// One cached answer, as stored in KV (`{"filledMs", "status", "contentType", "body"}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
     /// When the answer came from the upstream (or an event stored it), Unix milliseconds.
     pub filled_ms: u64,
@@ -155,6 +154,27 @@ pub enum Freshness {
 }
 
 impl Entry {
+    /// Reads a stored entry (`None`: not an entry).
+    pub fn read(text: &str) -> Option<Self> {
+        let f = Fields::parse(text)?;
+        Some(Entry {
+            filled_ms: f.number("filledMs")?,
+            status: f.number("status")?,
+            content_type: f.optional("contentType", Fields::string)?,
+            body: f.string("body")?,
+        })
+    }
+
+    /// The entry as stored.
+    pub fn write(&self) -> String {
+        Writer::open()
+            .plain("filledMs", self.filled_ms)
+            .plain("status", self.status)
+            .optional("contentType", self.content_type.as_deref(), Writer::string)
+            .string("body", &self.body)
+            .finish()
+    }
+
     /// The entry's age in whole seconds (the `Age` header; 0 for a clock that went back).
     pub fn age_secs(&self, now_ms: u64) -> u64 {
         now_ms.saturating_sub(self.filled_ms) / 1000

@@ -167,6 +167,21 @@ fn freshness_and_age() {
 }
 
 #[test]
+fn entries_read_what_they_write_and_what_earlier_versions_wrote() {
+    let entry = Entry { filled_ms: 1_700_000_000_123, status: 200, content_type: None, body: r#"{"id":"x"}"#.into() };
+    assert_eq!(Entry::read(&entry.write()), Some(entry.clone()));
+    let typed = Entry { content_type: Some("application/json".into()), ..entry };
+    assert_eq!(Entry::read(&typed.write()), Some(typed.clone()));
+    // As serde_json wrote entries before (camelCase members, `null` for no content type).
+    let earlier = r#"{"filledMs":1700000000123,"status":200,"contentType":"application/json","body":"{\"id\":\"x\"}"}"#;
+    assert_eq!(Entry::read(earlier), Some(typed));
+    for bad in [r#"{"filledMs":1,"status":200,"contentType":null}"#, r#"{"filledMs":-1,"status":200,"body":""}"#, "[]"]
+    {
+        assert_eq!(Entry::read(bad), None, "{bad}");
+    }
+}
+
+#[test]
 fn join_stores_the_full_group_info_and_drops_the_rest() {
     let info = json!({
         "id": GROUP, "subject": "Alpha Team", "description": "", "membersCanAddNewMember": false,

@@ -8,16 +8,17 @@
 
 use super::deadline::within;
 use super::http::Exchange;
+use super::kv::Kv;
 use super::upstream::Answer;
-use super::KV_BINDING;
 use crate::cache::{invalidated_by, CachedRead, Effect, Entry, EventEffects, Freshness, Outcome};
 use crate::config::GatewaySettings;
 use crate::error::{Error, ErrorCode};
 use crate::ops::GroupRequest;
+use crate::wire::record::Writer;
 use std::cell::RefCell;
 use std::collections::HashSet;
 use std::time::Duration;
-use worker::{Delay, Env, Headers, KvStore};
+use worker::{Delay, Env, Headers};
 
 /// Response header saying how the cache answered: `hit`, `miss` or `stale`.
 pub const CACHE_HEADER: &str = "X-Groupgate-Cache";
@@ -33,7 +34,7 @@ enum Role {
 /// The cache's part in one gateway request (inert when the cache is off or the route is neither a
 /// cached read nor a write that changes one).
 pub struct GroupCache {
-    kv: Option<KvStore>,
+    kv: Option<Kv>,
     role: Option<Role>,
     fresh_secs: u32,
     timeout_ms: u32,
@@ -56,7 +57,7 @@ impl GroupCache {
             let (group, reads) = invalidated_by(&request.operation)?;
             Some(Role::Write(reads.into_iter().map(|read| read.key(session, group)).collect()))
         });
-        let kv = role.as_ref().and_then(|_| env.kv(KV_BINDING).map_err(|e| log_failure(&e.to_string())).ok());
+        let kv = role.as_ref().and_then(|_| Kv::open(env).map_err(|e| log_failure(&e)).ok());
         GroupCache { kv, role, fresh_secs, timeout_ms: settings.store_timeout_ms, stale: None, lookup_ops: 0 }
     }
 
@@ -157,7 +158,7 @@ pub async fn apply_event(env: &Env, settings: &GatewaySettings, effects: &EventE
     let Some(fresh_secs) = settings.group_cache else {
         return Ok(Applied::default());
     };
-    let kv = env.kv(KV_BINDING).map_err(|e| store_unavailable(&e.to_string()))?;
+    let kv = Kv::open(env).map_err(|e| store_unavailable(&e))?;
     let timeout = settings.store_timeout_ms;
     let mut applied = Applied::default();
     for (read, effect) in &effects.changes {
@@ -226,37 +227,35 @@ impl Drop for EditMark {
 }
 
 /// Reads an entry (`None`: absent or unreadable, as good as absent).
-async fn read_entry(kv: &KvStore, key: &str, timeout_ms: u32) -> Result<Option<Entry>, String> {
-    let text = within(timeout_ms, kv.get(key).text()).await?.map_err(|e| e.to_string())?;
-    Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+async fn read_entry(kv: &Kv, key: &str, timeout_ms: u32) -> Result<Option<Entry>, String> {
+    let text = within(timeout_ms, kv.get_text(key)).await??;
+    Ok(text.and_then(|t| Entry::read(&t)))
 }
 
-async fn put(kv: &KvStore, key: &str, entry: &Entry, fresh_secs: u32, timeout_ms: u32) -> Result<(), String> {
-    let text = serde_json::to_string(entry).map_err(|e| e.to_string())?;
-    let put = kv.put(key, text).map_err(|e| e.to_string())?.expiration_ttl(Entry::ttl_secs(fresh_secs));
-    within(timeout_ms, put.execute()).await?.map_err(|e| e.to_string())
+async fn put(kv: &Kv, key: &str, entry: &Entry, fresh_secs: u32, timeout_ms: u32) -> Result<(), String> {
+    within(timeout_ms, kv.put(key, &entry.write(), Entry::ttl_secs(fresh_secs))).await?
 }
 
-async fn delete(kv: &KvStore, key: &str, timeout_ms: u32) -> Result<(), String> {
-    within(timeout_ms, kv.delete(key)).await?.map_err(|e| e.to_string())
+async fn delete(kv: &Kv, key: &str, timeout_ms: u32) -> Result<(), String> {
+    within(timeout_ms, kv.delete(key)).await?
 }
 
 /// Fills an entry; a failure is logged (the client has its answer anyway).
-async fn store(kv: &KvStore, key: &str, entry: &Entry, fresh_secs: u32, timeout_ms: u32) {
+async fn store(kv: &Kv, key: &str, entry: &Entry, fresh_secs: u32, timeout_ms: u32) {
     if let Err(cause) = put(kv, key, entry, fresh_secs, timeout_ms).await {
         log_failure(&cause);
     }
 }
 
 /// Drops an entry; a failure is logged (the entry then ages out within `GROUP_CACHE`).
-async fn remove(kv: &KvStore, key: &str, timeout_ms: u32) {
+async fn remove(kv: &Kv, key: &str, timeout_ms: u32) {
     if let Err(cause) = delete(kv, key, timeout_ms).await {
         log_failure(&cause);
     }
 }
 
 fn log_failure(cause: &str) {
-    worker::console_error!("{}", serde_json::json!({"groupCacheStoreError": cause}));
+    worker::console_error!("{}", Writer::open().string("groupCacheStoreError", cause).finish());
 }
 
 fn store_unavailable(cause: &str) -> Error {

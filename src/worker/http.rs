@@ -5,6 +5,7 @@ use super::incoming::Incoming;
 use super::log::LogLine;
 use crate::config::AllowedOrigins;
 use crate::error::{Error, ErrorCode};
+use crate::wire::record::Writer;
 use crate::wire::valid_request_id;
 use js_sys::futures::JsFuture;
 use wasm_bindgen::{JsCast, JsValue};
@@ -78,7 +79,7 @@ extern "C" {
 
 /// An RFC 9457 problem response for `error`.
 pub fn problem(error: &Error, request_id: &str) -> Response {
-    let body = serde_json::to_vec(&error.problem(Some(request_id))).unwrap_or_default();
+    let body = error.problem(Some(request_id)).render().into_bytes();
     let status = if error.status == 0 { 500 } else { error.status };
     let response = respond(status, body, "application/problem+json");
     if error.code == ErrorCode::Unauthorized {
@@ -157,6 +158,6 @@ pub fn empty(status: u16) -> Response {
 
 /// Maps an unexpected runtime error to a problem (never a bare 500); the cause goes to the log.
 pub fn internal(error: worker::Error) -> Error {
-    worker::console_error!("{}", serde_json::json!({"runtimeError": error.to_string()}));
+    worker::console_error!("{}", Writer::open().string("runtimeError", &error.to_string()).finish());
     Error::new(crate::error::ErrorCode::Misconfigured, "unexpected runtime error; see the gateway log")
 }

@@ -6,17 +6,17 @@
 //! isolates a `pending` record, kept for longer than the upstream timeout, makes a concurrent
 //! replay answer 409.
 
+use super::kv::Kv;
 use super::upstream::Answer;
-use super::KV_BINDING;
 use crate::error::{Error, ErrorCode, FieldError};
 use crate::headers::{valid_idempotency_key, IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_MAX};
 use crate::idempotency::{pending_ttl_secs, record_key, RECORD_TTL_SECS};
 use crate::ids::SessionName;
-use serde::{Deserialize, Serialize};
+use crate::wire::record::{Fields, Writer};
 use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
 use std::time::Duration;
-use worker::{Delay, Env, KvStore};
+use worker::{Delay, Env};
 
 /// Poll interval while waiting for an in-flight twin in this isolate.
 const WAIT_STEP_MS: u64 = 20;
@@ -26,8 +26,7 @@ thread_local! {
     static IN_FLIGHT: RefCell<HashSet<String>> = RefCell::new(HashSet::new());
 }
 
-/// A stored record.
-#[derive(Serialize, Deserialize)]
+/// A stored record (`{"request": …, "answer": {"status", "content_type", "body"} | null}`).
 struct Record {
     /// The canonical request body the key was first used with.
     request: String,
@@ -35,11 +34,36 @@ struct Record {
     answer: Option<StoredAnswer>,
 }
 
-#[derive(Serialize, Deserialize)]
 struct StoredAnswer {
     status: u16,
     content_type: Option<String>,
     body: String,
+}
+
+impl Record {
+    fn read(text: &str) -> Option<Self> {
+        let fields = Fields::parse(text)?;
+        let answer = fields.optional("answer", |f, name| {
+            let answer = f.object(name)?;
+            Some(StoredAnswer {
+                status: answer.number("status")?,
+                content_type: answer.optional("content_type", Fields::string)?,
+                body: answer.string("body")?,
+            })
+        })?;
+        Some(Record { request: fields.string("request")?, answer })
+    }
+
+    fn write(&self) -> String {
+        let answer = self.answer.as_ref().map(|a| {
+            Writer::open()
+                .plain("status", a.status)
+                .optional("content_type", a.content_type.as_deref(), Writer::string)
+                .string("body", &a.body)
+                .finish()
+        });
+        Writer::open().string("request", &self.request).optional("answer", answer.as_deref(), Writer::raw).finish()
+    }
 }
 
 /// What to do with an idempotent request.
@@ -52,7 +76,7 @@ pub enum Claim {
 
 /// The idempotency state of one request.
 pub struct Idempotency {
-    kv: KvStore,
+    kv: Kv,
     record_key: String,
     request: String,
     /// How long the pending marker lives.
@@ -71,7 +95,7 @@ pub fn check_key(key: &str) -> Result<(), Error> {
 }
 
 fn store_error(cause: impl std::fmt::Display) -> Error {
-    worker::console_error!("{}", serde_json::json!({"idempotencyStoreError": cause.to_string()}));
+    worker::console_error!("{}", Writer::open().string("idempotencyStoreError", &cause.to_string()).finish());
     Error::new(ErrorCode::StoreUnavailable, "the idempotency store is unavailable; retry later").with_retry_after(5)
 }
 
@@ -87,7 +111,7 @@ impl Idempotency {
         upstream_timeout_ms: u32,
     ) -> Result<Self, Error> {
         check_key(key)?;
-        let kv = env.kv(KV_BINDING).map_err(store_error)?;
+        let kv = Kv::open(env).map_err(store_error)?;
         Ok(Idempotency {
             kv,
             record_key: record_key(session, client_key, key),
@@ -111,7 +135,11 @@ impl Idempotency {
             waited += WAIT_STEP_MS;
         }
         self.holds_mark.set(true);
-        let stored: Option<Record> = match self.kv.get(&self.record_key).json().await {
+        let stored =
+            self.kv.get_text(&self.record_key).await.and_then(|text| {
+                text.map(|t| Record::read(&t).ok_or_else(|| "unreadable record".to_owned())).transpose()
+            });
+        let stored = match stored {
             Ok(stored) => stored,
             Err(e) => {
                 self.forget();
@@ -156,9 +184,7 @@ impl Idempotency {
 
     async fn store(&self, answer: Option<StoredAnswer>, ttl: u64) -> Result<(), Error> {
         let record = Record { request: self.request.clone(), answer };
-        let body = serde_json::to_string(&record).map_err(store_error)?;
-        let put = self.kv.put(&self.record_key, body).map_err(store_error)?;
-        put.expiration_ttl(ttl).execute().await.map_err(store_error)
+        self.kv.put(&self.record_key, &record.write(), ttl).await.map_err(store_error)
     }
 
     fn forget(&self) {

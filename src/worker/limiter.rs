@@ -12,6 +12,7 @@
 //! perform I/O on behalf of a different request", then a bare 500 or a hung request).
 
 use super::deadline::within;
+use super::kv::Kv;
 use super::quota_object::ObjectLogs;
 use super::KV_BINDING;
 use crate::admission::{self, on_store_failure, Backend, Charge, LogStore, Memory, Meter, Outcome, Reservation};
@@ -19,10 +20,11 @@ use crate::config::GatewaySettings;
 use crate::error::Error;
 use crate::ids::{GroupId, SessionName};
 use crate::ratelimit::{decide, Decision, LogEntry, Quota};
+use crate::wire::record::Writer;
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::rc::Rc;
-use worker::{Env, KvStore};
+use worker::Env;
 
 pub use crate::admission::Held;
 
@@ -102,8 +104,9 @@ impl<'a> Limiter<'a> {
             Ok(Outcome::Admitted { decided, held }) => Ok(Admission::Allowed { decided, held }),
             Ok(Outcome::Refused { given_back, by, .. }) => Ok(Admission::Refused { given_back, by }),
             Err(cause) => {
-                let classes: Vec<&str> = charges.iter().map(|c| c.class.as_str()).collect();
-                worker::console_error!("{}", serde_json::json!({"rateLimitStoreError": cause, "classes": classes}));
+                let classes: Vec<String> = charges.iter().map(|c| c.class.as_str().to_owned()).collect();
+                let line = Writer::open().string("rateLimitStoreError", &cause).strings("classes", &classes).finish();
+                worker::console_error!("{line}");
                 on_store_failure(&self.settings.rate, charges).map(|()| Admission::Unlimited)
             }
         }
@@ -116,7 +119,7 @@ impl<'a> Limiter<'a> {
         match self.logs() {
             Ok(mut logs) => admission::release(&mut logs, &memory, held).await,
             Err(cause) => {
-                worker::console_error!("{}", serde_json::json!({"rateLimitStoreError": cause, "releasing": true}));
+                log_release_failure(&cause);
                 Err(cause)
             }
         }
@@ -127,7 +130,7 @@ impl<'a> Limiter<'a> {
         let timeout_ms = self.settings.store_timeout_ms;
         Ok(match self.settings.rate.backend() {
             Backend::Kv => {
-                let kv = self.env.kv(KV_BINDING).map_err(|e| format!("KV binding {KV_BINDING}: {e}"))?;
+                let kv = Kv::open(self.env).map_err(|e| format!("KV binding {KV_BINDING}: {e}"))?;
                 Logs::Kv(KvLogs { kv, timeout_ms, ops: &mut self.kv_ops })
             }
             Backend::DurableObject => Logs::Objects(ObjectLogs::open(self.env, timeout_ms, &mut self.do_calls)?),
@@ -157,10 +160,15 @@ impl LogStore for Logs<'_> {
             Logs::Objects(objects) => objects.release(log, entry).await,
         };
         if let Err(cause) = &result {
-            worker::console_error!("{}", serde_json::json!({"rateLimitStoreError": cause, "releasing": true}));
+            log_release_failure(cause);
         }
         result
     }
+}
+
+/// Logs a store failure met while releasing entries.
+fn log_release_failure(cause: &str) {
+    worker::console_error!("{}", Writer::open().string("rateLimitStoreError", cause).plain("releasing", true).finish());
 }
 
 /// Runs one store call under the store timeout, counting it in `calls`.
@@ -171,7 +179,7 @@ pub async fn timed<T>(calls: &mut u32, timeout_ms: u32, op: impl Future<Output =
 
 /// The logs in KV, one key per entry under the log's prefix.
 struct KvLogs<'a> {
-    kv: KvStore,
+    kv: Kv,
     timeout_ms: u32,
     ops: &'a mut u32,
 }
@@ -181,13 +189,9 @@ impl KvLogs<'_> {
         let mut entries = Vec::new();
         let mut cursor = None;
         for _ in 0..LIST_PAGES_MAX {
-            let mut list = self.kv.list().prefix(prefix.to_owned());
-            if let Some(c) = cursor.take() {
-                list = list.cursor(c);
-            }
-            let page = timed(self.ops, self.timeout_ms, list.execute()).await?.map_err(|e| e.to_string())?;
-            entries.extend(page.keys.iter().filter_map(|k| LogEntry::from_key(k.name.strip_prefix(prefix)?)));
-            match page.cursor.filter(|_| !page.list_complete) {
+            let page = timed(self.ops, self.timeout_ms, self.kv.list(prefix, cursor.take())).await??;
+            entries.extend(page.names.iter().filter_map(|k| LogEntry::from_key(k.strip_prefix(prefix)?)));
+            match page.cursor {
                 Some(next) => cursor = Some(next),
                 None => break,
             }
@@ -205,9 +209,8 @@ impl LogStore for KvLogs<'_> {
         let now = now_ms();
         let own = LogEntry { at_ms: now, order: next_order(), cost: meter.cost };
         let ttl = u64::from(policy.window_secs).max(KV_TTL_MIN_SECS);
-        let put =
-            self.kv.put(&format!("{}{}", meter.log, own.key()), "").map_err(|e| e.to_string())?.expiration_ttl(ttl);
-        timed(self.ops, self.timeout_ms, put.execute()).await?.map_err(|e| e.to_string())?;
+        let key = format!("{}{}", meter.log, own.key());
+        timed(self.ops, self.timeout_ms, self.kv.put(&key, "", ttl)).await??;
         let log = self.list(&meter.log).await?;
         let decision = decide(now, policy, &log, &own);
         let counted = if decision.allowed { Vec::new() } else { log.into_iter().filter(|e| *e < own).collect() };
@@ -216,6 +219,6 @@ impl LogStore for KvLogs<'_> {
 
     async fn release(&mut self, log: &str, entry: &LogEntry) -> Result<(), String> {
         let key = format!("{log}{}", entry.key());
-        timed(self.ops, self.timeout_ms, self.kv.delete(&key)).await?.map_err(|e| e.to_string())
+        timed(self.ops, self.timeout_ms, self.kv.delete(&key)).await?
     }
 }

@@ -1,10 +1,10 @@
-//! One structured JSON log line per request: no bodies, no keys. The line is written by hand into
-//! one string (the fields are few and fixed) and logged with one `console.log` call.
+//! One structured JSON log line per request: no bodies, no keys. The line is written into one
+//! string and logged with one `console.log` call.
 
-use crate::wire::json_string;
-use std::fmt::Write;
+use crate::wire::record::Writer;
 
-/// The fields of a request's log line.
+/// The fields of a request's log line (camelCase members; `null` for what is not known, and no
+/// `cache` member when the cache did not act).
 #[derive(Debug)]
 pub struct LogLine {
     request_id: String,
@@ -63,33 +63,24 @@ impl LogLine {
         console_log(&self.render());
     }
 
-    /// The line as one JSON object: every field, `null` when unknown (`cache` only when it acted).
     fn render(&self) -> String {
-        let mut line = String::with_capacity(320);
-        line.push_str("{\"requestId\":");
-        json_string(&self.request_id, &mut line);
-        line.push_str(",\"method\":");
-        json_string(&self.method, &mut line);
-        for (name, value) in [("dialect", self.dialect), ("operation", self.operation), ("scope", self.scope)] {
-            push_text(&mut line, name, value);
-        }
-        push_text(&mut line, "session", self.session.as_deref());
-        let _ = write!(line, ",\"status\":{}", self.status);
-        match self.upstream_status {
-            Some(status) => write!(line, ",\"upstreamStatus\":{status}"),
-            None => write!(line, ",\"upstreamStatus\":null"),
-        }
-        .unwrap_or_default();
-        let _ = write!(line, ",\"latencyMs\":{}", self.latency_ms);
-        push_text(&mut line, "rateLimit", self.rate_limit);
-        let _ = write!(line, ",\"kvOps\":{}", self.kv_ops);
-        if self.cache.is_some() {
-            push_text(&mut line, "cache", self.cache);
-        }
-        let _ = write!(line, ",\"doCalls\":{}", self.do_calls);
-        push_text(&mut line, "error", self.error);
-        line.push('}');
-        line
+        let line = Writer::open()
+            .string("requestId", &self.request_id)
+            .string("method", &self.method)
+            .optional("dialect", self.dialect, Writer::string)
+            .optional("operation", self.operation, Writer::string)
+            .optional("scope", self.scope, Writer::string)
+            .optional("session", self.session.as_deref(), Writer::string)
+            .plain("status", self.status)
+            .optional("upstreamStatus", self.upstream_status, Writer::plain)
+            .plain("latencyMs", self.latency_ms)
+            .optional("rateLimit", self.rate_limit, Writer::string)
+            .plain("kvOps", self.kv_ops);
+        let line = match self.cache {
+            Some(cache) => line.string("cache", cache),
+            None => line,
+        };
+        line.plain("doCalls", self.do_calls).optional("error", self.error, Writer::string).finish()
     }
 }
 
@@ -98,15 +89,4 @@ extern "C" {
     /// The runtime's `console.log` with one string argument.
     #[wasm_bindgen(js_namespace = console, js_name = log)]
     fn console_log(line: &str);
-}
-
-/// Appends `,"name":value` with `value` a JSON string, or `null`.
-fn push_text(line: &mut String, name: &str, value: Option<&str>) {
-    line.push_str(",\"");
-    line.push_str(name);
-    line.push_str("\":");
-    match value {
-        Some(value) => json_string(value, line),
-        None => line.push_str("null"),
-    }
 }

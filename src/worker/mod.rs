@@ -11,6 +11,7 @@ mod http;
 mod idempotency;
 mod incoming;
 mod key_route;
+mod kv;
 mod limiter;
 mod log;
 mod openapi;

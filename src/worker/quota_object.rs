@@ -13,7 +13,9 @@ use super::http::{request_init, Redirects};
 use super::limiter::{next_order, now_ms, timed};
 use crate::admission::{decide_next, LogStore, Meter, Reservation};
 use crate::ratelimit::{Decision, LogEntry, Policy};
-use serde::{Deserialize, Serialize};
+use crate::wire::record::{Fields, Writer};
+use js_sys::Reflect;
+use wasm_bindgen::JsValue;
 use worker::{
     durable_object, DurableObject, Env, ObjectNamespace, Request, Response, SqlStorage, SqlStorageValue, State,
 };
@@ -21,9 +23,7 @@ use worker::{
 /// The name of the Durable Object namespace binding.
 pub const QUOTA_BINDING: &str = "GROUPGATE_QUOTAS";
 
-/// Asks a quota's object to decide a request.
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// Asks a quota's object to decide a request (`{"units", "windowSecs", "cost", "order"}`).
 struct ReserveCall {
     units: u32,
     window_secs: u32,
@@ -32,9 +32,8 @@ struct ReserveCall {
     order: String,
 }
 
-/// The object's decision.
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// The object's decision (`{"allowed", "remaining", "resetSecs", "retryAfterSecs", "held",
+/// "counted"}`).
 struct ReserveAnswer {
     allowed: bool,
     remaining: u32,
@@ -46,17 +45,54 @@ struct ReserveAnswer {
     counted: Vec<String>,
 }
 
-/// Asks a quota's object to remove an entry.
-#[derive(Serialize, Deserialize)]
-struct ReleaseCall {
-    key: String,
+impl ReserveCall {
+    fn read(text: &str) -> Option<Self> {
+        let f = Fields::parse(text)?;
+        Some(ReserveCall {
+            units: f.number("units")?,
+            window_secs: f.number("windowSecs")?,
+            cost: f.number("cost")?,
+            order: f.string("order")?,
+        })
+    }
+
+    fn write(&self) -> String {
+        Writer::open()
+            .plain("units", self.units)
+            .plain("windowSecs", self.window_secs)
+            .plain("cost", self.cost)
+            .string("order", &self.order)
+            .finish()
+    }
 }
 
-/// One row of the log table.
-#[derive(Deserialize)]
-struct Row {
-    key: String,
+impl ReserveAnswer {
+    fn read(text: &str) -> Option<Self> {
+        let f = Fields::parse(text)?;
+        Some(ReserveAnswer {
+            allowed: f.bool("allowed")?,
+            remaining: f.number("remaining")?,
+            reset_secs: f.number("resetSecs")?,
+            retry_after_secs: f.optional("retryAfterSecs", Fields::number)?,
+            held: f.optional("held", Fields::string)?,
+            counted: f.strings("counted")?,
+        })
+    }
+
+    fn write(&self) -> String {
+        Writer::open()
+            .plain("allowed", self.allowed)
+            .plain("remaining", self.remaining)
+            .plain("resetSecs", self.reset_secs)
+            .optional("retryAfterSecs", self.retry_after_secs, Writer::plain)
+            .optional("held", self.held.as_deref(), Writer::string)
+            .strings("counted", &self.counted)
+            .finish()
+    }
 }
+
+/// Asks a quota's object to remove an entry (`{"key"}`).
+const RELEASE_KEY: &str = "key";
 
 /// A quota's Durable Object: the window's log, one row per admitted entry.
 #[durable_object]
@@ -75,10 +111,14 @@ impl DurableObject for QuotaObject {
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
         let body = req.text().await?;
         match req.path().as_str() {
-            "/reserve" => Response::from_json(&self.reserve(serde_json::from_str(&body)?)?),
+            "/reserve" => {
+                let call = ReserveCall::read(&body).ok_or_else(|| worker::Error::from("bad reserve call"))?;
+                Response::ok(self.reserve(call)?.write())
+            }
             "/release" => {
-                let call: ReleaseCall = serde_json::from_str(&body)?;
-                self.sql.exec("DELETE FROM log WHERE key = ?", vec![SqlStorageValue::String(call.key)])?;
+                let key = Fields::parse(&body).and_then(|f| f.string(RELEASE_KEY));
+                let key = key.ok_or_else(|| worker::Error::from("bad release call"))?;
+                self.sql.exec("DELETE FROM log WHERE key = ?", vec![SqlStorageValue::String(key)])?;
                 Response::empty()
             }
             _ => Response::error("no such call", 404),
@@ -94,8 +134,8 @@ impl QuotaObject {
         let now = now_ms();
         let since = now.saturating_sub(u64::from(policy.window_secs) * 1000);
         self.sql.exec("DELETE FROM log WHERE at_ms <= ?", vec![integer(since)?])?;
-        let rows: Vec<Row> = self.sql.exec("SELECT key FROM log", None)?.to_array()?;
-        let log: Vec<LogEntry> = rows.iter().filter_map(|r| LogEntry::from_key(&r.key)).collect();
+        let keys = self.logged_keys()?;
+        let log: Vec<LogEntry> = keys.iter().filter_map(|k| LogEntry::from_key(k)).collect();
         let (decision, entry) = decide_next(now, policy, &log, call.cost, call.order);
         let held = if decision.allowed {
             let key = entry.key();
@@ -107,7 +147,7 @@ impl QuotaObject {
         } else {
             None
         };
-        let counted = if decision.allowed { Vec::new() } else { rows.into_iter().map(|r| r.key).collect() };
+        let counted = if decision.allowed { Vec::new() } else { keys };
         Ok(ReserveAnswer {
             allowed: decision.allowed,
             remaining: decision.remaining,
@@ -116,6 +156,16 @@ impl QuotaObject {
             held,
             counted,
         })
+    }
+
+    /// The keys in the log table, read row by row (no serde conversion of the rows).
+    fn logged_keys(&self) -> worker::Result<Vec<String>> {
+        let key = JsValue::from_str("key");
+        let mut keys = Vec::new();
+        for row in self.sql.exec("SELECT key FROM log", None)? {
+            keys.extend(Reflect::get(&row?, &key)?.as_string());
+        }
+        Ok(keys)
     }
 }
 
@@ -139,11 +189,10 @@ impl<'a> ObjectLogs<'a> {
     }
 
     /// Sends `call` to the object of `log` and returns its answer's body.
-    async fn call(&mut self, log: &str, path: &str, call: &impl Serialize) -> Result<String, String> {
+    async fn call(&mut self, log: &str, path: &str, body: &str) -> Result<String, String> {
         let stub = self.namespace.id_from_name(log).and_then(|id| id.get_stub()).map_err(|e| e.to_string())?;
-        let body = serde_json::to_string(call).map_err(|e| e.to_string())?;
         let url = format!("https://quota{path}");
-        let init = request_init("POST", None, Some(&body), Redirects::Follow);
+        let init = request_init("POST", None, Some(body), Redirects::Follow);
         let request =
             web_sys::Request::new_with_str_and_init(&url, &init).map_err(|e| worker::Error::from(e).to_string())?;
         let request = Request::from(request);
@@ -164,8 +213,8 @@ impl LogStore for ObjectLogs<'_> {
         let policy = meter.quota.policy;
         let call =
             ReserveCall { units: policy.units, window_secs: policy.window_secs, cost: meter.cost, order: next_order() };
-        let text = self.call(&meter.log, "/reserve", &call).await?;
-        let answer: ReserveAnswer = serde_json::from_str(&text).map_err(|e| format!("quota object: {e}"))?;
+        let text = self.call(&meter.log, "/reserve", &call.write()).await?;
+        let answer = ReserveAnswer::read(&text).ok_or("quota object: unreadable answer")?;
         let decision = Decision {
             allowed: answer.allowed,
             remaining: answer.remaining,
@@ -178,6 +227,7 @@ impl LogStore for ObjectLogs<'_> {
     }
 
     async fn release(&mut self, log: &str, entry: &LogEntry) -> Result<(), String> {
-        self.call(log, "/release", &ReleaseCall { key: entry.key() }).await.map(drop)
+        let call = Writer::open().string(RELEASE_KEY, &entry.key()).finish();
+        self.call(log, "/release", &call).await.map(drop)
     }
 }

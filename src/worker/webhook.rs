@@ -9,7 +9,7 @@ use super::deadline::within;
 use super::gateway::read_body;
 use super::http::{internal, request_init, respond, send, Exchange, Redirects};
 use super::incoming::Incoming;
-use super::KV_BINDING;
+use super::kv::Kv;
 use crate::cache::effects;
 use crate::config::GatewaySettings;
 use crate::error::{Error, ErrorCode};
@@ -21,8 +21,9 @@ use crate::webhook::{
     check_window, sign_waha, verify_waha, Delivery, WahaHeaders, ALGORITHM, ALGORITHM_HEADER, HMAC_HEADER,
     REQUEST_ID_HEADER, TIMESTAMP_HEADER,
 };
-use serde_json::{json, Value};
-use worker::{Context, Env, Headers, KvStore, Response};
+use crate::wire::record::Writer;
+use serde_json::Value;
+use worker::{Context, Env, Headers, Response};
 
 /// The receiver's path.
 pub const PATH: &str = "/webhooks/waha";
@@ -65,7 +66,7 @@ pub async fn receive(
     exchange.log.kv_ops += 1;
     if seen.before().await {
         exchange.log.cache = Some("duplicate");
-        return Ok(json_answer(json!({"status": "duplicate", "event": event})));
+        return Ok(json_answer(Writer::open().string("status", "duplicate").string("event", &event)));
     }
     // The body parsed above as a webhook, so it is JSON.
     let raw: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
@@ -79,7 +80,9 @@ pub async fn receive(
         let timeout_ms = settings.upstream_timeout_ms;
         ctx.wait_until(forward(url, forward_key, body, delivery.request_id, timeout_ms));
     }
-    Ok(json_answer(json!({"status": "applied", "event": event, "entries": applied.entries})))
+    Ok(json_answer(
+        Writer::open().string("status", "applied").string("event", &event).plain("entries", applied.entries),
+    ))
 }
 
 /// Verifies the signature, reads the event and checks the signed body's timestamp.
@@ -101,7 +104,7 @@ fn verified(req: &Incoming, body: &[u8], key: &str, tolerance: u32) -> Result<(D
 /// The record of one delivery id in KV (`whr/<id>`), kept for twice the replay window: a delivery
 /// older than the window is refused by its timestamp anyway.
 struct Seen {
-    kv: KvStore,
+    kv: Kv,
     key: String,
     ttl_secs: u64,
     timeout_ms: u32,
@@ -110,7 +113,7 @@ struct Seen {
 impl Seen {
     fn open(env: &Env, settings: &GatewaySettings, delivery: &Delivery) -> Result<Self, Error> {
         Ok(Seen {
-            kv: env.kv(KV_BINDING).map_err(internal)?,
+            kv: Kv::open(env).map_err(|e| internal(worker::Error::RustError(e)))?,
             key: format!("{SEEN_PREFIX}{}", delivery.request_id),
             ttl_secs: (u64::from(settings.webhooks.tolerance_secs) * 2).max(60),
             timeout_ms: settings.store_timeout_ms,
@@ -119,24 +122,21 @@ impl Seen {
 
     /// Whether the id was applied before (a store failure counts as no: applying twice is safe).
     async fn before(&self) -> bool {
-        let found = within(self.timeout_ms, self.kv.get(&self.key).text()).await;
+        let found = within(self.timeout_ms, self.kv.get_text(&self.key)).await;
         matches!(found, Ok(Ok(Some(_))))
     }
 
     /// Marks the id applied; a failure is logged (a retry would then be applied again).
     async fn mark(&self) {
-        let marked = match self.kv.put(&self.key, "") {
-            Ok(put) => within(self.timeout_ms, put.expiration_ttl(self.ttl_secs).execute()).await.map(|r| r.is_ok()),
-            Err(_) => Ok(false),
-        };
+        let marked = within(self.timeout_ms, self.kv.put(&self.key, "", self.ttl_secs)).await.map(|r| r.is_ok());
         if marked != Ok(true) {
-            worker::console_error!("{}", json!({"webhookSeenStoreError": self.key}));
+            worker::console_error!("{}", Writer::open().string("webhookSeenStoreError", &self.key).finish());
         }
     }
 }
 
-fn json_answer(value: Value) -> Response {
-    respond(200, value.to_string().into_bytes(), "application/json")
+fn json_answer(object: Writer) -> Response {
+    respond(200, object.finish().into_bytes(), "application/json")
 }
 
 /// Re-sends a verified body to the team's backend, signed in WAHA's format with groupgate's key;
@@ -153,13 +153,13 @@ async fn forward(url: String, key: String, body: Vec<u8>, request_id: String, ti
         let response = send(&url, &request_init("POST", Some(&headers), Some(&text), Redirects::Follow)).await?;
         Ok::<u16, worker::Error>(response.status())
     };
+    let forwarded = |how: &str| Writer::open().string("webhookForward", how).string("webhookRequestId", &request_id);
     let line = match within(timeout_ms, outcome).await {
-        Ok(Ok(status)) if (200..300).contains(&status) => {
-            json!({"webhookForward": "delivered", "webhookRequestId": request_id, "status": status})
-        }
-        Ok(Ok(status)) => json!({"webhookForward": "failed", "webhookRequestId": request_id, "status": status}),
-        Ok(Err(e)) => json!({"webhookForward": "failed", "webhookRequestId": request_id, "cause": e.to_string()}),
-        Err(cause) => json!({"webhookForward": "failed", "webhookRequestId": request_id, "cause": cause}),
-    };
+        Ok(Ok(status)) if (200..300).contains(&status) => forwarded("delivered").plain("status", status),
+        Ok(Ok(status)) => forwarded("failed").plain("status", status),
+        Ok(Err(e)) => forwarded("failed").string("cause", &e.to_string()),
+        Err(cause) => forwarded("failed").string("cause", &cause),
+    }
+    .finish();
     worker::console_log!("{line}");
 }
