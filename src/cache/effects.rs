@@ -164,11 +164,15 @@ pub struct EventEffects {
 /// typed event does not name). `None` when no cached entry can be concerned: an event that caches
 /// nothing (join requests, other events), or a session or group id no read could have cached.
 pub fn effects(webhook: &WebhookEvent, raw: &Value) -> Option<EventEffects> {
-    let raw_group = || raw.pointer("/payload/group").and_then(Value::as_object).cloned().unwrap_or_default();
+    // Without the raw group object (a body serde_json cannot read, such as a number beyond f64),
+    // nothing is stored or merged from it: every entry of the group is dropped instead.
+    let raw_group = || raw.pointer("/payload/group").and_then(Value::as_object).cloned();
     let (group, changes) = match &webhook.event {
-        GroupEvent::Join(e) => (&e.group.id, join(raw_group(), e.group.participants.as_deref())),
+        GroupEvent::Join(e) => {
+            (&e.group.id, raw_group().map_or_else(drop_all, |group| join(group, e.group.participants.as_deref())))
+        }
         GroupEvent::Leave(e) => (&e.group.id, drop_all()),
-        GroupEvent::Update(e) => (&e.group.id, update(raw_group())),
+        GroupEvent::Update(e) => (&e.group.id, raw_group().map_or_else(drop_all, update)),
         GroupEvent::Participants(e) => (&e.group.id, participants(&e.change, &e.participants)),
         GroupEvent::JoinRequest(_) | GroupEvent::Other { .. } => return None,
     };

@@ -343,3 +343,22 @@ fn events_that_cache_nothing_have_no_effects() {
     other_session["session"] = "../admin".into();
     assert_eq!(effects_of(&other_session), None);
 }
+
+/// A webhook the core reads but serde_json cannot (a number beyond `f64` in the group info): the
+/// Worker's raw copy is `null`, and the group's entries are dropped rather than a `{}` stored as
+/// the group or an empty change merged (found by the webhook fuzz target).
+#[test]
+fn without_the_raw_group_every_entry_is_dropped() {
+    let body = format!(
+        r#"{{"id":"evt_1","timestamp":1780000000000,"session":"default","engine":"GOWS","event":"group.v2.{{}}",
+            "payload":{{"timestamp":1,"group":{{"id":"{GROUP}","subject":"Alpha","size":1e400}}}}}}"#
+    );
+    for event in ["join", "update"] {
+        let body = body.replace("{}", event);
+        assert!(serde_json::from_str::<Value>(&body).is_err(), "serde_json refuses 1e400");
+        let parsed = parse_event(body.as_bytes()).unwrap();
+        let e = effects(&parsed, &Value::Null).unwrap();
+        assert!(e.changes.iter().all(|(_, effect)| *effect == Effect::Drop), "{event}: {e:?}");
+        assert_eq!(e.changes.len(), CachedRead::ALL.len(), "{event}");
+    }
+}
