@@ -11,6 +11,7 @@
 //! | `UPSTREAM_URL` | `http(s)://host[:port][/base]` of the WAHA server |
 //! | `UPSTREAM_API_KEY` | the upstream's key (secret) |
 //! | `UPSTREAM_TIMEOUT_MS` | positive integer, at most what an idempotency marker covers |
+//! | `UPSTREAM_ANSWER_CHECK` | `headers` or `body` ([`crate::upstream::AnswerCheck`]) |
 //! | `PICTURE_URL_HOSTS` | comma-separated hosts that picture URLs may name although not public |
 //! | `PICTURE_URL_FETCH` | `edge` or `upstream`: who downloads pictures from those hosts |
 //! | `STORE_TIMEOUT_MS` | positive integer: KV operations and Durable Object calls slower than this count as store failures |
@@ -26,6 +27,7 @@ use crate::limits::Limits;
 use crate::ops::{RateClass, Upstream, UPSTREAM_DIALECTS};
 use crate::picture_url::PictureUrlPolicy;
 use crate::ratelimit::{Policy, Quota, Scope};
+use crate::upstream::AnswerCheck;
 use crate::webhook::WebhookSettings;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -247,6 +249,8 @@ pub struct GatewaySettings {
     pub rate: RateLimits,
     /// Upstream timeout.
     pub upstream_timeout_ms: u32,
+    /// How much of a successful upstream answer is checked before it is passed on.
+    pub answer_check: AnswerCheck,
     /// Timeout of a KV operation or Durable Object call.
     pub store_timeout_ms: u32,
     /// Who downloads pictures given by URL (`PICTURE_URL_HOSTS`, `PICTURE_URL_FETCH`).
@@ -302,6 +306,7 @@ impl GatewaySettings {
             limits: limits(subject.as_deref(), description.as_deref(), participants.as_deref())?,
             rate: RateLimits::from_lookup(&get)?,
             upstream_timeout_ms,
+            answer_check: AnswerCheck::parse_setting(setting("UPSTREAM_ANSWER_CHECK").as_deref())?,
             pictures: PictureUrlPolicy::from_settings(
                 setting("PICTURE_URL_HOSTS").as_deref(),
                 setting("PICTURE_URL_FETCH").as_deref(),
@@ -483,6 +488,11 @@ mod tests {
         assert!(!format!("{s:?}").contains("webhook-key-0123456789"));
         let err = GatewaySettings::from_lookup(env(&[("GROUP_CACHE", "forever")])).unwrap_err();
         assert!(err.starts_with("GROUP_CACHE"));
+        assert_eq!(s.answer_check, AnswerCheck::Headers, "answers are streamed by default");
+        let s = GatewaySettings::from_lookup(env(&[("UPSTREAM_ANSWER_CHECK", " body ")])).unwrap();
+        assert_eq!(s.answer_check, AnswerCheck::Body);
+        let err = GatewaySettings::from_lookup(env(&[("UPSTREAM_ANSWER_CHECK", "bodies")])).unwrap_err();
+        assert!(err.starts_with("UPSTREAM_ANSWER_CHECK") && !err.contains("bodies"), "{err}");
         let err = GatewaySettings::from_lookup(env(&[("WEBHOOK_HMAC_KEY", "short")])).unwrap_err();
         assert!(err.starts_with("WEBHOOK_HMAC_KEY") && !err.contains("short"), "{err}");
         assert_eq!(s.rate.backend(), Backend::Kv, "KV is the default store");

@@ -125,13 +125,51 @@ fn describes_network_error(message: &str) -> bool {
     NETWORK_ERROR_MARKERS.iter().any(|marker| message.contains(marker))
 }
 
+/// How much of a successful upstream answer is checked before it is passed on unchanged
+/// (`UPSTREAM_ANSWER_CHECK`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum AnswerCheck {
+    /// Its status and headers: an answer labelled JSON, of a declared length within the cap (or
+    /// none), is streamed to the client unread. A body cut short or late after those headers
+    /// reaches the client as a broken body, and a body that is not JSON is passed on as it is.
+    #[default]
+    Headers,
+    /// Its whole body too: held (up to the cap) and checked to be sound JSON, so every upstream
+    /// fault is answered as a problem, at the cost of holding and copying every answer.
+    Body,
+}
+
+impl AnswerCheck {
+    /// Parses `UPSTREAM_ANSWER_CHECK`: `headers` (the default) or `body`.
+    pub fn parse_setting(value: Option<&str>) -> Result<Self, String> {
+        match value.map(str::trim) {
+            None | Some("") | Some("headers") => Ok(AnswerCheck::Headers),
+            Some("body") => Ok(AnswerCheck::Body),
+            Some(_) => Err("UPSTREAM_ANSWER_CHECK: expected headers or body".into()),
+        }
+    }
+}
+
+/// Whether a successful answer may be streamed to the client unread under
+/// [`AnswerCheck::Headers`]: a 2xx status, a JSON content type, and a declared length within
+/// `max` bytes (or none declared; the timeout still bounds the body). Markup and WAHA's bare
+/// text answers are small and always held and checked ([`unsound_body`]).
+pub fn streams_unread(status: u16, content_type: Option<&str>, declared_length: Option<&str>, max: usize) -> bool {
+    let within = declared_length.is_none_or(|length| length.trim().parse::<usize>().is_ok_and(|length| length <= max));
+    (200..300).contains(&status) && is_json(content_type) && within
+}
+
+/// Whether a content type names JSON (`application/json`, `application/problem+json`, …).
+fn is_json(content_type: Option<&str>) -> bool {
+    content_type.is_some_and(|ct| ct.to_ascii_lowercase().contains("json"))
+}
+
 /// Why a successful answer cannot be passed on, if it cannot: a body that is not valid JSON under
 /// a JSON content type, or markup (an HTML page, what a proxy or login page in front of WAHA
 /// answers). WAHA's only non-JSON answers are bare strings such as an invite code or `true`, never
 /// markup.
 pub fn unsound_body(content_type: Option<&str>, body: &[u8]) -> Option<&'static str> {
-    let json = content_type.is_some_and(|ct| ct.to_ascii_lowercase().contains("json"));
-    if json {
+    if is_json(content_type) {
         let parses =
             body.is_empty() || std::str::from_utf8(body).is_ok_and(|text| crate::wire::json::parse(text).is_ok());
         return (!parses).then_some("a body that is not valid JSON");
@@ -215,6 +253,20 @@ mod tests {
             assert!(!f.error.detail.contains(&message[8..]), "{}", f.error.detail);
             assert!(f.error.detail.contains("withheld"), "{}", f.error.detail);
         }
+    }
+
+    #[test]
+    fn only_successful_json_of_a_length_within_the_cap_streams_unread() {
+        let json = Some("application/json; charset=utf-8");
+        assert!(streams_unread(200, json, Some("120"), 1000));
+        assert!(streams_unread(201, Some("application/problem+JSON"), None, 1000), "no length: the timeout bounds it");
+        assert!(streams_unread(200, json, Some("1000"), 1000));
+        assert!(!streams_unread(200, json, Some("1001"), 1000), "over the cap: held, and refused");
+        assert!(!streams_unread(200, json, Some("lots"), 1000), "an unreadable length: held and counted");
+        assert!(!streams_unread(200, Some("text/html"), Some("10"), 1000), "markup is checked");
+        assert!(!streams_unread(200, None, None, 1000));
+        assert!(!streams_unread(404, json, Some("10"), 1000), "failures are classified");
+        assert!(!streams_unread(302, json, None, 1000));
     }
 
     #[test]

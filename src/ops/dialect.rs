@@ -185,6 +185,12 @@ pub trait Upstream: Sync {
     fn to_canonical(&self, _kind: OperationKind, reply: Reply) -> Outcome {
         Ok(reply)
     }
+
+    /// Whether [`Upstream::to_canonical`] leaves every successful answer as it came (so one may
+    /// be passed on without being read); a dialect that translates its answers says `false`.
+    fn answers_canonically(&self) -> bool {
+        true
+    }
 }
 
 /// The client side of a dialect: its route table, reading and answers.
@@ -209,4 +215,10 @@ pub trait Dialect: Upstream {
     /// Composes the client's answer from the canonical outcome of every part of `plan` (one
     /// outcome per part, in order).
     fn answer(&self, plan: &Plan, outcomes: Vec<Outcome>) -> Outcome;
+
+    /// Whether [`Dialect::answer`] of a one-part plan is that part's canonical answer, unchanged
+    /// (so it may be passed on without being read).
+    fn answers_one_part_as_is(&self) -> bool {
+        false
+    }
 }

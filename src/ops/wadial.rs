@@ -364,6 +364,10 @@ impl Upstream for Wadial {
     fn to_canonical(&self, kind: K, reply: Reply) -> Outcome {
         answers::to_canonical(kind, reply)
     }
+
+    fn answers_canonically(&self) -> bool {
+        false
+    }
 }
 
 impl Dialect for Wadial {

@@ -62,6 +62,10 @@ impl Dialect for Waha {
     fn answer(&self, _plan: &Plan, outcomes: Vec<Outcome>) -> Outcome {
         outcomes.into_iter().next().unwrap_or_else(|| Err(Error::new(ErrorCode::Misconfigured, "no part was run")))
     }
+
+    fn answers_one_part_as_is(&self) -> bool {
+        true
+    }
 }
 
 impl GroupRequest {

@@ -61,6 +61,12 @@ impl GroupCache {
         GroupCache { kv, role, fresh_secs, timeout_ms: settings.store_timeout_ms, stale: None, lookup_ops: 0 }
     }
 
+    /// Whether the cache takes no part in the request (off, unavailable, or an operation it
+    /// neither answers nor invalidates): the answer need not pass through it.
+    pub fn is_idle(&self) -> bool {
+        self.kv.is_none() || self.role.is_none()
+    }
+
     /// The cached answer of a read when it is fresh; remembers a stale one for [`GroupCache::settle`].
     pub async fn lookup(&mut self, exchange: &mut Exchange) -> Option<Answer> {
         let (Some(kv), Some(Role::Read { key, bypass: false })) = (&self.kv, &self.role) else {

@@ -8,7 +8,7 @@ use super::incoming::Incoming;
 use super::key_route;
 use super::limiter::{Admission, Held, Limiter};
 use super::picture_fetch::resolve_picture_url;
-use super::upstream::{forward, Answer};
+use super::upstream::{forward, Answer, Forwarded};
 use crate::config::GatewaySettings;
 use crate::error::{Error, ErrorCode};
 use crate::headers::{presented_key, API_KEY_HEADER, IDEMPOTENCY_KEY_HEADER};
@@ -23,7 +23,7 @@ use crate::ops::{
     Wadial, Waha,
 };
 use crate::ratelimit::{limit_field, policy_field};
-use crate::upstream::UpstreamFailure;
+use crate::upstream::{AnswerCheck, UpstreamFailure};
 use crate::wire::{check_body_media_type, percent_decode};
 use futures_util::StreamExt;
 use worker::{Env, Headers, Response};
@@ -110,12 +110,22 @@ async fn serve<D: Dialect>(
         }
         _ => None,
     };
+    // The one part's successful answer reaches the client unchanged: it may stream through unread.
+    let stream = settings.answer_check == AnswerCheck::Headers
+        && plan.parts.len() == 1
+        && idempotency.is_none()
+        && dialect.answers_one_part_as_is()
+        && upstream.answers_canonically();
     let mut outcomes: Vec<Outcome> = Vec::with_capacity(plan.parts.len());
     for (part, rendered) in plan.parts.iter().zip(rendered) {
         let outcome = match part.resolve(&outcomes) {
             Some(operation) => {
                 let request = GroupRequest { session: plan.session.clone(), operation };
-                run_part(env, settings, &request, rendered, req.headers(), exchange).await
+                match run_part(env, settings, &request, rendered, req.headers(), stream, exchange).await {
+                    Ok(PartAnswer::Streamed(response)) => return Ok(response),
+                    Ok(PartAnswer::Held(reply)) => Ok(reply),
+                    Err(error) => Err(error),
+                }
             }
             None => Err(Error::new(ErrorCode::UpstreamUnavailable, "not run: the create answer named no group")),
         };
@@ -139,35 +149,63 @@ async fn serve<D: Dialect>(
     result.map(pass_through)
 }
 
+/// What one part's run gave.
+enum PartAnswer {
+    /// Its canonical answer, held.
+    Held(Reply),
+    /// The client's response, the upstream's answer streaming through it unread.
+    Streamed(Response),
+}
+
 /// Runs one part: answers it from the group cache when it can; else renders it for the upstream
 /// (unless already rendered), limits, forwards, and translates the answer to the canonical shape
-/// (what the cache keeps).
+/// (what the cache keeps). With `stream`, and the cache taking no part, a successful answer may
+/// stream through to the client unread.
 async fn run_part(
     env: &Env,
     settings: &GatewaySettings,
     request: &GroupRequest,
     rendered: Option<RenderedRequest>,
     headers: &Headers,
+    stream: bool,
     exchange: &mut Exchange,
-) -> Outcome {
+) -> Result<PartAnswer, Error> {
     let mut cache = GroupCache::open(env, settings, request, headers);
     if let Some(answer) = cache.lookup(exchange).await {
-        return Ok(Reply { status: answer.status, content_type: answer.content_type, body: answer.body });
+        return Ok(PartAnswer::Held(Reply {
+            status: answer.status,
+            content_type: answer.content_type,
+            body: answer.body,
+        }));
     }
+    let stream = stream && cache.is_idle();
     let upstream = settings.upstream_dialect;
-    let answer = async {
+    let forwarded = async {
         let rendered = match rendered {
             Some(rendered) => rendered,
             None => upstream.render(request)?,
         };
-        let answer = limit_and_forward(env, settings, request, &rendered, exchange).await?;
-        let reply = Reply { status: answer.status, content_type: answer.content_type, body: answer.body };
-        let canonical = upstream.to_canonical(request.operation.kind(), reply)?;
-        Ok(Answer { status: canonical.status, content_type: canonical.content_type, body: canonical.body })
+        match limit_and_forward(env, settings, request, &rendered, stream, exchange).await? {
+            Forwarded::Held(answer) => {
+                let reply = Reply { status: answer.status, content_type: answer.content_type, body: answer.body };
+                let canonical = upstream.to_canonical(request.operation.kind(), reply)?;
+                Ok(Forwarded::Held(Answer {
+                    status: canonical.status,
+                    content_type: canonical.content_type,
+                    body: canonical.body,
+                }))
+            }
+            streamed => Ok(streamed),
+        }
     }
     .await;
+    let answer = match forwarded {
+        Ok(Forwarded::Streamed(response)) => return Ok(PartAnswer::Streamed(response)),
+        Ok(Forwarded::Held(answer)) => Ok(answer),
+        Err(error) => Err(error),
+    };
     let answer = cache.settle(answer, exchange).await?;
-    Ok(Reply { status: answer.status, content_type: answer.content_type, body: answer.body })
+    Ok(PartAnswer::Held(Reply { status: answer.status, content_type: answer.content_type, body: answer.body }))
 }
 
 /// Authenticates, then reads and validates the located request.
@@ -242,17 +280,18 @@ async fn limit_and_forward(
     settings: &GatewaySettings,
     request: &GroupRequest,
     rendered: &RenderedRequest,
+    stream: bool,
     exchange: &mut Exchange,
-) -> Result<Answer, Error> {
+) -> Result<Forwarded, Error> {
     let mut limiter = Limiter::new(env, settings);
     let ticket = limit(&mut limiter, request, settings, exchange).await;
     exchange.log.kv_ops = limiter.kv_ops;
     exchange.log.do_calls = limiter.do_calls;
     let ticket = ticket?;
-    match forward(settings, rendered, &exchange.request_id).await {
-        Ok(answer) => {
-            exchange.log.upstream_status = Some(answer.status);
-            Ok(answer)
+    match forward(settings, rendered, &exchange.request_id, stream).await {
+        Ok(forwarded) => {
+            exchange.log.upstream_status = Some(forwarded.status());
+            Ok(forwarded)
         }
         Err(UpstreamFailure { error, reached_whatsapp }) => {
             exchange.log.upstream_status = error.upstream_status;

@@ -9,7 +9,7 @@ use crate::wire::record::Writer;
 use crate::wire::valid_request_id;
 use js_sys::futures::JsFuture;
 use wasm_bindgen::{JsCast, JsValue};
-use worker::{Headers, Response, ResponseBuilder};
+use worker::{Headers, Response, ResponseBody, ResponseBuilder};
 
 /// Header carrying the request id, in and out.
 pub const REQUEST_ID: &str = "X-Request-Id";
@@ -93,9 +93,14 @@ pub fn problem(error: &Error, request_id: &str) -> Response {
 
 /// A response with `status`, `body` and `content_type`.
 pub fn respond(status: u16, body: Vec<u8>, content_type: &str) -> Response {
+    respond_with(status, ResponseBody::Body(body), content_type)
+}
+
+/// A response with `status`, `body` (bytes, a stream, or none) and `content_type`.
+pub fn respond_with(status: u16, body: ResponseBody, content_type: &str) -> Response {
     let headers = Headers::new();
     let _ = headers.set("Content-Type", content_type);
-    ResponseBuilder::new().with_status(status).with_headers(headers).fixed(body)
+    ResponseBuilder::new().with_status(status).with_headers(headers).body(body)
 }
 
 /// How an outbound request treats a redirect answer.

@@ -1,17 +1,18 @@
 //! Forwarding a rendered request to the upstream, with the upstream key (in its dialect's header)
 //! and a timeout covering the whole answer, body included; redirects are not followed (a 3xx is an
-//! upstream error), so the key goes nowhere else; an answer larger than
-//! `UPSTREAM_ANSWER_MAX_BYTES` is refused while it is read.
+//! upstream error), so the key goes nowhere else. A successful answer passed on unchanged is
+//! streamed through unread when `UPSTREAM_ANSWER_CHECK` allows it; any other answer is held, and
+//! one larger than `UPSTREAM_ANSWER_MAX_BYTES` is refused while it is read.
 
 use super::body::{read_capped, BodyRead};
-use super::http::{internal, request_init, send, Redirects, REQUEST_ID};
+use super::http::{internal, request_init, respond_with, send, Redirects, REQUEST_ID};
 use crate::config::GatewaySettings;
 use crate::error::{Error, ErrorCode};
 use crate::limits::UPSTREAM_ANSWER_MAX_BYTES;
 use crate::ops::RenderedRequest;
-use crate::upstream::{classify_failure, unsound_body, UpstreamFailure};
+use crate::upstream::{classify_failure, streams_unread, unsound_body, UpstreamFailure};
 use web_sys::AbortSignal;
-use worker::Headers;
+use worker::{Headers, Response, ResponseBody};
 
 /// A successful upstream answer, passed to the client unchanged.
 pub struct Answer {
@@ -23,16 +24,37 @@ pub struct Answer {
     pub body: Vec<u8>,
 }
 
+/// What a successful forward gave.
+pub enum Forwarded {
+    /// The answer, held whole and checked.
+    Held(Answer),
+    /// The client's response, its body streamed from the upstream unread.
+    Streamed(Response),
+}
+
+impl Forwarded {
+    /// The upstream's status.
+    pub fn status(&self) -> u16 {
+        match self {
+            Forwarded::Held(answer) => answer.status,
+            Forwarded::Streamed(response) => response.status_code(),
+        }
+    }
+}
+
 fn not_reached(error: Error) -> UpstreamFailure {
     UpstreamFailure { error, reached_whatsapp: false }
 }
 
 /// Sends `rendered` upstream. Connection failures did not reach WhatsApp; a timeout may have.
+/// With `stream` (the answer goes to the client unchanged), a successful answer the upstream
+/// labels JSON is streamed through unread ([`streams_unread`]).
 pub async fn forward(
     settings: &GatewaySettings,
     rendered: &RenderedRequest,
     request_id: &str,
-) -> Result<Answer, UpstreamFailure> {
+    stream: bool,
+) -> Result<Forwarded, UpstreamFailure> {
     let mut url = format!("{}{}", settings.upstream_url, rendered.path);
     if !rendered.query.is_empty() {
         url.push('?');
@@ -66,6 +88,14 @@ pub async fn forward(
     };
     let status = response.status();
     let content_type = response.headers().get("Content-Type").ok().flatten();
+    if stream {
+        let declared = response.headers().get("Content-Length").ok().flatten();
+        if streams_unread(status, content_type.as_deref(), declared.as_deref(), UPSTREAM_ANSWER_MAX_BYTES) {
+            let body = response.body().map_or(ResponseBody::Empty, ResponseBody::Stream);
+            let content_type = content_type.as_deref().unwrap_or("application/json");
+            return Ok(Forwarded::Streamed(respond_with(status, body, content_type)));
+        }
+    }
     // From here on the upstream has answered: the request reached it, whatever follows.
     let reached = |detail: String| UpstreamFailure {
         error: Error::new(ErrorCode::UpstreamUnavailable, detail).with_upstream_status(status),
@@ -86,5 +116,5 @@ pub async fn forward(
             .with_upstream_status(status);
         return Err(UpstreamFailure { error, reached_whatsapp: true });
     }
-    Ok(Answer { status, content_type, body })
+    Ok(Forwarded::Held(Answer { status, content_type, body }))
 }
