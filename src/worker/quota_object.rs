@@ -95,7 +95,7 @@ impl ReserveAnswer {
 const RELEASE_KEY: &str = "key";
 
 /// A quota's Durable Object: the window's log, one row per admitted entry.
-#[durable_object]
+#[durable_object(fetch)]
 pub struct QuotaObject {
     sql: SqlStorage,
 }
