@@ -1,9 +1,8 @@
 //! Reading a fetched answer's body under a size cap: refused as soon as it is larger, never held
 //! whole in memory first.
 
+use super::chunks::Chunks;
 use super::http::body_bytes;
-use futures_util::StreamExt;
-use worker::ResponseBuilder;
 
 /// Why a body could not be read whole.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,8 +14,7 @@ pub enum BodyRead {
 }
 
 /// Reads `response`'s body, at most `max` bytes: in one `arrayBuffer()` call when its declared
-/// length fits, chunk by chunk (counting) when it declares none. The runtime's response is read
-/// directly (worker's `Response` would also read its `cf` and `webSocket` back from the runtime).
+/// length fits, chunk by chunk (counting) when it declares none.
 pub async fn read_capped(response: &web_sys::Response, max: usize) -> Result<Vec<u8>, BodyRead> {
     let declared = response.headers().get("Content-Length").ok().flatten().and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|len| len > max) {
@@ -29,10 +27,10 @@ pub async fn read_capped(response: &web_sys::Response, max: usize) -> Result<Vec
         let bytes = body_bytes(response.array_buffer()).await.map_err(|_| BodyRead::Broken)?;
         return if bytes.len() > max { Err(BodyRead::TooLarge) } else { Ok(bytes) };
     }
-    let mut stream = ResponseBuilder::new().stream(body).stream().map_err(|_| BodyRead::Broken)?;
+    let mut chunks = Chunks::new(&body);
     let mut bytes = Vec::new();
-    while let Some(chunk) = stream.next().await {
-        bytes.extend_from_slice(&chunk.map_err(|_| BodyRead::Broken)?);
+    while let Some(chunk) = chunks.next().await.map_err(|_| BodyRead::Broken)? {
+        bytes.extend_from_slice(&chunk);
         if bytes.len() > max {
             return Err(BodyRead::TooLarge);
         }

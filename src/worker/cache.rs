@@ -9,6 +9,7 @@
 use super::deadline::within;
 use super::http::Exchange;
 use super::kv::Kv;
+use super::runtime::{console_error, sleep, Env};
 use super::upstream::Answer;
 use crate::cache::{invalidated_by, CachedRead, Effect, Entry, EventEffects, Freshness, Outcome};
 use crate::config::GatewaySettings;
@@ -17,8 +18,7 @@ use crate::ops::GroupRequest;
 use crate::wire::record::Writer;
 use std::cell::RefCell;
 use std::collections::HashSet;
-use std::time::Duration;
-use worker::{Delay, Env, Headers};
+use web_sys::Headers;
 
 /// Response header saying how the cache answered: `hit`, `miss` or `stale`.
 pub const CACHE_HEADER: &str = "X-Groupgate-Cache";
@@ -219,7 +219,7 @@ impl EditMark {
             if waited >= timeout_ms {
                 return Err(store_unavailable("another delivery kept editing the same entry"));
             }
-            Delay::from(Duration::from_millis(u64::from(EDIT_WAIT_STEP_MS))).await;
+            sleep(EDIT_WAIT_STEP_MS).await;
             waited += EDIT_WAIT_STEP_MS;
         }
         Ok(EditMark(key.to_owned()))
@@ -261,7 +261,7 @@ async fn remove(kv: &Kv, key: &str, timeout_ms: u32) {
 }
 
 fn log_failure(cause: &str) {
-    worker::console_error!("{}", Writer::open().string("groupCacheStoreError", cause).finish());
+    console_error(&Writer::open().string("groupCacheStoreError", cause).finish());
 }
 
 fn store_unavailable(cause: &str) -> Error {

@@ -4,23 +4,43 @@
 
 use super::http::internal;
 use super::incoming::Incoming;
+use super::runtime::Env;
 use crate::error::{Error, ErrorCode};
-use worker::{Env, Response};
+use js_sys::futures::JsFuture;
+use js_sys::Promise;
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Response, ResponseInit};
 
 /// The static assets binding.
 const ASSETS_BINDING: &str = "ASSETS";
 
+#[wasm_bindgen]
+extern "C" {
+    /// The assets binding (a fetcher).
+    type Assets;
+
+    #[wasm_bindgen(method, catch)]
+    fn fetch(this: &Assets, request: &web_sys::Request) -> Result<Promise, JsValue>;
+}
+
 /// Serves `path` from the console's assets; `/api…`, a missing binding or a missing file is
 /// `404 not_found`.
-pub async fn serve(req: Incoming, env: &Env, path: &str) -> Result<Response, Error> {
+pub async fn serve(req: &Incoming, env: &Env, path: &str) -> Result<Response, Error> {
     let not_found = || Error::new(ErrorCode::NotFound, format!("no route {path}"));
     if path == "/api" || path.starts_with("/api/") {
         return Err(not_found());
     }
-    let Ok(assets) = env.assets(ASSETS_BINDING) else { return Err(not_found()) };
-    let response = assets.fetch_request(req.into_worker()).await.map_err(internal)?;
-    if response.status_code() == 404 {
+    let Some(assets) = env.binding::<Assets>(ASSETS_BINDING) else { return Err(not_found()) };
+    let asset: Response =
+        JsFuture::from(assets.fetch(req.inner()).map_err(internal)?).await.map_err(internal)?.unchecked_into();
+    if asset.status() == 404 {
         return Err(not_found());
     }
-    Ok(response)
+    // A copy with headers of its own: the fetched answer's are immutable, and the exchange adds
+    // its headers to every answer.
+    let init = ResponseInit::new();
+    init.set_status(asset.status());
+    init.set_headers(&asset.headers());
+    Response::new_with_opt_readable_stream_and_init(asset.body().as_ref(), &init).map_err(internal)
 }

@@ -2,15 +2,14 @@
 //! forwarding under `UPSTREAM_TIMEOUT_MS`, KV calls under `STORE_TIMEOUT_MS` (limiter, group
 //! cache, webhook receiver), picture downloads under their own limit.
 
+use super::runtime::sleep;
 use futures_util::future::{select, Either};
 use futures_util::pin_mut;
 use std::future::Future;
-use std::time::Duration;
-use worker::Delay;
 
 /// Runs `op`, failing with a message once `timeout_ms` have passed.
 pub async fn within<T>(timeout_ms: u32, op: impl Future<Output = T>) -> Result<T, String> {
-    let timeout = Delay::from(Duration::from_millis(u64::from(timeout_ms)));
+    let timeout = sleep(timeout_ms);
     pin_mut!(op, timeout);
     match select(op, timeout).await {
         Either::Left((value, _)) => Ok(value),

@@ -2,12 +2,14 @@
 //! rate limiting, forwarding.
 
 use super::cache::GroupCache;
+use super::chunks::Chunks;
 use super::http::{body_bytes, empty, internal, respond, Exchange, ALLOWED_HEADERS, ALLOWED_METHODS};
 use super::idempotency::{Claim, Idempotency};
 use super::incoming::Incoming;
 use super::key_route;
 use super::limiter::{Admission, Held, Limiter};
 use super::picture_fetch::resolve_picture_url;
+use super::runtime::Env;
 use super::upstream::{forward, Answer, Forwarded};
 use crate::config::GatewaySettings;
 use crate::error::{Error, ErrorCode};
@@ -25,8 +27,7 @@ use crate::ops::{
 use crate::ratelimit::{limit_field, policy_field};
 use crate::upstream::{AnswerCheck, UpstreamFailure};
 use crate::wire::{check_body_media_type, percent_decode};
-use futures_util::StreamExt;
-use worker::{Env, Headers, Response};
+use web_sys::{Headers, Response};
 
 /// Handles one request; every failure is an [`Error`] for the caller to answer as a problem.
 pub async fn handle(
@@ -55,7 +56,7 @@ pub async fn handle(
         return serve(&Wadial, &mut req, &located, env, settings, exchange).await;
     }
     let Some(located) = Waha.locate(&method, &path) else {
-        return super::console::serve(req, env, &path).await;
+        return super::console::serve(&req, env, &path).await;
     };
     serve(&Waha, &mut req, &located, env, settings, exchange).await
 }
@@ -381,9 +382,9 @@ const DRAIN_MAX_BYTES: usize = 32 * 1024 * 1024;
 /// Reads the body, keeping at most `BODY_MAX_BYTES` (a larger body is drained, then refused).
 pub(super) async fn read_body(req: &mut Incoming) -> Result<Vec<u8>, Error> {
     // Without a body (a GET) no header is read.
-    if req.inner().body().is_none() {
+    let Some(stream) = req.inner().body() else {
         return Ok(Vec::new());
-    }
+    };
     let declared = req.headers().get("Content-Length").ok().flatten().and_then(|v| v.parse::<usize>().ok());
     if declared == Some(0) {
         return Ok(Vec::new());
@@ -392,11 +393,10 @@ pub(super) async fn read_body(req: &mut Incoming) -> Result<Vec<u8>, Error> {
     if declared.is_some_and(|len| len <= BODY_MAX_BYTES) {
         return body_bytes(req.inner().array_buffer()).await.map_err(internal);
     }
-    let mut stream = req.stream().map_err(internal)?;
+    let mut chunks = Chunks::new(&stream);
     let mut body = Vec::new();
     let mut seen = 0usize;
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(internal)?;
+    while let Some(chunk) = chunks.next().await.map_err(internal)? {
         seen = seen.saturating_add(chunk.len());
         if seen > DRAIN_MAX_BYTES {
             break;

@@ -3,13 +3,15 @@
 
 use super::incoming::Incoming;
 use super::log::LogLine;
+use super::runtime::{console_error, message};
 use crate::config::AllowedOrigins;
 use crate::error::{Error, ErrorCode};
 use crate::wire::record::Writer;
 use crate::wire::valid_request_id;
 use js_sys::futures::JsFuture;
-use wasm_bindgen::{JsCast, JsValue};
-use worker::{Headers, Response, ResponseBody, ResponseBuilder};
+use js_sys::Uint8Array;
+use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
+use web_sys::{Headers, ReadableStream, Response, ResponseInit};
 
 /// Header carrying the request id, in and out.
 pub const REQUEST_ID: &str = "X-Request-Id";
@@ -48,14 +50,14 @@ impl Exchange {
     /// Builds the final response: the result or its problem, plus request id, CORS and extra
     /// headers; writes the log line.
     pub fn finish(mut self, result: Result<Response, Error>, origins: &AllowedOrigins) -> Response {
-        let mut response = match result {
+        let response = match result {
             Ok(response) => response,
             Err(error) => {
                 self.log.error = Some(error.code.as_str());
                 problem(&error, &self.request_id)
             }
         };
-        let headers = response.headers_mut();
+        let headers = response.headers();
         let _ = headers.set(REQUEST_ID, &self.request_id);
         for (name, value) in &self.headers {
             let _ = headers.set(name, value);
@@ -65,7 +67,7 @@ impl Exchange {
             let _ = headers.set("Access-Control-Expose-Headers", EXPOSED);
         }
         let _ = headers.append("Vary", "Origin");
-        self.log.write(response.status_code());
+        self.log.write(response.status());
         response
     }
 }
@@ -93,14 +95,32 @@ pub fn problem(error: &Error, request_id: &str) -> Response {
 
 /// A response with `status`, `body` and `content_type`.
 pub fn respond(status: u16, body: Vec<u8>, content_type: &str) -> Response {
-    respond_with(status, ResponseBody::Body(body), content_type)
+    let body = Uint8Array::from(body.as_slice());
+    typed(Response::new_with_opt_buffer_source_and_init(Some(&body), &status_init(status)), content_type)
 }
 
-/// A response with `status`, `body` (bytes, a stream, or none) and `content_type`.
-pub fn respond_with(status: u16, body: ResponseBody, content_type: &str) -> Response {
-    let headers = Headers::new();
-    let _ = headers.set("Content-Type", content_type);
-    ResponseBuilder::new().with_status(status).with_headers(headers).body(body)
+/// A response with `status`, its body streamed from `body` (none: empty), and `content_type`.
+pub fn respond_streamed(status: u16, body: Option<&ReadableStream>, content_type: &str) -> Response {
+    typed(Response::new_with_opt_readable_stream_and_init(body, &status_init(status)), content_type)
+}
+
+/// The response `built`, labelled `content_type`.
+fn typed(built: Result<Response, JsValue>, content_type: &str) -> Response {
+    let response = built.unwrap_throw();
+    let _ = response.headers().set("Content-Type", content_type);
+    response
+}
+
+/// An empty response with `status`.
+pub fn empty(status: u16) -> Response {
+    Response::new_with_opt_str_and_init(None, &status_init(status)).unwrap_throw()
+}
+
+/// A response's options with `status`.
+fn status_init(status: u16) -> ResponseInit {
+    let init = ResponseInit::new();
+    init.set_status(status);
+    init
 }
 
 /// How an outbound request treats a redirect answer.
@@ -112,9 +132,7 @@ pub enum Redirects {
     Return,
 }
 
-/// The options of an outbound request, built on the runtime's `RequestInit` directly: worker's
-/// `RequestInit` also builds and converts a `cf` object on every call, which no request here uses
-/// (about 11 KB of wasm and a dozen calls into the runtime per request).
+/// The options of an outbound request.
 pub fn request_init(
     method: &str,
     headers: Option<&Headers>,
@@ -124,7 +142,7 @@ pub fn request_init(
     let init = web_sys::RequestInit::new();
     init.set_method(method);
     if let Some(headers) = headers {
-        init.set_headers(&headers.0);
+        init.set_headers(headers);
     }
     if let Some(body) = body {
         init.set_body(&JsValue::from_str(body));
@@ -142,27 +160,21 @@ extern "C" {
     fn global_fetch(url: &str, init: &web_sys::RequestInit) -> Result<js_sys::Promise, JsValue>;
 }
 
-/// Sends a request to `url` with `init` through the runtime's `fetch`, without a `Request` object
-/// (worker's `Request` reads its method, URL, headers and `cf` back from the runtime).
-pub async fn send(url: &str, init: &web_sys::RequestInit) -> Result<web_sys::Response, worker::Error> {
+/// Sends a request to `url` with `init` through the runtime's `fetch`, without a `Request` object.
+pub async fn send(url: &str, init: &web_sys::RequestInit) -> Result<Response, JsValue> {
     let response = JsFuture::from(global_fetch(url, init)?).await?;
     Ok(response.unchecked_into())
 }
 
 /// A whole body, read by the runtime in one call (the request's or response's `arrayBuffer()`)
 /// rather than chunk by chunk through a stream reader.
-pub async fn body_bytes(array_buffer: Result<js_sys::Promise, JsValue>) -> Result<Vec<u8>, worker::Error> {
+pub async fn body_bytes(array_buffer: Result<js_sys::Promise, JsValue>) -> Result<Vec<u8>, JsValue> {
     let buffer = JsFuture::from(array_buffer?).await?;
-    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
-}
-
-/// An empty response with `status`.
-pub fn empty(status: u16) -> Response {
-    ResponseBuilder::new().with_status(status).empty()
+    Ok(Uint8Array::new(&buffer).to_vec())
 }
 
 /// Maps an unexpected runtime error to a problem (never a bare 500); the cause goes to the log.
-pub fn internal(error: worker::Error) -> Error {
-    worker::console_error!("{}", Writer::open().string("runtimeError", &error.to_string()).finish());
+pub fn internal(error: JsValue) -> Error {
+    console_error(&Writer::open().string("runtimeError", &message(&error)).finish());
     Error::new(crate::error::ErrorCode::Misconfigured, "unexpected runtime error; see the gateway log")
 }

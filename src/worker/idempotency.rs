@@ -7,6 +7,7 @@
 //! replay answer 409.
 
 use super::kv::Kv;
+use super::runtime::{console_error, sleep, Env};
 use super::upstream::Answer;
 use crate::error::{Error, ErrorCode, FieldError};
 use crate::headers::{valid_idempotency_key, IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_MAX};
@@ -15,11 +16,9 @@ use crate::ids::SessionName;
 use crate::wire::record::{Fields, Writer};
 use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
-use std::time::Duration;
-use worker::{Delay, Env};
 
 /// Poll interval while waiting for an in-flight twin in this isolate.
-const WAIT_STEP_MS: u64 = 20;
+const WAIT_STEP_MS: u32 = 20;
 
 thread_local! {
     /// Records being created by this isolate.
@@ -95,7 +94,7 @@ pub fn check_key(key: &str) -> Result<(), Error> {
 }
 
 fn store_error(cause: impl std::fmt::Display) -> Error {
-    worker::console_error!("{}", Writer::open().string("idempotencyStoreError", &cause.to_string()).finish());
+    console_error(&Writer::open().string("idempotencyStoreError", &cause.to_string()).finish());
     Error::new(ErrorCode::StoreUnavailable, "the idempotency store is unavailable; retry later").with_retry_after(5)
 }
 
@@ -131,8 +130,8 @@ impl Idempotency {
             if waited >= wait_ms {
                 return Err(in_progress());
             }
-            Delay::from(Duration::from_millis(WAIT_STEP_MS)).await;
-            waited += WAIT_STEP_MS;
+            sleep(WAIT_STEP_MS).await;
+            waited += u64::from(WAIT_STEP_MS);
         }
         self.holds_mark.set(true);
         let stored =

@@ -1,8 +1,6 @@
-//! The client's request, read from the runtime's object directly: worker's `Request` also
-//! materializes the request's `cf` object (about 30 µs a request in workerd, a sixth of the
-//! gateway's own time on a forwarded read), which nothing here reads.
+//! The client's request: the runtime's object, with what every request reads of it read once.
 
-use worker::{ByteStream, Headers};
+use web_sys::Headers;
 
 /// The client's request: the runtime's object, with its method, URL and headers read once.
 pub struct Incoming {
@@ -15,7 +13,7 @@ pub struct Incoming {
 impl Incoming {
     /// Wraps the runtime's request.
     pub fn new(raw: web_sys::Request) -> Self {
-        Incoming { headers: Headers(raw.headers()), method: raw.method(), url: raw.url(), raw }
+        Incoming { headers: raw.headers(), method: raw.method(), url: raw.url(), raw }
     }
 
     /// The method (`GET`).
@@ -41,17 +39,6 @@ impl Incoming {
     /// The runtime's request.
     pub fn inner(&self) -> &web_sys::Request {
         &self.raw
-    }
-
-    /// The body as a stream of chunks.
-    pub fn stream(&self) -> worker::Result<ByteStream> {
-        // A second handle on the same object (`web_sys::Request::clone` would copy the request).
-        worker::Request::from(Clone::clone(&self.raw)).stream()
-    }
-
-    /// worker's `Request` for the same request (for bindings that take one).
-    pub fn into_worker(self) -> worker::Request {
-        worker::Request::from(self.raw)
     }
 }
 

@@ -8,7 +8,7 @@ use super::incoming::Incoming;
 use crate::config::GatewaySettings;
 use crate::error::{Error, ErrorCode};
 use crate::keys::KEY_PATH;
-use worker::Response;
+use web_sys::Response;
 
 /// Answers a request of [`KEY_PATH`]: authenticated like every call (a key, its origin) before
 /// anything else, so a stranger learns nothing.

@@ -2,12 +2,12 @@
 //! bound with `wasm_bindgen`: the `worker` crate's `KvStore` converts options and list pages with
 //! serde_wasm_bindgen, about 25 KB of wasm the Worker does not need for text values.
 
+use super::runtime::{message, Env};
 use super::KV_BINDING;
 use js_sys::futures::JsFuture;
 use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
-use worker::Env;
 
 #[wasm_bindgen]
 extern "C" {
@@ -43,11 +43,7 @@ pub struct KeyPage {
 impl Kv {
     /// The namespace bound as `GROUPGATE_KV` in `env`.
     pub fn open(env: &Env) -> Result<Self, String> {
-        let binding = Reflect::get(env, &JsValue::from_str(KV_BINDING)).map_err(|e| message(&e))?;
-        if binding.is_undefined() {
-            return Err(format!("invalid kv store: {KV_BINDING}"));
-        }
-        Ok(Kv(binding.unchecked_into()))
+        env.binding(KV_BINDING).map(Kv).ok_or_else(|| format!("invalid kv store: {KV_BINDING}"))
     }
 
     /// The text stored under `key` (`None`: absent).
@@ -99,12 +95,4 @@ fn field(object: &JsValue, name: &str) -> JsValue {
 /// Awaits a call's promise; a throw or a rejection becomes its message.
 async fn settle(call: Result<Promise, JsValue>) -> Result<JsValue, String> {
     JsFuture::from(call.map_err(|e| message(&e))?).await.map_err(|e| message(&e))
-}
-
-/// The text of a thrown value: an `Error`'s `name: message`, a string as is.
-fn message(thrown: &JsValue) -> String {
-    match thrown.dyn_ref::<js_sys::Error>() {
-        Some(error) => String::from(error.to_string()),
-        None => thrown.as_string().unwrap_or_else(|| "the KV call failed".to_owned()),
-    }
 }

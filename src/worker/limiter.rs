@@ -14,6 +14,7 @@
 use super::deadline::within;
 use super::kv::Kv;
 use super::quota_object::ObjectLogs;
+use super::runtime::{console_error, Env};
 use super::KV_BINDING;
 use crate::admission::{self, on_store_failure, Backend, Charge, LogStore, Memory, Meter, Outcome, Reservation};
 use crate::config::GatewaySettings;
@@ -24,7 +25,6 @@ use crate::wire::record::Writer;
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::rc::Rc;
-use worker::Env;
 
 pub use crate::admission::Held;
 
@@ -106,7 +106,7 @@ impl<'a> Limiter<'a> {
             Err(cause) => {
                 let classes: Vec<String> = charges.iter().map(|c| c.class.as_str().to_owned()).collect();
                 let line = Writer::open().string("rateLimitStoreError", &cause).strings("classes", &classes).finish();
-                worker::console_error!("{line}");
+                console_error(&line);
                 on_store_failure(&self.settings.rate, charges).map(|()| Admission::Unlimited)
             }
         }
@@ -168,7 +168,7 @@ impl LogStore for Logs<'_> {
 
 /// Logs a store failure met while releasing entries.
 fn log_release_failure(cause: &str) {
-    worker::console_error!("{}", Writer::open().string("rateLimitStoreError", cause).plain("releasing", true).finish());
+    console_error(&Writer::open().string("rateLimitStoreError", cause).plain("releasing", true).finish());
 }
 
 /// Runs one store call under the store timeout, counting it in `calls`.

@@ -1,6 +1,7 @@
 //! One structured JSON log line per request: no bodies, no keys. The line is written into one
 //! string and logged with one `console.log` call.
 
+use super::runtime::console_log;
 use crate::wire::record::Writer;
 
 /// The fields of a request's log line (camelCase members; `null` for what is not known, and no
@@ -82,11 +83,4 @@ impl LogLine {
         };
         line.plain("doCalls", self.do_calls).optional("error", self.error, Writer::string).finish()
     }
-}
-
-#[wasm_bindgen::prelude::wasm_bindgen]
-extern "C" {
-    /// The runtime's `console.log` with one string argument.
-    #[wasm_bindgen(js_namespace = console, js_name = log)]
-    fn console_log(line: &str);
 }

@@ -4,12 +4,15 @@
 
 mod body;
 mod cache;
+mod chunks;
 mod console;
 mod deadline;
+mod durable;
 mod gateway;
 mod http;
 mod idempotency;
 mod incoming;
+mod instance;
 mod key_route;
 mod kv;
 mod limiter;
@@ -17,6 +20,7 @@ mod log;
 mod openapi;
 mod picture_fetch;
 mod quota_object;
+mod runtime;
 mod upstream;
 mod webhook;
 
@@ -24,9 +28,10 @@ use crate::config::{AllowedOrigins, GatewaySettings, ParsedOnce};
 use crate::error::{Error, ErrorCode};
 use http::Exchange;
 use incoming::Incoming;
+use runtime::{Context, Env};
 use std::rc::Rc;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
-use worker::{event, Context, Env, Response};
 
 /// The name of the KV namespace binding (idempotency records, and the rate-limit logs in `kv` mode).
 pub const KV_BINDING: &str = "GROUPGATE_KV";
@@ -40,16 +45,14 @@ thread_local! {
 /// The settings of `env`, parsed once per isolate; a bad setting is answered on every request.
 fn settings(env: &Env) -> Result<Rc<GatewaySettings>, Error> {
     SETTINGS
-        .with(|cache| {
-            cache.get(env.as_ref(), || GatewaySettings::from_lookup(|name| env.var(name).ok().map(|v| v.to_string())))
-        })
+        .with(|cache| cache.get(env, || GatewaySettings::from_lookup(|name| env.var(name))))
         .map_err(|why| Error::new(ErrorCode::Misconfigured, why))
 }
 
-#[event(fetch)]
-async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> worker::Result<Response> {
+/// The Worker's `fetch` handler (worker-build's shim calls it with `env` and `ctx`).
+#[wasm_bindgen]
+pub async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> web_sys::Response {
     let req = Incoming::new(req);
-    console_error_panic_hook::set_once();
     let mut exchange = Exchange::begin(&req);
     let settings = settings(&env);
     let result = match &settings {
@@ -60,5 +63,5 @@ async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> worker::Result<
         Err(error) => Err(error.clone()),
     };
     let origins = settings.as_ref().map(|s| &s.origins);
-    Ok(exchange.finish(result, origins.unwrap_or(&AllowedOrigins::None)))
+    exchange.finish(result, origins.unwrap_or(&AllowedOrigins::None))
 }

@@ -8,7 +8,7 @@ use crate::config::GatewaySettings;
 use crate::error::{Error, ErrorCode};
 use crate::openapi::{document, OPENAPI_PATH};
 use std::sync::OnceLock;
-use worker::Response;
+use web_sys::Response;
 
 /// Answers a request of [`OPENAPI_PATH`].
 pub async fn answer(

@@ -18,7 +18,7 @@ use crate::picture_url::{
 };
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use worker::{AbortController, AbortSignal, Headers};
+use web_sys::{AbortController, AbortSignal, Headers};
 
 /// Where the picture URL sits in the request body.
 const POINTER: &str = "/file/url";
@@ -46,7 +46,8 @@ pub async fn resolve_picture_url(operation: &mut Operation, settings: &GatewaySe
 
 /// Downloads `url` within the time limit: the checked mimetype and the bytes.
 async fn download(policy: &PictureUrlPolicy, url: String) -> Result<(&'static str, Vec<u8>), FieldError> {
-    let controller = AbortController::default();
+    let unreachable = |_| unavailable(POINTER, "the server could not be reached");
+    let controller = AbortController::new().map_err(unreachable)?;
     let signal = controller.signal();
     let work = follow(policy, url, &signal);
     match within(PICTURE_FETCH_TIMEOUT_MS, work).await {
@@ -89,7 +90,7 @@ async fn follow(
 /// One GET of `url` without following redirects and without any credentials.
 async fn fetch(url: &str, signal: &AbortSignal) -> Result<web_sys::Response, FieldError> {
     let unreachable = |_| unavailable(POINTER, "the server could not be reached");
-    let headers = Headers::new();
+    let headers = Headers::new().map_err(unreachable)?;
     headers.set("Accept", "image/jpeg, image/png").map_err(unreachable)?;
     let init = request_init("GET", Some(&headers), None, Redirects::Return);
     init.set_signal(Some(signal));

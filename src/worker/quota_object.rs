@@ -9,16 +9,19 @@
 //! write nothing. [`ObjectLogs`] is the Worker's side: one call per quota decided, one per entry
 //! released.
 
-use super::http::{request_init, Redirects};
+use super::durable::{ObjectNamespace, ObjectState, SqlStorage};
+use super::http::{empty, request_init, respond, Redirects};
+use super::incoming::Incoming;
 use super::limiter::{next_order, now_ms, timed};
+use super::runtime::{message, Env};
 use crate::admission::{decide_next, LogStore, Meter, Reservation};
 use crate::ratelimit::{Decision, LogEntry, Policy};
 use crate::wire::record::{Fields, Writer};
+use js_sys::futures::JsFuture;
 use js_sys::Reflect;
-use wasm_bindgen::JsValue;
-use worker::{
-    durable_object, DurableObject, Env, ObjectNamespace, Request, Response, SqlStorage, SqlStorageValue, State,
-};
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Request, Response};
 
 /// The name of the Durable Object namespace binding.
 pub const QUOTA_BINDING: &str = "GROUPGATE_QUOTAS";
@@ -95,33 +98,39 @@ impl ReserveAnswer {
 const RELEASE_KEY: &str = "key";
 
 /// A quota's Durable Object: the window's log, one row per admitted entry.
-#[durable_object(fetch)]
+#[wasm_bindgen]
 pub struct QuotaObject {
     sql: SqlStorage,
 }
 
-impl DurableObject for QuotaObject {
-    fn new(state: State, _env: Env) -> Self {
-        let sql = state.storage().sql();
+#[wasm_bindgen]
+impl QuotaObject {
+    /// The object of `state` (the runtime constructs it); creates the log table.
+    #[wasm_bindgen(constructor)]
+    pub fn new(state: ObjectState) -> QuotaObject {
+        let sql = state.sql();
         // A failure here fails every call below, which the Worker counts as a store failure.
-        let _ = sql.exec("CREATE TABLE IF NOT EXISTS log (key TEXT PRIMARY KEY, at_ms INTEGER NOT NULL)", None);
+        let _ = sql.exec("CREATE TABLE IF NOT EXISTS log (key TEXT PRIMARY KEY, at_ms INTEGER NOT NULL)", &[]);
         QuotaObject { sql }
     }
 
-    async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
-        let body = req.text().await?;
+    /// Answers one call of the Worker (`/reserve`, `/release`); a failure is thrown to the caller.
+    pub async fn fetch(&self, req: Request) -> Result<Response, JsValue> {
+        let req = Incoming::new(req);
+        let body = JsFuture::from(req.inner().text()?).await?.as_string().unwrap_or_default();
+        let bad_call = |what: &str| JsValue::from(js_sys::Error::new(&format!("bad {what} call")));
         match req.path().as_str() {
             "/reserve" => {
-                let call = ReserveCall::read(&body).ok_or_else(|| worker::Error::from("bad reserve call"))?;
-                Response::ok(self.reserve(call)?.write())
+                let call = ReserveCall::read(&body).ok_or_else(|| bad_call("reserve"))?;
+                Ok(respond(200, self.reserve(call)?.write().into_bytes(), "application/json"))
             }
             "/release" => {
-                let key = Fields::parse(&body).and_then(|f| f.string(RELEASE_KEY));
-                let key = key.ok_or_else(|| worker::Error::from("bad release call"))?;
-                self.sql.exec("DELETE FROM log WHERE key = ?", vec![SqlStorageValue::String(key)])?;
-                Response::empty()
+                let key =
+                    Fields::parse(&body).and_then(|f| f.string(RELEASE_KEY)).ok_or_else(|| bad_call("release"))?;
+                self.sql.exec("DELETE FROM log WHERE key = ?", &[JsValue::from(key)])?;
+                Ok(empty(200))
             }
-            _ => Response::error("no such call", 404),
+            _ => Ok(empty(404)),
         }
     }
 }
@@ -129,20 +138,18 @@ impl DurableObject for QuotaObject {
 impl QuotaObject {
     /// Prunes what left the window, reads the rest, decides, and keeps an admitted entry: all in
     /// one turn of the object.
-    fn reserve(&self, call: ReserveCall) -> worker::Result<ReserveAnswer> {
+    fn reserve(&self, call: ReserveCall) -> Result<ReserveAnswer, JsValue> {
         let policy = Policy { units: call.units, window_secs: call.window_secs };
         let now = now_ms();
         let since = now.saturating_sub(u64::from(policy.window_secs) * 1000);
-        self.sql.exec("DELETE FROM log WHERE at_ms <= ?", vec![integer(since)?])?;
+        self.sql.exec("DELETE FROM log WHERE at_ms <= ?", &[integer(since)])?;
         let keys = self.logged_keys()?;
         let log: Vec<LogEntry> = keys.iter().filter_map(|k| LogEntry::from_key(k)).collect();
         let (decision, entry) = decide_next(now, policy, &log, call.cost, call.order);
         let held = if decision.allowed {
             let key = entry.key();
-            self.sql.exec(
-                "INSERT INTO log (key, at_ms) VALUES (?, ?)",
-                vec![SqlStorageValue::String(key.clone()), integer(entry.at_ms)?],
-            )?;
+            self.sql
+                .exec("INSERT INTO log (key, at_ms) VALUES (?, ?)", &[JsValue::from_str(&key), integer(entry.at_ms)])?;
             Some(key)
         } else {
             None
@@ -158,19 +165,17 @@ impl QuotaObject {
         })
     }
 
-    /// The keys in the log table, read row by row (no serde conversion of the rows).
-    fn logged_keys(&self) -> worker::Result<Vec<String>> {
+    /// The keys in the log table.
+    fn logged_keys(&self) -> Result<Vec<String>, JsValue> {
         let key = JsValue::from_str("key");
-        let mut keys = Vec::new();
-        for row in self.sql.exec("SELECT key FROM log", None)? {
-            keys.extend(Reflect::get(&row?, &key)?.as_string());
-        }
-        Ok(keys)
+        let rows = self.sql.exec("SELECT key FROM log", &[])?;
+        rows.iter().map(|row| Reflect::get(&row, &key).map(|k| k.as_string())).filter_map(Result::transpose).collect()
     }
 }
 
-fn integer(ms: u64) -> worker::Result<SqlStorageValue> {
-    SqlStorageValue::try_from_i64(i64::try_from(ms).map_err(|_| worker::Error::from("time out of range"))?)
+/// A time in ms as an SQL integer (exact: well below 2^53).
+fn integer(ms: u64) -> JsValue {
+    JsValue::from_f64(ms as f64)
 }
 
 /// The Worker's side: calls the quotas' objects, counting each call.
@@ -184,24 +189,21 @@ impl<'a> ObjectLogs<'a> {
     /// The objects of the `GROUPGATE_QUOTAS` binding.
     pub fn open(env: &Env, timeout_ms: u32, calls: &'a mut u32) -> Result<Self, String> {
         let namespace =
-            env.durable_object(QUOTA_BINDING).map_err(|e| format!("Durable Object binding {QUOTA_BINDING}: {e}"))?;
+            env.binding(QUOTA_BINDING).ok_or_else(|| format!("Durable Object binding {QUOTA_BINDING}: not bound"))?;
         Ok(ObjectLogs { namespace, timeout_ms, calls })
     }
 
     /// Sends `call` to the object of `log` and returns its answer's body.
     async fn call(&mut self, log: &str, path: &str, body: &str) -> Result<String, String> {
-        let stub = self.namespace.id_from_name(log).and_then(|id| id.get_stub()).map_err(|e| e.to_string())?;
+        let stub = self.namespace.id_from_name(log).and_then(|id| self.namespace.get(&id)).map_err(|e| message(&e))?;
         let url = format!("https://quota{path}");
         let init = request_init("POST", None, Some(body), Redirects::Follow);
-        let request =
-            web_sys::Request::new_with_str_and_init(&url, &init).map_err(|e| worker::Error::from(e).to_string())?;
-        let request = Request::from(request);
         let exchange = async {
-            let mut response = stub.fetch_with_request(request).await?;
-            let status = response.status_code();
-            Ok::<_, worker::Error>((status, response.text().await?))
+            let response: Response = JsFuture::from(stub.fetch(&url, &init)?).await?.unchecked_into();
+            let text = JsFuture::from(response.text()?).await?;
+            Ok::<_, JsValue>((response.status(), text.as_string().unwrap_or_default()))
         };
-        match timed(self.calls, self.timeout_ms, exchange).await?.map_err(|e| e.to_string())? {
+        match timed(self.calls, self.timeout_ms, exchange).await?.map_err(|e| message(&e))? {
             (200, text) => Ok(text),
             (status, _) => Err(format!("quota object answered {status}")),
         }

@@ -5,14 +5,13 @@
 //! one larger than `UPSTREAM_ANSWER_MAX_BYTES` is refused while it is read.
 
 use super::body::{read_capped, BodyRead};
-use super::http::{internal, request_init, respond_with, send, Redirects, REQUEST_ID};
+use super::http::{internal, request_init, respond_streamed, send, Redirects, REQUEST_ID};
 use crate::config::GatewaySettings;
 use crate::error::{Error, ErrorCode};
 use crate::limits::UPSTREAM_ANSWER_MAX_BYTES;
 use crate::ops::RenderedRequest;
 use crate::upstream::{classify_failure, streams_unread, unsound_body, UpstreamFailure};
-use web_sys::AbortSignal;
-use worker::{Headers, Response, ResponseBody};
+use web_sys::{AbortSignal, Headers, Response};
 
 /// A successful upstream answer, passed to the client unchanged.
 pub struct Answer {
@@ -37,7 +36,7 @@ impl Forwarded {
     pub fn status(&self) -> u16 {
         match self {
             Forwarded::Held(answer) => answer.status,
-            Forwarded::Streamed(response) => response.status_code(),
+            Forwarded::Streamed(response) => response.status(),
         }
     }
 }
@@ -60,7 +59,7 @@ pub async fn forward(
         url.push('?');
         url.push_str(&rendered.query);
     }
-    let headers = Headers::new();
+    let headers = Headers::new().map_err(internal).map_err(not_reached)?;
     let set = |name: &str, value: &str| headers.set(name, value).map_err(internal).map_err(not_reached);
     let (credentials, key) = settings.upstream_dialect.credentials(&settings.upstream_key);
     set(credentials, &key)?;
@@ -91,9 +90,8 @@ pub async fn forward(
     if stream {
         let declared = response.headers().get("Content-Length").ok().flatten();
         if streams_unread(status, content_type.as_deref(), declared.as_deref(), UPSTREAM_ANSWER_MAX_BYTES) {
-            let body = response.body().map_or(ResponseBody::Empty, ResponseBody::Stream);
             let content_type = content_type.as_deref().unwrap_or("application/json");
-            return Ok(Forwarded::Streamed(respond_with(status, body, content_type)));
+            return Ok(Forwarded::Streamed(respond_streamed(status, response.body().as_ref(), content_type)));
         }
     }
     // From here on the upstream has answered: the request reached it, whatever follows.

@@ -10,6 +10,7 @@ use super::gateway::read_body;
 use super::http::{internal, request_init, respond, send, Exchange, Redirects};
 use super::incoming::Incoming;
 use super::kv::Kv;
+use super::runtime::{console_error, console_log, message, Context, Env};
 use crate::cache::effects;
 use crate::config::GatewaySettings;
 use crate::error::{Error, ErrorCode};
@@ -23,7 +24,8 @@ use crate::webhook::{
 };
 use crate::wire::record::Writer;
 use serde_json::Value;
-use worker::{Context, Env, Headers, Response};
+use wasm_bindgen::JsValue;
+use web_sys::{Headers, Response};
 
 /// The receiver's path.
 pub const PATH: &str = "/webhooks/waha";
@@ -113,7 +115,7 @@ struct Seen {
 impl Seen {
     fn open(env: &Env, settings: &GatewaySettings, delivery: &Delivery) -> Result<Self, Error> {
         Ok(Seen {
-            kv: Kv::open(env).map_err(|e| internal(worker::Error::RustError(e)))?,
+            kv: Kv::open(env).map_err(|e| internal(e.into()))?,
             key: format!("{SEEN_PREFIX}{}", delivery.request_id),
             ttl_secs: (u64::from(settings.webhooks.tolerance_secs) * 2).max(60),
             timeout_ms: settings.store_timeout_ms,
@@ -130,7 +132,7 @@ impl Seen {
     async fn mark(&self) {
         let marked = within(self.timeout_ms, self.kv.put(&self.key, "", self.ttl_secs)).await.map(|r| r.is_ok());
         if marked != Ok(true) {
-            worker::console_error!("{}", Writer::open().string("webhookSeenStoreError", &self.key).finish());
+            console_error(&Writer::open().string("webhookSeenStoreError", &self.key).finish());
         }
     }
 }
@@ -143,7 +145,7 @@ fn json_answer(object: Writer) -> Response {
 /// the outcome is logged (never the key).
 async fn forward(url: String, key: String, body: Vec<u8>, request_id: String, timeout_ms: u32) {
     let outcome = async {
-        let headers = Headers::new();
+        let headers = Headers::new()?;
         headers.set("Content-Type", "application/json")?;
         headers.set(HMAC_HEADER, &sign_waha(&body, key.as_bytes()))?;
         headers.set(ALGORITHM_HEADER, ALGORITHM)?;
@@ -151,15 +153,15 @@ async fn forward(url: String, key: String, body: Vec<u8>, request_id: String, ti
         headers.set(TIMESTAMP_HEADER, &now_ms().to_string())?;
         let text = String::from_utf8_lossy(&body);
         let response = send(&url, &request_init("POST", Some(&headers), Some(&text), Redirects::Follow)).await?;
-        Ok::<u16, worker::Error>(response.status())
+        Ok::<u16, JsValue>(response.status())
     };
     let forwarded = |how: &str| Writer::open().string("webhookForward", how).string("webhookRequestId", &request_id);
     let line = match within(timeout_ms, outcome).await {
         Ok(Ok(status)) if (200..300).contains(&status) => forwarded("delivered").plain("status", status),
         Ok(Ok(status)) => forwarded("failed").plain("status", status),
-        Ok(Err(e)) => forwarded("failed").string("cause", &e.to_string()),
+        Ok(Err(e)) => forwarded("failed").string("cause", &message(&e)),
         Err(cause) => forwarded("failed").string("cause", &cause),
     }
     .finish();
-    worker::console_log!("{line}");
+    console_log(&line);
 }

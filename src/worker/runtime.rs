@@ -1,0 +1,96 @@
+//! The Workers runtime's own objects, bound with `wasm_bindgen`: `env`, `ctx`, timers and the
+//! console. The adapter uses these and web_sys directly rather than the `worker` crate, whose
+//! wrappers convert every request, response and error (and whose streams classes and handlers
+//! are exported whether used or not).
+
+use js_sys::futures::JsFuture;
+use js_sys::{Function, Promise, Reflect};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context as TaskContext, Poll};
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::{JsCast, JsValue};
+
+#[wasm_bindgen]
+extern "C" {
+    /// The Worker's `env`: its variables, secrets and bindings.
+    pub type Env;
+
+    /// The invocation's `ctx`.
+    pub type Context;
+
+    #[wasm_bindgen(method, js_name = waitUntil)]
+    fn wait_until_promise(this: &Context, promise: &Promise);
+
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(handler: &Function, ms: u32) -> JsValue;
+
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(timer: &JsValue);
+
+    /// The runtime's `console.log` with one string argument.
+    #[wasm_bindgen(js_namespace = console, js_name = log)]
+    pub fn console_log(line: &str);
+
+    /// The runtime's `console.error` with one string argument.
+    #[wasm_bindgen(js_namespace = console, js_name = error)]
+    pub fn console_error(line: &str);
+}
+
+impl Env {
+    /// The text variable or secret `name` (`None`: unset, or not text).
+    pub fn var(&self, name: &str) -> Option<String> {
+        Reflect::get(self, &JsValue::from_str(name)).ok()?.as_string()
+    }
+
+    /// The binding `name`, as the runtime's object `T` (`None`: not bound).
+    pub fn binding<T: JsCast>(&self, name: &str) -> Option<T> {
+        let binding = Reflect::get(self, &JsValue::from_str(name)).ok()?;
+        (!binding.is_undefined()).then(|| binding.unchecked_into())
+    }
+}
+
+impl Context {
+    /// Keeps the invocation alive until `work` is done, after the response is sent.
+    pub fn wait_until(&self, work: impl Future<Output = ()> + 'static) {
+        self.wait_until_promise(&js_sys::futures::future_to_promise(async move {
+            work.await;
+            Ok(JsValue::UNDEFINED)
+        }));
+    }
+}
+
+/// A timer of the runtime as a future; dropping it clears the timer.
+pub struct Sleep {
+    timer: JsValue,
+    fired: JsFuture,
+}
+
+/// Resolves once `ms` milliseconds have passed.
+pub fn sleep(ms: u32) -> Sleep {
+    let mut timer = JsValue::UNDEFINED;
+    let fired = Promise::new(&mut |resolve, _| timer = set_timeout(&resolve, ms));
+    Sleep { timer, fired: JsFuture::from(fired) }
+}
+
+impl Future for Sleep {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<()> {
+        Pin::new(&mut self.fired).poll(cx).map(drop)
+    }
+}
+
+impl Drop for Sleep {
+    fn drop(&mut self) {
+        clear_timeout(&self.timer);
+    }
+}
+
+/// The text of a thrown value: an `Error`'s `name: message`, a string as is.
+pub fn message(thrown: &JsValue) -> String {
+    match thrown.dyn_ref::<js_sys::Error>() {
+        Some(error) => String::from(error.to_string()),
+        None => thrown.as_string().unwrap_or_else(|| "the runtime call failed".to_owned()),
+    }
+}
