@@ -9,21 +9,18 @@ use super::incoming::Incoming;
 use super::key_route;
 use super::limiter::{Admission, Held, Limiter};
 use super::picture_fetch::resolve_picture_url;
+use super::routed::Routed;
 use super::runtime::Env;
 use super::upstream::{forward, Answer, Forwarded};
 use crate::config::GatewaySettings;
 use crate::error::{Error, ErrorCode};
 use crate::headers::{presented_key, API_KEY_HEADER, IDEMPOTENCY_KEY_HEADER};
 use crate::ids::SessionName;
-use crate::keys::ClientKey;
-use crate::keys::KEY_PATH;
+use crate::keys::{ClientKey, KEY_PATH};
 use crate::limits::BODY_MAX_BYTES;
 use crate::openapi::OPENAPI_PATH;
 use crate::ops::dialect::lacking;
-use crate::ops::{
-    Dialect, Endpoint, GroupRequest, Located, OperationKind, Outcome, Part, Plan, RateClass, RenderedRequest, Reply,
-    Wadial, Waha,
-};
+use crate::ops::{GroupRequest, OperationKind, Outcome, Part, Plan, RateClass, RenderedRequest, Reply};
 use crate::ratelimit::{limit_field, policy_field};
 use crate::upstream::{AnswerCheck, UpstreamFailure};
 use crate::wire::{check_body_media_type, percent_decode};
@@ -50,29 +47,23 @@ pub async fn handle(
     if path == OPENAPI_PATH {
         return super::openapi::answer(&mut req, settings, exchange).await;
     }
-    // The Wadial-style namespace (`/api/v1/sessions/…`) is tried first: under WAHA's reading
-    // it would be session `v1`, whose paths all start with `/groups`.
-    if let Some(located) = Wadial.locate(&method, &path) {
-        return serve(&Wadial, &mut req, &located, env, settings, exchange).await;
-    }
-    let Some(located) = Waha.locate(&method, &path) else {
+    let Some(routed) = Routed::locate(&method, &path) else {
         return super::console::serve(&req, env, &path).await;
     };
-    serve(&Waha, &mut req, &located, env, settings, exchange).await
+    serve(&routed, &mut req, env, settings, exchange).await
 }
 
-/// Serves a request located in `dialect`'s table: accept, idempotency, then every part of the
-/// plan limited and forwarded in the upstream's dialect, the answer composed in `dialect`'s.
-async fn serve<D: Dialect>(
-    dialect: &D,
+/// Serves a request located in a dialect's table: accept, idempotency, then every part of the
+/// plan limited and forwarded in the upstream's dialect, the answer composed in the client's.
+async fn serve(
+    routed: &Routed<'_>,
     req: &mut Incoming,
-    located: &Located<'_, D::Endpoint>,
     env: &Env,
     settings: &GatewaySettings,
     exchange: &mut Exchange,
 ) -> Result<Response, Error> {
-    exchange.log.dialect = Some(dialect.name());
-    let mut plan = accept(dialect, req, located, settings, exchange).await?;
+    exchange.log.dialect = Some(routed.dialect());
+    let mut plan = accept(routed, req, settings, exchange).await?;
     for part in &mut plan.parts {
         if let Part::Ready(operation) = part {
             resolve_picture_url(operation, settings).await?;
@@ -115,7 +106,7 @@ async fn serve<D: Dialect>(
     let stream = settings.answer_check == AnswerCheck::Headers
         && plan.parts.len() == 1
         && idempotency.is_none()
-        && dialect.answers_one_part_as_is()
+        && routed.answers_one_part_as_is()
         && upstream.answers_canonically();
     let mut outcomes: Vec<Outcome> = Vec::with_capacity(plan.parts.len());
     for (part, rendered) in plan.parts.iter().zip(rendered) {
@@ -132,7 +123,7 @@ async fn serve<D: Dialect>(
         };
         outcomes.push(outcome);
     }
-    let result = dialect.answer(&plan, outcomes).map(|reply| Answer {
+    let result = routed.answer(&plan, outcomes).map(|reply| Answer {
         status: reply.status,
         content_type: reply.content_type,
         body: reply.body,
@@ -210,35 +201,35 @@ async fn run_part(
 }
 
 /// Authenticates, then reads and validates the located request.
-async fn accept<D: Dialect>(
-    dialect: &D,
+async fn accept(
+    routed: &Routed<'_>,
     req: &mut Incoming,
-    located: &Located<'_, D::Endpoint>,
     settings: &GatewaySettings,
     exchange: &mut Exchange,
 ) -> Result<Plan, Error> {
     // The body is read (up to the cap) before answering anything, even a 401: a response sent
     // while the client is still sending can reset its connection.
     let body = read_body(req).await;
-    let (session, key) = authenticate(req, located.session, settings, exchange)?;
+    let (session, key) = authenticate(req, routed.session(), settings, exchange)?;
     exchange.log.session = Some(session.to_string());
+    let endpoint = routed.endpoint();
     // Known before validation: named in the log and its rate-limit policy on every answer.
-    if let Ok(found) = &located.found {
-        exchange.log.operation = Some(found.endpoint.name());
-        exchange.log.scope = Some(found.endpoint.scope().as_str());
-        key.check_scope(found.endpoint.scope())?;
-        set_policy(found.endpoint.kinds().iter().copied(), settings, exchange);
+    if let Ok(endpoint) = &endpoint {
+        exchange.log.operation = Some(endpoint.name);
+        exchange.log.scope = Some(endpoint.scope.as_str());
+        key.check_scope(endpoint.scope)?;
+        set_policy(endpoint.kinds.iter().copied(), settings, exchange);
     }
     let body = body?;
     check_content_type(req, &body)?;
-    let found = located.found.as_ref().map_err(|unrouted| {
+    if let Err(unrouted) = endpoint {
         if !unrouted.allow.is_empty() {
             let allowed: Vec<&str> = unrouted.allow.iter().map(|m| m.as_str()).collect();
             exchange.headers.push(("Allow", allowed.join(", ")));
         }
-        unrouted.error.clone()
-    })?;
-    let plan = dialect.read(located.session, found, raw_query(req.url()), &body, &settings.limits)?;
+        return Err(unrouted.error.clone());
+    }
+    let plan = routed.read(raw_query(req.url()), &body, &settings.limits)?;
     // Once read, the policy and the log name what the request really is, and every operation it
     // became needs its own scope (a Wadial create with a description is a write too).
     if let [part] = plan.parts.as_slice() {

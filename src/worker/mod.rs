@@ -20,6 +20,7 @@ mod log;
 mod openapi;
 mod picture_fetch;
 mod quota_object;
+mod routed;
 mod runtime;
 mod upstream;
 mod webhook;
