@@ -74,6 +74,21 @@ pub fn base64_decoded_len(data: &str) -> Result<usize, &'static str> {
     Ok(bytes.len() / 4 * 3 - padding)
 }
 
+/// Standard padded base64 of `bytes` (a downloaded picture as `file.data`).
+pub fn base64_encode(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut encoded = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let group = chunk.iter().enumerate().fold(0u32, |group, (i, &byte)| group | u32::from(byte) << (16 - 8 * i));
+        for i in 0..4 {
+            // A chunk of n bytes fills n + 1 sextets; `=` pads the group to four.
+            let sextet = (group >> (18 - 6 * i) & 63) as usize;
+            encoded.push(if i <= chunk.len() { char::from(ALPHABET[sextet]) } else { '=' });
+        }
+    }
+    encoded
+}
+
 impl PictureFile {
     /// Validates the fields of a `file` object found at `pointer`, reporting every problem.
     pub fn validate(
@@ -177,5 +192,25 @@ mod tests {
         assert!(base64_decoded_len("QU-D").is_err());
         assert!(base64_decoded_len("Q===").is_err());
         assert!(base64_decoded_len("").is_err());
+    }
+
+    #[test]
+    fn base64_encoding() {
+        // RFC 4648's test vectors.
+        for (bytes, encoded) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64_encode(bytes.as_bytes()), encoded);
+        }
+        let every_byte: Vec<u8> = (0..=255).collect();
+        let encoded = base64_encode(&every_byte);
+        assert_eq!(base64_decoded_len(&encoded), Ok(256));
+        assert!(encoded.starts_with("AAECAwQF") && encoded.ends_with("+/w=="), "{encoded}");
     }
 }

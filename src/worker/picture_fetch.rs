@@ -11,13 +11,11 @@ use crate::config::GatewaySettings;
 use crate::error::{Error, FieldError};
 use crate::limits::PICTURE_MAX_BYTES;
 use crate::ops::Operation;
-use crate::picture::PictureSource;
+use crate::picture::{base64_encode, PictureSource};
 use crate::picture_url::{
     check_download, too_large, unavailable, PictureRoute, PictureUrlPolicy, PICTURE_FETCH_TIMEOUT_MS,
     PICTURE_REDIRECTS_MAX,
 };
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
 use web_sys::{AbortController, AbortSignal, Headers};
 
 /// Where the picture URL sits in the request body.
@@ -38,7 +36,7 @@ pub async fn resolve_picture_url(operation: &mut Operation, settings: &GatewaySe
         PictureRoute::FetchAtEdge(canonical) => {
             let (mimetype, bytes) = download(&settings.pictures, canonical).await?;
             file.mimetype = mimetype.to_owned();
-            file.source = PictureSource::Data(STANDARD.encode(bytes));
+            file.source = PictureSource::Data(base64_encode(&bytes));
         }
     }
     Ok(())
