@@ -9,15 +9,14 @@
 use super::deadline::within;
 use super::http::Exchange;
 use super::kv::Kv;
-use super::runtime::{console_error, sleep, Env};
+use super::marks::{self, Marks};
+use super::runtime::{console_error, Env};
 use super::upstream::Answer;
 use crate::cache::{invalidated_by, CachedRead, Effect, Entry, EventEffects, Freshness, Outcome};
 use crate::config::GatewaySettings;
 use crate::error::{Error, ErrorCode};
 use crate::ops::GroupRequest;
 use crate::wire::record::Writer;
-use std::cell::RefCell;
-use std::collections::HashSet;
 use web_sys::Headers;
 
 /// Response header saying how the cache answered: `hit`, `miss` or `stale`.
@@ -200,7 +199,7 @@ pub async fn apply_event(env: &Env, settings: &GatewaySettings, effects: &EventE
 
 thread_local! {
     /// Entries this isolate is editing for a webhook.
-    static EDITING: RefCell<HashSet<String>> = RefCell::new(HashSet::new());
+    static EDITING: Marks = const { Marks::new() };
 }
 
 /// Poll interval while another delivery of this isolate edits the same entry.
@@ -210,17 +209,10 @@ const EDIT_WAIT_STEP_MS: u32 = 5;
 struct EditMark(String);
 
 impl EditMark {
-    /// Waits (at most `timeout_ms`) until no other delivery of this isolate edits `key`. The
-    /// mark is taken before any `await`, so two deliveries never both hold it; waiting polls a
-    /// timer rather than waking on the other request's I/O, which workerd forbids.
+    /// Waits (at most `timeout_ms`) until no other delivery of this isolate edits `key`.
     async fn take(key: &str, timeout_ms: u32) -> Result<Self, Error> {
-        let mut waited = 0;
-        while !EDITING.with(|e| e.borrow_mut().insert(key.to_owned())) {
-            if waited >= timeout_ms {
-                return Err(store_unavailable("another delivery kept editing the same entry"));
-            }
-            sleep(EDIT_WAIT_STEP_MS).await;
-            waited += EDIT_WAIT_STEP_MS;
+        if !marks::take(&EDITING, key, u64::from(timeout_ms), EDIT_WAIT_STEP_MS).await {
+            return Err(store_unavailable("another delivery kept editing the same entry"));
         }
         Ok(EditMark(key.to_owned()))
     }
@@ -228,7 +220,7 @@ impl EditMark {
 
 impl Drop for EditMark {
     fn drop(&mut self) {
-        EDITING.with(|e| e.borrow_mut().remove(&self.0));
+        EDITING.with(|marks| marks.release(&self.0));
     }
 }
 

@@ -7,22 +7,22 @@
 //! replay answer 409.
 
 use super::kv::Kv;
-use super::runtime::{console_error, sleep, Env};
+use super::marks::{self, Marks};
+use super::runtime::{console_error, Env};
 use super::upstream::Answer;
 use crate::error::{Error, ErrorCode, FieldError};
 use crate::headers::{valid_idempotency_key, IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_MAX};
 use crate::idempotency::{pending_ttl_secs, record_key, RECORD_TTL_SECS};
 use crate::ids::SessionName;
 use crate::wire::record::{Fields, Writer};
-use std::cell::{Cell, RefCell};
-use std::collections::HashSet;
+use std::cell::Cell;
 
 /// Poll interval while waiting for an in-flight twin in this isolate.
 const WAIT_STEP_MS: u32 = 20;
 
 thread_local! {
     /// Records being created by this isolate.
-    static IN_FLIGHT: RefCell<HashSet<String>> = RefCell::new(HashSet::new());
+    static IN_FLIGHT: Marks = const { Marks::new() };
 }
 
 /// A stored record (`{"request": …, "answer": {"status", "content_type", "body"} | null}`).
@@ -125,13 +125,8 @@ impl Idempotency {
     /// The in-flight mark is taken before the first `await` (check and insert in one step), so
     /// concurrent twins in this isolate never both find the store empty and both forward.
     pub async fn claim(&self, wait_ms: u64) -> Result<Claim, Error> {
-        let mut waited = 0;
-        while !IN_FLIGHT.with(|f| f.borrow_mut().insert(self.record_key.clone())) {
-            if waited >= wait_ms {
-                return Err(in_progress());
-            }
-            sleep(WAIT_STEP_MS).await;
-            waited += u64::from(WAIT_STEP_MS);
+        if !marks::take(&IN_FLIGHT, &self.record_key, wait_ms, WAIT_STEP_MS).await {
+            return Err(in_progress());
         }
         self.holds_mark.set(true);
         let stored =
@@ -188,7 +183,7 @@ impl Idempotency {
 
     fn forget(&self) {
         if self.holds_mark.replace(false) {
-            IN_FLIGHT.with(|f| f.borrow_mut().remove(&self.record_key));
+            IN_FLIGHT.with(|marks| marks.release(&self.record_key));
         }
     }
 }

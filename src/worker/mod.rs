@@ -17,6 +17,7 @@ mod key_route;
 mod kv;
 mod limiter;
 mod log;
+mod marks;
 mod openapi;
 mod picture_fetch;
 mod quota_object;
