@@ -3,16 +3,17 @@
 //! cache, webhook receiver), picture downloads under their own limit.
 
 use super::runtime::sleep;
-use futures_util::future::{select, Either};
-use futures_util::pin_mut;
-use std::future::Future;
+use std::future::{poll_fn, Future};
+use std::pin::{pin, Pin};
+use std::task::Poll;
 
 /// Runs `op`, failing with a message once `timeout_ms` have passed.
 pub async fn within<T>(timeout_ms: u32, op: impl Future<Output = T>) -> Result<T, String> {
-    let timeout = sleep(timeout_ms);
-    pin_mut!(op, timeout);
-    match select(op, timeout).await {
-        Either::Left((value, _)) => Ok(value),
-        Either::Right(_) => Err(format!("timed out after {timeout_ms} ms")),
-    }
+    let mut op = pin!(op);
+    let mut timer = sleep(timeout_ms);
+    poll_fn(|cx| match op.as_mut().poll(cx) {
+        Poll::Ready(value) => Poll::Ready(Ok(value)),
+        Poll::Pending => Pin::new(&mut timer).poll(cx).map(|()| Err(format!("timed out after {timeout_ms} ms"))),
+    })
+    .await
 }
