@@ -125,27 +125,26 @@ fn same_person(entry: &json::Value<'_>, person: &GroupParticipant) -> bool {
 
 /// Updates the entry at `found` with the person's fields (keeping fields it does not know), or
 /// appends the person; `role` overrides the event's role.
-fn upsert<'a>(
-    entries: &mut Vec<json::Value<'a>>,
+fn upsert(
+    entries: &mut Vec<json::Value<'_>>,
     found: Option<usize>,
     person: &GroupParticipant,
     role: Option<&Role>,
 ) -> Option<()> {
-    let role = json::Value::from(role.unwrap_or(&person.role).as_str().to_owned());
-    let pn = person.pn.clone().map(|pn| ("pn", json::Value::from(pn)));
-    match found {
-        Some(i) => {
-            let entry = entries.get_mut(i)?.as_object_mut()?;
-            // The cached id is kept: a lid entry stays a lid entry when the event names the number.
-            for (key, value) in pn.into_iter().chain([("role", role)]) {
-                entry.insert(key, value);
-            }
-        }
+    let entry = match found {
+        // The cached id is kept: a lid entry stays a lid entry when the event names the number.
+        Some(i) => entries.get_mut(i)?.as_object_mut()?,
         None => {
-            let fields = [("id", json::Value::from(person.id.clone())), ("role", role)];
-            entries.push(json::Value::Object(fields.into_iter().chain(pn).collect()));
+            entries.push(json::Value::Object(json::Object::default()));
+            let entry = entries.last_mut()?.as_object_mut()?;
+            entry.insert("id", json::Value::from(person.id.clone()));
+            entry
         }
+    };
+    if let Some(pn) = &person.pn {
+        entry.insert("pn", json::Value::from(pn.clone()));
     }
+    entry.insert("role", json::Value::from(role.unwrap_or(&person.role).as_str().to_owned()));
     Some(())
 }
 
