@@ -148,12 +148,6 @@ impl From<String> for Value<'_> {
     }
 }
 
-impl From<bool> for Value<'_> {
-    fn from(b: bool) -> Self {
-        Value::Bool(b)
-    }
-}
-
 impl From<u64> for Value<'_> {
     fn from(n: u64) -> Self {
         Value::Number(Cow::Owned(n.to_string()))
@@ -254,7 +248,7 @@ mod tests {
         let Value::Object(mut object) = Value::object(members) else { unreachable!() };
         assert_eq!(Value::Object(object.clone()).render(), r#"{"a":"x","b":2}"#);
         object.insert("c", Value::Null);
-        object.insert("a", Value::from(true));
+        object.insert("a", Value::Bool(true));
         object.insert(String::from("0"), Value::Array(Vec::new()));
         assert_eq!(object.remove("b"), Some(Value::from(2u64)));
         assert_eq!(object.remove("z"), None);
