@@ -14,6 +14,7 @@ use crate::config::normalize_origin;
 use crate::error::{Error, ErrorCode};
 use crate::ids::SessionName;
 use crate::ops::OperationKind;
+use crate::wire::Json;
 
 /// The Worker's route answering what the calling key may do ([`ClientKey::grant`]); outside
 /// `/api/`, where WAHA has its own `/api/keys`.
@@ -193,19 +194,19 @@ impl ClientKey {
 
     /// What the key may do, as `GET /groupgate/key` answers it: `sessions` and `origins` are
     /// lists or `"*"`, `scopes` always the full list. The key itself is not in it.
-    pub fn grant(&self) -> serde_json::Value {
-        fn every_or<T>(list: &Option<Vec<T>>, text: impl Fn(&T) -> String) -> serde_json::Value {
+    pub fn grant(&self) -> Json {
+        fn every_or<T>(list: &Option<Vec<T>>, text: impl Fn(&T) -> String) -> Json {
             match list {
-                None => "*".into(),
-                Some(list) => list.iter().map(text).collect::<Vec<_>>().into(),
+                None => Json::Str("*".into()),
+                Some(list) => Json::Array(list.iter().map(|item| Json::Str(text(item))).collect()),
             }
         }
-        let scopes: Vec<&str> = Scope::ALL.iter().filter(|s| self.may(**s)).map(|s| s.as_str()).collect();
-        serde_json::json!({
-            "sessions": every_or(&self.sessions, SessionName::to_string),
-            "scopes": scopes,
-            "origins": every_or(&self.origins, String::clone),
-        })
+        let scopes = Scope::ALL.iter().filter(|s| self.may(**s)).map(|s| Json::Str(s.as_str().into())).collect();
+        Json::Object(vec![
+            ("origins", every_or(&self.origins, String::clone)),
+            ("scopes", Json::Array(scopes)),
+            ("sessions", every_or(&self.sessions, SessionName::to_string)),
+        ])
     }
 }
 

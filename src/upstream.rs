@@ -2,7 +2,7 @@
 //! error text inside; groupgate recognises them and answers a meaningful status instead.
 
 use crate::error::{Error, ErrorCode};
-use serde_json::Value;
+use crate::wire::json::{self, Value};
 
 /// Seconds a client is told to wait after WhatsApp answered `rate-overlimit` (WhatsApp does not
 /// say how long its throttle lasts; a minute is the usual advice).
@@ -32,10 +32,10 @@ pub struct UpstreamFailure {
 
 /// The upstream's own message in a WAHA/NestJS error body (`exception.message`, `message`,
 /// `error`), if any.
-fn upstream_message(body: &Value) -> Option<String> {
-    let candidates = [body.pointer("/exception/message"), body.get("message"), body.get("error")];
+fn upstream_message(body: &Value<'_>) -> Option<String> {
+    let candidates = [body.get("exception").and_then(|e| e.get("message")), body.get("message"), body.get("error")];
     candidates.into_iter().flatten().find_map(|v| match v {
-        Value::String(s) => Some(s.clone()),
+        Value::String(s) => Some(s.to_string()),
         Value::Array(items) => {
             let parts: Vec<&str> = items.iter().filter_map(Value::as_str).collect();
             (!parts.is_empty()).then(|| parts.join("; "))
@@ -58,7 +58,7 @@ fn truncate(mut s: String) -> String {
 
 /// Classifies a non-2xx upstream answer.
 pub fn classify_failure(status: u16, body: &[u8]) -> UpstreamFailure {
-    let parsed: Option<Value> = serde_json::from_slice(body).ok();
+    let parsed = json::parse_bytes(body).ok();
     let message = parsed.as_ref().and_then(upstream_message);
     if status >= 500 {
         let whatsapp = message.as_deref().filter(|m| !describes_network_error(m));
@@ -170,8 +170,7 @@ fn is_json(content_type: Option<&str>) -> bool {
 /// markup.
 pub fn unsound_body(content_type: Option<&str>, body: &[u8]) -> Option<&'static str> {
     if is_json(content_type) {
-        let parses =
-            body.is_empty() || std::str::from_utf8(body).is_ok_and(|text| crate::wire::json::parse(text).is_ok());
+        let parses = body.is_empty() || json::parse_bytes(body).is_ok();
         return (!parses).then_some("a body that is not valid JSON");
     }
     let markup = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<');

@@ -1,6 +1,6 @@
 //! Small wire helpers shared by every host: percent-coding for paths and queries, a JSON reader
-//! for request bodies ([`json`]), a JSON writer for the string-and-bool bodies groupgate
-//! renders (no float formatting, no serde_json), and small stored records ([`record`]).
+//! and its value, which writes itself back ([`json`]), a JSON writer for the string-and-bool
+//! bodies groupgate renders (no float formatting), and small stored records ([`record`]).
 
 pub mod json;
 pub mod record;
@@ -180,42 +180,36 @@ impl Json {
         match self {
             Json::Str(s) => json_string(s, out),
             Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-            Json::People(ids) => {
-                out.push('[');
-                for (i, id) in ids.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    out.push_str("{\"id\":");
-                    json_string(id, out);
-                    out.push('}');
-                }
-                out.push(']');
-            }
-            Json::Array(items) => {
-                out.push('[');
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    item.write(out);
-                }
-                out.push(']');
-            }
-            Json::Object(fields) => {
-                out.push('{');
-                for (i, (key, value)) in fields.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    json_string(key, out);
-                    out.push(':');
-                    value.write(out);
-                }
+            Json::People(ids) => write_joined(out, ['[', ']'], ids, |id, out| {
+                out.push_str("{\"id\":");
+                json_string(id, out);
                 out.push('}');
-            }
+            }),
+            Json::Array(items) => write_joined(out, ['[', ']'], items, Json::write),
+            Json::Object(fields) => write_joined(out, ['{', '}'], fields, |(key, value), out| {
+                json_string(key, out);
+                out.push(':');
+                value.write(out);
+            }),
         }
     }
+}
+
+/// Writes `items` between `brackets`, separated by commas, each with `write`.
+pub(crate) fn write_joined<T>(
+    out: &mut String,
+    [open, close]: [char; 2],
+    items: impl IntoIterator<Item = T>,
+    mut write: impl FnMut(T, &mut String),
+) {
+    out.push(open);
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write(item, out);
+    }
+    out.push(close);
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{ok, CODE, GROUP};
+use common::{ok, ours, theirs, CODE, GROUP};
 use groupgate::limits::Limits;
 use groupgate::ops::wadial::answers::{
     compose, from_canonical, group_info_from_metadata, metadata_from_group_info, to_canonical,
@@ -163,7 +163,7 @@ fn a_create_with_a_description_is_two_parts() {
     assert_eq!(kinds, [OperationKind::CreateGroup, OperationKind::SetDescription]);
     assert!(matches!(&plan.parts[1], Part::DescribeCreated(d) if d.0 == "Updates"));
     // The description part runs on the group the create answered.
-    let created = Ok(Reply::json(201, &json!({"id": GROUP})));
+    let created = Ok(reply(201, json!({"id": GROUP})));
     let operation = plan.parts[1].resolve(&[created]).unwrap();
     assert_eq!(operation.group().unwrap().as_str(), GROUP);
     assert_eq!(plan.parts[1].resolve(&[Err(Error::new(ErrorCode::WhatsappNotFound, "x"))]), None);
@@ -367,6 +367,16 @@ fn every_operation_renders_as_the_wadial_call_or_not_implemented() {
     assert_eq!(Waha.credentials("k"), ("X-Api-Key", "k".to_owned()));
 }
 
+/// [`metadata_from_group_info`] of a serde_json value.
+fn to_metadata(info: &Value) -> Value {
+    theirs(&metadata_from_group_info(&ours(info)))
+}
+
+/// [`group_info_from_metadata`] of a serde_json value.
+fn to_group_info(metadata: &Value) -> Value {
+    theirs(&group_info_from_metadata(&ours(metadata)))
+}
+
 fn group_info(members: usize) -> Value {
     let mut participants = vec![json!({"id": "15550000000@c.us", "role": "superadmin"})];
     participants.extend((1..members).map(|i| json!({"id": format!("1555{i:07}@c.us"), "role": "participant"})));
@@ -382,7 +392,7 @@ fn group_info(members: usize) -> Value {
 #[test]
 fn group_info_translates_to_metadata_and_back_with_a_thousand_members() {
     let info = group_info(999);
-    let metadata = metadata_from_group_info(&info);
+    let metadata = to_metadata(&info);
     assert_eq!(metadata["size"], 1000);
     assert_eq!(metadata["desc"], "About");
     assert_eq!(metadata["owner"], "15550000000@s.whatsapp.net");
@@ -397,8 +407,8 @@ fn group_info_translates_to_metadata_and_back_with_a_thousand_members() {
         metadata["participants"][999],
         json!({"id": "123456789012345@lid", "phoneNumber": "15550001111@s.whatsapp.net", "admin": "admin"})
     );
-    assert_eq!(group_info_from_metadata(&metadata), info, "round trip");
-    assert_eq!(metadata_from_group_info(&group_info_from_metadata(&metadata)), metadata, "and back");
+    assert_eq!(to_group_info(&metadata), info, "round trip");
+    assert_eq!(to_metadata(&to_group_info(&metadata)), metadata, "and back");
 }
 
 #[test]
@@ -407,19 +417,19 @@ fn unknown_fields_are_kept_both_ways_and_members_who_left_are_dropped() {
     info["_data"] = json!({"engine": {"raw": [1, 2]}});
     info["membersCanShareHistory"] = json!(true);
     info["participants"].as_array_mut().unwrap().push(json!({"id": "15559999999@c.us", "role": "left"}));
-    let metadata = metadata_from_group_info(&info);
+    let metadata = to_metadata(&info);
     assert_eq!(metadata["_data"], info["_data"]);
     assert_eq!(metadata["membersCanShareHistory"], true);
     assert_eq!(metadata["size"], 3, "the member who left is not counted");
     let mut wadial = json!({"id": GROUP, "subject": "S", "desc": null, "participants": [], "ephemeralDuration": 86400});
     wadial["inviteCode"] = json!(CODE);
-    let back = group_info_from_metadata(&wadial);
+    let back = to_group_info(&wadial);
     assert_eq!((back["ephemeralDuration"].clone(), back["inviteCode"].clone()), (json!(86400), json!(CODE)));
     assert_eq!(back["description"], "", "a null desc is an empty description");
 }
 
 fn reply(status: u16, value: Value) -> Reply {
-    Reply::json(status, &value)
+    Reply::json(status, &ours(&value))
 }
 
 fn body(outcome: Result<Reply, Error>) -> (u16, Value) {

@@ -8,6 +8,7 @@
 use groupgate::headers::{presented_key, valid_idempotency_key, API_KEY_HEADER, IDEMPOTENCY_KEY_HEADER};
 use groupgate::limits::Limits;
 use groupgate::ops::{Dialect, Endpoint, Located, Part, Plan, Reply, Upstream, Wadial, Waha};
+use groupgate::wire::json::Value;
 use groupgate::wire::{check_body_media_type, Query};
 use groupgate::{ErrorCode, GroupRequest};
 use groupgate_fuzz::{check_error, Message};
@@ -84,7 +85,7 @@ fn check_plan(kinds: &[groupgate::OperationKind], plan: &Plan, limits: &Limits) 
         let operation = match part {
             Part::Ready(operation) => operation.clone(),
             Part::DescribeCreated(_) => {
-                let created = Reply::json(200, &serde_json::json!({"id": "120363041234567890@g.us"}));
+                let created = Reply::json(200, &Value::object([("id", Value::from("120363041234567890@g.us"))]));
                 part.resolve(&[Ok(created)]).expect("a created group's description resolves")
             }
         };

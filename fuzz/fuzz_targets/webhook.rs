@@ -11,7 +11,7 @@ use groupgate::events::parse_event;
 use groupgate::webhook::{
     check_window, sign_wadial, sign_waha, verify_wadial, verify_waha, WahaHeaders, WADIAL_HEADER,
 };
-use groupgate::wire::valid_request_id;
+use groupgate::wire::{json, valid_request_id};
 use groupgate::{Error, ErrorCode};
 use groupgate_fuzz::{check_error, Message};
 use libfuzzer_sys::fuzz_target;
@@ -81,12 +81,12 @@ fn check_refusal(error: &Error, expected_mac: &str, message: &Message) {
 fn read_event(body: &[u8]) {
     match parse_event(body) {
         Ok(event) => {
-            // As the Worker reads it: the core's reader accepts numbers serde_json refuses (1e400).
-            let raw: serde_json::Value = serde_json::from_slice(body).unwrap_or(serde_json::Value::Null);
+            // As the Worker reads it, with the core's reader.
+            let raw = json::parse_bytes(body).unwrap_or(json::Value::Null);
             let _ = check_window("timestamp (in the body)", event.timestamp, NOW_MS, TOLERANCE_SECS);
             let _ = effects(&event, &raw);
-            let written = serde_json::to_vec(&event).expect("an event writes as JSON");
-            let again = parse_event(&written).unwrap_or_else(|e| panic!("{e:?} reading back {event:?}"));
+            let written = event.to_json();
+            let again = parse_event(written.as_bytes()).unwrap_or_else(|e| panic!("{e:?} reading back {event:?}"));
             assert_eq!(again, event);
         }
         Err(error) => {

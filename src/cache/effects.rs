@@ -13,9 +13,9 @@
 //! value does not have the shape an event expects, the entry is dropped rather than guessed at.
 
 use super::CachedRead;
-use crate::events::{GroupEvent, GroupParticipant, ParticipantsChange, Role, WebhookEvent};
+use crate::events::{GroupEvent, GroupParticipant, Map, ParticipantsChange, Role, ToValue, Value, WebhookEvent};
 use crate::ids::{GroupId, SessionName};
-use serde_json::{Map, Value};
+use crate::wire::json;
 
 /// Which member list a [`Effect::Members`] edits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,7 +32,7 @@ pub enum Effect {
     /// Store this answer (the event carries all of it).
     Store(Value),
     /// Merge these changed fields into the cached group object.
-    Merge(Map<String, Value>),
+    Merge(Map),
     /// Apply a membership change to a cached member list.
     Members {
         /// What happened to the people.
@@ -60,12 +60,12 @@ pub enum Outcome {
 impl Effect {
     /// Applies the effect to an entry's cached body (`None`: nothing cached).
     pub fn apply(&self, cached: Option<&str>) -> Outcome {
-        let edit = |f: &dyn Fn(Value) -> Option<Value>| match cached {
+        let edit = |f: &dyn Fn(json::Value<'_>) -> Option<json::Value<'_>>| match cached {
             None => Outcome::Keep,
-            Some(text) => serde_json::from_str(text).ok().and_then(f).map_or(Outcome::Delete, put),
+            Some(text) => json::parse(text).ok().and_then(f).map_or(Outcome::Delete, |value| put(&value)),
         };
         match self {
-            Effect::Store(value) => put(value.clone()),
+            Effect::Store(value) => put(value),
             Effect::Drop => Outcome::Delete,
             Effect::Merge(fields) => edit(&|value| merge(value, fields)),
             Effect::Members { change, people, list } => edit(&|value| members(value, change, people, *list)),
@@ -73,26 +73,26 @@ impl Effect {
     }
 }
 
-fn put(value: Value) -> Outcome {
-    Outcome::Put(value.to_string())
+fn put(value: &json::Value<'_>) -> Outcome {
+    Outcome::Put(value.render())
 }
 
-fn merge(mut value: Value, fields: &Map<String, Value>) -> Option<Value> {
+fn merge<'a>(mut value: json::Value<'a>, fields: &Map) -> Option<json::Value<'a>> {
     let object = value.as_object_mut()?;
-    for (key, field) in fields {
-        object.insert(key.clone(), field.clone());
+    for (key, field) in fields.iter() {
+        object.insert(key.to_owned(), field.clone());
     }
     Some(value)
 }
 
-fn members(
-    mut value: Value,
+fn members<'a>(
+    mut value: json::Value<'a>,
     change: &ParticipantsChange,
     people: &[GroupParticipant],
     list: MemberList,
-) -> Option<Value> {
+) -> Option<json::Value<'a>> {
     let entries = match list {
-        MemberList::GroupInfo => value.get_mut("participants")?.as_array_mut()?,
+        MemberList::GroupInfo => value.as_object_mut()?.get_mut("participants")?.as_array_mut()?,
         MemberList::V2 => value.as_array_mut()?,
     };
     for person in people {
@@ -117,8 +117,8 @@ fn members(
 }
 
 /// Whether a cached member entry is `person` (by id, or by phone number when one side is a lid).
-fn same_person(entry: &Value, person: &GroupParticipant) -> bool {
-    let field = |name| entry.get(name).and_then(Value::as_str);
+fn same_person(entry: &json::Value<'_>, person: &GroupParticipant) -> bool {
+    let field = |name| entry.get(name).and_then(json::Value::as_str);
     let id = person.id.as_str();
     field("id") == Some(id) || field("pn") == Some(id) || (person.pn.is_some() && field("id") == person.pn.as_deref())
 }
@@ -126,26 +126,25 @@ fn same_person(entry: &Value, person: &GroupParticipant) -> bool {
 /// Updates the entry at `found` with the person's fields (keeping fields it does not know), or
 /// appends the person; `role` overrides the event's role.
 fn upsert(
-    entries: &mut Vec<Value>,
+    entries: &mut Vec<json::Value<'_>>,
     found: Option<usize>,
     person: &GroupParticipant,
     role: Option<&Role>,
 ) -> Option<()> {
-    let mut fields = Map::new();
-    fields.insert("id".into(), person.id.clone().into());
-    if let Some(pn) = &person.pn {
-        fields.insert("pn".into(), pn.clone().into());
-    }
-    fields.insert("role".into(), role.unwrap_or(&person.role).as_str().into());
-    match found {
-        Some(i) => {
-            let entry = entries.get_mut(i)?.as_object_mut()?;
-            // The cached id is kept: a lid entry stays a lid entry when the event names the number.
-            fields.remove("id");
-            entry.extend(fields);
+    let entry = match found {
+        // The cached id is kept: a lid entry stays a lid entry when the event names the number.
+        Some(i) => entries.get_mut(i)?.as_object_mut()?,
+        None => {
+            entries.push(json::Value::Object(json::Object::default()));
+            let entry = entries.last_mut()?.as_object_mut()?;
+            entry.insert("id", json::Value::from(person.id.clone()));
+            entry
         }
-        None => entries.push(Value::Object(fields)),
+    };
+    if let Some(pn) = &person.pn {
+        entry.insert("pn", json::Value::from(pn.clone()));
     }
+    entry.insert("role", json::Value::from(role.unwrap_or(&person.role).as_str().to_owned()));
     Some(())
 }
 
@@ -163,13 +162,13 @@ pub struct EventEffects {
 /// The cache effects of a verified webhook; `raw` is its body as JSON (for the group fields the
 /// typed event does not name). `None` when no cached entry can be concerned: an event that caches
 /// nothing (join requests, other events), or a session or group id no read could have cached.
-pub fn effects(webhook: &WebhookEvent, raw: &Value) -> Option<EventEffects> {
-    // Without the raw group object (a body serde_json cannot read, such as a number beyond f64),
-    // nothing is stored or merged from it: every entry of the group is dropped instead.
-    let raw_group = || raw.pointer("/payload/group").and_then(Value::as_object).cloned();
+pub fn effects(webhook: &WebhookEvent, raw: &json::Value<'_>) -> Option<EventEffects> {
+    // Without the raw group object (`raw` is not the webhook's body), nothing is stored or merged
+    // from it: every entry of the group is dropped instead.
+    let raw_group = || raw.get("payload")?.get("group")?.as_object().map(|group| group.clone().into_owned());
     let (group, changes) = match &webhook.event {
         GroupEvent::Join(e) => {
-            (&e.group.id, raw_group().map_or_else(drop_all, |group| join(group, e.group.participants.as_deref())))
+            (&e.group.id, raw_group().map_or_else(drop_all, |group| join(group, e.group.participants.as_ref())))
         }
         GroupEvent::Leave(e) => (&e.group.id, drop_all()),
         GroupEvent::Update(e) => (&e.group.id, raw_group().map_or_else(drop_all, update)),
@@ -185,14 +184,14 @@ fn drop_all() -> Vec<(CachedRead, Effect)> {
     CachedRead::ALL.iter().map(|read| (*read, Effect::Drop)).collect()
 }
 
-fn join(group: Map<String, Value>, people: Option<&[GroupParticipant]>) -> Vec<(CachedRead, Effect)> {
+fn join(group: Map, people: Option<&Vec<GroupParticipant>>) -> Vec<(CachedRead, Effect)> {
     let mut changes = drop_all();
     for (read, effect) in &mut changes {
         match read {
             CachedRead::Group => *effect = Effect::Store(Value::Object(group.clone())),
             CachedRead::ParticipantsV2 => {
-                if let Some(Ok(list)) = people.map(serde_json::to_value) {
-                    *effect = Effect::Store(list);
+                if let Some(people) = people {
+                    *effect = Effect::Store(people.to_value());
                 }
             }
             _ => {}
@@ -201,11 +200,11 @@ fn join(group: Map<String, Value>, people: Option<&[GroupParticipant]>) -> Vec<(
     changes
 }
 
-fn update(mut fields: Map<String, Value>) -> Vec<(CachedRead, Effect)> {
+fn update(mut fields: Map) -> Vec<(CachedRead, Effect)> {
     fields.remove("id");
     let mut dropped: Vec<CachedRead> = Vec::new();
     for key in fields.keys() {
-        let fed: Vec<CachedRead> = match key.as_str() {
+        let fed: Vec<CachedRead> = match key {
             "subject" | "description" => vec![],
             "invite" => vec![CachedRead::InviteCode],
             "participants" => vec![CachedRead::Participants, CachedRead::ParticipantsV2],

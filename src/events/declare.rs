@@ -15,28 +15,27 @@
 //!
 //! Each field is its Rust name, its type, its wire key and its TypeScript type. The declaration
 //! generates
-//! - the struct, with its derives and a serde `Serialize` (wire keys, absent optional fields left
-//!   out);
+//! - the struct, with its derives;
 //! - its reader (`FromJson`, fields read in declaration order, so the first error is the first
-//!   bad field) and its `Deserialize` through that reader;
+//!   bad field) and its writer (`ToValue`: wire keys, absent optional fields left out);
 //! - with the `browser` feature, its JS hand-off (`ToJs`: a plain object, absent optional fields
 //!   left out) and, when the type has a TypeScript name, its `export interface` as a
 //!   `typescript_custom_section` (a type without one is spelled inline where it is used).
 //!
-//! How each field type is read and handed to JS is its `WireValue` / `ToJs` impl; optional
-//! fields go through the `Option` impls of `WireField` / `JsField`.
+//! How each field type is read, written and handed to JS is its `WireValue` / `ToValue` / `ToJs`
+//! impl; optional fields go through the `Option` impls of `WireField` / `ToMember` / `JsField`.
 
 /// Declares one webhook type; see the module documentation.
 macro_rules! webhook_type {
-    // An optional field, `name?: Type => "key": "ts"`: normalized to `Option<Type>`, skipped by
-    // `Serialize` when absent, `key?` in TypeScript.
+    // An optional field, `name?: Type => "key": "ts"`: normalized to `Option<Type>`, `key?` in
+    // TypeScript.
     (@fields $head:tt [$($done:tt)*]
         $(#[doc = $doc:literal])+
         $field:ident ?: $ty:ty => $key:literal : $ts:literal,
         $($rest:tt)*
     ) => {
         webhook_type!(@fields $head [$($done)* [
-            [$($doc)+] [#[serde(skip_serializing_if = "Option::is_none")]] $field [Option<$ty>] $key "?" $ts
+            [$($doc)+] $field [Option<$ty>] $key "?" $ts
         ]] $($rest)*);
     };
     // A required field, `name: Type => "key": "ts"`.
@@ -45,19 +44,17 @@ macro_rules! webhook_type {
         $field:ident : $ty:ty => $key:literal : $ts:literal,
         $($rest:tt)*
     ) => {
-        webhook_type!(@fields $head [$($done)* [[$($doc)+] [] $field [$ty] $key "" $ts]] $($rest)*);
+        webhook_type!(@fields $head [$($done)* [[$($doc)+] $field [$ty] $key "" $ts]] $($rest)*);
     };
     // Every field normalized: the items.
     (@fields [[$($doc:literal)+] [$($derive:ident),*] $name:ident [$($ts_name:literal)?]]
-        [$([[$($field_doc:literal)+] [$($attr:tt)*] $field:ident [$ty:ty] $key:literal $optional:literal $ts:literal])*]
+        [$([[$($field_doc:literal)+] $field:ident [$ty:ty] $key:literal $optional:literal $ts:literal])*]
     ) => {
         $(#[doc = $doc])+
-        #[derive($($derive,)* ::serde::Serialize)]
+        #[derive($($derive),*)]
         pub struct $name {
             $(
                 $(#[doc = $field_doc])+
-                #[serde(rename = $key)]
-                $($attr)*
                 pub $field: $ty,
             )*
         }
@@ -68,9 +65,11 @@ macro_rules! webhook_type {
             }
         }
 
-        impl<'de> ::serde::Deserialize<'de> for $name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                $crate::events::read::deserialize_by_hand(deserializer)
+        impl $crate::events::write::ToValue for $name {
+            fn to_value(&self) -> $crate::events::Value {
+                $crate::events::write::object(vec![
+                    $(($key, $crate::events::write::ToMember::to_member(&self.$field)),)*
+                ])
             }
         }
 

@@ -14,16 +14,15 @@
 //! Ids stay strings here: an event must not be dropped because WhatsApp sent an id shape that the
 //! request validation in [`crate::ids`] would refuse.
 //!
-//! The body is read as a [`serde_json::Value`] (the parser request validation links anyway) and
-//! then field by field, without serde-derived `Deserialize`: in the browser module a derive would
-//! link serde's type-error messages and with them Rust's float formatting. Timestamps are read as
-//! integers, or as floats truncated to an integer, never formatted. The types still implement
-//! `Deserialize` (through the same reader) and `Serialize`, for native users.
+//! The body is read with the core's JSON reader ([`crate::wire::json`], the one request validation
+//! uses) and then field by field, without serde: a derive would link serde's type-error messages
+//! and with them Rust's float formatting. Timestamps are read as integers, or as floats truncated
+//! to an integer, never formatted. An event is written back ([`WebhookEvent::to_json`],
+//! [`GroupEvent::into_parts`]) with every untyped number as it was read.
 //!
 //! Each payload type is declared once, with `webhook_type!` (`declare.rs`): its fields' Rust
-//! names, types, wire keys, TypeScript types and docs. The struct, its `Serialize`, its reader,
-//! its `Deserialize` and, for the npm module, its JS hand-off and its TypeScript interface all
-//! follow from that declaration.
+//! names, types, wire keys, TypeScript types and docs. The struct, its reader, its writer and, for
+//! the npm module, its JS hand-off and its TypeScript interface all follow from that declaration.
 
 use crate::error::{Error, ErrorCode};
 use crate::limits::BODY_MAX_BYTES;
@@ -33,9 +32,11 @@ mod declare;
 mod read;
 #[cfg(test)]
 mod tests;
+mod write;
 
 use read::read;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+pub(crate) use write::ToValue;
+use write::{object, ToMember};
 
 /// Any JSON an event carries as it came (the engine's `_data`, other events' payloads).
 pub type Value = crate::wire::json::Value<'static>;
@@ -90,15 +91,9 @@ macro_rules! open_enum {
             }
         }
 
-        impl Serialize for $name {
-            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                String::deserialize(deserializer).map($name::from)
+        impl ToValue for $name {
+            fn to_value(&self) -> Value {
+                Value::from(self.as_str().to_owned())
             }
         }
 
@@ -324,9 +319,10 @@ impl GroupEvent {
         }
     }
 
-    /// Types `payload` by the event name; an unknown name gives [`GroupEvent::Other`].
-    pub fn from_parts(event: String, payload: serde_json::Value) -> Result<Self, serde_json::Error> {
-        GroupEvent::read(event, payload.into(), String::new()).map_err(serde::de::Error::custom)
+    /// Types `payload` by the event name; an unknown name gives [`GroupEvent::Other`]. The error
+    /// names the bad field by its JSON pointer, as [`parse_event`]'s do.
+    pub fn from_parts(event: String, payload: Value) -> Result<Self, String> {
+        GroupEvent::read(event, payload, String::new())
     }
 
     /// [`GroupEvent::from_parts`] for a payload at the JSON pointer `at`.
@@ -342,12 +338,18 @@ impl GroupEvent {
         typed.map_err(|e| format!("{e} (in a {event} event)"))
     }
 
-    /// The event name and its payload as JSON.
-    pub fn into_parts(self) -> (String, serde_json::Value) {
-        // The typed payloads hold only strings, integers, bools and `Value`s, which always
-        // convert; `null` stands in should that ever change, never a panic.
-        let payload = serde_json::to_value(Payload(&self)).unwrap_or(serde_json::Value::Null);
-        (self.name().to_owned(), payload)
+    /// The event name and its payload as JSON (an untyped payload as it came).
+    pub fn into_parts(self) -> (String, Value) {
+        let name = self.name().to_owned();
+        let payload = match self {
+            GroupEvent::Join(p) => p.to_value(),
+            GroupEvent::Leave(p) => p.to_value(),
+            GroupEvent::Update(p) => p.to_value(),
+            GroupEvent::Participants(p) => p.to_value(),
+            GroupEvent::JoinRequest(p) => p.to_value(),
+            GroupEvent::Other { payload, .. } => payload,
+        };
+        (name, payload)
     }
 }
 
@@ -382,8 +384,7 @@ webhook_type! {
 }
 
 /// One WAHA webhook: its envelope and its typed event.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(into = "RawWebhook")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct WebhookEvent {
     /// The event's id (`evt_…`, a ULID).
     pub id: String,
@@ -403,62 +404,23 @@ pub struct WebhookEvent {
     pub environment: Environment,
 }
 
-/// The envelope as it is serialized, with the payload untyped.
-#[derive(Serialize)]
-struct RawWebhook {
-    id: String,
-    timestamp: u64,
-    session: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    metadata: Option<Map>,
-    engine: String,
-    event: String,
-    payload: OwnedPayload,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    me: Option<MeInfo>,
-    environment: Environment,
-}
-
-/// An event's payload serialized as it is held: an untyped payload's numbers are written as they
-/// were read, never through an `f64`.
-struct Payload<'a>(&'a GroupEvent);
-
-impl Serialize for Payload<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self.0 {
-            GroupEvent::Join(p) => p.serialize(serializer),
-            GroupEvent::Leave(p) => p.serialize(serializer),
-            GroupEvent::Update(p) => p.serialize(serializer),
-            GroupEvent::Participants(p) => p.serialize(serializer),
-            GroupEvent::JoinRequest(p) => p.serialize(serializer),
-            GroupEvent::Other { payload, .. } => payload.serialize(serializer),
-        }
-    }
-}
-
-/// [`Payload`] of an event the envelope owns.
-struct OwnedPayload(GroupEvent);
-
-impl Serialize for OwnedPayload {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        Payload(&self.0).serialize(serializer)
-    }
-}
-
-impl From<WebhookEvent> for RawWebhook {
-    fn from(e: WebhookEvent) -> Self {
-        let event = e.event.name().to_owned();
-        RawWebhook {
-            id: e.id,
-            timestamp: e.timestamp,
-            session: e.session,
-            metadata: e.metadata,
-            engine: e.engine,
-            event,
-            payload: OwnedPayload(e.event),
-            me: e.me,
-            environment: e.environment,
-        }
+impl WebhookEvent {
+    /// The webhook as JSON, which [`parse_event`] reads back as the same event: absent optional
+    /// fields left out, an untyped value's numbers written as they were read.
+    pub fn to_json(&self) -> String {
+        let (event, payload) = self.event.clone().into_parts();
+        object(vec![
+            ("id", self.id.to_member()),
+            ("timestamp", self.timestamp.to_member()),
+            ("session", self.session.to_member()),
+            ("metadata", self.metadata.to_member()),
+            ("engine", self.engine.to_member()),
+            ("event", Some(Value::from(event))),
+            ("payload", Some(payload)),
+            ("me", self.me.to_member()),
+            ("environment", self.environment.to_member()),
+        ])
+        .render()
     }
 }
 
@@ -475,8 +437,7 @@ pub fn parse_event(body: &[u8]) -> Result<WebhookEvent, Error> {
         ));
     }
     // Two steps, so that a JSON syntax error and a shape error get different codes.
-    let text = std::str::from_utf8(body).map_err(|e| json::syntax_error_at(body, e.valid_up_to()));
-    let value = text.and_then(json::parse).map_err(|at| {
+    let value = json::parse_bytes(body).map_err(|at| {
         Error::new(
             ErrorCode::InvalidJson,
             format!("the webhook body is not valid JSON (line {}, column {})", at.line, at.column),

@@ -66,13 +66,6 @@ pub(super) fn read<T: FromJson>(value: Value, at: String) -> Result<T, String> {
     }
 }
 
-/// `Deserialize` through the hand-written reader: any serde format, the same rules as
-/// [`parse_event`].
-pub(super) fn deserialize_by_hand<'de, T: FromJson, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
-    let value = Value::from(serde_json::Value::deserialize(deserializer)?);
-    read(value, String::new()).map_err(serde::de::Error::custom)
-}
-
 /// The fields of one JSON object, at a JSON pointer.
 pub(super) struct Fields {
     map: Map,
@@ -250,11 +243,5 @@ impl FromJson for WebhookEvent {
             GroupEvent::Other { event: String::new(), payload: Value::Null }
         });
         WebhookEvent { id, timestamp, session, metadata, engine, event, me, environment }
-    }
-}
-
-impl<'de> Deserialize<'de> for WebhookEvent {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserialize_by_hand(deserializer)
     }
 }

@@ -19,8 +19,7 @@ pub fn parse_json(body: &[u8]) -> Result<Option<Value<'_>>, Error> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    let text = std::str::from_utf8(body).map_err(|e| json::syntax_error_at(body, e.valid_up_to()));
-    text.and_then(json::parse).map(Some).map_err(|at| {
+    json::parse_bytes(body).map(Some).map_err(|at| {
         Error::new(
             ErrorCode::InvalidJson,
             format!("the body is not valid JSON (line {}, column {})", at.line, at.column),

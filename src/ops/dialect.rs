@@ -9,6 +9,7 @@ use crate::error::{Error, ErrorCode};
 use crate::ids::{GroupId, SessionName};
 use crate::keys::Scope;
 use crate::limits::Limits;
+use crate::wire::json;
 
 /// The key of a create answer (canonical, WAHA's shape) that holds the new group's id.
 pub const CREATED_GROUP_ID: &str = "id";
@@ -89,7 +90,7 @@ impl Part {
         match self {
             Part::Ready(operation) => Some(operation.clone()),
             Part::DescribeCreated(description) => {
-                let created: serde_json::Value = serde_json::from_slice(&before.first()?.as_ref().ok()?.body).ok()?;
+                let created = json::parse_bytes(&before.first()?.as_ref().ok()?.body).ok()?;
                 let group = GroupId::parse(created.get(CREATED_GROUP_ID)?.as_str()?).ok()?;
                 Some(Operation::SetDescription { group, description: description.clone() })
             }
@@ -148,8 +149,8 @@ pub struct Reply {
 
 impl Reply {
     /// A JSON answer.
-    pub fn json(status: u16, value: &serde_json::Value) -> Self {
-        Reply { status, content_type: None, body: serde_json::to_vec(value).unwrap_or_default() }
+    pub fn json(status: u16, value: &json::Value<'_>) -> Self {
+        Reply { status, content_type: None, body: value.render().into_bytes() }
     }
 }
 

@@ -1,124 +1,15 @@
-//! A small JSON reader for request bodies (RFC 8259). Strings without escapes are borrowed from
-//! the text, objects are key lists sorted once (a repeated key keeps its last value), and numbers
-//! stay as their text: nothing is formatted and no float is parsed.
+//! A small JSON reader (RFC 8259) and its [`Value`], which writes itself back. Strings without
+//! escapes are borrowed from the text, objects are key lists sorted once (a repeated key keeps its
+//! last value), and numbers stay as their text: nothing is formatted and no float is parsed.
 
 use std::borrow::Cow;
 
-mod bridge;
+mod value;
+
+pub use value::{Object, Value, EMPTY_OBJECT};
 
 /// Deepest nesting of arrays and objects accepted.
 const DEPTH_MAX: usize = 128;
-
-/// A JSON value borrowing from the text it was read from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Value<'a> {
-    /// `null`.
-    Null,
-    /// `true` or `false`.
-    Bool(bool),
-    /// A number, as written.
-    Number(Cow<'a, str>),
-    /// A string, unescaped.
-    String(Cow<'a, str>),
-    /// An array.
-    Array(Vec<Value<'a>>),
-    /// An object.
-    Object(Object<'a>),
-}
-
-impl<'a> Value<'a> {
-    /// The string, if this is one.
-    pub fn as_str(&self) -> Option<&str> {
-        match self {
-            Value::String(text) => Some(text),
-            _ => None,
-        }
-    }
-
-    /// The boolean, if this is one.
-    pub fn as_bool(&self) -> Option<bool> {
-        match self {
-            Value::Bool(b) => Some(*b),
-            _ => None,
-        }
-    }
-
-    /// The value with everything it borrows copied.
-    pub fn into_owned(self) -> Value<'static> {
-        match self {
-            Value::Null => Value::Null,
-            Value::Bool(b) => Value::Bool(b),
-            Value::Number(text) => Value::Number(Cow::Owned(text.into_owned())),
-            Value::String(text) => Value::String(Cow::Owned(text.into_owned())),
-            Value::Array(items) => Value::Array(items.into_iter().map(Value::into_owned).collect()),
-            Value::Object(object) => Value::Object(object.into_owned()),
-        }
-    }
-
-    /// The JSON type as an error message names it (`a string`, `an object`).
-    pub fn type_name(&self) -> &'static str {
-        match self {
-            Value::Null => "null",
-            Value::Bool(_) => "a boolean",
-            Value::Number(_) => "a number",
-            Value::String(_) => "a string",
-            Value::Array(_) => "an array",
-            Value::Object(_) => "an object",
-        }
-    }
-}
-
-/// A JSON object: its members sorted by key, each key once.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Object<'a>(Vec<(Cow<'a, str>, Value<'a>)>);
-
-/// The empty object.
-pub static EMPTY_OBJECT: Object<'static> = Object(Vec::new());
-
-impl<'a> Object<'a> {
-    /// Sorts `members` by key; of a repeated key, the last value is kept.
-    fn from_members(mut members: Vec<(Cow<'a, str>, Value<'a>)>) -> Self {
-        if members.len() > 1 {
-            members.sort_by(|(a, _), (b, _)| a.cmp(b));
-            // `dedup_by` keeps the first of a run: move the later value into it.
-            members.dedup_by(|later, kept| {
-                let repeated = later.0 == kept.0;
-                if repeated {
-                    std::mem::swap(later, kept);
-                }
-                repeated
-            });
-        }
-        Object(members)
-    }
-
-    /// The value of `key`.
-    pub fn get(&self, key: &str) -> Option<&Value<'a>> {
-        let found = self.0.binary_search_by(|(k, _)| k.as_ref().cmp(key));
-        found.ok().map(|i| &self.0[i].1)
-    }
-
-    /// The value of `key`, to change or take.
-    pub fn get_mut(&mut self, key: &str) -> Option<&mut Value<'a>> {
-        let found = self.0.binary_search_by(|(k, _)| k.as_ref().cmp(key));
-        found.ok().map(|i| &mut self.0[i].1)
-    }
-
-    /// The keys, sorted.
-    pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.0.iter().map(|(k, _)| k.as_ref())
-    }
-
-    /// The members, sorted by key.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value<'a>)> {
-        self.0.iter().map(|(k, v)| (k.as_ref(), v))
-    }
-
-    /// The object with everything it borrows copied.
-    pub fn into_owned(self) -> Object<'static> {
-        Object(self.0.into_iter().map(|(k, v)| (Cow::Owned(k.into_owned()), v.into_owned())).collect())
-    }
-}
 
 /// Where a text stops being JSON: 1-based line and column (in bytes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,8 +34,14 @@ pub fn parse(text: &str) -> Result<Value<'_>, SyntaxError> {
     value.map_err(|Invalid| syntax_error_at(text.as_bytes(), reader.pos))
 }
 
+/// Reads `bytes` as one JSON value in UTF-8; bytes that are not UTF-8 stop it where they start.
+pub fn parse_bytes(bytes: &[u8]) -> Result<Value<'_>, SyntaxError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| syntax_error_at(bytes, e.valid_up_to()))?;
+    parse(text)
+}
+
 /// The line and column of byte `pos` of `bytes`.
-pub fn syntax_error_at(bytes: &[u8], pos: usize) -> SyntaxError {
+fn syntax_error_at(bytes: &[u8], pos: usize) -> SyntaxError {
     let before = &bytes[..pos.min(bytes.len())];
     let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
     let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
@@ -240,7 +137,7 @@ impl<'a> Reader<'a> {
         let mut members = Vec::new();
         self.skip_whitespace();
         if self.eat(b'}') {
-            return Ok(Object(members));
+            return Ok(Object::default());
         }
         loop {
             self.skip_whitespace();
@@ -383,6 +280,23 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// For tests, which build their JSON with serde_json's `json!`: a serde_json value as a [`Value`]
+/// and back, through its text.
+#[cfg(test)]
+pub(crate) mod serde_text {
+    use super::{parse, Value};
+
+    /// `value` as the reader reads its text.
+    pub fn ours(value: &serde_json::Value) -> Value<'static> {
+        parse(&value.to_string()).expect("serde_json writes JSON").into_owned()
+    }
+
+    /// `value` as serde_json reads its text.
+    pub fn theirs(value: &Value<'_>) -> serde_json::Value {
+        serde_json::from_str(&value.render()).expect("a value writes JSON")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -400,8 +314,8 @@ mod tests {
         ];
         for text in accepted {
             let ours = parse(text).unwrap_or_else(|e| panic!("{text}: {e:?}"));
-            let theirs: serde_json::Value = serde_json::from_str(text).unwrap();
-            assert_eq!(to_serde(&ours), theirs, "{text}");
+            let read: serde_json::Value = serde_json::from_str(text).unwrap();
+            assert_eq!(serde_text::theirs(&ours), read, "{text}");
         }
         let refused = [
             "",
@@ -465,16 +379,5 @@ mod tests {
     fn errors_name_line_and_column() {
         assert_eq!(parse("{\n  \"a\": tru\n}"), Err(SyntaxError { line: 2, column: 8 }));
         assert_eq!(parse("[1,"), Err(SyntaxError { line: 1, column: 4 }));
-    }
-
-    fn to_serde(value: &Value<'_>) -> serde_json::Value {
-        match value {
-            Value::Null => serde_json::Value::Null,
-            Value::Bool(b) => serde_json::Value::Bool(*b),
-            Value::Number(n) => serde_json::from_str(n).unwrap(),
-            Value::String(s) => serde_json::Value::String(s.to_string()),
-            Value::Array(items) => items.iter().map(to_serde).collect(),
-            Value::Object(object) => object.0.iter().map(|(k, v)| (k.to_string(), to_serde(v))).collect(),
-        }
     }
 }

@@ -4,7 +4,7 @@
 //! into the Worker.
 
 use super::json::{parse, Object, Value};
-use super::json_string;
+use super::{json_string, write_joined};
 use std::fmt::Display;
 use std::str::FromStr;
 
@@ -106,15 +106,7 @@ impl Writer {
 
     /// An array of strings.
     pub fn strings(mut self, name: &str, values: &[String]) -> Self {
-        let out = self.name(name);
-        out.push('[');
-        for (i, value) in values.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            json_string(value, out);
-        }
-        out.push(']');
+        write_joined(self.name(name), ['[', ']'], values, |value, out| json_string(value, out));
         self
     }
 

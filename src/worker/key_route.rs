@@ -27,5 +27,5 @@ pub async fn answer(
         return Err(Error::new(ErrorCode::MethodNotAllowed, format!("{KEY_PATH} answers GET only")));
     }
     exchange.headers.push(("Cache-Control", "no-store".into()));
-    Ok(respond(200, key.grant().to_string().into_bytes(), "application/json"))
+    Ok(respond(200, key.grant().render().into_bytes(), "application/json"))
 }

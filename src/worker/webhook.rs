@@ -22,8 +22,8 @@ use crate::webhook::{
     check_window, sign_waha, verify_waha, Delivery, WahaHeaders, ALGORITHM, ALGORITHM_HEADER, HMAC_HEADER,
     REQUEST_ID_HEADER, TIMESTAMP_HEADER,
 };
+use crate::wire::json;
 use crate::wire::record::Writer;
-use serde_json::Value;
 use wasm_bindgen::JsValue;
 use web_sys::{Headers, Response};
 
@@ -71,7 +71,7 @@ pub async fn receive(
         return Ok(json_answer(Writer::open().string("status", "duplicate").string("event", &event)));
     }
     // The body parsed above as a webhook, so it is JSON.
-    let raw: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let raw = json::parse_bytes(&body).unwrap_or(json::Value::Null);
     let applied = match effects(&webhook, &raw) {
         Some(effects) => apply_event(env, settings, &effects).await?,
         None => Applied::default(),

@@ -3,6 +3,7 @@
 
 use groupgate::error::Location;
 use groupgate::limits::Limits;
+use groupgate::wire::json;
 use groupgate::{Error, ErrorCode, GroupRequest};
 
 /// A real new-style group id.
@@ -74,4 +75,14 @@ pub fn participants_body(ids: &[&str]) -> String {
 /// `n` distinct valid user ids.
 pub fn user_ids(n: usize) -> Vec<String> {
     (0..n).map(|i| format!("1555{:07}@c.us", i)).collect()
+}
+
+/// A serde_json value (what the tests build with `json!`) as the core's JSON value, through its text.
+pub fn ours(value: &serde_json::Value) -> json::Value<'static> {
+    json::parse(&value.to_string()).expect("serde_json writes JSON").into_owned()
+}
+
+/// The core's JSON value as serde_json reads its text.
+pub fn theirs(value: &json::Value<'_>) -> serde_json::Value {
+    serde_json::from_str(&value.render()).expect("a value writes JSON")
 }

@@ -8,7 +8,7 @@
 use super::super::dialect::{Outcome, Part, Plan, Reply};
 use super::super::{Method, Operation, OperationKind as K};
 use crate::error::{Error, ErrorCode};
-use serde_json::{json, Map, Value};
+use crate::wire::json::{self, Object, Value};
 
 /// How a kind's answer looks in the Wadial-style dialect.
 enum Shape {
@@ -29,7 +29,7 @@ enum Shape {
     /// A leave report `{left: [groupJid], failed: []}`.
     Left,
     /// A setting read from the group's metadata: the canonical key and how it is read.
-    Flag(&'static str, fn(&Map<String, Value>) -> Option<bool>),
+    Flag(&'static str, fn(&Object<'_>) -> Option<bool>),
     /// The same as WAHA's (`{id}` of a joined group).
     Same,
 }
@@ -87,38 +87,36 @@ use Direction::{ToWadial, ToWaha};
 
 /// A member id string in the target dialect's spelling (`@c.us` ↔ `@s.whatsapp.net`); other
 /// values are kept.
-fn member_id(value: &Value, direction: Direction) -> Value {
+fn member_id<'a>(value: &Value<'a>, direction: Direction) -> Value<'a> {
     let Some(id) = value.as_str() else { return value.clone() };
     let (from, to) = match direction {
         ToWadial => ("@c.us", "@s.whatsapp.net"),
         ToWaha => ("@s.whatsapp.net", "@c.us"),
     };
     match id.strip_suffix(from) {
-        Some(digits) => Value::String(format!("{digits}{to}")),
+        Some(digits) => Value::from(format!("{digits}{to}")),
         None => value.clone(),
     }
 }
 
 /// Renames a record's known keys (ids respelled); unknown keys are kept.
-fn rename(record: &Value, keys: &[(&str, &str, bool)], direction: Direction) -> Value {
+fn rename<'a>(record: &Value<'a>, keys: &[(&'static str, &'static str, bool)], direction: Direction) -> Value<'a> {
     let Value::Object(map) = record else { return record.clone() };
-    let mut out = Map::new();
-    for (key, value) in map {
-        let known = keys.iter().find(|(waha, wadial, _)| key == if direction == ToWadial { waha } else { wadial });
+    let mut out = Object::default();
+    for (key, value) in map.iter() {
+        let known = keys.iter().find(|(waha, wadial, _)| key == if direction == ToWadial { *waha } else { *wadial });
         match known {
             Some((waha, wadial, is_id)) => {
                 let value = if *is_id { member_id(value, direction) } else { value.clone() };
-                out.insert((if direction == ToWadial { wadial } else { waha }).to_string(), value);
+                out.insert(if direction == ToWadial { *wadial } else { *waha }, value);
             }
-            None => {
-                out.insert(key.clone(), value.clone());
-            }
+            None => out.insert(key.to_owned(), value.clone()),
         }
     }
     Value::Object(out)
 }
 
-fn each(list: &Value, f: impl Fn(&Value) -> Value) -> Value {
+fn each<'a>(list: &Value<'a>, f: impl Fn(&Value<'a>) -> Value<'a>) -> Value<'a> {
     match list {
         Value::Array(items) => Value::Array(items.iter().map(f).collect()),
         other => other.clone(),
@@ -126,20 +124,20 @@ fn each(list: &Value, f: impl Fn(&Value) -> Value) -> Value {
 }
 
 /// A join result: WAHA's `{requesterId, success, error?}` ↔ Wadial's `{jid, status}`.
-fn join_result(record: &Value, direction: Direction) -> Value {
+fn join_result<'a>(record: &Value<'a>, direction: Direction) -> Value<'a> {
     let mut out = rename(record, JOIN_RESULT_KEYS, direction);
     let Value::Object(map) = &mut out else { return out };
     match direction {
         ToWadial => {
             let success = map.remove("success").and_then(|v| v.as_bool()).unwrap_or(false);
             let error = map.remove("error").and_then(|v| v.as_u64()).unwrap_or(500);
-            map.insert("status".into(), Value::String(if success { "200".into() } else { error.to_string() }));
+            map.insert("status", Value::from(if success { "200".into() } else { error.to_string() }));
         }
         ToWaha => {
             let status = map.remove("status").and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-            map.insert("success".into(), Value::Bool(status == "200"));
+            map.insert("success", Value::Bool(status == "200"));
             if status != "200" {
-                map.insert("error".into(), json!(status.parse::<u64>().unwrap_or(500)));
+                map.insert("error", Value::from(status.parse::<u64>().unwrap_or(500)));
             }
         }
     }
@@ -148,101 +146,109 @@ fn join_result(record: &Value, direction: Direction) -> Value {
 
 /// A WAHA group member `{id, pn?, role}` as Baileys lists it `{id, phoneNumber?, admin}`;
 /// `None` for a member who left.
-fn member_to_wadial(member: &Value) -> Option<Value> {
+fn member_to_wadial<'a>(member: &Value<'a>) -> Option<Value<'a>> {
     let Value::Object(map) = member else { return Some(member.clone()) };
-    let mut out = Map::new();
-    for (key, value) in map {
-        match key.as_str() {
-            "id" => drop(out.insert("id".into(), member_id(value, ToWadial))),
-            "pn" => drop(out.insert("phoneNumber".into(), member_id(value, ToWadial))),
+    let mut out = Object::default();
+    for (key, value) in map.iter() {
+        match key {
+            "id" => out.insert("id", member_id(value, ToWadial)),
+            "pn" => out.insert("phoneNumber", member_id(value, ToWadial)),
             "role" => {
                 let admin = match value.as_str() {
                     Some("left") => return None,
-                    Some(role @ ("admin" | "superadmin")) => Value::String(role.into()),
+                    Some("admin" | "superadmin") => value.clone(),
                     _ => Value::Null,
                 };
-                out.insert("admin".into(), admin);
+                out.insert("admin", admin);
             }
-            _ => drop(out.insert(key.clone(), value.clone())),
+            _ => out.insert(key.to_owned(), value.clone()),
         }
     }
     Some(Value::Object(out))
 }
 
-fn member_to_waha(member: &Value) -> Value {
+fn member_to_waha<'a>(member: &Value<'a>) -> Value<'a> {
     let Value::Object(map) = member else { return member.clone() };
-    let mut out = Map::new();
-    for (key, value) in map {
-        match key.as_str() {
-            "id" => drop(out.insert("id".into(), member_id(value, ToWaha))),
-            "phoneNumber" => drop(out.insert("pn".into(), member_id(value, ToWaha))),
-            "admin" => drop(out.insert("role".into(), Value::String(value.as_str().unwrap_or("participant").into()))),
-            _ => drop(out.insert(key.clone(), value.clone())),
+    let mut out = Object::default();
+    for (key, value) in map.iter() {
+        match key {
+            "id" => out.insert("id", member_id(value, ToWaha)),
+            "phoneNumber" => out.insert("pn", member_id(value, ToWaha)),
+            "admin" => out.insert("role", Value::from(value.as_str().unwrap_or("participant").to_owned())),
+            _ => out.insert(key.to_owned(), value.clone()),
         }
     }
     Value::Object(out)
 }
 
+/// The negation of a boolean; anything else is `null`.
+fn negated<'a>(value: &Value<'_>) -> Value<'a> {
+    value.as_bool().map_or(Value::Null, |b| Value::Bool(!b))
+}
+
 /// WAHA's `GroupInfo` (or a join preview) as group metadata.
-pub fn metadata_from_group_info(info: &Value) -> Value {
+pub fn metadata_from_group_info<'a>(info: &Value<'a>) -> Value<'a> {
     let Value::Object(map) = info else { return info.clone() };
-    let mut out = Map::new();
-    for (key, value) in map {
-        let (name, value) = match key.as_str() {
+    let mut out = Object::default();
+    for (key, value) in map.iter() {
+        let (name, value) = match key {
             "description" => ("desc", value.clone()),
             "owner" => ("owner", member_id(value, ToWadial)),
-            "membersCanSendMessages" => ("announce", value.as_bool().map(|b| Value::Bool(!b)).unwrap_or(Value::Null)),
+            "membersCanSendMessages" => ("announce", negated(value)),
             "infoAdminOnly" => ("restrict", value.clone()),
             "newMembersApprovalRequired" => ("joinApprovalMode", value.clone()),
             "membersCanAddNewMember" => {
                 let mode = value.as_bool().map(|b| if b { "all_member_add" } else { "admin_add" });
-                ("memberAddMode", mode.map(Value::from).unwrap_or(Value::Null))
+                ("memberAddMode", mode.map_or(Value::Null, Value::from))
             }
             "participants" => {
                 let members = value.as_array().map(|list| list.iter().filter_map(member_to_wadial).collect());
-                ("participants", members.map(Value::Array).unwrap_or_else(|| value.clone()))
+                ("participants", members.map_or_else(|| value.clone(), Value::Array))
             }
             _ => {
-                out.insert(key.clone(), value.clone());
+                out.insert(key.to_owned(), value.clone());
                 continue;
             }
         };
-        out.insert(name.into(), value);
+        out.insert(name, value);
     }
-    if let Some(Value::Array(members)) = out.get("participants") {
+    let listed = out.get("participants").and_then(Value::as_array).map(|members| {
         let owner = members.iter().find(|m| m.get("admin").and_then(Value::as_str) == Some("superadmin"));
-        let owner = owner.and_then(|m| m.get("id")).cloned().unwrap_or(Value::Null);
-        let size = members.len();
-        out.entry("owner").or_insert(owner);
-        out.insert("size".into(), json!(size));
+        (owner.and_then(|m| m.get("id")).cloned().unwrap_or(Value::Null), members.len())
+    });
+    if let Some((owner, size)) = listed {
+        if out.get("owner").is_none() {
+            out.insert("owner", owner);
+        }
+        out.insert("size", Value::from(size as u64));
     }
-    if out.contains_key("participants") || out.contains_key("owner") {
-        out.entry("creation").or_insert(Value::Null);
+    if (out.get("participants").is_some() || out.get("owner").is_some()) && out.get("creation").is_none() {
+        out.insert("creation", Value::Null);
     }
     Value::Object(out)
 }
 
 /// Group metadata as WAHA's `GroupInfo` (or join preview).
-pub fn group_info_from_metadata(metadata: &Value) -> Value {
+pub fn group_info_from_metadata<'a>(metadata: &Value<'a>) -> Value<'a> {
     let Value::Object(map) = metadata else { return metadata.clone() };
-    let has_members = map.get("participants").is_some_and(Value::is_array);
-    let mut out = Map::new();
-    for (key, value) in map {
-        let (name, value) = match key.as_str() {
-            "desc" => ("description", if value.is_null() { Value::from("") } else { value.clone() }),
+    let has_members = map.get("participants").and_then(Value::as_array).is_some();
+    let mut out = Object::default();
+    for (key, value) in map.iter() {
+        let (name, value) = match key {
+            "desc" => ("description", if *value == Value::Null { Value::from("") } else { value.clone() }),
             "owner" => ("owner", member_id(value, ToWaha)),
-            "announce" => ("membersCanSendMessages", value.as_bool().map(|b| Value::Bool(!b)).unwrap_or(Value::Null)),
+            "announce" => ("membersCanSendMessages", negated(value)),
             "restrict" => ("infoAdminOnly", value.clone()),
             "joinApprovalMode" => ("newMembersApprovalRequired", value.clone()),
             "memberAddMode" => ("membersCanAddNewMember", Value::Bool(value.as_str() == Some("all_member_add"))),
             "participants" => ("participants", each(value, member_to_waha)),
             "size" if has_members => continue,
             _ => {
-                out.insert(key.clone(), value.clone());
+                out.insert(key.to_owned(), value.clone());
                 continue;
             }
         };
-        out.insert(name.into(), value);
+        out.insert(name, value);
     }
     Value::Object(out)
 }
@@ -265,18 +271,18 @@ fn wadial_status(kind: K) -> u16 {
     }
 }
 
-fn parse(reply: &Reply) -> Result<Value, Error> {
+fn parse(reply: &Reply) -> Result<Value<'_>, Error> {
     if reply.body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::Null);
     }
-    serde_json::from_slice(&reply.body).map_err(|_| {
+    json::parse_bytes(&reply.body).map_err(|_| {
         Error::new(ErrorCode::UpstreamUnavailable, "the upstream answered a body that is not valid JSON")
             .with_upstream_status(reply.status)
     })
 }
 
 /// The error a report's `failed` entry stands for.
-fn failed_entry_error(entry: &Value) -> Error {
+fn failed_entry_error(entry: &Value<'_>) -> Error {
     let code = entry.get("code").and_then(Value::as_str);
     let code = ErrorCode::ALL.iter().copied().find(|c| Some(c.as_str()) == code).unwrap_or(ErrorCode::UpstreamError);
     let detail = entry.get("detail").and_then(Value::as_str).unwrap_or("the upstream reported a failure");
@@ -285,14 +291,19 @@ fn failed_entry_error(entry: &Value) -> Error {
 }
 
 /// A report's outcome for one part: done when `name` is listed under `done`, else its failure.
-fn report_outcome(value: &Value, done: &str) -> Result<(), Error> {
+fn report_outcome(value: &Value<'_>, done: &str) -> Result<(), Error> {
     if let Some(entry) = value.get("failed").and_then(Value::as_array).and_then(|f| f.first()) {
         return Err(failed_entry_error(entry));
     }
-    if value.get(done).is_some_and(Value::is_array) {
+    if value.get(done).and_then(Value::as_array).is_some() {
         return Ok(());
     }
     Err(Error::new(ErrorCode::UpstreamUnavailable, format!("the upstream answered no {done:?} report")))
+}
+
+/// A report: `{<done_key>: done, "failed": failures}`.
+fn report_value<'a>(done_key: &'a str, done: Vec<Value<'a>>, failures: Vec<Value<'a>>) -> Value<'a> {
+    Value::object([(done_key, Value::Array(done)), ("failed", Value::Array(failures))])
 }
 
 /// Translates a Wadial-style upstream answer for an operation of `kind` to WAHA's shape.
@@ -306,7 +317,7 @@ pub fn to_canonical(kind: K, reply: Reply) -> Outcome {
         Shape::JoinRequests => each(&value, |r| rename(r, JOIN_REQUEST_KEYS, ToWaha)),
         Shape::JoinResults => each(&value, |r| join_result(r, ToWaha)),
         Shape::Update(_) => report_outcome(&value, "updated").map(|()| Value::Bool(true))?,
-        Shape::Left => report_outcome(&value, "left").map(|()| json!({}))?,
+        Shape::Left => report_outcome(&value, "left").map(|()| Value::Object(Object::default()))?,
         Shape::Flag(key, read) => {
             let flag = value.as_object().and_then(read).ok_or_else(|| {
                 Error::new(
@@ -314,7 +325,7 @@ pub fn to_canonical(kind: K, reply: Reply) -> Outcome {
                     format!("the upstream's group metadata has no value for {key}"),
                 )
             })?;
-            json!({ key: flag })
+            Value::object([(key, Value::Bool(flag))])
         }
         Shape::Same => value,
     };
@@ -328,15 +339,15 @@ pub fn from_canonical(kind: K, reply: Reply) -> Outcome {
         Shape::Metadata => metadata_from_group_info(&value),
         // Some WAHA engines answer the list as an id → group map.
         Shape::MetadataList => match &value {
-            Value::Object(map) => Value::Array(map.values().map(metadata_from_group_info).collect()),
+            Value::Object(map) => Value::Array(map.iter().map(|(_, group)| metadata_from_group_info(group)).collect()),
             list => each(list, metadata_from_group_info),
         },
         Shape::Participants => each(&value, |r| rename(r, PARTICIPANT_KEYS, ToWadial)),
-        Shape::InviteCode => json!({ "code": value }),
+        Shape::InviteCode => Value::object([("code", value)]),
         Shape::JoinRequests => each(&value, |r| rename(r, JOIN_REQUEST_KEYS, ToWadial)),
         Shape::JoinResults => each(&value, |r| join_result(r, ToWadial)),
-        Shape::Update(name) => json!({ "updated": [name], "failed": [] }),
-        Shape::Left => json!({ "left": [], "failed": [] }),
+        Shape::Update(name) => report_value("updated", vec![Value::from(name)], Vec::new()),
+        Shape::Left => report_value("left", Vec::new(), Vec::new()),
         Shape::Flag(..) | Shape::Same => value,
     };
     Ok(Reply::json(wadial_status(kind), &wadial))
@@ -352,10 +363,14 @@ fn refused_update(outcome: Outcome, name: &str) -> Outcome {
     Ok(reply)
 }
 
-fn failed(label_key: &str, label: &str, error: &Error) -> Value {
-    json!({ label_key: label, "status": error.status, "code": error.code.as_str(), "detail": error.detail })
+fn failed<'a>(label_key: &'a str, label: String, error: &Error) -> Value<'a> {
+    Value::object([
+        (label_key, Value::from(label)),
+        ("status", Value::from(u64::from(error.status))),
+        ("code", Value::from(error.code.as_str())),
+        ("detail", Value::from(error.detail.clone())),
+    ])
 }
-
 /// The client's answer to a Wadial-style request, from the canonical outcome of each part:
 ///
 /// - one part: its translated answer, or its problem; an update answers
@@ -398,13 +413,13 @@ fn report(plan: &Plan, outcomes: Vec<Outcome>, done_key: &str, label_key: &str) 
     for (part, outcome) in plan.parts.iter().zip(outcomes) {
         let name = label(part);
         match refused_update(outcome, &name) {
-            Ok(_) => done.push(Value::String(name)),
+            Ok(_) => done.push(Value::from(name)),
             Err(error) if single => return Err(error),
-            Err(error) => failures.push(failed(label_key, &name, &error)),
+            Err(error) => failures.push(failed(label_key, name, &error)),
         }
     }
     let status = if failures.is_empty() { 200 } else { 207 };
-    Ok(Reply::json(status, &json!({ done_key: done, "failed": failures })))
+    Ok(Reply::json(status, &report_value(done_key, done, failures)))
 }
 
 fn compose_create(plan: &Plan, outcomes: Vec<Outcome>) -> Outcome {
@@ -418,12 +433,13 @@ fn compose_create(plan: &Plan, outcomes: Vec<Outcome>) -> Outcome {
     match refused_update(described, "description") {
         Ok(_) => {
             if let Value::Object(map) = &mut metadata {
-                map.insert("desc".into(), Value::String(description.0.clone()));
+                map.insert("desc", Value::from(description.0.as_str()));
             }
             Ok(Reply::json(201, &metadata))
         }
         Err(error) => {
-            Ok(Reply::json(207, &json!({ "group": metadata, "failed": [failed("field", "description", &error)] })))
+            let failures = vec![failed("field", "description".into(), &error)];
+            Ok(Reply::json(207, &Value::object([("group", metadata), ("failed", Value::Array(failures))])))
         }
     }
 }
