@@ -1,6 +1,7 @@
 //! Each field type of the operation table describes its own schema and place: a path or query
 //! parameter, or a key of the JSON body, with the limits the validator enforces.
 
+use super::object;
 use super::patterns;
 use crate::ids::GroupId;
 use crate::invite::InviteCode;
@@ -12,50 +13,50 @@ use crate::ops::query::{
     ListGroupsQuery, SortBy, SortOrder, EXCLUDE, EXCLUDE_PARTICIPANTS, LIMIT, OFFSET, SORT_BY, SORT_ORDER,
 };
 use crate::picture::PictureFile;
-use serde_json::{json, Map, Value};
+use crate::wire::record::Writer;
 
 /// What one operation's fields make of its request: parameters and the body object's schema.
 #[derive(Debug, Default)]
 pub struct RequestShape {
-    /// OpenAPI parameter objects (path and query), in the table's order.
-    pub parameters: Vec<Value>,
-    /// The body's properties, by key.
-    pub properties: Map<String, Value>,
+    /// OpenAPI parameter objects (path and query, JSON text), in the table's order.
+    pub parameters: Vec<String>,
+    /// The body's properties: each key with its schema (JSON text).
+    pub properties: Vec<(&'static str, String)>,
     /// The body keys that must be present.
     pub required: Vec<&'static str>,
 }
 
 impl RequestShape {
-    /// Adds `schema` at `at`: a parameter, or a body property.
-    pub fn add(&mut self, at: At, required: bool, schema: Value) {
+    /// Adds `schema` (JSON text) at `at`: a parameter, or a body property.
+    pub fn add(&mut self, at: At, required: bool, schema: String) {
         match at.place {
             Place::Body => {
-                self.properties.insert(at.key.to_owned(), schema);
+                self.properties.push((at.key, schema));
                 if required {
                     self.required.push(at.key);
                 }
             }
-            Place::Path => self.parameters.push(parameter(at.key, "path", true, schema)),
-            Place::Query => self.parameters.push(parameter(at.key, "query", required, schema)),
+            Place::Path => self.parameters.push(parameter(at.key, "path", true, &schema)),
+            Place::Query => self.parameters.push(parameter(at.key, "query", required, &schema)),
         }
     }
 
     /// The body's schema (`None`: the operation takes no body).
-    pub fn body(&self) -> Option<Value> {
+    pub fn body(&self) -> Option<String> {
         (!self.properties.is_empty()).then(|| {
-            json!({
-                "type": "object",
-                "properties": self.properties,
-                "required": self.required,
-                "additionalProperties": false,
-            })
+            Writer::open()
+                .string("type", "object")
+                .raw("properties", &object(&self.properties))
+                .strings("required", &self.required)
+                .plain("additionalProperties", false)
+                .finish()
         })
     }
 }
 
-/// An OpenAPI parameter object.
-pub fn parameter(name: &str, place: &str, required: bool, schema: Value) -> Value {
-    json!({ "name": name, "in": place, "required": required, "schema": schema })
+/// An OpenAPI parameter object, with `schema` (JSON text).
+pub fn parameter(name: &str, place: &str, required: bool, schema: &str) -> String {
+    Writer::open().string("name", name).string("in", place).plain("required", required).raw("schema", schema).finish()
 }
 
 /// A field type that can say what it looks like on the wire.
@@ -66,126 +67,133 @@ pub trait Describe {
 
 impl Describe for GroupId {
     fn describe(at: At, required: bool, _: &Limits, shape: &mut RequestShape) {
-        let schema = json!({ "type": "string", "pattern": patterns::group_id(), "description": "A group id." });
-        shape.add(at, required, schema);
+        let schema = Writer::open()
+            .string("type", "string")
+            .string("pattern", &patterns::group_id())
+            .string("description", "A group id.");
+        shape.add(at, required, schema.finish());
     }
 }
 
 impl Describe for Subject {
     fn describe(at: At, required: bool, limits: &Limits, shape: &mut RequestShape) {
-        let mut schema = text(limits.subject_max, "SUBJECT_MAX_LENGTH", "The subject: something visible");
-        schema["minLength"] = json!(1);
-        schema["pattern"] = json!(patterns::visible());
-        shape.add(at, required, schema);
+        let what = "The subject: something visible";
+        let schema = text(limits.subject_max, "SUBJECT_MAX_LENGTH", what)
+            .plain("minLength", 1)
+            .string("pattern", patterns::visible());
+        shape.add(at, required, schema.finish());
     }
 }
 
 impl Describe for Description {
     fn describe(at: At, required: bool, limits: &Limits, shape: &mut RequestShape) {
         let what = "The description (`\"\"` clears it)";
-        shape.add(at, required, text(limits.description_max, "DESCRIPTION_MAX_LENGTH", what));
+        shape.add(at, required, text(limits.description_max, "DESCRIPTION_MAX_LENGTH", what).finish());
     }
 }
 
-/// A text of at most `max` UTF-16 code units (`within_length`), the value of `setting`.
-fn text(max: usize, setting: &str, what: &str) -> Value {
+/// A text of at most `max` UTF-16 code units (`within_length`), the value of `setting`: an open
+/// schema, to add to.
+fn text(max: usize, setting: &str, what: &str) -> Writer {
     let description = format!("{what}, at most {max} UTF-16 code units (`{setting}`).");
-    json!({ "type": "string", "maxLength": max, "description": description })
+    Writer::open().string("type", "string").plain("maxLength", max).string("description", &description)
 }
 
 impl Describe for People {
     fn describe(at: At, required: bool, limits: &Limits, shape: &mut RequestShape) {
-        let schema = json!({
-            "type": "array",
-            "minItems": 1,
-            "maxItems": limits.participants_per_request,
-            "uniqueItems": true,
-            "items": {
-                "type": "object",
-                "properties": { "id": { "type": "string", "pattern": patterns::participant_id() } },
-                "required": ["id"],
-                "additionalProperties": false,
-            },
-            "description": format!(
-                "The people, each once, at most {} (`MAX_PARTICIPANTS_PER_REQUEST`). A number's \
-                 `<digits>@s.whatsapp.net` spelling is accepted too, as the same person as `<digits>@c.us`.",
-                limits.participants_per_request
-            ),
-        });
-        shape.add(at, required, schema);
+        let id = Writer::open().string("type", "string").string("pattern", &patterns::participant_id());
+        let person = Writer::open()
+            .string("type", "object")
+            .raw("properties", &Writer::open().raw("id", &id.finish()).finish())
+            .strings("required", &["id"])
+            .plain("additionalProperties", false);
+        let description = format!(
+            "The people, each once, at most {} (`MAX_PARTICIPANTS_PER_REQUEST`). A number's \
+             `<digits>@s.whatsapp.net` spelling is accepted too, as the same person as `<digits>@c.us`.",
+            limits.participants_per_request
+        );
+        let schema = Writer::open()
+            .string("type", "array")
+            .plain("minItems", 1)
+            .plain("maxItems", limits.participants_per_request)
+            .plain("uniqueItems", true)
+            .raw("items", &person.finish())
+            .string("description", &description);
+        shape.add(at, required, schema.finish());
     }
 }
 
 impl Describe for InviteCode {
     fn describe(at: At, required: bool, _: &Limits, shape: &mut RequestShape) {
-        let schema = json!({
-            "type": "string",
-            "anyOf": [
-                { "pattern": patterns::invite_code() },
-                { "pattern": patterns::invite_link(), "maxLength": INVITE_LINK_MAX },
-            ],
-            "description": "An invite code or an invite link.",
-        });
-        shape.add(at, required, schema);
+        let code = Writer::open().string("pattern", &patterns::invite_code()).finish();
+        let link =
+            Writer::open().string("pattern", &patterns::invite_link()).plain("maxLength", INVITE_LINK_MAX).finish();
+        let schema = Writer::open()
+            .string("type", "string")
+            .raws("anyOf", &[code, link])
+            .string("description", "An invite code or an invite link.");
+        shape.add(at, required, schema.finish());
     }
 }
 
 impl Describe for PictureFile {
     fn describe(at: At, required: bool, _: &Limits, shape: &mut RequestShape) {
-        let schema = json!({
-            "type": "object",
-            "properties": {
-                "mimetype": { "type": "string", "enum": PICTURE_MIMETYPES },
-                "url": {
-                    "type": "string",
-                    "maxLength": PICTURE_URL_MAX,
-                    "pattern": patterns::https_url(),
-                    "description": "An https URL of a public host, without credentials; the gateway downloads it.",
-                },
-                "data": {
-                    "type": "string",
-                    "minLength": 4,
-                    "maxLength": PICTURE_MAX_BYTES.div_ceil(3) * 4,
-                    "pattern": "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{4})$",
-                    "description": format!("Standard padded base64 of at most {PICTURE_MAX_BYTES} bytes."),
-                },
-                "filename": { "type": "string", "maxLength": PICTURE_FILENAME_MAX, "pattern": "^[^/\\\\\\u0000]*$" },
-            },
-            "required": ["mimetype"],
-            "oneOf": [{ "required": ["url"] }, { "required": ["data"] }],
-            "additionalProperties": false,
-        });
-        shape.add(at, required, schema);
+        let mimetype = Writer::open().string("type", "string").strings("enum", &PICTURE_MIMETYPES);
+        let url = Writer::open()
+            .string("type", "string")
+            .plain("maxLength", PICTURE_URL_MAX)
+            .string("pattern", &patterns::https_url())
+            .string("description", "An https URL of a public host, without credentials; the gateway downloads it.");
+        let data = Writer::open()
+            .string("type", "string")
+            .plain("minLength", 4)
+            .plain("maxLength", PICTURE_MAX_BYTES.div_ceil(3) * 4)
+            .string("pattern", "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{4})$")
+            .string("description", &format!("Standard padded base64 of at most {PICTURE_MAX_BYTES} bytes."));
+        let filename = Writer::open()
+            .string("type", "string")
+            .plain("maxLength", PICTURE_FILENAME_MAX)
+            .string("pattern", "^[^/\\\\\\u0000]*$");
+        let properties = Writer::open()
+            .raw("mimetype", &mimetype.finish())
+            .raw("url", &url.finish())
+            .raw("data", &data.finish())
+            .raw("filename", &filename.finish());
+        let schema = Writer::open()
+            .string("type", "object")
+            .raw("properties", &properties.finish())
+            .strings("required", &["mimetype"])
+            .raw("oneOf", r#"[{"required":["url"]},{"required":["data"]}]"#)
+            .plain("additionalProperties", false);
+        shape.add(at, required, schema.finish());
     }
 }
 
 /// A setting's new value.
 impl Describe for bool {
     fn describe(at: At, required: bool, _: &Limits, shape: &mut RequestShape) {
-        shape.add(at, required, json!({ "type": "boolean" }));
+        shape.add(at, required, BOOLEAN.to_owned());
     }
 }
 
 /// An optional boolean query parameter.
 impl Describe for Option<bool> {
     fn describe(at: At, _: bool, _: &Limits, shape: &mut RequestShape) {
-        shape.add(at, false, json!({ "type": "boolean" }));
+        shape.add(at, false, BOOLEAN.to_owned());
     }
 }
 
+/// The schema of a boolean.
+const BOOLEAN: &str = r#"{"type":"boolean"}"#;
+
 impl Describe for ListGroupsQuery {
     fn describe(at: At, _: bool, _: &Limits, shape: &mut RequestShape) {
-        let count = json!({ "type": "integer", "minimum": 0, "maximum": u32::MAX });
-        let sort_by: Vec<_> = SortBy::ALL.iter().map(|v| v.as_str()).collect();
-        let sort_order: Vec<_> = SortOrder::ALL.iter().map(|v| v.as_str()).collect();
-        for (key, schema) in [
-            (LIMIT, count.clone()),
-            (OFFSET, count),
-            (SORT_BY, json!({ "type": "string", "enum": sort_by })),
-            (SORT_ORDER, json!({ "type": "string", "enum": sort_order })),
-            (EXCLUDE, json!({ "type": "string", "enum": [EXCLUDE_PARTICIPANTS] })),
-        ] {
-            shape.add(At { key, ..at }, false, schema);
-        }
+        let count = || Writer::open().string("type", "integer").plain("minimum", 0).plain("maximum", u32::MAX);
+        let one_of = |values: &[&str]| Writer::open().string("type", "string").strings("enum", values);
+        shape.add(At { key: LIMIT, ..at }, false, count().finish());
+        shape.add(At { key: OFFSET, ..at }, false, count().finish());
+        shape.add(At { key: SORT_BY, ..at }, false, one_of(&SortBy::ALL.map(SortBy::as_str)).finish());
+        shape.add(At { key: SORT_ORDER, ..at }, false, one_of(&SortOrder::ALL.map(SortOrder::as_str)).finish());
+        shape.add(At { key: EXCLUDE, ..at }, false, one_of(&[EXCLUDE_PARTICIPANTS]).finish());
     }
 }

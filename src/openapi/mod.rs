@@ -2,7 +2,8 @@
 //! each row gives an operation (method, path, scope, rate classes, idempotency), each field type
 //! describes its own schema with the limits in force, and the error enum gives every problem
 //! answer. The Worker serves it at [`OPENAPI_PATH`] with its running limits; `make openapi` writes
-//! it with the defaults.
+//! it with the defaults. It is written as JSON text, with [`Writer`] where something varies and as
+//! literal text where nothing does: builders of a JSON value would be code in the Worker.
 
 mod fields;
 mod operations;
@@ -16,154 +17,170 @@ use crate::ids::WAHA_TOP_LEVEL_ROUTES;
 use crate::limits::{Limits, SESSION_NAME_MAX};
 use crate::ops::dialect::CREATED_GROUP_ID;
 use crate::ops::{OperationKind, RateClass};
+use crate::wire::record::Writer;
 use fields::parameter;
-use serde_json::{json, Map, Value};
 
 /// Where the Worker serves the document (no key needed).
 pub const OPENAPI_PATH: &str = "/openapi.json";
 /// The OpenAPI version the document follows.
 pub const OPENAPI_VERSION: &str = "3.1.0";
 
-/// The document, with `limits` in force.
-pub fn document(limits: &Limits) -> Value {
-    let mut paths = Map::new();
+/// The document's JSON text, with `limits` in force.
+pub fn document(limits: &Limits) -> String {
     let mut shared = Shared { parameters: Components::new("parameters"), responses: Components::new("responses") };
+    let mut paths = Writer::open();
+    let mut templates: Vec<&str> = Vec::new();
     for &kind in OperationKind::ALL {
-        let path = format!("/api/{{session}}{}", kind.waha_template());
-        let item = paths.entry(path).or_insert_with(|| json!({}));
-        item[kind.waha_method().as_str().to_ascii_lowercase()] = operation(kind, limits, &mut shared);
+        let template = kind.waha_template();
+        if templates.contains(&template) {
+            continue;
+        }
+        templates.push(template);
+        let mut item = Writer::open();
+        for &same in OperationKind::ALL.iter().filter(|other| other.waha_template() == template) {
+            let method = same.waha_method().as_str().to_ascii_lowercase();
+            item = item.raw(&method, &operation(same, limits, &mut shared));
+        }
+        paths = paths.raw(&format!("/api/{{session}}{template}"), &item.finish());
     }
-    json!({
-        "openapi": OPENAPI_VERSION,
-        "info": {
-            "title": "groupgate",
-            "version": env!("CARGO_PKG_VERSION"),
-            "description": "WAHA's group routes behind groupgate: every call authenticated with a client key, \
-                            validated, rate-limited where WhatsApp bans, then forwarded. Generated from the \
-                            operation table.",
-        },
-        "paths": paths,
-        "components": {
-            "schemas": problems::schemas(),
-            "securitySchemes": {
-                "apiKey": { "type": "apiKey", "in": "header", "name": API_KEY_HEADER },
-                "bearer": { "type": "http", "scheme": "bearer" },
-            },
-            "headers": headers(),
-            "parameters": shared.parameters.objects,
-            "responses": shared.responses.objects,
-        },
-        "security": [{ "apiKey": [] }, { "bearer": [] }],
-    })
+    let api_key = Writer::open().string("type", "apiKey").string("in", "header").string("name", API_KEY_HEADER);
+    let security_schemes =
+        Writer::open().raw("apiKey", &api_key.finish()).raw("bearer", r#"{"type":"http","scheme":"bearer"}"#);
+    let components = Writer::open()
+        .raw("schemas", &problems::schemas())
+        .raw("securitySchemes", &security_schemes.finish())
+        .raw("headers", HEADERS)
+        .raw("parameters", &shared.parameters.finish())
+        .raw("responses", &shared.responses.finish());
+    Writer::open()
+        .string("openapi", OPENAPI_VERSION)
+        .raw("info", INFO)
+        .raw("paths", &paths.finish())
+        .raw("components", &components.finish())
+        .raw("security", r#"[{"apiKey":[]},{"bearer":[]}]"#)
+        .finish()
 }
 
 /// The operation object of `kind`.
-fn operation(kind: OperationKind, limits: &Limits, shared: &mut Shared) -> Value {
+fn operation(kind: OperationKind, limits: &Limits, shared: &mut Shared) -> String {
     let shape = operations::request(kind, limits);
     let mut parameters = vec![shared.parameters.refer("session", session_parameter())];
     parameters.extend(shape.parameters.iter().cloned());
     if kind.idempotent() {
-        let schema =
-            json!({ "type": "string", "minLength": 1, "maxLength": IDEMPOTENCY_KEY_MAX, "pattern": "^[!-~]+$" });
-        parameters.push(parameter(IDEMPOTENCY_KEY_HEADER, "header", false, schema));
+        let schema = Writer::open()
+            .string("type", "string")
+            .plain("minLength", 1)
+            .plain("maxLength", IDEMPOTENCY_KEY_MAX)
+            .string("pattern", "^[!-~]+$");
+        parameters.push(parameter(IDEMPOTENCY_KEY_HEADER, "header", false, &schema.finish()));
     }
     let classes: Vec<&str> = kind.rate_classes().iter().map(|c| c.as_str()).collect();
-    let mut op = json!({
-        "operationId": kind.client_name(),
-        "summary": operations::summary(kind),
-        "parameters": parameters,
-        "responses": responses(kind, &mut shared.responses),
-        "x-groupgate-scope": kind.scope().as_str(),
-        "x-groupgate-rate-classes": classes,
-    });
-    if let Some(schema) = shape.body() {
-        op["requestBody"] = json!({
-            "required": !shape.required.is_empty(),
-            "content": { "application/json": { "schema": schema } },
-        });
-    }
-    op
+    let op = Writer::open()
+        .string("operationId", kind.client_name())
+        .string("summary", operations::summary(kind))
+        .raws("parameters", &parameters)
+        .raw("responses", &responses(kind, &mut shared.responses))
+        .string("x-groupgate-scope", kind.scope().as_str())
+        .strings("x-groupgate-rate-classes", &classes);
+    let Some(schema) = shape.body() else { return op.finish() };
+    let content = content("application/json", &schema);
+    let body = Writer::open().plain("required", !shape.required.is_empty()).raw("content", &content);
+    op.raw("requestBody", &body.finish()).finish()
 }
 
 /// The `{session}` path parameter (`SessionName::parse`).
-fn session_parameter() -> Value {
+fn session_parameter() -> String {
     let reserved: Vec<String> = WAHA_TOP_LEVEL_ROUTES.iter().map(|r| patterns::any_case(r)).collect();
-    let schema = json!({
-        "type": "string",
-        "pattern": format!("^[A-Za-z0-9_-]{{1,{SESSION_NAME_MAX}}}$"),
-        "not": { "pattern": format!("^(?:{})$", reserved.join("|")) },
-        "description": "The WAHA session (not the name of one of WAHA's own routes).",
-    });
-    parameter("session", "path", true, schema)
+    let not = Writer::open().string("pattern", &format!("^(?:{})$", reserved.join("|")));
+    let schema = Writer::open()
+        .string("type", "string")
+        .string("pattern", &format!("^[A-Za-z0-9_-]{{1,{SESSION_NAME_MAX}}}$"))
+        .raw("not", &not.finish())
+        .string("description", "The WAHA session (not the name of one of WAHA's own routes).");
+    parameter("session", "path", true, &schema.finish())
 }
 
 /// Every answer of `kind`: the upstream's success, then each problem status.
-fn responses(kind: OperationKind, shared: &mut Components) -> Value {
+fn responses(kind: OperationKind, shared: &mut Components) -> String {
     let limited = !kind.rate_classes().is_empty();
-    let with = |names: &[&str]| -> Map<String, Value> {
-        let mut headers = Map::new();
+    let with = |names: &[&str]| -> String {
+        let mut headers = Writer::open();
         for name in ["X-Request-Id", "RateLimit-Policy", "RateLimit", "Retry-After"] {
             let rate_header = name.starts_with("RateLimit");
             if names.contains(&name) && (limited || !rate_header) {
-                headers.insert(name.to_owned(), json!({ "$ref": format!("#/components/headers/{name}") }));
+                headers = headers.raw(name, &reference("headers", name));
             }
         }
-        headers
+        headers.finish()
     };
-    let mut out = Map::new();
-    let mut success = json!({
-        "description": "The upstream's answer, in WAHA's shape.",
-        "headers": with(&["X-Request-Id", "RateLimit-Policy", "RateLimit"]),
-        "content": { "application/json": { "schema": operations::answer(kind) } },
-    });
+    let mut success = Writer::open()
+        .string("description", "The upstream's answer, in WAHA's shape.")
+        .raw("headers", &with(&["X-Request-Id", "RateLimit-Policy", "RateLimit"]))
+        .raw("content", &content("application/json", operations::answer(kind)));
     if kind.rate_classes().contains(&RateClass::Create) {
-        success["links"] = links_from_created_group();
+        success = success.raw("links", &links_from_created_group());
     }
-    out.insert("2XX".into(), success);
+    let mut out = Writer::open().raw("2XX", &success.finish());
     for (status, codes) in problems::statuses(kind) {
         let names: &[&str] = match status {
             429 => &["X-Request-Id", "RateLimit-Policy", "RateLimit", "Retry-After"],
             503 => &["X-Request-Id", "RateLimit-Policy", "Retry-After"],
             _ => &["X-Request-Id", "RateLimit-Policy"],
         };
-        let response = problems::response(Some(status), &codes, with(names));
-        out.insert(status.to_string(), shared.refer(&format!("problem{status}"), response));
+        let response = problems::response(Some(status), &codes, &with(names));
+        out = out.raw(&status.to_string(), &shared.refer(&format!("problem{status}"), response));
     }
     let upstream = [crate::error::ErrorCode::UpstreamError];
-    let response = problems::response(None, &upstream, with(&["X-Request-Id", "RateLimit-Policy"]));
-    out.insert("4XX".into(), shared.refer("upstreamRefusal", response));
-    Value::Object(out)
+    let response = problems::response(None, &upstream, &with(&["X-Request-Id", "RateLimit-Policy"]));
+    out.raw("4XX", &shared.refer("upstreamRefusal", response)).finish()
 }
 
 /// From an operation that creates a group (it spends from the `create` class and answers the group),
 /// a link to every operation on one group, with the new group's id.
-fn links_from_created_group() -> Value {
-    let mut links = Map::new();
+fn links_from_created_group() -> String {
+    let mut links = Writer::open();
     for &kind in OperationKind::ALL.iter().filter(|kind| kind.waha_template().contains("{id}")) {
-        let link = json!({
-            "operationId": kind.client_name(),
-            "parameters": {
-                "session": "$request.path.session",
-                "id": format!("$response.body#/{CREATED_GROUP_ID}"),
-            },
-        });
-        links.insert(kind.client_name().to_owned(), link);
+        let parameters = Writer::open()
+            .string("session", "$request.path.session")
+            .string("id", &format!("$response.body#/{CREATED_GROUP_ID}"));
+        let link = Writer::open().string("operationId", kind.client_name()).raw("parameters", &parameters.finish());
+        links = links.raw(kind.client_name(), &link.finish());
     }
-    Value::Object(links)
+    links.finish()
 }
 
+/// The document's `info` object.
+const INFO: &str = concat!(
+    r#"{"title":"groupgate","version":""#,
+    env!("CARGO_PKG_VERSION"),
+    r#"","description":"WAHA's group routes behind groupgate: every call authenticated with a client key, "#,
+    r#"validated, rate-limited where WhatsApp bans, then forwarded. Generated from the operation table."}"#,
+);
+
 /// The response headers the document names.
-fn headers() -> Value {
-    let text = json!({ "type": "string" });
-    json!({
-        "X-Request-Id": { "description": "The request's id, to quote in support requests.", "schema": text },
-        "RateLimit-Policy": {
-            "description": "The quotas of the rate-limit classes the operation spends from (when any is configured).",
-            "schema": text,
-        },
-        "RateLimit": { "description": "What is left of the quota that decided.", "schema": text },
-        "Retry-After": { "description": "Seconds to wait before retrying.", "schema": { "type": "integer", "minimum": 0 } },
-    })
+const HEADERS: &str = concat!(
+    r#"{"X-Request-Id":{"description":"The request's id, to quote in support requests.","#,
+    r#""schema":{"type":"string"}},"#,
+    r#""RateLimit-Policy":{"description":"The quotas of the rate-limit classes the operation spends from "#,
+    r#"(when any is configured).","schema":{"type":"string"}},"#,
+    r#""RateLimit":{"description":"What is left of the quota that decided.","schema":{"type":"string"}},"#,
+    r#""Retry-After":{"description":"Seconds to wait before retrying.","schema":{"type":"integer","minimum":0}}}"#,
+);
+
+/// An object of `members`, each a name and a JSON text.
+fn object(members: &[(impl AsRef<str>, String)]) -> String {
+    members.iter().fold(Writer::open(), |object, (name, text)| object.raw(name.as_ref(), text)).finish()
+}
+
+/// A `content` object: one media type, with `schema` (JSON text).
+fn content(media_type: &str, schema: &str) -> String {
+    let media = Writer::open().raw("schema", schema).finish();
+    Writer::open().raw(media_type, &media).finish()
+}
+
+/// A reference to the object stored as `name` in the `section` of `components`.
+fn reference(section: &str, name: &str) -> String {
+    Writer::open().string("$ref", &format!("#/components/{section}/{name}")).finish()
 }
 
 /// The sections of `components` that operations share by reference.
@@ -174,29 +191,35 @@ struct Shared {
 
 /// One section of `components`: an object met again is stored once and referred to; a different
 /// object under a name already taken gets the next free one (`problem422`, `problem422_2`, …).
+/// Objects are compared by their text, which one writer writes the same for the same object.
 struct Components {
     section: &'static str,
-    objects: Map<String, Value>,
+    objects: Vec<(String, String)>,
 }
 
 impl Components {
     fn new(section: &'static str) -> Self {
-        Components { section, objects: Map::new() }
+        Components { section, objects: Vec::new() }
     }
 
-    /// A `$ref` to `value`, stored under `base` or the first free name after it.
-    fn refer(&mut self, base: &str, value: Value) -> Value {
+    /// A `$ref` to `object` (JSON text), stored under `base` or the first free name after it.
+    fn refer(&mut self, base: &str, object: String) -> String {
         let mut name = base.to_owned();
         for n in 2.. {
-            match self.objects.get(&name) {
-                Some(stored) if *stored != value => name = format!("{base}_{n}"),
+            match self.objects.iter().find(|(stored, _)| *stored == name) {
+                Some((_, stored)) if *stored != object => name = format!("{base}_{n}"),
                 Some(_) => break,
                 None => {
-                    self.objects.insert(name.clone(), value);
+                    self.objects.push((name.clone(), object));
                     break;
                 }
             }
         }
-        json!({ "$ref": format!("#/components/{}/{name}", self.section) })
+        reference(self.section, &name)
+    }
+
+    /// The section's object: every stored object by name.
+    fn finish(self) -> String {
+        object(&self.objects)
     }
 }

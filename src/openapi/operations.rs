@@ -11,35 +11,35 @@ use crate::ops::query::ListGroupsQuery;
 use crate::ops::table::for_each_operation;
 use crate::ops::OperationKind;
 use crate::picture::PictureFile;
-use serde_json::{json, Value};
 
-/// The schema of a successful answer that the browser client decodes as `$decode`.
+/// The schema (JSON text) of a successful answer that the browser client decodes as `$decode`.
 macro_rules! answer_schema {
     (Json) => {
-        json!({})
+        "{}"
     };
     (Nothing) => {
-        json!({})
+        "{}"
     };
     (GroupList) => {
-        json!({ "type": ["array", "object"], "description": "The groups, as a list or a map by id." })
+        r#"{"type":["array","object"],"description":"The groups, as a list or a map by id."}"#
     };
     (Count) => {
-        json!({ "type": "object", "properties": { "count": { "type": "integer", "minimum": 0 } }, "required": ["count"] })
+        r#"{"type":"object","properties":{"count":{"type":"integer","minimum":0}},"required":["count"]}"#
     };
     (Invite) => {
-        json!({
-            "anyOf": [
-                { "type": "string" },
-                { "type": "object", "properties": { "code": { "type": "string" } }, "required": ["code"] },
-            ],
-            "description": "The invite code, or an object with it.",
-        })
+        concat!(
+            r#"{"anyOf":[{"type":"string"},"#,
+            r#"{"type":"object","properties":{"code":{"type":"string"}},"required":["code"]}],"#,
+            r#""description":"The invite code, or an object with it."}"#,
+        )
     };
     (Flag($key:literal)) => {
-        json!({ "type": "object", "properties": { $key: { "type": "boolean" } }, "required": [$key] })
+        concat!(r#"{"type":"object","properties":{""#, $key, r#"":{"type":"boolean"}},"required":[""#, $key, r#""]}"#)
     };
 }
+
+/// [`Describe::describe`] of one field type.
+type DescribeFn = fn(At, bool, &Limits, &mut RequestShape);
 
 macro_rules! describe_operations {
     ($(
@@ -50,24 +50,30 @@ macro_rules! describe_operations {
             $( $ofield:ident : $oty:ty = $oplace:ident $okey:literal => $oparam:ident $ots:literal ),* $(,)?
         } [ $( $class:ident $(($per:ident))? ),* ] { $(reads $read:ident)? $(drops [ $($drop:ident),* ])? } $($idempotent:ident)?;
     )*) => {
+        // The tables below hold one entry per row, in the table's order, as `OperationKind`
+        // declares its variants: a kind's discriminant is its row.
+
         /// The operation's doc, from its row of the table.
         pub fn summary(kind: OperationKind) -> &'static str {
-            match kind { $(OperationKind::$name => concat!($($doc),*).trim_ascii(),)* }
+            const SUMMARIES: &[&str] = &[$(concat!($($doc),*).trim_ascii(),)*];
+            SUMMARIES[kind as usize]
         }
 
-        /// The schema of the operation's successful answer.
-        pub fn answer(kind: OperationKind) -> Value {
-            match kind { $(OperationKind::$name => answer_schema!($decode $(($decode_key))?),)* }
+        /// The schema (JSON text) of the operation's successful answer.
+        pub fn answer(kind: OperationKind) -> &'static str {
+            const ANSWERS: &[&str] = &[$(answer_schema!($decode $(($decode_key))?),)*];
+            ANSWERS[kind as usize]
         }
 
         /// The parameters and body the operation's fields make, with `limits` in force.
         pub fn request(kind: OperationKind, limits: &Limits) -> RequestShape {
+            const FIELDS: &[&[(At, bool, DescribeFn)]] = &[$(&[
+                $( (At { place: Place::$place, key: $key }, true, <$ty as Describe>::describe), )*
+                $( (At { place: Place::$oplace, key: $okey }, false, <$oty as Describe>::describe), )*
+            ],)*];
             let mut shape = RequestShape::default();
-            match kind {
-                $(OperationKind::$name => {
-                    $( <$ty as Describe>::describe(At { place: Place::$place, key: $key }, true, limits, &mut shape); )*
-                    $( <$oty as Describe>::describe(At { place: Place::$oplace, key: $okey }, false, limits, &mut shape); )*
-                })*
+            for &(at, required, describe) in FIELDS[kind as usize] {
+                describe(at, required, limits, &mut shape);
             }
             shape
         }

@@ -1,9 +1,10 @@
 //! The problem answers (`application/problem+json`) an operation can give, derived from the error
 //! enum: every status some code answers with, each with the codes that answer it.
 
+use super::{content, reference};
 use crate::error::ErrorCode;
 use crate::ops::OperationKind;
-use serde_json::{json, Map, Value};
+use crate::wire::record::Writer;
 
 /// Which operations an error code can answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,9 +55,10 @@ pub fn gateway_codes() -> Vec<&'static str> {
 pub fn statuses(kind: OperationKind) -> Vec<(u16, Vec<ErrorCode>)> {
     let mut by_status: Vec<(u16, Vec<ErrorCode>)> = Vec::new();
     for &code in ErrorCode::ALL.iter().filter(|&&c| answers(c, kind)) {
-        match by_status.iter_mut().find(|(status, _)| *status == code.status()) {
-            Some((_, codes)) => codes.push(code),
-            None => by_status.push((code.status(), vec![code])),
+        // Kept in order as it grows (a sort would link a sort function for this one list).
+        match by_status.binary_search_by_key(&code.status(), |(status, _)| *status) {
+            Ok(at) => by_status[at].1.push(code),
+            Err(at) => by_status.insert(at, (code.status(), vec![code])),
         }
     }
     for (status, codes) in &mut by_status {
@@ -64,68 +66,48 @@ pub fn statuses(kind: OperationKind) -> Vec<(u16, Vec<ErrorCode>)> {
             codes.push(ErrorCode::UpstreamError);
         }
     }
-    by_status.sort_by_key(|(status, _)| *status);
     by_status
 }
 
-/// The response object of a problem with `status` (`None`: any other 4xx) and one of `codes`.
-pub fn response(status: Option<u16>, codes: &[ErrorCode], headers: Map<String, Value>) -> Value {
+/// The response object of a problem with `status` (`None`: any other 4xx) and one of `codes`, with
+/// `headers` (JSON text).
+pub fn response(status: Option<u16>, codes: &[ErrorCode], headers: &str) -> String {
     let names: Vec<&str> = codes.iter().map(|c| c.as_str()).collect();
-    let status_schema = match status {
-        Some(status) => json!({ "const": status }),
-        None => json!({ "minimum": 400, "maximum": 499 }),
+    let (status_schema, description) = match status {
+        Some(status) => (Writer::open().plain("const", status), format!("A problem: {}.", names.join(", "))),
+        None => (
+            Writer::open().plain("minimum", 400).plain("maximum", 499),
+            "The upstream's own refusal, passed on with its status.".to_owned(),
+        ),
     };
-    let description = match status {
-        Some(_) => format!("A problem: {}.", names.join(", ")),
-        None => "The upstream's own refusal, passed on with its status.".to_owned(),
-    };
-    json!({
-        "description": description,
-        "headers": headers,
-        "content": {
-            "application/problem+json": {
-                "schema": {
-                    "allOf": [
-                        { "$ref": "#/components/schemas/Problem" },
-                        { "properties": { "status": status_schema, "code": { "enum": names } } },
-                    ],
-                },
-            },
-        },
-    })
+    let code = Writer::open().strings("enum", &names);
+    let properties = Writer::open().raw("status", &status_schema.finish()).raw("code", &code.finish());
+    let own = Writer::open().raw("properties", &properties.finish()).finish();
+    let schema = Writer::open().raws("allOf", &[reference("schemas", "Problem"), own]).finish();
+    Writer::open()
+        .string("description", &description)
+        .raw("headers", headers)
+        .raw("content", &content("application/problem+json", &schema))
+        .finish()
 }
 
 /// The `Problem` and `FieldError` schemas (RFC 9457, as `Error::problem` serializes).
-pub fn schemas() -> Value {
-    let codes = gateway_codes();
-    json!({
-        "Problem": {
-            "type": "object",
-            "properties": {
-                "type": { "type": "string", "pattern": "^urn:groupgate:problem:[a-z0-9_]+$" },
-                "title": { "type": "string" },
-                "status": { "type": "integer" },
-                "detail": { "type": "string" },
-                "code": { "type": "string", "enum": codes },
-                "errors": { "type": "array", "minItems": 1, "items": { "$ref": "#/components/schemas/FieldError" } },
-                "retryAfter": { "type": "integer", "minimum": 0 },
-                "upstreamStatus": { "type": "integer" },
-                "requestId": { "type": "string" },
-            },
-            "required": ["type", "title", "status", "detail", "code"],
-            "additionalProperties": false,
-        },
-        "FieldError": {
-            "type": "object",
-            "properties": {
-                "pointer": { "type": "string" },
-                "parameter": { "type": "string" },
-                "code": { "type": "string", "enum": codes },
-                "detail": { "type": "string" },
-            },
-            "oneOf": [{ "required": ["pointer"] }, { "required": ["parameter"] }],
-            "required": ["code", "detail"],
-            "additionalProperties": false,
-        },
-    })
+pub fn schemas() -> String {
+    let code = Writer::open().string("type", "string").strings("enum", &gateway_codes()).finish();
+    [
+        r#"{"Problem":{"type":"object","properties":{"#,
+        r#""type":{"type":"string","pattern":"^urn:groupgate:problem:[a-z0-9_]+$"},"#,
+        r#""title":{"type":"string"},"status":{"type":"integer"},"detail":{"type":"string"},"code":"#,
+        &code,
+        r##","errors":{"type":"array","minItems":1,"items":{"$ref":"#/components/schemas/FieldError"}},"##,
+        r#""retryAfter":{"type":"integer","minimum":0},"upstreamStatus":{"type":"integer"},"#,
+        r#""requestId":{"type":"string"}},"#,
+        r#""required":["type","title","status","detail","code"],"additionalProperties":false},"#,
+        r#""FieldError":{"type":"object","properties":{"#,
+        r#""pointer":{"type":"string"},"parameter":{"type":"string"},"code":"#,
+        &code,
+        r#","detail":{"type":"string"}},"oneOf":[{"required":["pointer"]},{"required":["parameter"]}],"#,
+        r#""required":["code","detail"],"additionalProperties":false}}"#,
+    ]
+    .concat()
 }

@@ -5,6 +5,12 @@ use crate::invite::InviteCode;
 use crate::limits::{is_invisible, PARTICIPANTS_PER_REQUEST_DEFAULT, SUBJECT_MAX_DEFAULT};
 use crate::ops::GroupRequest;
 use regex::Regex;
+use serde_json::{json, Value};
+
+/// The document with `limits`, parsed.
+fn parsed(limits: &Limits) -> Value {
+    serde_json::from_str(&document(limits)).expect("the document is JSON")
+}
 
 fn operation_of(doc: &Value, kind: OperationKind) -> &Value {
     let path = format!("/api/{{session}}{}", kind.waha_template());
@@ -27,9 +33,18 @@ fn matches(pattern: &str, text: &str) -> bool {
     Regex::new(pattern).unwrap().is_match(text)
 }
 
+/// The text is written by hand, not from a map: a key written twice would parse (the last one
+/// wins) and shorten the text written back from the parsed value.
+#[test]
+fn the_text_is_compact_with_every_key_once() {
+    let text = document(&Limits::default());
+    let value: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(serde_json::to_string(&value).unwrap().len(), text.len());
+}
+
 #[test]
 fn every_operation_of_the_table_is_in_the_document() {
-    let doc = document(&Limits::default());
+    let doc = parsed(&Limits::default());
     assert_eq!(doc["openapi"], OPENAPI_VERSION);
     for &kind in OperationKind::ALL {
         let op = operation_of(&doc, kind);
@@ -54,12 +69,12 @@ fn every_operation_of_the_table_is_in_the_document() {
 
 #[test]
 fn limits_are_the_validators_and_follow_the_settings() {
-    let doc = document(&Limits::default());
+    let doc = parsed(&Limits::default());
     let create = body_schema(&doc, OperationKind::CreateGroup);
     assert_eq!(create["properties"]["participants"]["maxItems"], PARTICIPANTS_PER_REQUEST_DEFAULT);
     assert_eq!(create["properties"]["name"]["maxLength"], SUBJECT_MAX_DEFAULT);
     let limits = Limits { subject_max: 25, description_max: 7, participants_per_request: 3 };
-    let doc = document(&limits);
+    let doc = parsed(&limits);
     let add = body_schema(&doc, OperationKind::AddParticipants);
     assert_eq!(add["properties"]["participants"]["maxItems"], 3);
     assert_eq!(body_schema(&doc, OperationKind::SetSubject)["properties"]["subject"]["maxLength"], 25);
@@ -77,7 +92,7 @@ fn limits_are_the_validators_and_follow_the_settings() {
 
 #[test]
 fn id_patterns_accept_exactly_what_the_parsers_accept() {
-    let doc = document(&Limits::default());
+    let doc = parsed(&Limits::default());
     let group = operation_of(&doc, OperationKind::GetGroup)["parameters"][1]["schema"]["pattern"].as_str().unwrap();
     for id in [
         "120363298657503778@g.us",
@@ -131,7 +146,7 @@ fn id_patterns_accept_exactly_what_the_parsers_accept() {
 
 #[test]
 fn the_subject_pattern_is_the_invisibility_test() {
-    let doc = document(&Limits::default());
+    let doc = parsed(&Limits::default());
     let visible = body_schema(&doc, OperationKind::SetSubject)["properties"]["subject"]["pattern"].as_str().unwrap();
     for text in ["a", " a ", "\u{200B}", "\u{200B}x", "\u{3164}", "\u{E0041}", "👍", "\t\n", "", "\u{2800}\u{00A0}"] {
         assert_eq!(matches(visible, text), !is_invisible(text), "{text:?}");
@@ -140,7 +155,7 @@ fn the_subject_pattern_is_the_invisibility_test() {
 
 #[test]
 fn problems_come_from_the_error_enum_with_rate_limit_headers_where_limited() {
-    let doc = document(&Limits::default());
+    let doc = parsed(&Limits::default());
     for &kind in OperationKind::ALL {
         let responses = operation_of(&doc, kind)["responses"].as_object().unwrap();
         for &code in ErrorCode::ALL.iter().filter(|&&c| problems::answers(c, kind)) {
@@ -166,7 +181,7 @@ fn problems_come_from_the_error_enum_with_rate_limit_headers_where_limited() {
 
 #[test]
 fn answers_are_shaped_as_the_client_decodes_them_and_a_created_group_links_to_its_operations() {
-    let doc = document(&Limits::default());
+    let doc = parsed(&Limits::default());
     let answer = |kind| &operation_of(&doc, kind)["responses"]["2XX"]["content"]["application/json"]["schema"];
     assert_eq!(answer(OperationKind::GetInfoAdminOnly)["required"], json!(["adminsOnly"]));
     assert_eq!(answer(OperationKind::CountGroups)["required"], json!(["count"]));
@@ -183,7 +198,7 @@ fn answers_are_shaped_as_the_client_decodes_them_and_a_created_group_links_to_it
 /// (`duplicate_participant`). The schema now documents each person's one canonical spelling.
 #[test]
 fn the_people_schema_admits_no_two_spellings_of_one_person() {
-    let doc = document(&Limits::default());
+    let doc = parsed(&Limits::default());
     let people = &body_schema(&doc, OperationKind::PromoteParticipants)["properties"]["participants"];
     let pattern = people["items"]["properties"]["id"]["pattern"].as_str().unwrap();
     let spellings = ["15551234567@c.us", "15551234567@s.whatsapp.net"];
@@ -193,4 +208,13 @@ fn the_people_schema_admits_no_two_spellings_of_one_person() {
     let path = "/api/default/groups/120363298657503778@g.us/admin/promote";
     let refused = GroupRequest::parse("POST", path, "", body.as_bytes(), &Limits::default()).unwrap_err();
     assert_eq!(refused.errors[0].code, ErrorCode::DuplicateParticipant);
+}
+
+/// The per-row tables of `operations` are indexed by kind: a kind's discriminant is its row.
+#[test]
+fn each_kind_finds_its_own_row() {
+    for (row, &kind) in OperationKind::ALL.iter().enumerate() {
+        assert_eq!(kind as usize, row, "{kind:?}");
+    }
+    assert!(operations::summary(OperationKind::CountGroups).starts_with("`GET /groups/count`"));
 }

@@ -1,7 +1,7 @@
 //! Small JSON records the Worker stores or sends itself (cache entries, idempotency records, the
 //! quota objects' calls and answers), read with [`super::json`] and written by hand: serde
 //! derives for them inline serde_json's typed deserializer (and `f64` formatting for its errors)
-//! into the Worker.
+//! into the Worker. [`Writer`] also writes the OpenAPI document (`crate::openapi`).
 
 use super::json::{parse, Object, Value};
 use super::{json_string, write_joined};
@@ -105,8 +105,14 @@ impl Writer {
     }
 
     /// An array of strings.
-    pub fn strings(mut self, name: &str, values: &[String]) -> Self {
-        write_joined(self.name(name), ['[', ']'], values, |value, out| json_string(value, out));
+    pub fn strings(mut self, name: &str, values: &[impl AsRef<str>]) -> Self {
+        write_joined(self.name(name), ['[', ']'], values, |value, out| json_string(value.as_ref(), out));
+        self
+    }
+
+    /// An array of JSON texts, each written as is (objects from other `Writer`s).
+    pub fn raws(mut self, name: &str, texts: &[impl AsRef<str>]) -> Self {
+        write_joined(self.name(name), ['[', ']'], texts, |text, out| out.push_str(text.as_ref()));
         self
     }
 
@@ -135,7 +141,8 @@ mod tests {
             .plain("b", true)
             .optional("none", None::<u32>, Writer::plain)
             .optional("some", Some("x"), Writer::string)
-            .strings("list", &["p".into(), "q".into()])
+            .strings("list", &["p", "q"])
+            .raws("texts", &["{}", "[1]"])
             .raw("inner", &Writer::open().plain("k", 7).finish())
             .finish();
         let f = Fields::parse(&text).unwrap();
@@ -146,6 +153,7 @@ mod tests {
         assert_eq!(f.optional("some", Fields::string), Some(Some("x".into())));
         assert_eq!(f.optional("absent", Fields::string), Some(None));
         assert_eq!(f.strings("list"), Some(vec!["p".into(), "q".into()]));
+        assert!(text.contains(r#""texts":[{},[1]]"#));
         assert_eq!(f.object("inner").and_then(|i| i.number::<u8>("k")), Some(7));
     }
 

@@ -24,6 +24,6 @@ pub async fn answer(
         exchange.headers.push(("Allow", "GET".into()));
         return Err(Error::new(ErrorCode::MethodNotAllowed, format!("{OPENAPI_PATH} answers GET only")));
     }
-    let body = DOCUMENT.get_or_init(|| document(&settings.limits).to_string().into_bytes());
+    let body = DOCUMENT.get_or_init(|| document(&settings.limits).into_bytes());
     Ok(respond(200, body.clone(), "application/json"))
 }
