@@ -14,9 +14,14 @@ pub enum BodyRead {
 }
 
 /// Reads `response`'s body, at most `max` bytes: in one `arrayBuffer()` call when its declared
-/// length fits, chunk by chunk (counting) when it declares none.
-pub async fn read_capped(response: &web_sys::Response, max: usize) -> Result<Vec<u8>, BodyRead> {
-    let declared = response.headers().get("Content-Length").ok().flatten().and_then(|v| v.parse::<usize>().ok());
+/// length (`Content-Length`, read by the caller with the status) fits, chunk by chunk (counting)
+/// when it declares none.
+pub async fn read_capped(
+    response: &web_sys::Response,
+    content_length: Option<&str>,
+    max: usize,
+) -> Result<Vec<u8>, BodyRead> {
+    let declared = content_length.and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|len| len > max) {
         return Err(BodyRead::TooLarge);
     }

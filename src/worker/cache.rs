@@ -8,6 +8,7 @@
 
 use super::deadline::within;
 use super::http::Exchange;
+use super::incoming::Incoming;
 use super::kv::Kv;
 use super::marks::{self, Marks};
 use super::runtime::{console_error, Env};
@@ -17,7 +18,6 @@ use crate::config::GatewaySettings;
 use crate::error::{Error, ErrorCode};
 use crate::ops::GroupRequest;
 use crate::wire::record::Writer;
-use web_sys::Headers;
 
 /// Response header saying how the cache answered: `hit`, `miss` or `stale`.
 pub const CACHE_HEADER: &str = "X-Groupgate-Cache";
@@ -45,13 +45,13 @@ pub struct GroupCache {
 }
 
 impl GroupCache {
-    /// Prepares the cache for `request`; `headers` are the client's (for `Cache-Control`).
-    pub fn open(env: &Env, settings: &GatewaySettings, request: &GroupRequest, headers: &Headers) -> Self {
+    /// Prepares the cache for `request`; `req` is the client's (for `Cache-Control`).
+    pub fn open(env: &Env, settings: &GatewaySettings, request: &GroupRequest, req: &Incoming) -> Self {
         let fresh_secs = settings.group_cache.unwrap_or(0);
         let session = &request.session;
         let role = settings.group_cache.and_then(|_| {
             if let Some((group, read)) = CachedRead::of(&request.operation) {
-                return Some(Role::Read { key: read.key(session, group), bypass: asks_no_cache(headers) });
+                return Some(Role::Read { key: read.key(session, group), bypass: asks_no_cache(req) });
             }
             let (group, reads) = invalidated_by(&request.operation)?;
             Some(Role::Write(reads.into_iter().map(|read| read.key(session, group)).collect()))
@@ -125,8 +125,8 @@ impl GroupCache {
 
 /// Whether the client asked for an answer from the upstream (`Cache-Control: no-cache`,
 /// `no-store` or `max-age=0`).
-fn asks_no_cache(headers: &Headers) -> bool {
-    let value = headers.get("Cache-Control").ok().flatten().unwrap_or_default().to_ascii_lowercase();
+fn asks_no_cache(req: &Incoming) -> bool {
+    let value = req.header("Cache-Control").unwrap_or_default().to_ascii_lowercase();
     value.split(',').map(str::trim).any(|d| matches!(d, "no-cache" | "no-store" | "max-age=0"))
 }
 

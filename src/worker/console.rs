@@ -2,7 +2,8 @@
 //! (`[assets]` in wrangler.toml, binding `ASSETS`, with `run_worker_first`, so the Worker sees
 //! every request); a missing file is the API's `404` problem.
 
-use super::http::internal;
+use super::batched::{Body, HeaderList};
+use super::http::{internal, Outgoing};
 use super::incoming::Incoming;
 use super::runtime::Env;
 use crate::error::{Error, ErrorCode};
@@ -10,7 +11,7 @@ use js_sys::futures::JsFuture;
 use js_sys::Promise;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Response, ResponseInit};
+use web_sys::Response;
 
 /// The static assets binding.
 const ASSETS_BINDING: &str = "ASSETS";
@@ -26,7 +27,7 @@ extern "C" {
 
 /// Serves `path` from the console's assets; `/api…`, a missing binding or a missing file is
 /// `404 not_found`.
-pub async fn serve(req: &Incoming, env: &Env, path: &str) -> Result<Response, Error> {
+pub async fn serve(req: &Incoming, env: &Env, path: &str) -> Result<Outgoing, Error> {
     let not_found = || Error::new(ErrorCode::NotFound, format!("no route {path}"));
     if path == "/api" || path.starts_with("/api/") {
         return Err(not_found());
@@ -37,10 +38,7 @@ pub async fn serve(req: &Incoming, env: &Env, path: &str) -> Result<Response, Er
     if asset.status() == 404 {
         return Err(not_found());
     }
-    // A copy with headers of its own: the fetched answer's are immutable, and the exchange adds
-    // its headers to every answer.
-    let init = ResponseInit::new();
-    init.set_status(asset.status());
-    init.set_headers(&asset.headers());
-    Response::new_with_opt_readable_stream_and_init(asset.body().as_ref(), &init).map_err(internal)
+    // Passed on whole: the runtime copies it when the exchange adds its headers (the fetched
+    // answer's own are immutable).
+    Ok(Outgoing { status: asset.status(), headers: HeaderList::default(), body: Body::Passed(asset) })
 }

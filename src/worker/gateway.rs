@@ -3,7 +3,7 @@
 
 use super::cache::GroupCache;
 use super::chunks::Chunks;
-use super::http::{body_bytes, empty, internal, respond, Exchange, ALLOWED_HEADERS, ALLOWED_METHODS};
+use super::http::{body_bytes, empty, internal, respond, Exchange, Outgoing, ALLOWED_HEADERS, ALLOWED_METHODS};
 use super::idempotency::{Claim, Idempotency};
 use super::incoming::Incoming;
 use super::key_route;
@@ -24,7 +24,6 @@ use crate::ops::{GroupRequest, OperationKind, Outcome, Part, Plan, RateClass, Re
 use crate::ratelimit::{limit_field, policy_field};
 use crate::upstream::{AnswerCheck, UpstreamFailure};
 use crate::wire::{check_body_media_type, percent_decode};
-use web_sys::{Headers, Response};
 
 /// Handles one request; every failure is an [`Error`] for the caller to answer as a problem.
 pub async fn handle(
@@ -32,10 +31,10 @@ pub async fn handle(
     env: &Env,
     settings: &GatewaySettings,
     exchange: &mut Exchange,
-) -> Result<Response, Error> {
+) -> Result<Outgoing, Error> {
     let method = req.method().to_owned();
     let path = req.path();
-    if method == "OPTIONS" && req.headers().has("Access-Control-Request-Method").unwrap_or(false) {
+    if method == "OPTIONS" && req.header("Access-Control-Request-Method").is_some() {
         return preflight(exchange, settings);
     }
     if path == "/healthz" {
@@ -61,7 +60,7 @@ async fn serve(
     env: &Env,
     settings: &GatewaySettings,
     exchange: &mut Exchange,
-) -> Result<Response, Error> {
+) -> Result<Outgoing, Error> {
     exchange.log.dialect = Some(routed.dialect());
     let mut plan = accept(routed, req, settings, exchange).await?;
     for part in &mut plan.parts {
@@ -86,7 +85,7 @@ async fn serve(
         .collect::<Result<Vec<_>, Error>>()?;
     // The header is read only for an operation that honours it (one call into the runtime less).
     let idempotent = plan.kinds().next().is_some_and(OperationKind::idempotent);
-    let idempotency_key = idempotent.then(|| req.headers().get(IDEMPOTENCY_KEY_HEADER).ok().flatten()).flatten();
+    let idempotency_key = idempotent.then(|| req.header(IDEMPOTENCY_KEY_HEADER)).flatten();
     let idempotency = match idempotency_key {
         Some(key) => {
             let client = client_key(req).unwrap_or_default();
@@ -113,7 +112,7 @@ async fn serve(
         let outcome = match part.resolve(&outcomes) {
             Some(operation) => {
                 let request = GroupRequest { session: plan.session.clone(), operation };
-                match run_part(env, settings, &request, rendered, req.headers(), stream, exchange).await {
+                match run_part(env, settings, &request, rendered, req, stream, exchange).await {
                     Ok(PartAnswer::Streamed(response)) => return Ok(response),
                     Ok(PartAnswer::Held(reply)) => Ok(reply),
                     Err(error) => Err(error),
@@ -146,7 +145,7 @@ enum PartAnswer {
     /// Its canonical answer, held.
     Held(Reply),
     /// The client's response, the upstream's answer streaming through it unread.
-    Streamed(Response),
+    Streamed(Outgoing),
 }
 
 /// Runs one part: answers it from the group cache when it can; else renders it for the upstream
@@ -158,11 +157,11 @@ async fn run_part(
     settings: &GatewaySettings,
     request: &GroupRequest,
     rendered: Option<RenderedRequest>,
-    headers: &Headers,
+    req: &Incoming,
     stream: bool,
     exchange: &mut Exchange,
 ) -> Result<PartAnswer, Error> {
-    let mut cache = GroupCache::open(env, settings, request, headers);
+    let mut cache = GroupCache::open(env, settings, request, req);
     if let Some(answer) = cache.lookup(exchange).await {
         return Ok(PartAnswer::Held(Reply {
             status: answer.status,
@@ -343,10 +342,9 @@ async fn limit(
 
 /// The client key the request presents, in `X-Api-Key` or `Authorization: Bearer`.
 pub(super) fn client_key(req: &Incoming) -> Option<String> {
-    let header = |name| req.headers().get(name).ok().flatten();
-    // `Authorization` counts only without `X-Api-Key`: it is read only then.
-    let api_key = header(API_KEY_HEADER);
-    let authorization = if api_key.is_none() { header("Authorization") } else { None };
+    // `Authorization` counts only without `X-Api-Key`.
+    let api_key = req.header(API_KEY_HEADER);
+    let authorization = if api_key.is_none() { req.header("Authorization") } else { None };
     presented_key(api_key, authorization.as_deref())
 }
 
@@ -376,7 +374,7 @@ pub(super) async fn read_body(req: &mut Incoming) -> Result<Vec<u8>, Error> {
     let Some(stream) = req.inner().body() else {
         return Ok(Vec::new());
     };
-    let declared = req.headers().get("Content-Length").ok().flatten().and_then(|v| v.parse::<usize>().ok());
+    let declared = req.header("Content-Length").and_then(|v| v.parse::<usize>().ok());
     if declared == Some(0) {
         return Ok(Vec::new());
     }
@@ -408,30 +406,29 @@ fn check_content_type(req: &Incoming, body: &[u8]) -> Result<(), Error> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(());
     }
-    let content_type = req.headers().get("Content-Type").ok().flatten().unwrap_or_default();
+    let content_type = req.header("Content-Type").unwrap_or_default();
     check_body_media_type(&content_type, body)
 }
 
 /// Answers a CORS preflight: granted for `ALLOWED_ORIGINS`, refused otherwise.
-fn preflight(exchange: &Exchange, settings: &GatewaySettings) -> Result<Response, Error> {
+fn preflight(exchange: &Exchange, settings: &GatewaySettings) -> Result<Outgoing, Error> {
     let granted = exchange.origin.as_deref().and_then(|o| settings.origins.grant(o)).is_some();
     if !granted {
         return Err(Error::new(ErrorCode::OriginNotAllowed, "this origin is not in ALLOWED_ORIGINS"));
     }
-    let response = empty(204);
-    let headers = response.headers();
+    let mut response = empty(204);
     for (name, value) in [
         ("Access-Control-Allow-Methods", ALLOWED_METHODS),
         ("Access-Control-Allow-Headers", ALLOWED_HEADERS),
         ("Access-Control-Max-Age", "600"),
     ] {
-        headers.set(name, value).map_err(internal)?;
+        response.headers.add(name, value);
     }
     Ok(response)
 }
 
 /// The upstream's successful answer, unchanged (status, body, content type).
-fn pass_through(answer: Answer) -> Response {
+fn pass_through(answer: Answer) -> Outgoing {
     let content_type = answer.content_type.as_deref().unwrap_or("application/json");
     respond(answer.status, answer.body, content_type)
 }

@@ -1,6 +1,8 @@
 //! One request/response exchange: request id, CORS, problem responses, extra headers and the
-//! log line, applied the same way to every answer.
+//! log line, applied the same way to every answer. The answer is held in Rust ([`Outgoing`]) and
+//! handed to the runtime, its headers and the log line with it, in one call.
 
+use super::batched::{respond as build, Body, HeaderList};
 use super::incoming::Incoming;
 use super::log::LogLine;
 use super::runtime::{console_error, message};
@@ -10,8 +12,8 @@ use crate::wire::record::Writer;
 use crate::wire::valid_request_id;
 use js_sys::futures::JsFuture;
 use js_sys::Uint8Array;
-use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
-use web_sys::{Headers, ReadableStream, Response, ResponseInit};
+use wasm_bindgen::JsValue;
+use web_sys::{ReadableStream, Response};
 
 /// Header carrying the request id, in and out.
 pub const REQUEST_ID: &str = "X-Request-Id";
@@ -25,6 +27,23 @@ pub const ALLOWED_HEADERS: &str =
 pub const WWW_AUTHENTICATE: &str = r#"Bearer realm="groupgate""#;
 /// Methods a browser may use.
 pub const ALLOWED_METHODS: &str = "GET, POST, PUT, PATCH, DELETE";
+
+/// An answer, held until it is handed to the runtime.
+pub struct Outgoing {
+    /// HTTP status (a passed response keeps its own).
+    pub status: u16,
+    /// Its own headers (the exchange adds request id, CORS and its extra headers).
+    pub headers: HeaderList,
+    /// The body.
+    pub body: Body,
+}
+
+impl Outgoing {
+    /// The runtime's response (no log line: for answers outside an exchange).
+    pub fn into_response(self) -> Response {
+        build(self.status, &self.body, &self.headers, None)
+    }
+}
 
 /// What is known about the exchange while it is handled.
 pub struct Exchange {
@@ -41,34 +60,32 @@ pub struct Exchange {
 impl Exchange {
     /// Starts an exchange for `req`.
     pub fn begin(req: &Incoming) -> Self {
-        let header = |name| req.headers().get(name).ok().flatten();
-        let request_id = header(REQUEST_ID).filter(|id| valid_request_id(id)).unwrap_or_else(random_uuid);
+        let request_id = req.header(REQUEST_ID).filter(|id| valid_request_id(id)).unwrap_or_else(random_uuid);
         let log = LogLine::begin(&request_id, req.method());
-        Exchange { request_id, origin: header("Origin"), headers: Vec::new(), log }
+        Exchange { request_id, origin: req.header("Origin"), headers: Vec::new(), log }
     }
 
     /// Builds the final response: the result or its problem, plus request id, CORS and extra
     /// headers; writes the log line.
-    pub fn finish(mut self, result: Result<Response, Error>, origins: &AllowedOrigins) -> Response {
-        let response = match result {
-            Ok(response) => response,
+    pub fn finish(mut self, result: Result<Outgoing, Error>, origins: &AllowedOrigins) -> Response {
+        let Outgoing { status, mut headers, body } = match result {
+            Ok(outgoing) => outgoing,
             Err(error) => {
                 self.log.error = Some(error.code.as_str());
                 problem(&error, &self.request_id)
             }
         };
-        let headers = response.headers();
-        let _ = headers.set(REQUEST_ID, &self.request_id);
+        headers.add(REQUEST_ID, &self.request_id);
         for (name, value) in &self.headers {
-            let _ = headers.set(name, value);
+            headers.add(name, value);
         }
         if let Some(origin) = self.origin.as_deref().and_then(|o| origins.grant(o)) {
-            let _ = headers.set("Access-Control-Allow-Origin", origin);
-            let _ = headers.set("Access-Control-Expose-Headers", EXPOSED);
+            headers.add("Access-Control-Allow-Origin", origin);
+            headers.add("Access-Control-Expose-Headers", EXPOSED);
         }
-        let _ = headers.append("Vary", "Origin");
-        self.log.write(response.status());
-        response
+        headers.add("Vary", "Origin");
+        let line = self.log.finish(status);
+        build(status, &body, &headers, Some(&line))
     }
 }
 
@@ -80,90 +97,37 @@ extern "C" {
 }
 
 /// An RFC 9457 problem response for `error`.
-pub fn problem(error: &Error, request_id: &str) -> Response {
+pub fn problem(error: &Error, request_id: &str) -> Outgoing {
     let body = error.problem(Some(request_id)).render().into_bytes();
     let status = if error.status == 0 { 500 } else { error.status };
-    let response = respond(status, body, "application/problem+json");
+    let mut response = respond(status, body, "application/problem+json");
     if error.code == ErrorCode::Unauthorized {
-        let _ = response.headers().set("WWW-Authenticate", WWW_AUTHENTICATE);
+        response.headers.add("WWW-Authenticate", WWW_AUTHENTICATE);
     }
     if let Some(seconds) = error.retry_after {
-        let _ = response.headers().set("Retry-After", &seconds.to_string());
+        response.headers.add("Retry-After", &seconds.to_string());
     }
     response
 }
 
 /// A response with `status`, `body` and `content_type`.
-pub fn respond(status: u16, body: Vec<u8>, content_type: &str) -> Response {
-    let body = Uint8Array::from(body.as_slice());
-    typed(Response::new_with_opt_buffer_source_and_init(Some(&body), &status_init(status)), content_type)
+pub fn respond(status: u16, body: Vec<u8>, content_type: &str) -> Outgoing {
+    typed(status, Body::Bytes(body), content_type)
 }
 
 /// A response with `status`, its body streamed from `body` (none: empty), and `content_type`.
-pub fn respond_streamed(status: u16, body: Option<&ReadableStream>, content_type: &str) -> Response {
-    typed(Response::new_with_opt_readable_stream_and_init(body, &status_init(status)), content_type)
+pub fn respond_streamed(status: u16, body: Option<ReadableStream>, content_type: &str) -> Outgoing {
+    typed(status, body.map_or(Body::Empty, Body::Stream), content_type)
 }
 
-/// The response `built`, labelled `content_type`.
-fn typed(built: Result<Response, JsValue>, content_type: &str) -> Response {
-    let response = built.unwrap_throw();
-    let _ = response.headers().set("Content-Type", content_type);
-    response
+/// A response with `status` and `body`, labelled `content_type`.
+fn typed(status: u16, body: Body, content_type: &str) -> Outgoing {
+    Outgoing { status, headers: HeaderList::default().with("Content-Type", content_type), body }
 }
 
 /// An empty response with `status`.
-pub fn empty(status: u16) -> Response {
-    Response::new_with_opt_str_and_init(None, &status_init(status)).unwrap_throw()
-}
-
-/// A response's options with `status`.
-fn status_init(status: u16) -> ResponseInit {
-    let init = ResponseInit::new();
-    init.set_status(status);
-    init
-}
-
-/// How an outbound request treats a redirect answer.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Redirects {
-    /// Follow it (the runtime's default).
-    Follow,
-    /// Return it as the answer: nothing is sent to where it points.
-    Return,
-}
-
-/// The options of an outbound request.
-pub fn request_init(
-    method: &str,
-    headers: Option<&Headers>,
-    body: Option<&str>,
-    redirects: Redirects,
-) -> web_sys::RequestInit {
-    let init = web_sys::RequestInit::new();
-    init.set_method(method);
-    if let Some(headers) = headers {
-        init.set_headers(headers);
-    }
-    if let Some(body) = body {
-        init.set_body(&JsValue::from_str(body));
-    }
-    if redirects == Redirects::Return {
-        init.set_redirect(web_sys::RequestRedirect::Manual);
-    }
-    init
-}
-
-#[wasm_bindgen::prelude::wasm_bindgen]
-extern "C" {
-    /// The runtime's global `fetch(url, init)`.
-    #[wasm_bindgen(catch, js_name = fetch)]
-    fn global_fetch(url: &str, init: &web_sys::RequestInit) -> Result<js_sys::Promise, JsValue>;
-}
-
-/// Sends a request to `url` with `init` through the runtime's `fetch`, without a `Request` object.
-pub async fn send(url: &str, init: &web_sys::RequestInit) -> Result<Response, JsValue> {
-    let response = JsFuture::from(global_fetch(url, init)?).await?;
-    Ok(response.unchecked_into())
+pub fn empty(status: u16) -> Outgoing {
+    Outgoing { status, headers: HeaderList::default(), body: Body::Empty }
 }
 
 /// A whole body, read by the runtime in one call (the request's or response's `arrayBuffer()`)

@@ -1,19 +1,29 @@
-//! The client's request: the runtime's object, with what every request reads of it read once.
+//! The client's request: the runtime's object, with its method, URL and the headers most
+//! requests need read in one call.
 
-use web_sys::Headers;
+use super::batched::request_head;
+use super::http::REQUEST_ID;
+use crate::headers::API_KEY_HEADER;
+use std::sync::OnceLock;
 
-/// The client's request: the runtime's object, with its method, URL and headers read once.
+/// The headers read together with the method and URL: what most requests need.
+const READ_AHEAD: [&str; 6] = [REQUEST_ID, "Origin", API_KEY_HEADER, "Authorization", "Content-Length", "Content-Type"];
+
+/// The client's request: the runtime's object, with its method, URL and the headers of
+/// [`READ_AHEAD`] read once.
 pub struct Incoming {
     raw: web_sys::Request,
-    headers: Headers,
     method: String,
     url: String,
+    read_ahead: [Option<String>; READ_AHEAD.len()],
 }
 
 impl Incoming {
     /// Wraps the runtime's request.
     pub fn new(raw: web_sys::Request) -> Self {
-        Incoming { headers: raw.headers(), method: raw.method(), url: raw.url(), raw }
+        static NAMES: OnceLock<String> = OnceLock::new();
+        let (method, url, read_ahead) = request_head(&raw, NAMES.get_or_init(|| READ_AHEAD.join("\n")));
+        Incoming { raw, method, url, read_ahead }
     }
 
     /// The method (`GET`).
@@ -31,9 +41,12 @@ impl Incoming {
         path_of(&self.url).to_owned()
     }
 
-    /// The request's headers.
-    pub fn headers(&self) -> &Headers {
-        &self.headers
+    /// The value of the header `name`, if the request has it (several are joined by `, `).
+    pub fn header(&self, name: &str) -> Option<String> {
+        match READ_AHEAD.iter().position(|known| known.eq_ignore_ascii_case(name)) {
+            Some(at) => self.read_ahead[at].clone(),
+            None => self.raw.headers().get(name).ok().flatten(),
+        }
     }
 
     /// The runtime's request.

@@ -3,12 +3,11 @@
 //! rest of `/groupgate/` is the console's copy of the npm module (static assets).
 
 use super::gateway::{client_key, read_body};
-use super::http::{respond, Exchange};
+use super::http::{respond, Exchange, Outgoing};
 use super::incoming::Incoming;
 use crate::config::GatewaySettings;
 use crate::error::{Error, ErrorCode};
 use crate::keys::KEY_PATH;
-use web_sys::Response;
 
 /// Answers a request of [`KEY_PATH`]: authenticated like every call (a key, its origin) before
 /// anything else, so a stranger learns nothing.
@@ -16,7 +15,7 @@ pub async fn answer(
     req: &mut Incoming,
     settings: &GatewaySettings,
     exchange: &mut Exchange,
-) -> Result<Response, Error> {
+) -> Result<Outgoing, Error> {
     // Read before answering anything, as every route does (an early answer can reset a sender).
     let _ = read_body(req).await;
     let key = settings.keys.authenticate(client_key(req).as_deref())?;

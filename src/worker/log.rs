@@ -1,7 +1,6 @@
 //! One structured JSON log line per request: no bodies, no keys. The line is written into one
-//! string and logged with one `console.log` call.
+//! string, logged by the call that builds the response.
 
-use super::runtime::console_log;
 use crate::wire::record::Writer;
 
 /// The fields of a request's log line (camelCase members; `null` for what is not known, and no
@@ -57,11 +56,11 @@ impl LogLine {
         }
     }
 
-    /// Completes the line with the answer's status and writes it.
-    pub fn write(&mut self, status: u16) {
+    /// Completes the line with the answer's status: the line to log.
+    pub fn finish(&mut self, status: u16) -> String {
         self.status = status;
         self.latency_ms = (js_sys::Date::now() - self.started_ms).max(0.0) as u64;
-        console_log(&self.render());
+        self.render()
     }
 
     fn render(&self) -> String {

@@ -2,6 +2,7 @@
 //! rate-limits (a KV log, or a Durable Object per quota) and forwards to the WAHA upstream. Every
 //! outcome is a response; errors become RFC 9457 problems, never a bare 500.
 
+mod batched;
 mod body;
 mod cache;
 mod chunks;

@@ -2,20 +2,19 @@
 //! settings of an isolate do not change). No key is needed: the document holds no secret.
 
 use super::gateway::read_body;
-use super::http::{respond, Exchange};
+use super::http::{respond, Exchange, Outgoing};
 use super::incoming::Incoming;
 use crate::config::GatewaySettings;
 use crate::error::{Error, ErrorCode};
 use crate::openapi::{document, OPENAPI_PATH};
 use std::sync::OnceLock;
-use web_sys::Response;
 
 /// Answers a request of [`OPENAPI_PATH`].
 pub async fn answer(
     req: &mut Incoming,
     settings: &GatewaySettings,
     exchange: &mut Exchange,
-) -> Result<Response, Error> {
+) -> Result<Outgoing, Error> {
     static DOCUMENT: OnceLock<Vec<u8>> = OnceLock::new();
     // Read before answering anything, as every route does (an early answer can reset a sender).
     let _ = read_body(req).await;

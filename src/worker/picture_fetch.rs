@@ -4,9 +4,9 @@
 //! The download follows at most `PICTURE_REDIRECTS_MAX` redirects by hand, each to https and each
 //! checked like the first URL; it stops at `PICTURE_MAX_BYTES` and after `PICTURE_FETCH_TIMEOUT_MS`.
 
+use super::batched::{answer_head, send, HeaderList, Outbound};
 use super::body::{read_capped, BodyRead};
 use super::deadline::within;
-use super::http::{request_init, send, Redirects};
 use crate::config::GatewaySettings;
 use crate::error::{Error, FieldError};
 use crate::limits::PICTURE_MAX_BYTES;
@@ -16,7 +16,7 @@ use crate::picture_url::{
     check_download, too_large, unavailable, PictureRoute, PictureUrlPolicy, PICTURE_FETCH_TIMEOUT_MS,
     PICTURE_REDIRECTS_MAX,
 };
-use web_sys::{AbortController, AbortSignal, Headers};
+use web_sys::{AbortController, AbortSignal};
 
 /// Where the picture URL sits in the request body.
 const POINTER: &str = "/file/url";
@@ -65,9 +65,9 @@ async fn follow(
 ) -> Result<(&'static str, Vec<u8>), FieldError> {
     for _ in 0..=PICTURE_REDIRECTS_MAX {
         let response = fetch(&url, signal).await?;
-        let status = response.status();
+        let (status, [location, content_type, content_length]) =
+            answer_head(&response, "Location\nContent-Type\nContent-Length");
         if (300..400).contains(&status) {
-            let location = response.headers().get("Location").ok().flatten();
             let location = location.ok_or_else(|| unavailable(POINTER, "a redirect without a Location"))?;
             // The runtime's URL parser resolves the Location against the URL it answered for.
             let target = web_sys::Url::new_with_base(&location, &url).map(|target| target.href());
@@ -78,8 +78,7 @@ async fn follow(
         if !(200..300).contains(&status) {
             return Err(unavailable(POINTER, &format!("the server answered HTTP {status}")));
         }
-        let content_type = response.headers().get("Content-Type").ok().flatten();
-        let bytes = read_picture(&response).await?;
+        let bytes = read_picture(&response, content_length.as_deref()).await?;
         return check_download(content_type.as_deref(), &bytes, POINTER).map(|mime| (mime, bytes));
     }
     Err(unavailable(POINTER, &format!("more than {PICTURE_REDIRECTS_MAX} redirects")))
@@ -87,17 +86,15 @@ async fn follow(
 
 /// One GET of `url` without following redirects and without any credentials.
 async fn fetch(url: &str, signal: &AbortSignal) -> Result<web_sys::Response, FieldError> {
-    let unreachable = |_| unavailable(POINTER, "the server could not be reached");
-    let headers = Headers::new().map_err(unreachable)?;
-    headers.set("Accept", "image/jpeg, image/png").map_err(unreachable)?;
-    let init = request_init("GET", Some(&headers), None, Redirects::Return);
-    init.set_signal(Some(signal));
-    send(url, &init).await.map_err(unreachable)
+    let headers = HeaderList::default().with("Accept", "image/jpeg, image/png");
+    let outbound =
+        Outbound { method: "GET", headers: &headers, body: None, signal: Some(signal), follow_redirects: false };
+    send(url, &outbound).await.map_err(|_| unavailable(POINTER, "the server could not be reached"))
 }
 
 /// Reads the body, refusing it as soon as it is larger than `PICTURE_MAX_BYTES`.
-async fn read_picture(response: &web_sys::Response) -> Result<Vec<u8>, FieldError> {
-    read_capped(response, PICTURE_MAX_BYTES).await.map_err(|failure| match failure {
+async fn read_picture(response: &web_sys::Response, content_length: Option<&str>) -> Result<Vec<u8>, FieldError> {
+    read_capped(response, content_length, PICTURE_MAX_BYTES).await.map_err(|failure| match failure {
         BodyRead::TooLarge => too_large(POINTER),
         BodyRead::Broken => unavailable(POINTER, "the connection broke while reading the picture"),
     })

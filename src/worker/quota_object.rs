@@ -10,7 +10,7 @@
 //! released.
 
 use super::durable::{ObjectNamespace, ObjectState, SqlStorage};
-use super::http::{empty, request_init, respond, Redirects};
+use super::http::{empty, respond};
 use super::incoming::Incoming;
 use super::limiter::{next_order, now_ms, timed};
 use super::runtime::{message, Env};
@@ -122,15 +122,15 @@ impl QuotaObject {
         match req.path().as_str() {
             "/reserve" => {
                 let call = ReserveCall::read(&body).ok_or_else(|| bad_call("reserve"))?;
-                Ok(respond(200, self.reserve(call)?.write().into_bytes(), "application/json"))
+                Ok(respond(200, self.reserve(call)?.write().into_bytes(), "application/json").into_response())
             }
             "/release" => {
                 let key =
                     Fields::parse(&body).and_then(|f| f.string(RELEASE_KEY)).ok_or_else(|| bad_call("release"))?;
                 self.sql.exec("DELETE FROM log WHERE key = ?", &[JsValue::from(key)])?;
-                Ok(empty(200))
+                Ok(empty(200).into_response())
             }
-            _ => Ok(empty(404)),
+            _ => Ok(empty(404).into_response()),
         }
     }
 }
@@ -197,7 +197,9 @@ impl<'a> ObjectLogs<'a> {
     async fn call(&mut self, log: &str, path: &str, body: &str) -> Result<String, String> {
         let stub = self.namespace.id_from_name(log).and_then(|id| self.namespace.get(&id)).map_err(|e| message(&e))?;
         let url = format!("https://quota{path}");
-        let init = request_init("POST", None, Some(body), Redirects::Follow);
+        let init = web_sys::RequestInit::new();
+        init.set_method("POST");
+        init.set_body(&JsValue::from_str(body));
         let exchange = async {
             let response: Response = JsFuture::from(stub.fetch(&url, &init)?).await?.unchecked_into();
             let text = JsFuture::from(response.text()?).await?;

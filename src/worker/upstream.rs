@@ -4,14 +4,15 @@
 //! streamed through unread when `UPSTREAM_ANSWER_CHECK` allows it; any other answer is held, and
 //! one larger than `UPSTREAM_ANSWER_MAX_BYTES` is refused while it is read.
 
+use super::batched::{answer_head, send, HeaderList, Outbound};
 use super::body::{read_capped, BodyRead};
-use super::http::{internal, request_init, respond_streamed, send, Redirects, REQUEST_ID};
+use super::http::{respond_streamed, Outgoing, REQUEST_ID};
 use crate::config::GatewaySettings;
 use crate::error::{Error, ErrorCode};
 use crate::limits::UPSTREAM_ANSWER_MAX_BYTES;
 use crate::ops::RenderedRequest;
 use crate::upstream::{classify_failure, streams_unread, unsound_body, UpstreamFailure};
-use web_sys::{AbortSignal, Headers, Response};
+use web_sys::AbortSignal;
 
 /// A successful upstream answer, passed to the client unchanged.
 pub struct Answer {
@@ -28,7 +29,7 @@ pub enum Forwarded {
     /// The answer, held whole and checked.
     Held(Answer),
     /// The client's response, its body streamed from the upstream unread.
-    Streamed(Response),
+    Streamed(Outgoing),
 }
 
 impl Forwarded {
@@ -36,7 +37,7 @@ impl Forwarded {
     pub fn status(&self) -> u16 {
         match self {
             Forwarded::Held(answer) => answer.status,
-            Forwarded::Streamed(response) => response.status(),
+            Forwarded::Streamed(response) => response.status,
         }
     }
 }
@@ -59,53 +60,54 @@ pub async fn forward(
         url.push('?');
         url.push_str(&rendered.query);
     }
-    let headers = Headers::new().map_err(internal).map_err(not_reached)?;
-    let set = |name: &str, value: &str| headers.set(name, value).map_err(internal).map_err(not_reached);
     let (credentials, key) = settings.upstream_dialect.credentials(&settings.upstream_key);
-    set(credentials, &key)?;
-    set("Accept", "application/json")?;
-    set(REQUEST_ID, request_id)?;
+    let mut headers = HeaderList::default().with(credentials, &key).with("Accept", "application/json");
+    headers.add(REQUEST_ID, request_id);
     if rendered.body.is_some() {
-        set("Content-Type", "application/json")?;
+        headers.add("Content-Type", "application/json");
     }
-    // A redirect is answered as an error, never followed: following it would send the key on.
-    let init = request_init(rendered.method.as_str(), Some(&headers), rendered.body.as_deref(), Redirects::Return);
     // The runtime's own timer aborts the exchange, answer body included: no timer of ours to set,
     // race and clear. An aborted signal is what tells a timeout from a broken connection.
     let signal = AbortSignal::timeout_with_u32(settings.upstream_timeout_ms);
-    init.set_signal(Some(&signal));
     let timed_out = || {
         let detail = format!("the upstream did not answer within {} ms", settings.upstream_timeout_ms);
         UpstreamFailure { error: Error::new(ErrorCode::UpstreamTimeout, detail), reached_whatsapp: true }
     };
-    let response = match send(&url, &init).await {
+    // A redirect is answered as an error, never followed: following it would send the key on.
+    let outbound = Outbound {
+        method: rendered.method.as_str(),
+        headers: &headers,
+        body: rendered.body.as_deref(),
+        signal: Some(&signal),
+        follow_redirects: false,
+    };
+    let response = match send(&url, &outbound).await {
         Ok(response) => response,
         Err(_) if signal.aborted() => return Err(timed_out()),
         Err(_) => {
             return Err(not_reached(Error::new(ErrorCode::UpstreamUnavailable, "the upstream could not be reached")))
         }
     };
-    let status = response.status();
-    let content_type = response.headers().get("Content-Type").ok().flatten();
-    if stream {
-        let declared = response.headers().get("Content-Length").ok().flatten();
-        if streams_unread(status, content_type.as_deref(), declared.as_deref(), UPSTREAM_ANSWER_MAX_BYTES) {
-            let content_type = content_type.as_deref().unwrap_or("application/json");
-            return Ok(Forwarded::Streamed(respond_streamed(status, response.body().as_ref(), content_type)));
-        }
+    let (status, [content_type, declared]) = answer_head(&response, "Content-Type\nContent-Length");
+    if stream && streams_unread(status, content_type.as_deref(), declared.as_deref(), UPSTREAM_ANSWER_MAX_BYTES) {
+        let content_type = content_type.as_deref().unwrap_or("application/json");
+        return Ok(Forwarded::Streamed(respond_streamed(status, response.body(), content_type)));
     }
     // From here on the upstream has answered: the request reached it, whatever follows.
     let reached = |detail: String| UpstreamFailure {
         error: Error::new(ErrorCode::UpstreamUnavailable, detail).with_upstream_status(status),
         reached_whatsapp: true,
     };
-    let body = read_capped(&response, UPSTREAM_ANSWER_MAX_BYTES).await.map_err(|failure| match failure {
-        BodyRead::TooLarge => {
-            reached(format!("the upstream's answer is larger than {UPSTREAM_ANSWER_MAX_BYTES} bytes"))
-        }
-        BodyRead::Broken if signal.aborted() => timed_out(),
-        BodyRead::Broken => reached("the connection to the upstream broke while it answered".to_owned()),
-    })?;
+    let body =
+        read_capped(&response, declared.as_deref(), UPSTREAM_ANSWER_MAX_BYTES).await.map_err(
+            |failure| match failure {
+                BodyRead::TooLarge => {
+                    reached(format!("the upstream's answer is larger than {UPSTREAM_ANSWER_MAX_BYTES} bytes"))
+                }
+                BodyRead::Broken if signal.aborted() => timed_out(),
+                BodyRead::Broken => reached("the connection to the upstream broke while it answered".to_owned()),
+            },
+        )?;
     if !(200..300).contains(&status) {
         return Err(classify_failure(status, &body));
     }

@@ -4,10 +4,11 @@
 //! `WEBHOOK_FORWARD_URL`, re-sent to the team's backend signed with groupgate's own key after
 //! the answer (a failure there is logged; the cache update is already done).
 
+use super::batched::{send, HeaderList, Outbound};
 use super::cache::{apply_event, now_ms, Applied};
 use super::deadline::within;
 use super::gateway::read_body;
-use super::http::{internal, request_init, respond, send, Exchange, Redirects};
+use super::http::{internal, respond, Exchange, Outgoing};
 use super::incoming::Incoming;
 use super::kv::Kv;
 use super::runtime::{console_error, console_log, message, Context, Env};
@@ -25,7 +26,6 @@ use crate::webhook::{
 use crate::wire::json;
 use crate::wire::record::Writer;
 use wasm_bindgen::JsValue;
-use web_sys::{Headers, Response};
 
 /// The receiver's path.
 pub const PATH: &str = "/webhooks/waha";
@@ -46,7 +46,7 @@ pub async fn receive(
     ctx: &Context,
     settings: &GatewaySettings,
     exchange: &mut Exchange,
-) -> Result<Response, Error> {
+) -> Result<Outgoing, Error> {
     let body = read_body(&mut req).await;
     let path = req.path();
     if path.trim_end_matches('/') != PATH {
@@ -89,7 +89,7 @@ pub async fn receive(
 
 /// Verifies the signature, reads the event and checks the signed body's timestamp.
 fn verified(req: &Incoming, body: &[u8], key: &str, tolerance: u32) -> Result<(Delivery, WebhookEvent), Error> {
-    let values = WahaHeaders::NAMES.map(|name| req.headers().get(name).ok().flatten());
+    let values = WahaHeaders::NAMES.map(|name| req.header(name));
     let headers = WahaHeaders::from_values(&values);
     let delivery = verify_waha(&headers, body, key.as_bytes(), now_ms(), tolerance)?;
     let webhook = parse_event(body)?;
@@ -137,7 +137,7 @@ impl Seen {
     }
 }
 
-fn json_answer(object: Writer) -> Response {
+fn json_answer(object: Writer) -> Outgoing {
     respond(200, object.finish().into_bytes(), "application/json")
 }
 
@@ -145,14 +145,16 @@ fn json_answer(object: Writer) -> Response {
 /// the outcome is logged (never the key).
 async fn forward(url: String, key: String, body: Vec<u8>, request_id: String, timeout_ms: u32) {
     let outcome = async {
-        let headers = Headers::new()?;
-        headers.set("Content-Type", "application/json")?;
-        headers.set(HMAC_HEADER, &sign_waha(&body, key.as_bytes()))?;
-        headers.set(ALGORITHM_HEADER, ALGORITHM)?;
-        headers.set(REQUEST_ID_HEADER, &request_id)?;
-        headers.set(TIMESTAMP_HEADER, &now_ms().to_string())?;
+        let headers = HeaderList::default()
+            .with("Content-Type", "application/json")
+            .with(HMAC_HEADER, &sign_waha(&body, key.as_bytes()))
+            .with(ALGORITHM_HEADER, ALGORITHM)
+            .with(REQUEST_ID_HEADER, &request_id)
+            .with(TIMESTAMP_HEADER, &now_ms().to_string());
         let text = String::from_utf8_lossy(&body);
-        let response = send(&url, &request_init("POST", Some(&headers), Some(&text), Redirects::Follow)).await?;
+        let outbound =
+            Outbound { method: "POST", headers: &headers, body: Some(&text), signal: None, follow_redirects: true };
+        let response = send(&url, &outbound).await?;
         Ok::<u16, JsValue>(response.status())
     };
     let forwarded = |how: &str| Writer::open().string("webhookForward", how).string("webhookRequestId", &request_id);

@@ -4,7 +4,12 @@
 // A row injects one fault into the simulator (`inject`, a `POST /__sim/faults` body applied to the
 // next request) or stops the simulator listening (`outageMs`, `POST /__sim/outage`), and says what
 // the Worker answers: `status`, problem `code`, `upstreamStatus` (absent when nothing answered),
-// `headers` it must carry (any other `Retry-After` is absent) and what `detail` says.
+// `headers` it must carry (any other `Retry-After` is absent) and what `detail` says. That is the
+// answer with `UPSTREAM_ANSWER_CHECK=body`, and with the default `headers` too unless the row says
+// `streamed`: then the fault comes after a successful answer's headers, the answer streams through
+// unread, and the client gets `200` with the body as the upstream sent it, however late (`asSent`:
+// the timeout covers the status and headers of a streamed answer), or cut short (`cut`: the body
+// breaks off, or ends early, so it is not the JSON value the upstream declared).
 
 /** `UPSTREAM_TIMEOUT_MS` of the stack the table runs against. */
 export const FAULT_TIMEOUT_MS = 2000;
@@ -36,15 +41,30 @@ export const UPSTREAM_FAULTS = [
     ...unavailable,
     upstreamStatus: 200,
     detail: /broke while it answered/,
+    streamed: 'cut',
   },
   ...[
     ['slow headers (no answer within `UPSTREAM_TIMEOUT_MS`)', { delayMs: SLOW_MS }],
     ['slow body (headers in time, the body trickles past `UPSTREAM_TIMEOUT_MS`)', { slowBodyMs: SLOW_MS }],
     ['slow chunked body (no Content-Length, the body trickles past `UPSTREAM_TIMEOUT_MS`)', { slowBodyMs: SLOW_MS, chunked: true }],
   ].map(([fault, inject]) => ({
-    fault, inject, status: 504, code: 'upstream_timeout', slow: true, detail: new RegExp(`within ${FAULT_TIMEOUT_MS} ms`),
+    fault,
+    inject,
+    status: 504,
+    code: 'upstream_timeout',
+    slow: true,
+    detail: new RegExp(`within ${FAULT_TIMEOUT_MS} ms`),
+    // Headers in time: only a late status line is a timeout while the answer streams.
+    ...(inject.slowBodyMs && { streamed: 'asSent' }),
   })),
-  { fault: 'invalid JSON under a JSON content type', inject: { garbage: true }, ...unavailable, upstreamStatus: 200, detail: /not valid JSON/ },
+  {
+    fault: 'invalid JSON under a JSON content type',
+    inject: { garbage: true },
+    ...unavailable,
+    upstreamStatus: 200,
+    detail: /not valid JSON/,
+    streamed: 'asSent',
+  },
   { fault: 'a 200 with an HTML page', inject: { html: true }, ...unavailable, upstreamStatus: 200, detail: /HTML page/ },
   {
     fault: `an answer larger than \`UPSTREAM_ANSWER_MAX_BYTES\` (${UPSTREAM_ANSWER_MAX_BYTES} bytes)`,
@@ -52,6 +72,8 @@ export const UPSTREAM_FAULTS = [
     ...unavailable,
     upstreamStatus: 200,
     detail: new RegExp(`larger than ${UPSTREAM_ANSWER_MAX_BYTES} bytes`),
+    // Sent without a Content-Length: only a declared length over the cap is refused unread.
+    streamed: 'asSent',
   },
   {
     fault: 'a redirect (HTTP 302), never followed',
@@ -92,15 +114,19 @@ export const UPSTREAM_FAULTS = [
   })),
 ];
 
-/** The table as Markdown: fault → status, code, headers. */
+/** What a client gets for a `streamed` row with `UPSTREAM_ANSWER_CHECK=headers`. */
+const STREAMED = { asSent: '200, the body as the upstream sent it (however late)', cut: '200, then the body cut short (not JSON)' };
+
+/** The table as Markdown: fault → status, code, headers, and the answer when answers stream. */
 export function faultTableMarkdown() {
   const lines = [
-    `| upstream fault | answer | \`upstreamStatus\` | headers |`,
-    '| --- | --- | --- | --- |',
+    `| upstream fault | answer (\`UPSTREAM_ANSWER_CHECK=body\`) | \`upstreamStatus\` | headers | with \`UPSTREAM_ANSWER_CHECK=headers\` (the default) |`,
+    '| --- | --- | --- | --- | --- |',
   ];
   for (const row of UPSTREAM_FAULTS) {
     const headers = Object.entries(row.headers ?? {}).map(([name, value]) => `\`${name}: ${value}\``).join(', ') || '–';
-    lines.push(`| ${row.fault} | ${row.status} \`${row.code}\` | ${row.upstreamStatus ?? '–'} | ${headers} |`);
+    const streamed = STREAMED[row.streamed] ?? 'the same';
+    lines.push(`| ${row.fault} | ${row.status} \`${row.code}\` | ${row.upstreamStatus ?? '–'} | ${headers} | ${streamed} |`);
   }
   return lines.join('\n');
 }

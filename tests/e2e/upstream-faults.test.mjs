@@ -1,13 +1,15 @@
 // The edge proxy: upstream failures become meaningful problems — timeouts, an unreachable
 // or broken upstream, 5xx and 4xx answers, and WhatsApp's own errors hidden in WAHA's HTTP 500.
-// Every fault is a row of upstream-fault-table.mjs: the Worker answers its problem within the
-// timeout, forwards once, logs it, and serves the next request normally.
+// Every fault is a row of upstream-fault-table.mjs, run with each UPSTREAM_ANSWER_CHECK: the Worker
+// answers its problem within the timeout (or, where a successful answer streams through unread,
+// passes it on as the row says), forwards once, logs it, and serves the next request normally.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { assertProblem, assertNoSecrets, ALPHA, GAMMA, useStack } from './proxy-helpers.mjs';
+import { CLIENT_KEY } from './stack.mjs';
 import { FAULT_TIMEOUT_MS, UPSTREAM_FAULTS } from './upstream-fault-table.mjs';
-import { KINDS } from '../../sim/faults.mjs';
+import { GARBAGE_BODY, KINDS } from '../../sim/faults.mjs';
 import { WHATSAPP_ERROR_CODES } from '../../sim/http.mjs';
 
 const ADD = `/api/default/groups/${ALPHA}/participants/add`;
@@ -22,6 +24,81 @@ async function closedPort() {
   return port;
 }
 
+/**
+ * A row whose answer streams (`UPSTREAM_ANSWER_CHECK=headers`): 200 with the upstream's JSON type
+ * within the timeout, logged as a success, then the body as sent (garbage as it was, anything else
+ * whole JSON), or cut short: it breaks off, or ends early, and is never whole JSON.
+ */
+async function assertStreamed(t, row) {
+  const started = Date.now();
+  const res = await fetch(t.stack.url + GET_ALPHA, { headers: { 'x-api-key': CLIENT_KEY } });
+  const elapsed = Date.now() - started;
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type'), /json/);
+  assert.ok(elapsed < FAULT_TIMEOUT_MS + 1500, `the status came after ${elapsed} ms`);
+  const body = await res.text().then((text) => ({ text }), (error) => ({ error }));
+  const whole = body.text !== undefined && (() => {
+    try {
+      JSON.parse(body.text);
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  if (row.streamed === 'cut') assert.ok(!whole, 'a body cut short is never whole JSON');
+  else if (row.inject.garbage) assert.equal(body.text, GARBAGE_BODY);
+  else assert.ok(whole, `the whole body: ${body.error ?? `${body.text.length} bytes`}`);
+  const log = await t.stack.logLine(res.headers.get('x-request-id'));
+  assert.deepEqual([log.status, log.error, log.upstreamStatus], [200, null, 200]);
+}
+
+for (const check of ['body', 'headers']) {
+  describe(`with UPSTREAM_TIMEOUT_MS=${FAULT_TIMEOUT_MS}, UPSTREAM_ANSWER_CHECK=${check}`, () => {
+    const vars = { UPSTREAM_TIMEOUT_MS: String(FAULT_TIMEOUT_MS), UPSTREAM_ANSWER_CHECK: check };
+    const t = useStack({ vars, captureLogs: true });
+
+    for (const row of UPSTREAM_FAULTS) {
+      const streamed = check === 'headers' && row.streamed;
+      const answer = streamed ? `200, the body ${row.streamed === 'cut' ? 'cut short' : 'as sent'}` : `${row.status} ${row.code}`;
+      test(`${row.fault} → ${answer}, then the next request is served`, async (context) => {
+        if (row.outageMs) {
+          await t.gw.outage(row.outageMs);
+          context.after(() => t.gw.waitListening()); // even when an assertion fails
+        }
+        else await t.gw.fault({ ...row.inject, times: 1 });
+        if (streamed) await assertStreamed(t, row);
+        else await assertProblemRow(t, row);
+        if (row.outageMs) await t.gw.waitListening();
+        assert.equal((await t.gw.received()).length, row.outageMs ? 0 : 1, 'forwarded once, never retried');
+
+        const next = await t.gw.call(GET_ALPHA);
+        assert.equal(next.status, 200, next.text);
+        assert.equal(next.json.id, ALPHA);
+      });
+    }
+
+    test('no key appears in any response of this group', () => assertNoSecrets(t.gw.seen));
+  });
+}
+
+/** A row answered as its problem: status, code, detail, headers, within the timeout, logged. */
+async function assertProblemRow(t, row) {
+  const started = Date.now();
+  const res = await t.gw.call(GET_ALPHA);
+  const elapsed = Date.now() - started;
+  const p = assertProblem(res, row.status, row.code);
+  assert.match(p.detail, row.detail);
+  assert.equal(p.upstreamStatus, row.upstreamStatus);
+  for (const [name, value] of Object.entries({ 'retry-after': null, ...row.headers })) {
+    assert.equal(res.headers.get(name), value, name);
+  }
+  if (row.headers?.['retry-after']) assert.equal(p.retryAfter, Number(row.headers['retry-after']));
+  assert.ok(elapsed < FAULT_TIMEOUT_MS + 1500, `answered after ${elapsed} ms`);
+  if (row.slow) assert.ok(elapsed >= FAULT_TIMEOUT_MS - 20, `a timeout after only ${elapsed} ms`);
+  const log = await t.stack.logLine(res.headers.get('x-request-id'));
+  assert.deepEqual([log.status, log.error, log.upstreamStatus ?? undefined], [row.status, row.code, row.upstreamStatus]);
+}
+
 describe(`with UPSTREAM_TIMEOUT_MS=${FAULT_TIMEOUT_MS}`, () => {
   const t = useStack({ vars: { UPSTREAM_TIMEOUT_MS: String(FAULT_TIMEOUT_MS) }, captureLogs: true });
 
@@ -32,37 +109,6 @@ describe(`with UPSTREAM_TIMEOUT_MS=${FAULT_TIMEOUT_MS}`, () => {
     for (const error of Object.keys(WHATSAPP_ERROR_CODES)) assert.ok(errors.has(error), `no row for ${error}`);
     assert.ok(UPSTREAM_FAULTS.some((row) => row.outageMs), 'a row for a refused connection');
   });
-
-  for (const row of UPSTREAM_FAULTS) {
-    test(`${row.fault} → ${row.status} ${row.code}, then the next request is served`, async (context) => {
-      if (row.outageMs) {
-        await t.gw.outage(row.outageMs);
-        context.after(() => t.gw.waitListening()); // even when an assertion fails
-      }
-      else await t.gw.fault({ ...row.inject, times: 1 });
-      const started = Date.now();
-      const res = await t.gw.call(GET_ALPHA);
-      const elapsed = Date.now() - started;
-      const p = assertProblem(res, row.status, row.code);
-      assert.match(p.detail, row.detail);
-      assert.equal(p.upstreamStatus, row.upstreamStatus);
-      for (const [name, value] of Object.entries({ 'retry-after': null, ...row.headers })) {
-        assert.equal(res.headers.get(name), value, name);
-      }
-      if (row.headers?.['retry-after']) assert.equal(p.retryAfter, Number(row.headers['retry-after']));
-      assert.ok(elapsed < FAULT_TIMEOUT_MS + 1500, `answered after ${elapsed} ms`);
-      if (row.slow) assert.ok(elapsed >= FAULT_TIMEOUT_MS - 20, `a timeout after only ${elapsed} ms`);
-      const log = await t.stack.logLine(res.headers.get('x-request-id'));
-      assert.deepEqual([log.status, log.error, log.upstreamStatus ?? undefined], [row.status, row.code, row.upstreamStatus]);
-      if (row.outageMs) await t.gw.waitListening();
-      assert.equal((await t.gw.received()).length, row.outageMs ? 0 : 1, 'forwarded once, never retried');
-
-      const next = await t.gw.call(GET_ALPHA);
-      assert.equal(next.status, 200, next.text);
-      assert.equal(next.json.id, ALPHA);
-    });
-  }
-
 
   test('WhatsApp errors the simulator raises by itself are mapped too', async () => {
     // Not an admin of Gamma → not-authorized.

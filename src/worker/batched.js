@@ -1,0 +1,53 @@
+// The runtime calls on a request's path, each made in one crossing from wasm rather than one for
+// every header and option. Headers cross as one "name\nvalue\n…" list (a header value never
+// holds a line break); a header a list does not hold crosses as "\0" (no header value holds one).
+
+/** Sets the listed headers on `headers` (a later one replaces an earlier one; `Vary` is appended). */
+function applyList(headers, list) {
+  const fields = list.split('\n');
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    if (fields[i].toLowerCase() === 'vary') headers.append(fields[i], fields[i + 1]);
+    else headers.set(fields[i], fields[i + 1]);
+  }
+  return headers;
+}
+
+/** Lists of header names, split once. */
+const nameLists = new Map();
+
+/** The values of the listed header names in `headers`, "\n"-joined ("\0": absent). */
+function valuesOf(headers, names) {
+  let list = nameLists.get(names);
+  if (list === undefined) nameLists.set(names, (list = names.split('\n')));
+  return list.map((name) => headers.get(name) ?? '\0').join('\n');
+}
+
+/** `fetch(url)` with `method`, the listed headers, `body` (or none) and `signal` (or none); a redirect is followed only with `follow`. */
+export function send(url, method, headers, body, signal, follow) {
+  return fetch(url, { method, headers: applyList(new Headers(), headers), body, signal, redirect: follow ? 'follow' : 'manual' });
+}
+
+/** "method\nurl\nvalue\n…": the request's method, URL, and the value of each of the listed header names. */
+export function requestHead(request, names) {
+  return `${request.method}\n${request.url}\n${valuesOf(request.headers, names)}`;
+}
+
+/** "status\nvalue\n…": an answer's status and the value of each of the listed header names. */
+export function answerHead(response, names) {
+  return `${response.status}\n${valuesOf(response.headers, names)}`;
+}
+
+/**
+ * Builds a response, after logging `line` when one is given: `body` (bytes, a stream, or null)
+ * with `status` and the listed headers, or, given a response (a static asset), a copy of it with
+ * the listed headers added (a fetched response's own headers are immutable).
+ */
+export function respond(status, body, headers, line) {
+  if (line !== undefined) console.log(line);
+  if (body instanceof Response) {
+    const copy = new Response(body.body, body);
+    applyList(copy.headers, headers);
+    return copy;
+  }
+  return new Response(body, { status, headers: applyList(new Headers(), headers) });
+}

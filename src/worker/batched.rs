@@ -1,0 +1,123 @@
+//! The runtime calls on a request's path, batched (`batched.js`): the request's method, URL and
+//! the headers most requests need in one call, an outbound `fetch` with its headers and options in
+//! one, an answer's status and headers in one, and the response with its headers and the log line
+//! in one. Every crossing copies its strings, so one call with a list costs less than a call per
+//! header.
+
+use js_sys::futures::JsFuture;
+use js_sys::Promise;
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{AbortSignal, ReadableStream, Response};
+
+#[wasm_bindgen(module = "/src/worker/batched.js")]
+extern "C" {
+    #[wasm_bindgen(catch, js_name = send)]
+    fn send_listed(
+        url: &str,
+        method: &str,
+        headers: &str,
+        body: Option<&str>,
+        signal: Option<&AbortSignal>,
+        follow: bool,
+    ) -> Result<Promise, JsValue>;
+
+    #[wasm_bindgen(js_name = requestHead)]
+    fn request_head_listed(request: &web_sys::Request, names: &str) -> String;
+
+    #[wasm_bindgen(js_name = answerHead)]
+    fn answer_head_listed(response: &Response, names: &str) -> String;
+
+    #[wasm_bindgen(js_name = respond)]
+    fn respond_with_bytes(status: u16, body: &[u8], headers: &str, line: Option<&str>) -> Response;
+
+    #[wasm_bindgen(js_name = respond)]
+    fn respond_with_value(status: u16, body: &JsValue, headers: &str, line: Option<&str>) -> Response;
+}
+
+/// Headers as one `name\nvalue\n…` list, the way they cross to the runtime; the runtime sets them
+/// in order (a later one replaces an earlier one of the same name), `Vary` appended.
+#[derive(Debug, Default, Clone)]
+pub struct HeaderList(String);
+
+impl HeaderList {
+    /// Adds a header.
+    pub fn add(&mut self, name: &str, value: &str) {
+        self.0.reserve(name.len() + value.len() + 2);
+        self.0.push_str(name);
+        self.0.push('\n');
+        self.0.push_str(value);
+        self.0.push('\n');
+    }
+
+    /// The list with a header added.
+    pub fn with(mut self, name: &str, value: &str) -> Self {
+        self.add(name, value);
+        self
+    }
+}
+
+/// An outbound request's options.
+pub struct Outbound<'a> {
+    /// The method (`GET`).
+    pub method: &'a str,
+    /// Its headers.
+    pub headers: &'a HeaderList,
+    /// Its body, if any.
+    pub body: Option<&'a str>,
+    /// What aborts it (a timeout), if anything.
+    pub signal: Option<&'a AbortSignal>,
+    /// Whether a redirect is followed (else it is the answer, and nothing is sent where it points).
+    pub follow_redirects: bool,
+}
+
+/// Sends a request to `url` through the runtime's `fetch`.
+pub async fn send(url: &str, outbound: &Outbound<'_>) -> Result<Response, JsValue> {
+    let Outbound { method, headers, body, signal, follow_redirects } = *outbound;
+    let promise = send_listed(url, method, &headers.0, body, signal, follow_redirects)?;
+    Ok(JsFuture::from(promise).await?.unchecked_into())
+}
+
+/// The header values of a head, in the order their names were listed (`\0`: absent).
+fn values<const N: usize>(listed: &str) -> [Option<String>; N] {
+    let mut values = listed.split('\n').map(|value| (value != "\0").then(|| value.to_owned()));
+    std::array::from_fn(|_| values.next().flatten())
+}
+
+/// A request's method, URL, and the value of each header of `names` (`\n`-separated), in order.
+pub fn request_head<const N: usize>(request: &web_sys::Request, names: &str) -> (String, String, [Option<String>; N]) {
+    let head = request_head_listed(request, names);
+    let mut parts = head.splitn(3, '\n');
+    let method = parts.next().unwrap_or_default().to_owned();
+    let url = parts.next().unwrap_or_default().to_owned();
+    (method, url, values(parts.next().unwrap_or_default()))
+}
+
+/// An answer's status and the value of each header of `names` (`\n`-separated), in order.
+pub fn answer_head<const N: usize>(response: &Response, names: &str) -> (u16, [Option<String>; N]) {
+    let head = answer_head_listed(response, names);
+    let (status, listed) = head.split_once('\n').unwrap_or((&head, ""));
+    (status.parse().unwrap_or_default(), values(listed))
+}
+
+/// The body of a response to the client.
+pub enum Body {
+    /// None.
+    Empty,
+    /// Bytes (the runtime copies them).
+    Bytes(Vec<u8>),
+    /// A stream the runtime pipes through (an upstream answer passed on unread).
+    Stream(ReadableStream),
+    /// A whole response of the runtime's (a static asset), copied with the headers added.
+    Passed(Response),
+}
+
+/// Builds the runtime's response: `status`, `headers` and `body`; logs `line` first when given.
+pub fn respond(status: u16, body: &Body, headers: &HeaderList, line: Option<&str>) -> Response {
+    match body {
+        Body::Bytes(bytes) => respond_with_bytes(status, bytes, &headers.0, line),
+        Body::Empty => respond_with_value(status, &JsValue::NULL, &headers.0, line),
+        Body::Stream(stream) => respond_with_value(status, stream, &headers.0, line),
+        Body::Passed(response) => respond_with_value(status, response, &headers.0, line),
+    }
+}
