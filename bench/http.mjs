@@ -23,6 +23,7 @@ const CONNECTIONS = envNumber('BENCH_CONNECTIONS', 8);
 const WORKERS = {
   a: { label: 'baseline (a): JS pass-through', script: 'bench/baseline-forward.js' },
   b: { label: 'baseline (b): (a) + naive KV limiter', script: 'bench/baseline-kv.js' },
+  c: { label: 'baseline (c): (a) + the runtime work of a streamed read (timeout, new response, log line)', script: 'bench/baseline-shaped.js' },
   gg: { label: 'groupgate', script: 'build/index.js' },
 };
 
@@ -153,6 +154,7 @@ try {
       }])),
       ratioToA: ratio('a'),
       ratioToB: ratio('b') ?? null,
+      ratioToC: ratio('c') ?? null,
     };
   });
   const path = writeResult('http', {

@@ -126,11 +126,11 @@ function httpSection() {
     groupgateVars: Object.entries(s.groupgateVars).map(([name, value]) => `\`${name}=${value}\``).join(', '),
   }));
   lines.push('', `Figures: ${when(http)}. Each cell: median [min–max] over the rounds; a ratio is groupgate's req/s over the baseline's in the same round.`, '');
-  lines.push('| route | Worker | req/s | p50 latency, ms | groupgate / (a) | groupgate / (b) |', '|---|---|---|---|---|---|');
+  lines.push('| route | Worker | req/s | p50 latency, ms | groupgate / (a) | groupgate / (b) | groupgate / (c) |', '|---|---|---|---|---|---|---|');
   for (const r of http.routes) {
     for (const [w, figures] of Object.entries(r.workers)) {
       const gg = w === 'gg';
-      lines.push(`| ${w === Object.keys(r.workers)[0] ? r.title : ''} | ${http.workers[w]} (answers ${r.expect[w]}) | ${range(figures.rps, int)} | ${range(figures.p50Ms, (x) => x.toFixed(2))} | ${gg ? `**${range(r.ratioToA, ratio)}**` : ''} | ${gg && r.ratioToB ? `**${range(r.ratioToB, ratio)}**` : ''} |`);
+      lines.push(`| ${w === Object.keys(r.workers)[0] ? r.title : ''} | ${http.workers[w]} (answers ${r.expect[w]}) | ${range(figures.rps, int)} | ${range(figures.p50Ms, (x) => x.toFixed(2))} | ${gg ? `**${range(r.ratioToA, ratio)}**` : ''} | ${gg && r.ratioToB ? `**${range(r.ratioToB, ratio)}**` : ''} | ${gg && r.ratioToC ? `**${range(r.ratioToC, ratio)}**` : ''} |`);
     }
   }
   return lines.join('\n');
@@ -225,8 +225,15 @@ function remainingFigures() {
       f[`${id}UsPerRequest_${w}`] = (1e6 / x.rps.median).toFixed(0);
     }
     if (r.ratioToB) f[`${id}RatioB`] = ratio(r.ratioToB.median);
+    if (r.ratioToC) f[`${id}RatioC`] = ratio(r.ratioToC.median);
   }
   if (f.listRps_a) f.listExtraUs = (1e6 / route('list').workers.gg.rps.median - 1e6 / route('list').workers.a.rps.median).toFixed(0);
+  if (f.listRps_c) {
+    const list = route('list').workers;
+    f.listShapedRatio = ratio(list.c.rps.median / list.a.rps.median);
+    f.listShapedUs = (1e6 / list.c.rps.median - 1e6 / list.a.rps.median).toFixed(0);
+    f.listOwnUs = (1e6 / list.gg.rps.median - 1e6 / list.c.rps.median).toFixed(0);
+  }
   if (f.addRps_b) {
     const add = route('add').workers;
     f.addExtraUsOverB = (1e6 / add.gg.rps.median - 1e6 / add.b.rps.median).toFixed(0);
