@@ -130,8 +130,9 @@ fn describes_network_error(message: &str) -> bool {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum AnswerCheck {
     /// Its status and headers: an answer labelled JSON, of a declared length within the cap (or
-    /// none), is streamed to the client unread. A body cut short or late after those headers
-    /// reaches the client as a broken body, and a body that is not JSON is passed on as it is.
+    /// none), is streamed to the client unread. The timeout then covers the status and headers; a
+    /// body cut short after them reaches the client cut short, a late one late, and one that is
+    /// not JSON as it is.
     #[default]
     Headers,
     /// Its whole body too: held (up to the cap) and checked to be sound JSON, so every upstream
@@ -152,8 +153,8 @@ impl AnswerCheck {
 
 /// Whether a successful answer may be streamed to the client unread under
 /// [`AnswerCheck::Headers`]: a 2xx status, a JSON content type, and a declared length within
-/// `max` bytes (or none declared; the timeout still bounds the body). Markup and WAHA's bare
-/// text answers are small and always held and checked ([`unsound_body`]).
+/// `max` bytes (or none declared: a stream is not held, so nothing needs capping). Markup and
+/// WAHA's bare text answers are small and always held and checked ([`unsound_body`]).
 pub fn streams_unread(status: u16, content_type: Option<&str>, declared_length: Option<&str>, max: usize) -> bool {
     let within = declared_length.is_none_or(|length| length.trim().parse::<usize>().is_ok_and(|length| length <= max));
     (200..300).contains(&status) && is_json(content_type) && within

@@ -1,8 +1,9 @@
 //! Forwarding a rendered request to the upstream, with the upstream key (in its dialect's header)
-//! and a timeout covering the whole answer, body included; redirects are not followed (a 3xx is an
-//! upstream error), so the key goes nowhere else. A successful answer passed on unchanged is
-//! streamed through unread when `UPSTREAM_ANSWER_CHECK` allows it; any other answer is held, and
-//! one larger than `UPSTREAM_ANSWER_MAX_BYTES` is refused while it is read.
+//! and a timeout; redirects are not followed (a 3xx is an upstream error), so the key goes nowhere
+//! else. A successful answer passed on unchanged is streamed through unread when
+//! `UPSTREAM_ANSWER_CHECK` allows it (the timeout then covers its status and headers); any other
+//! answer is held, the timeout covering its body too, and one larger than
+//! `UPSTREAM_ANSWER_MAX_BYTES` is refused while it is read.
 
 use super::batched::{answer_head, send, HeaderList, Outbound};
 use super::body::{read_capped, BodyRead};
