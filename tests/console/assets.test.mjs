@@ -37,3 +37,14 @@ test('a missing file is the API’s 404 problem, and the API answers as before',
   assert.equal((await groups.json()).length, 3);
   assert.equal((await get('/healthz')).status, 200);
 });
+
+test('an asset answer is an exchange like every other: its request id, Vary and log line', async () => {
+  const requestId = 'console-asset-request-1';
+  const page = await get('/', { 'x-request-id': requestId });
+  assert.equal(page.status, 200);
+  assert.equal(page.headers.get('x-request-id'), requestId);
+  assert.match(page.headers.get('vary') ?? '', /Origin/);
+  await page.arrayBuffer();
+  const line = await stack.logLine(requestId);
+  assert.equal(line.status, 200);
+});
