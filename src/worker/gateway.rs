@@ -113,8 +113,10 @@ async fn serve(
             Some(operation) => {
                 let request = GroupRequest { session: plan.session.clone(), operation };
                 match run_part(env, settings, &request, rendered, req, stream, exchange).await {
-                    Ok(PartAnswer::Streamed(response)) => return Ok(response),
-                    Ok(PartAnswer::Held(reply)) => Ok(reply),
+                    Ok(Forwarded::Streamed(response)) => return Ok(response),
+                    Ok(Forwarded::Held(a)) => {
+                        Ok(Reply { status: a.status, content_type: a.content_type, body: a.body })
+                    }
                     Err(error) => Err(error),
                 }
             }
@@ -140,18 +142,10 @@ async fn serve(
     result.map(pass_through)
 }
 
-/// What one part's run gave.
-enum PartAnswer {
-    /// Its canonical answer, held.
-    Held(Reply),
-    /// The client's response, the upstream's answer streaming through it unread.
-    Streamed(Outgoing),
-}
-
 /// Runs one part: answers it from the group cache when it can; else renders it for the upstream
 /// (unless already rendered), limits, forwards, and translates the answer to the canonical shape
-/// (what the cache keeps). With `stream`, and the cache taking no part, a successful answer may
-/// stream through to the client unread.
+/// (what the cache keeps): held, or, with `stream` and the cache taking no part, a successful
+/// answer streaming through to the client unread.
 async fn run_part(
     env: &Env,
     settings: &GatewaySettings,
@@ -160,14 +154,10 @@ async fn run_part(
     req: &Incoming,
     stream: bool,
     exchange: &mut Exchange,
-) -> Result<PartAnswer, Error> {
+) -> Result<Forwarded, Error> {
     let mut cache = GroupCache::open(env, settings, request, req);
     if let Some(answer) = cache.lookup(exchange).await {
-        return Ok(PartAnswer::Held(Reply {
-            status: answer.status,
-            content_type: answer.content_type,
-            body: answer.body,
-        }));
+        return Ok(Forwarded::Held(answer));
     }
     let stream = stream && cache.is_idle();
     let upstream = settings.upstream_dialect;
@@ -191,12 +181,11 @@ async fn run_part(
     }
     .await;
     let answer = match forwarded {
-        Ok(Forwarded::Streamed(response)) => return Ok(PartAnswer::Streamed(response)),
+        Ok(streamed @ Forwarded::Streamed(_)) => return Ok(streamed),
         Ok(Forwarded::Held(answer)) => Ok(answer),
         Err(error) => Err(error),
     };
-    let answer = cache.settle(answer, exchange).await?;
-    Ok(PartAnswer::Held(Reply { status: answer.status, content_type: answer.content_type, body: answer.body }))
+    cache.settle(answer, exchange).await.map(Forwarded::Held)
 }
 
 /// Authenticates, then reads and validates the located request.
