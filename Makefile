@@ -15,7 +15,7 @@ dev: tools ## Serve the worker and its console on http://127.0.0.1:$${PORT:-8787
 test: tools ## Run every tier: native, worker end-to-end, browser, package checks, console
 	@scripts/test.sh
 
-build-worker: tools ## Build the worker into build/ (worker-build, release)
+build-worker: tools ## Build the worker into build/ (release wasm, wasm-bindgen, wasm-opt, esbuild)
 	@scripts/build-worker.sh
 
 pkg: tools ## Build the npm package into pkg/ (release, --target web)

@@ -24,7 +24,7 @@ const PARTS = [
   ['groupgate\'s Rust code (wasm)', (name, url) => url.includes('.wasm') || name.startsWith('wasm-function')],
   ['JS↔wasm glue: wasm-bindgen imports (`__wbg_*`) and the runtime calls they make', (name) => /^(__wbg_|__wbindgen|wasm-to-js|js-to-wasm)/.test(name)],
   ['log line formatting (`console.log`)', (name, url) => url.startsWith('node-internal:internal_inspect')],
-  ['other JavaScript (worker-build\'s shim, wasm-bindgen\'s glue)', (name, url) => url !== ''],
+  ['other JavaScript (the Worker\'s module, wasm-bindgen\'s glue)', (name, url) => url !== ''],
   ['workerd and V8 (program, builtins: fetch, streams, timers, Request/Response)', () => true],
 ];
 

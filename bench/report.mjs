@@ -98,7 +98,7 @@ function runSection() {
     '## The run',
     '',
     `- Machine: ${os.cpus().length} cores (\`nproc\`), ${cpu}, ${os.type()} ${os.release()}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB; load average when each part was measured is given with it (other work on the machine makes the figures noisy).`,
-    `- Versions: ${version('rustc', ['-V'])}; worker-build ${version('worker-build', ['--version'])}; ${version('wasm-bindgen', ['--version'])}; ${version('wasm-opt', ['--version'])}; workerd ${npmVersion('workerd', miniflare)} through Miniflare ${npmVersion('miniflare')}; wrangler ${npmVersion('wrangler')}; Node ${process.version}; ${version('wrk', ['-v']).replace(/ Copyright.*/, '')}; ${version('/usr/bin/chromium', ['--version'])}.`,
+    `- Versions: ${version('rustc', ['-V'])}; ${version('wasm-bindgen', ['--version'])}; ${version('wasm-opt', ['--version'])}; workerd ${npmVersion('workerd', miniflare)} through Miniflare ${npmVersion('miniflare')}; wrangler ${npmVersion('wrangler')}; Node ${process.version}; ${version('wrk', ['-v']).replace(/ Copyright.*/, '')}; ${version('/usr/bin/chromium', ['--version'])}.`,
     ...(run ? [`- Duration: the last \`make bench\` (parts: ${run.parts.join(', ')}) took ${int(run.seconds)} s, builds included; it ended ${run.measuredAt.slice(0, 16).replace('T', ' ')} UTC.`] : []),
     `- Report assembled ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC from the results in the cargo target directory (\`bench/\`).`,
     note('run'),

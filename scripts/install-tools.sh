@@ -5,7 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-WORKER_BUILD_VERSION=0.8.7
 WASM_PACK_VERSION=0.15.1
 # The wasm-bindgen CLI must equal the library version in Cargo.lock exactly.
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
@@ -28,7 +27,6 @@ fi
 
 # `--locked` fails for wasm-bindgen-cli on the registry mirror (a locked dependency is missing there), so it installs unlocked.
 cargo_tool wasm-bindgen wasm-bindgen-cli "$WASM_BINDGEN_VERSION"
-cargo_tool worker-build worker-build "$WORKER_BUILD_VERSION" --locked
 cargo_tool wasm-pack wasm-pack "$WASM_PACK_VERSION" --locked
 
 if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then

@@ -4,7 +4,7 @@
 //! in one. Every crossing copies its strings, so one call with a list costs less than a call per
 //! header.
 
-use js_sys::futures::JsFuture;
+use super::task::settled;
 use js_sys::Promise;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
@@ -75,7 +75,7 @@ pub struct Outbound<'a> {
 pub async fn send(url: &str, outbound: &Outbound<'_>) -> Result<Response, JsValue> {
     let Outbound { method, headers, body, signal, follow_redirects } = *outbound;
     let promise = send_listed(url, method, &headers.0, body, signal, follow_redirects)?;
-    Ok(JsFuture::from(promise).await?.unchecked_into())
+    Ok(settled(promise).await?.unchecked_into())
 }
 
 /// The header values of a head, in the order their names were listed (`\0`: absent).

@@ -1,7 +1,7 @@
 //! A body read chunk by chunk through the runtime's stream reader (for bodies of no declared
 //! length, counted while they are read).
 
-use js_sys::futures::JsFuture;
+use super::task::settled;
 use js_sys::{Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{ReadableStream, ReadableStreamDefaultReader};
@@ -17,7 +17,7 @@ impl Chunks {
 
     /// The next chunk's bytes (`None`: the body ended).
     pub async fn next(&mut self) -> Result<Option<Vec<u8>>, JsValue> {
-        let read = JsFuture::from(self.0.read()).await?;
+        let read = settled(self.0.read()).await?;
         if Reflect::get(&read, &JsValue::from_str("done"))?.is_truthy() {
             return Ok(None);
         }

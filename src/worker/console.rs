@@ -6,8 +6,8 @@ use super::batched::{Body, HeaderList};
 use super::http::{internal, Outgoing};
 use super::incoming::Incoming;
 use super::runtime::Env;
+use super::task::settled;
 use crate::error::{Error, ErrorCode};
-use js_sys::futures::JsFuture;
 use js_sys::Promise;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
@@ -34,7 +34,7 @@ pub async fn serve(req: &Incoming, env: &Env, path: &str) -> Result<Outgoing, Er
     }
     let Some(assets) = env.binding::<Assets>(ASSETS_BINDING) else { return Err(not_found()) };
     let asset: Response =
-        JsFuture::from(assets.fetch(req.inner()).map_err(internal)?).await.map_err(internal)?.unchecked_into();
+        settled(assets.fetch(req.inner()).map_err(internal)?).await.map_err(internal)?.unchecked_into();
     if asset.status() == 404 {
         return Err(not_found());
     }

@@ -37,6 +37,7 @@ extern "C" {
     fn sql(this: &ObjectStorage) -> SqlStorage;
 
     /// An object's SQLite storage.
+    #[derive(Clone)]
     pub type SqlStorage;
 
     #[wasm_bindgen(method, catch, variadic, js_name = exec)]

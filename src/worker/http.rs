@@ -6,11 +6,11 @@ use super::batched::{respond as build, Body, HeaderList};
 use super::incoming::Incoming;
 use super::log::LogLine;
 use super::runtime::{console_error, message};
+use super::task::settled;
 use crate::config::AllowedOrigins;
 use crate::error::{Error, ErrorCode};
 use crate::wire::record::Writer;
 use crate::wire::valid_request_id;
-use js_sys::futures::JsFuture;
 use js_sys::Uint8Array;
 use wasm_bindgen::JsValue;
 use web_sys::{ReadableStream, Response};
@@ -133,7 +133,7 @@ pub fn empty(status: u16) -> Outgoing {
 /// A whole body, read by the runtime in one call (the request's or response's `arrayBuffer()`)
 /// rather than chunk by chunk through a stream reader.
 pub async fn body_bytes(array_buffer: Result<js_sys::Promise, JsValue>) -> Result<Vec<u8>, JsValue> {
-    let buffer = JsFuture::from(array_buffer?).await?;
+    let buffer = settled(array_buffer?).await?;
     Ok(Uint8Array::new(&buffer).to_vec())
 }
 

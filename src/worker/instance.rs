@@ -1,6 +1,6 @@
-//! The wasm instance's life as worker-build's JavaScript shim expects it: the shared
-//! `__worker_init_state` (`criticalError`, `instanceId`) the shim reads, a panic marking the
-//! instance critical (the shim then resets it before the next call), and an abort scheduling a
+//! The wasm instance's life as the Worker's module (`entry.js`) expects it: the shared
+//! `__worker_init_state` (`criticalError`, `instanceId`) the module reads, a panic marking the
+//! instance critical (the module then resets it before the next call), and an abort scheduling a
 //! fresh instance.
 
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -35,6 +35,7 @@ fn start() {
     }));
     INIT_STATE.with(|state| state.set_instance_id(state.instance_id() + 1));
     wasm_bindgen::handler::set_on_abort(wasm_bindgen::handler::schedule_reinit);
+    super::task::install_reporter();
 }
 
 /// The state the shim shares with the instance.

@@ -3,8 +3,8 @@
 //! serde_wasm_bindgen, about 25 KB of wasm the Worker does not need for text values.
 
 use super::runtime::{message, Env};
+use super::task::settled;
 use super::KV_BINDING;
-use js_sys::futures::JsFuture;
 use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
@@ -94,5 +94,5 @@ fn field(object: &JsValue, name: &str) -> JsValue {
 
 /// Awaits a call's promise; a throw or a rejection becomes its message.
 async fn settle(call: Result<Promise, JsValue>) -> Result<JsValue, String> {
-    JsFuture::from(call.map_err(|e| message(&e))?).await.map_err(|e| message(&e))
+    settled(call.map_err(|e| message(&e))?).await.map_err(|e| message(&e))
 }

@@ -24,6 +24,7 @@ mod picture_fetch;
 mod quota_object;
 mod routed;
 mod runtime;
+mod task;
 mod upstream;
 mod webhook;
 
@@ -52,17 +53,21 @@ fn settings(env: &Env) -> Result<Rc<GatewaySettings>, Error> {
         .map_err(|why| Error::new(ErrorCode::Misconfigured, why))
 }
 
-/// The Worker's `fetch` handler (worker-build's shim calls it with `env` and `ctx`).
+/// The Worker's `fetch` handler (`entry.js` calls it with `env` and `ctx`): the response,
+/// or a promise of it when the request waits on the runtime ([`task::run`]).
 #[wasm_bindgen]
-pub async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> web_sys::Response {
+pub fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> JsValue {
+    task::run(async move { Ok(answer(req, &env, &ctx).await.into()) })
+}
+
+/// The response to one request.
+async fn answer(req: web_sys::Request, env: &Env, ctx: &Context) -> web_sys::Response {
     let req = Incoming::new(req);
     let mut exchange = Exchange::begin(&req);
-    let settings = settings(&env);
+    let settings = settings(env);
     let result = match &settings {
-        Ok(settings) if webhook::handles(&req.path()) => {
-            webhook::receive(req, &env, &ctx, settings, &mut exchange).await
-        }
-        Ok(settings) => gateway::handle(req, &env, settings, &mut exchange).await,
+        Ok(settings) if webhook::handles(&req.path()) => webhook::receive(req, env, ctx, settings, &mut exchange).await,
+        Ok(settings) => gateway::handle(req, env, settings, &mut exchange).await,
         Err(error) => Err(error.clone()),
     };
     let origins = settings.as_ref().map(|s| &s.origins);

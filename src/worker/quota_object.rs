@@ -14,10 +14,10 @@ use super::http::{empty, respond};
 use super::incoming::Incoming;
 use super::limiter::{next_order, now_ms, timed};
 use super::runtime::{message, Env};
+use super::task::{run, settled};
 use crate::admission::{decide_next, LogStore, Meter, Reservation};
 use crate::ratelimit::{Decision, LogEntry, Policy};
 use crate::wire::record::{Fields, Writer};
-use js_sys::futures::JsFuture;
 use js_sys::Reflect;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
@@ -114,10 +114,19 @@ impl QuotaObject {
         QuotaObject { sql }
     }
 
-    /// Answers one call of the Worker (`/reserve`, `/release`); a failure is thrown to the caller.
-    pub async fn fetch(&self, req: Request) -> Result<Response, JsValue> {
+    /// Answers one call of the Worker (`/reserve`, `/release`): a promise of the response; a
+    /// failure is thrown to the caller.
+    pub fn fetch(&self, req: Request) -> JsValue {
+        let object = QuotaObject { sql: self.sql.clone() };
+        run(async move { object.answer(req).await.map(JsValue::from) })
+    }
+}
+
+impl QuotaObject {
+    /// The response to one call of the Worker.
+    async fn answer(&self, req: Request) -> Result<Response, JsValue> {
         let req = Incoming::new(req);
-        let body = JsFuture::from(req.inner().text()?).await?.as_string().unwrap_or_default();
+        let body = settled(req.inner().text()?).await?.as_string().unwrap_or_default();
         let bad_call = |what: &str| JsValue::from(js_sys::Error::new(&format!("bad {what} call")));
         match req.path().as_str() {
             "/reserve" => {
@@ -133,9 +142,7 @@ impl QuotaObject {
             _ => Ok(empty(404).into_response()),
         }
     }
-}
 
-impl QuotaObject {
     /// Prunes what left the window, reads the rest, decides, and keeps an admitted entry: all in
     /// one turn of the object.
     fn reserve(&self, call: ReserveCall) -> Result<ReserveAnswer, JsValue> {
@@ -201,8 +208,8 @@ impl<'a> ObjectLogs<'a> {
         init.set_method("POST");
         init.set_body(&JsValue::from_str(body));
         let exchange = async {
-            let response: Response = JsFuture::from(stub.fetch(&url, &init)?).await?.unchecked_into();
-            let text = JsFuture::from(response.text()?).await?;
+            let response: Response = settled(stub.fetch(&url, &init)?).await?.unchecked_into();
+            let text = settled(response.text()?).await?;
             Ok::<_, JsValue>((response.status(), text.as_string().unwrap_or_default()))
         };
         match timed(self.calls, self.timeout_ms, exchange).await?.map_err(|e| message(&e))? {

@@ -3,7 +3,7 @@
 //! wrappers convert every request, response and error (and whose streams classes and handlers
 //! are exported whether used or not).
 
-use js_sys::futures::JsFuture;
+use super::task::{run, settled, Settled};
 use js_sys::{Function, Promise, Reflect};
 use std::future::Future;
 use std::pin::Pin;
@@ -53,24 +53,28 @@ impl Env {
 impl Context {
     /// Keeps the invocation alive until `work` is done, after the response is sent.
     pub fn wait_until(&self, work: impl Future<Output = ()> + 'static) {
-        self.wait_until_promise(&js_sys::futures::future_to_promise(async move {
+        let pending = run(async move {
             work.await;
             Ok(JsValue::UNDEFINED)
-        }));
+        });
+        // Work done at once needs no waiting for.
+        if let Some(promise) = pending.dyn_ref::<Promise>() {
+            self.wait_until_promise(promise);
+        }
     }
 }
 
 /// A timer of the runtime as a future; dropping it clears the timer.
 pub struct Sleep {
     timer: JsValue,
-    fired: JsFuture,
+    fired: Settled,
 }
 
 /// Resolves once `ms` milliseconds have passed.
 pub fn sleep(ms: u32) -> Sleep {
     let mut timer = JsValue::UNDEFINED;
     let fired = Promise::new(&mut |resolve, _| timer = set_timeout(&resolve, ms));
-    Sleep { timer, fired: JsFuture::from(fired) }
+    Sleep { timer, fired: settled(fired) }
 }
 
 impl Future for Sleep {
