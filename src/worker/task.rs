@@ -4,8 +4,14 @@
 //! were a measurable share of the Worker's time: BENCHMARKS.md). A future that finishes without
 //! waiting is answered with its value, no promise made.
 //!
-//! [`settled`] awaits one of the runtime's promises: `task.js` reports its outcome by the number of
-//! the slot that waits for it, through one callback installed when the instance starts.
+//! [`settled`] awaits one of the runtime's promises: `task.js` reports its outcome by the number
+//! and generation of the slot that waits for it, through one callback installed when the instance
+//! starts. A slot given up (its future dropped first) is reused under a new generation, so a late
+//! report for it is ignored.
+//!
+//! A task whose request the runtime cancelled is never woken again: the promises it waits on die
+//! with the request. Such a task is dropped once it has waited [`PARKED_TASK_MAX_MS`], longer than
+//! any wait of the Worker (each is under a timeout: the upstream's is under an hour).
 
 use js_sys::{Array, Function, Promise};
 use std::cell::RefCell;
@@ -21,12 +27,18 @@ use wasm_bindgen::{JsCast, JsValue};
 #[wasm_bindgen(module = "/src/worker/task.js")]
 extern "C" {
     fn install(callback: &Function);
-    fn watch(promise: &Promise, slot: u32);
+    fn watch(promise: &Promise, slot: u32, generation: u32);
     fn deferred() -> Array;
 }
 
 /// A task's future: a value for the runtime, or what it throws.
 type Work = Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>;
+
+/// How long a task may wait for one wake before it is taken as cancelled and dropped.
+pub const PARKED_TASK_MAX_MS: f64 = 2.0 * 3_600_000.0;
+
+/// How often parked tasks are checked for [`PARKED_TASK_MAX_MS`].
+const SWEEP_EVERY_MS: f64 = 60_000.0;
 
 /// A task waiting to be woken.
 struct Parked {
@@ -34,6 +46,8 @@ struct Parked {
     waker: Waker,
     /// The resolve and reject functions of the promise handed out for it.
     settle: (Function, Function),
+    /// When it last started waiting (`Date.now()`).
+    since_ms: f64,
 }
 
 /// The isolate's tasks: those waiting, those woken, and whether one is being polled.
@@ -43,6 +57,7 @@ struct Executor {
     parked: HashMap<u64, Parked>,
     woken: VecDeque<u64>,
     polling: bool,
+    last_sweep_ms: f64,
 }
 
 /// What waits on a slot's promise.
@@ -50,13 +65,43 @@ enum Slot {
     Free,
     Waiting(Waker),
     Settled(Result<JsValue, JsValue>),
-    /// Its future was dropped first; the outcome is thrown away.
-    Abandoned,
+}
+
+/// The slots, each with its generation, and the free ones.
+#[derive(Default)]
+struct Slots {
+    slots: Vec<(u32, Slot)>,
+    free: Vec<u32>,
+}
+
+impl Slots {
+    /// Takes a free slot for `waiting`: its number and generation.
+    fn take(&mut self, waiting: Slot) -> (u32, u32) {
+        match self.free.pop() {
+            Some(slot) => {
+                let entry = &mut self.slots[slot as usize];
+                entry.1 = waiting;
+                (slot, entry.0)
+            }
+            None => {
+                self.slots.push((0, waiting));
+                ((self.slots.len() - 1) as u32, 0)
+            }
+        }
+    }
+
+    /// Frees a slot under a new generation (a report for the old one is then ignored).
+    fn release(&mut self, slot: u32) {
+        let entry = &mut self.slots[slot as usize];
+        entry.0 = entry.0.wrapping_add(1);
+        entry.1 = Slot::Free;
+        self.free.push(slot);
+    }
 }
 
 thread_local! {
     static EXECUTOR: RefCell<Executor> = RefCell::default();
-    static SLOTS: RefCell<Vec<Slot>> = const { RefCell::new(Vec::new()) };
+    static SLOTS: RefCell<Slots> = RefCell::default();
 }
 
 /// Wakes the task it was made for.
@@ -73,22 +118,25 @@ impl Wake for TaskWaker {
 
 /// Installs the callback `task.js` reports settled promises through; runs when the instance starts.
 pub fn install_reporter() {
-    let report = Closure::<dyn Fn(u32, JsValue, bool)>::new(report);
+    let report = Closure::<dyn Fn(u32, u32, JsValue, bool)>::new(report);
     install(report.as_ref().unchecked_ref());
     report.forget();
 }
 
-/// Stores a slot's outcome and wakes its task.
-fn report(slot: u32, value: JsValue, fulfilled: bool) {
+/// Stores a slot's outcome and wakes its task (nothing when the slot was given up meanwhile).
+fn report(slot: u32, generation: u32, value: JsValue, fulfilled: bool) {
     let outcome = if fulfilled { Ok(value) } else { Err(value) };
     let waiting = SLOTS.with_borrow_mut(|slots| {
-        let entry = slots.get_mut(slot as usize)?;
-        match std::mem::replace(entry, Slot::Free) {
-            Slot::Waiting(waker) => {
-                *entry = Slot::Settled(outcome);
-                Some(waker)
+        let (current, entry) = slots.slots.get_mut(slot as usize)?;
+        if *current != generation {
+            return None;
+        }
+        match std::mem::replace(entry, Slot::Settled(outcome)) {
+            Slot::Waiting(waker) => Some(waker),
+            other => {
+                *entry = other;
+                None
             }
-            _ => None,
         }
     });
     if let Some(waker) = waiting {
@@ -111,14 +159,36 @@ pub fn run(work: impl Future<Output = Result<JsValue, JsValue>> + 'static) -> Js
         Poll::Pending => {
             let parts = deferred();
             let settle = (parts.get(1).unchecked_into(), parts.get(2).unchecked_into());
-            EXECUTOR.with_borrow_mut(|executor| executor.parked.insert(id, Parked { work, waker, settle }));
+            let since_ms = js_sys::Date::now();
+            EXECUTOR.with_borrow_mut(|executor| executor.parked.insert(id, Parked { work, waker, settle, since_ms }));
             parts.get(0)
         }
     };
     if !nested {
         run_woken();
+        drop_cancelled();
     }
     outcome
+}
+
+/// Drops the tasks that have waited [`PARKED_TASK_MAX_MS`] (checked once a minute).
+fn drop_cancelled() {
+    let now = js_sys::Date::now();
+    let expired: Vec<Parked> = EXECUTOR.with_borrow_mut(|executor| {
+        if now - executor.last_sweep_ms < SWEEP_EVERY_MS {
+            return Vec::new();
+        }
+        executor.last_sweep_ms = now;
+        let ids: Vec<u64> = executor
+            .parked
+            .iter()
+            .filter(|(_, parked)| now - parked.since_ms > PARKED_TASK_MAX_MS)
+            .map(|(id, _)| *id)
+            .collect();
+        ids.iter().filter_map(|id| executor.parked.remove(id)).collect()
+    });
+    // Dropped outside the borrow: a future's drop may reach the runtime.
+    drop(expired);
 }
 
 /// Polls a task's future once, marked as polling (a wake meanwhile is queued, not run).
@@ -136,6 +206,7 @@ fn run_woken() {
         let Some(mut parked) = EXECUTOR.with_borrow_mut(|executor| executor.parked.remove(&id)) else { continue };
         match poll(&mut parked.work, &parked.waker) {
             Poll::Pending => {
+                parked.since_ms = js_sys::Date::now();
                 EXECUTOR.with_borrow_mut(|executor| executor.parked.insert(id, parked));
             }
             Poll::Ready(outcome) => {
@@ -165,58 +236,38 @@ impl Future for Settled {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         if let Some(promise) = self.promise.take() {
-            let slot = SLOTS.with_borrow_mut(|slots| {
-                let waiting = Slot::Waiting(cx.waker().clone());
-                match slots.iter().position(|slot| matches!(slot, Slot::Free)) {
-                    Some(free) => {
-                        slots[free] = waiting;
-                        free
-                    }
-                    None => {
-                        slots.push(waiting);
-                        slots.len() - 1
-                    }
-                }
-            });
-            self.slot = Some(slot as u32);
-            watch(&promise, slot as u32);
+            let (slot, generation) = SLOTS.with_borrow_mut(|slots| slots.take(Slot::Waiting(cx.waker().clone())));
+            self.slot = Some(slot);
+            watch(&promise, slot, generation);
             return Poll::Pending;
         }
         let Some(slot) = self.slot else { return Poll::Pending };
         let outcome = SLOTS.with_borrow_mut(|slots| {
-            let entry = &mut slots[slot as usize];
-            if let Slot::Waiting(waker) = entry {
-                waker.clone_from(cx.waker());
-                return None;
-            }
+            let entry = &mut slots.slots[slot as usize].1;
             match std::mem::replace(entry, Slot::Free) {
-                Slot::Settled(outcome) => Some(outcome),
-                other => {
-                    *entry = other;
+                Slot::Settled(outcome) => {
+                    slots.release(slot);
+                    Some(outcome)
+                }
+                Slot::Waiting(mut waker) => {
+                    waker.clone_from(cx.waker());
+                    *entry = Slot::Waiting(waker);
                     None
                 }
+                Slot::Free => None,
             }
         });
-        match outcome {
-            Some(outcome) => {
-                self.slot = None;
-                Poll::Ready(outcome)
-            }
-            None => Poll::Pending,
+        if outcome.is_some() {
+            self.slot = None;
         }
+        outcome.map_or(Poll::Pending, Poll::Ready)
     }
 }
 
 impl Drop for Settled {
     fn drop(&mut self) {
         if let Some(slot) = self.slot {
-            SLOTS.with_borrow_mut(|slots| {
-                let entry = &mut slots[slot as usize];
-                *entry = match entry {
-                    Slot::Waiting(_) => Slot::Abandoned,
-                    _ => Slot::Free,
-                };
-            });
+            SLOTS.with_borrow_mut(|slots| slots.release(slot));
         }
     }
 }
