@@ -12,20 +12,6 @@ function applyList(headers, list) {
   return headers;
 }
 
-/**
- * The listed headers as a plain object for a constructor's `headers` option (the runtime builds
- * them in one call rather than one call per `set`), with the same outcome as `applyList`.
- */
-function headerInit(list) {
-  const init = {};
-  const fields = list.split('\n');
-  for (let i = 0; i + 1 < fields.length; i += 2) {
-    const name = fields[i].toLowerCase();
-    init[name] = name === 'vary' && name in init ? `${init[name]}, ${fields[i + 1]}` : fields[i + 1];
-  }
-  return init;
-}
-
 /** Lists of header names, split once. */
 const nameLists = new Map();
 
@@ -38,7 +24,7 @@ function valuesOf(headers, names) {
 
 /** `fetch(url)` with `method`, the listed headers, `body` (or none) and `signal` (or none); a redirect is followed only with `follow`. */
 export function send(url, method, headers, body, signal, follow) {
-  return fetch(url, { method, headers: headerInit(headers), body, signal, redirect: follow ? 'follow' : 'manual' });
+  return fetch(url, { method, headers: applyList(new Headers(), headers), body, signal, redirect: follow ? 'follow' : 'manual' });
 }
 
 /** "method\nurl\nvalue\n…": the request's method, URL, and the value of each of the listed header names. */
@@ -63,5 +49,5 @@ export function respond(status, body, headers, line) {
     applyList(copy.headers, headers);
     return copy;
   }
-  return new Response(body, { status, headers: headerInit(headers) });
+  return new Response(body, { status, headers: applyList(new Headers(), headers) });
 }

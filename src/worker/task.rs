@@ -161,31 +161,25 @@ pub fn run(work: impl Future<Output = Result<JsValue, JsValue>> + 'static) -> Js
             let settle = (parts.get(1).unchecked_into(), parts.get(2).unchecked_into());
             let since_ms = js_sys::Date::now();
             EXECUTOR.with_borrow_mut(|executor| executor.parked.insert(id, Parked { work, waker, settle, since_ms }));
+            drop_cancelled(since_ms);
             parts.get(0)
         }
     };
     if !nested {
         run_woken();
-        drop_cancelled();
     }
     outcome
 }
 
-/// Drops the tasks that have waited [`PARKED_TASK_MAX_MS`] (checked once a minute).
-fn drop_cancelled() {
-    let now = js_sys::Date::now();
-    let expired: Vec<Parked> = EXECUTOR.with_borrow_mut(|executor| {
+/// Drops the tasks that have waited [`PARKED_TASK_MAX_MS`] by `now` (checked once a minute, when
+/// a task parks).
+fn drop_cancelled(now: f64) {
+    let expired: Vec<(u64, Parked)> = EXECUTOR.with_borrow_mut(|executor| {
         if now - executor.last_sweep_ms < SWEEP_EVERY_MS {
             return Vec::new();
         }
         executor.last_sweep_ms = now;
-        let ids: Vec<u64> = executor
-            .parked
-            .iter()
-            .filter(|(_, parked)| now - parked.since_ms > PARKED_TASK_MAX_MS)
-            .map(|(id, _)| *id)
-            .collect();
-        ids.iter().filter_map(|id| executor.parked.remove(id)).collect()
+        executor.parked.extract_if(|_, parked| now - parked.since_ms > PARKED_TASK_MAX_MS).collect()
     });
     // Dropped outside the borrow: a future's drop may reach the runtime.
     drop(expired);
