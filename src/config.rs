@@ -14,7 +14,7 @@
 //! | `UPSTREAM_ANSWER_CHECK` | `headers` or `body` ([`crate::upstream::AnswerCheck`]) |
 //! | `PICTURE_URL_HOSTS` | comma-separated hosts that picture URLs may name although not public |
 //! | `PICTURE_URL_FETCH` | `edge` or `upstream`: who downloads pictures from those hosts |
-//! | `STORE_TIMEOUT_MS` | positive integer: KV operations and Durable Object calls slower than this count as store failures |
+//! | `STORE_TIMEOUT_MS` | positive integer, at most [`STORE_TIMEOUT_MS_MAX`]: KV operations and Durable Object calls slower than this count as store failures |
 //! | `RATE_LIMIT_BACKEND` | `kv` or `durable-object`: where the rate-limit logs live |
 //! | `SUBJECT_MAX_LENGTH`, `DESCRIPTION_MAX_LENGTH`, `MAX_PARTICIPANTS_PER_REQUEST` | positive integer |
 //! | `GROUP_CACHE` | `off` or seconds ([`crate::cache::parse_setting`]) |
@@ -36,6 +36,9 @@ use std::rc::Rc;
 pub const UPSTREAM_TIMEOUT_MS_DEFAULT: u32 = 15_000;
 /// Default timeout of a KV operation or Durable Object call.
 pub const STORE_TIMEOUT_MS_DEFAULT: u32 = 2_000;
+/// The longest `STORE_TIMEOUT_MS`: a store call slower than a minute has failed, whatever it
+/// answers later, and a bounded deadline lets the Worker drop a task that waited far longer.
+pub const STORE_TIMEOUT_MS_MAX: u32 = 60_000;
 
 /// The parsed `ALLOWED_ORIGINS` setting.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -215,6 +218,17 @@ pub fn positive(name: &str, value: Option<&str>, default: u32) -> Result<u32, St
     }
 }
 
+/// Parses `STORE_TIMEOUT_MS`: a positive integer of at most [`STORE_TIMEOUT_MS_MAX`].
+fn store_timeout(value: Option<&str>) -> Result<u32, String> {
+    let ms = positive("STORE_TIMEOUT_MS", value, STORE_TIMEOUT_MS_DEFAULT)?;
+    if ms > STORE_TIMEOUT_MS_MAX {
+        return Err(format!(
+            "STORE_TIMEOUT_MS: at most {STORE_TIMEOUT_MS_MAX} (a store call slower than that has failed)"
+        ));
+    }
+    Ok(ms)
+}
+
 /// Builds the configurable validation limits from their settings.
 pub fn limits(subject: Option<&str>, description: Option<&str>, participants: Option<&str>) -> Result<Limits, String> {
     let d = Limits::default();
@@ -311,11 +325,7 @@ impl GatewaySettings {
                 setting("PICTURE_URL_HOSTS").as_deref(),
                 setting("PICTURE_URL_FETCH").as_deref(),
             )?,
-            store_timeout_ms: positive(
-                "STORE_TIMEOUT_MS",
-                setting("STORE_TIMEOUT_MS").as_deref(),
-                STORE_TIMEOUT_MS_DEFAULT,
-            )?,
+            store_timeout_ms: store_timeout(setting("STORE_TIMEOUT_MS").as_deref())?,
             group_cache: crate::cache::parse_setting(setting("GROUP_CACHE").as_deref())?,
             webhooks: WebhookSettings::from_lookup(&get)?,
         })
@@ -471,6 +481,13 @@ mod tests {
         let err = GatewaySettings::from_lookup(env(&[("UPSTREAM_TIMEOUT_MS", "3600000")])).unwrap_err();
         assert!(err.starts_with("UPSTREAM_TIMEOUT_MS: at most"), "{err}");
         assert!(GatewaySettings::from_lookup(env(&[("UPSTREAM_TIMEOUT_MS", "300000")])).is_ok());
+        let err = GatewaySettings::from_lookup(env(&[("STORE_TIMEOUT_MS", "60001")])).unwrap_err();
+        assert!(err.starts_with("STORE_TIMEOUT_MS: at most 60000"), "{err}");
+        assert!(!err.contains("60001"), "a bad setting names itself, never its value: {err}");
+        let err = GatewaySettings::from_lookup(env(&[("STORE_TIMEOUT_MS", "0")])).unwrap_err();
+        assert!(err.starts_with("STORE_TIMEOUT_MS: expected a positive integer"), "{err}");
+        let s = GatewaySettings::from_lookup(env(&[("STORE_TIMEOUT_MS", "60000")])).unwrap();
+        assert_eq!(s.store_timeout_ms, STORE_TIMEOUT_MS_MAX);
         let err = GatewaySettings::from_lookup(env(&[("PICTURE_URL_HOSTS", "bad host")])).unwrap_err();
         assert!(err.starts_with("PICTURE_URL_HOSTS"), "{err}");
         let err = GatewaySettings::from_lookup(env(&[("PICTURE_URL_FETCH", "waha")])).unwrap_err();

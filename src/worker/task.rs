@@ -11,7 +11,8 @@
 //!
 //! A task whose request the runtime cancelled is never woken again: the promises it waits on die
 //! with the request. Such a task is dropped once it has waited [`PARKED_TASK_MAX_MS`], longer than
-//! any wait of the Worker (each is under a timeout: the upstream's is under an hour).
+//! any wait of the Worker (each is under a timeout: the upstream's is under an hour, a store
+//! call's under a minute; checked when this compiles).
 
 use js_sys::{Array, Function, Promise};
 use std::cell::RefCell;
@@ -36,6 +37,12 @@ type Work = Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>;
 
 /// How long a task may wait for one wake before it is taken as cancelled and dropped.
 pub const PARKED_TASK_MAX_MS: f64 = 2.0 * 3_600_000.0;
+
+const _: () = assert!(
+    PARKED_TASK_MAX_MS > crate::idempotency::UPSTREAM_TIMEOUT_MS_MAX as f64
+        && PARKED_TASK_MAX_MS > crate::config::STORE_TIMEOUT_MS_MAX as f64,
+    "a task is dropped only after every deadline it may wait under has passed"
+);
 
 /// How often parked tasks are checked for [`PARKED_TASK_MAX_MS`].
 const SWEEP_EVERY_MS: f64 = 60_000.0;
