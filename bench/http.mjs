@@ -5,7 +5,7 @@
 // benchmark. Each round runs every route on each Worker in turn, the order reversed every other
 // round so machine drift cancels; BENCH_ROUNDS rounds, medians and spread. Writes http.json.
 //
-//   node bench/http.mjs        (after scripts/build-worker.sh; settings: BENCH_ROUNDS=3,
+//   node bench/http.mjs        (after scripts/build-worker.sh; settings: BENCH_ROUNDS=5,
 //                               BENCH_SECONDS=5, BENCH_WARMUP_SECONDS=1, BENCH_CONNECTIONS=8,
 //                               BENCH_ROUTES=list,group,add,refused,invalid: a subset)
 import { spawn } from 'node:child_process';
@@ -15,7 +15,7 @@ import { CLIENT_KEY, UPSTREAM_KEY, startStack } from '../tests/e2e/stack.mjs';
 import { ADDS_PER_SESSION, GROUPGATE_VARS, ROUTES, spendRefreshQuota } from './routes.mjs';
 import { envNumber, root, spread, writeResult } from './lib.mjs';
 
-const ROUNDS = envNumber('BENCH_ROUNDS', 3);
+const ROUNDS = envNumber('BENCH_ROUNDS', 5);
 const SECONDS = envNumber('BENCH_SECONDS', 5);
 const WARMUP_SECONDS = envNumber('BENCH_WARMUP_SECONDS', 1);
 const CONNECTIONS = envNumber('BENCH_CONNECTIONS', 8);
