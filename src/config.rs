@@ -7,7 +7,7 @@
 //! | `LIMIT_REFRESH`, `LIMIT_ADD`, `LIMIT_REMOVE`, `LIMIT_CREATE` | `"<units>/<seconds>"`, or `off` |
 //! | `LIMIT_ADD_PER_GROUP`, `LIMIT_REMOVE_PER_GROUP` | the same, per group (default `off`) |
 //! | `RATE_LIMIT_ON_STORE_ERROR` | comma-separated `class:deny` or `class:allow` |
-//! | `RATE_LIMIT_BACKEND` | `kv` (default) or `durable-object` |
+//! | `RATE_LIMIT_BACKEND` | `kv` (default) or `durable-object`: where the rate-limit logs live |
 //! | `UPSTREAM_URL` | `http(s)://host[:port][/base]` of the WAHA server |
 //! | `UPSTREAM_API_KEY` | the upstream's key (secret) |
 //! | `UPSTREAM_TIMEOUT_MS` | positive integer, at most what an idempotency marker covers |
@@ -15,7 +15,6 @@
 //! | `PICTURE_URL_HOSTS` | comma-separated hosts that picture URLs may name although not public |
 //! | `PICTURE_URL_FETCH` | `edge` or `upstream`: who downloads pictures from those hosts |
 //! | `STORE_TIMEOUT_MS` | positive integer, at most [`STORE_TIMEOUT_MS_MAX`]: KV operations and Durable Object calls slower than this count as store failures |
-//! | `RATE_LIMIT_BACKEND` | `kv` or `durable-object`: where the rate-limit logs live |
 //! | `SUBJECT_MAX_LENGTH`, `DESCRIPTION_MAX_LENGTH`, `MAX_PARTICIPANTS_PER_REQUEST` | positive integer |
 //! | `GROUP_CACHE` | `off` or seconds ([`crate::cache::parse_setting`]) |
 //! | `WEBHOOK_*` | the webhook receiver ([`crate::webhook::WebhookSettings`]) |
