@@ -2,7 +2,7 @@
 //! from its row. Every call reads its arguments into the operation with the Worker's own field
 //! readers, sends the canonical WAHA rendering of it, and decodes the answer.
 
-use super::arguments::{Argument, Call};
+use super::arguments::Call;
 use super::errors::{get, to_js, Failure};
 use super::http::{send, Outgoing};
 use super::key_scopes::key_scopes;
@@ -13,11 +13,7 @@ use crate::invite::InviteCode;
 use crate::keys::KEY_PATH;
 use crate::limits::Limits;
 use crate::ops::body::parse_json;
-use crate::ops::field::{At, Description, People, Place, Subject};
-use crate::ops::query::ListGroupsQuery;
-use crate::ops::table::for_each_operation;
 use crate::ops::{GroupRequest, Method, OperationKind};
-use crate::picture::PictureFile;
 use crate::wire::Query;
 use js_sys::{Array, Object, Promise};
 use std::rc::Rc;
@@ -49,7 +45,7 @@ struct Inner {
 
 /// How an answer becomes the method's result.
 #[derive(Clone, Copy)]
-enum Decode {
+pub(crate) enum Decode {
     /// The JSON as it is.
     Json,
     /// Nothing (`undefined`).
@@ -96,43 +92,51 @@ impl GroupsClient {
     }
 }
 
-/// The client's methods, one per row of the operation table.
+/// Implements the client's methods, one per operation, from the parts of every row they need:
+/// doc, name, client method name and promise type, decode column, and the type, place, wire key,
+/// JS parameter and TypeScript type of each required and each optional field. `define_operations`
+/// (`crate::ops::operation`), the one reader of the table's rows, hands them over.
 macro_rules! client_methods {
     ($(
-        $(#[doc = $doc:tt])*
-        $name:ident ($scope:ident) = $method:ident $path:literal -> $client:ident $ret:literal $decode:ident $(($decode_key:literal))? {
-            $( $field:ident : $ty:ty = $place:ident $key:literal => $param:ident $ts:literal ),* $(,)?
-        } {
-            $( $ofield:ident : $oty:ty = $oplace:ident $okey:literal => $oparam:ident $ots:literal ),* $(,)?
-        } [ $( $class:ident $(($per:ident))? ),* ] { $(reads $read:ident)? $(drops [ $($drop:ident),* ])? } $($idempotent:ident)?;
+        [$($doc:literal)*] $name:ident $client:ident $ret:literal $decode:ident $(($decode_key:literal))?
+        { $( $ty:ty = $place:ident $key:literal => $param:ident $ts:literal ),* }
+        { $( $oty:ty = $oplace:ident $okey:literal => $oparam:ident $ots:literal ),* }
     )*) => {
-        #[wasm_bindgen]
-        impl GroupsClient {
-            $(
-                $(#[doc = $doc])*
-                #[wasm_bindgen(js_name = $client, unchecked_return_type = $ret)]
-                #[allow(non_snake_case, unused_mut)]
-                pub fn $client(
-                    &self,
-                    $( #[wasm_bindgen(unchecked_param_type = $ts)] $param: JsValue, )*
-                    $( #[wasm_bindgen(unchecked_optional_param_type = $ots)] $oparam: JsValue, )*
-                    #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
-                ) -> Promise {
-                    let mut call = Call::default();
-                    $( <$ty as Argument>::put($param, At { place: Place::$place, key: $key }, &mut call); )*
-                    $( <$oty as Argument>::put($oparam, At { place: Place::$oplace, key: $okey }, &mut call); )*
-                    self.start(OperationKind::$name, call, Decode::$decode $(($decode_key))?, &options)
-                }
-            )*
-        }
+        // wasm-bindgen takes the type of an exported impl by its bare name: the impl is named
+        // through a `use` in a block of its own, wherever the rows are expanded.
+        const _: () = {
+            use $crate::browser::arguments::{Argument, Call};
+            use $crate::browser::client::Decode;
+            use $crate::browser::GroupsClient;
+            use $crate::ops::field::{At, Place};
+            use $crate::ops::OperationKind;
+            #[::wasm_bindgen::prelude::wasm_bindgen]
+            impl GroupsClient {
+                $(
+                    $(#[doc = $doc])*
+                    #[wasm_bindgen(js_name = $client, unchecked_return_type = $ret)]
+                    #[allow(non_snake_case, unused_mut)]
+                    pub fn $client(
+                        &self,
+                        $( #[wasm_bindgen(unchecked_param_type = $ts)] $param: ::wasm_bindgen::JsValue, )*
+                        $( #[wasm_bindgen(unchecked_optional_param_type = $ots)] $oparam: ::wasm_bindgen::JsValue, )*
+                        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: ::wasm_bindgen::JsValue,
+                    ) -> ::js_sys::Promise {
+                        let mut call = Call::default();
+                        $( <$ty as Argument>::put($param, At { place: Place::$place, key: $key }, &mut call); )*
+                        $( <$oty as Argument>::put($oparam, At { place: Place::$oplace, key: $okey }, &mut call); )*
+                        self.start(OperationKind::$name, call, Decode::$decode $(($decode_key))?, &options)
+                    }
+                )*
+            }
+        };
     };
 }
-
-for_each_operation!(client_methods);
+pub(crate) use client_methods;
 
 impl GroupsClient {
     /// Starts the one generic call of `kind`: every method is this with its own arguments.
-    fn start(&self, kind: OperationKind, call: Call, decode: Decode, options: &JsValue) -> Promise {
+    pub(crate) fn start(&self, kind: OperationKind, call: Call, decode: Decode, options: &JsValue) -> Promise {
         let inner = Rc::clone(&self.inner);
         let options = options.clone();
         future_to_promise(async move { inner.call(kind, call, decode, &options).await })

@@ -2,8 +2,8 @@
 //! validates every request with the Worker's own code before sending it, `GroupgateError` with
 //! the Worker's stable codes, and helpers for forms and webhooks.
 
-mod arguments;
-mod client;
+pub(crate) mod arguments;
+pub(crate) mod client;
 mod errors;
 mod helpers;
 mod http;

@@ -5,8 +5,8 @@
 //! it with the defaults. It is written as JSON text, with [`Writer`] where something varies and as
 //! literal text where nothing does: builders of a JSON value would be code in the Worker.
 
-mod fields;
-mod operations;
+pub(crate) mod fields;
+pub(crate) mod operations;
 mod patterns;
 mod problems;
 #[cfg(test)]
@@ -19,6 +19,7 @@ use crate::ops::dialect::CREATED_GROUP_ID;
 use crate::ops::{OperationKind, RateClass};
 use crate::wire::record::Writer;
 use fields::parameter;
+use operations::Documented;
 
 /// Where the Worker serves the document (no key needed).
 pub const OPENAPI_PATH: &str = "/openapi.json";
@@ -63,7 +64,7 @@ pub fn document(limits: &Limits) -> String {
 
 /// The operation object of `kind`.
 fn operation(kind: OperationKind, limits: &Limits, shared: &mut Shared) -> String {
-    let shape = operations::request(kind, limits);
+    let shape = kind.request(limits);
     let mut parameters = vec![shared.parameters.refer("session", session_parameter())];
     parameters.extend(shape.parameters.iter().cloned());
     if kind.idempotent() {
@@ -77,7 +78,7 @@ fn operation(kind: OperationKind, limits: &Limits, shared: &mut Shared) -> Strin
     let classes: Vec<&str> = kind.rate_classes().iter().map(|c| c.as_str()).collect();
     let op = Writer::open()
         .string("operationId", kind.client_name())
-        .string("summary", operations::summary(kind))
+        .string("summary", kind.summary())
         .raws("parameters", &parameters)
         .raw("responses", &responses(kind, &mut shared.responses))
         .string("x-groupgate-scope", kind.scope().as_str())
@@ -116,7 +117,7 @@ fn responses(kind: OperationKind, shared: &mut Components) -> String {
     let mut success = Writer::open()
         .string("description", "The upstream's answer, in WAHA's shape.")
         .raw("headers", &with(&["X-Request-Id", "RateLimit-Policy", "RateLimit"]))
-        .raw("content", &content("application/json", operations::answer(kind)));
+        .raw("content", &content("application/json", kind.answer()));
     if kind.rate_classes().contains(&RateClass::Create) {
         success = success.raw("links", &links_from_created_group());
     }

@@ -2,15 +2,9 @@
 //! parameters and body its fields make (each field type describes itself), and the shape of its
 //! successful answer, as the row's decode column reads it (the browser client's decoding).
 
-use super::fields::{Describe, RequestShape};
-use crate::ids::GroupId;
-use crate::invite::InviteCode;
+use super::fields::RequestShape;
 use crate::limits::Limits;
-use crate::ops::field::{At, Description, People, Place, Subject};
-use crate::ops::query::ListGroupsQuery;
-use crate::ops::table::for_each_operation;
-use crate::ops::OperationKind;
-use crate::picture::PictureFile;
+use crate::ops::field::At;
 
 /// The schema (JSON text) of a successful answer that the browser client decodes as `$decode`.
 macro_rules! answer_schema {
@@ -39,45 +33,53 @@ macro_rules! answer_schema {
 }
 
 /// [`Describe::describe`] of one field type.
-type DescribeFn = fn(At, bool, &Limits, &mut RequestShape);
+pub(crate) type DescribeFn = fn(At, bool, &Limits, &mut RequestShape);
 
+/// What the description says of each operation, implemented for
+/// [`OperationKind`](crate::ops::OperationKind) from the rows of the operation table
+/// ([`describe_operations!`]).
+pub trait Documented {
+    /// The operation's doc, from its row of the table.
+    fn summary(self) -> &'static str;
+    /// The schema (JSON text) of the operation's successful answer.
+    fn answer(self) -> &'static str;
+    /// The parameters and body the operation's fields make, with `limits` in force.
+    fn request(self, limits: &Limits) -> RequestShape;
+}
+
+/// Implements [`Documented`] from the parts of every row it needs: doc, name, decode column,
+/// and the type, place and wire key of each required and each optional field. `define_operations`
+/// (`crate::ops::operation`), the one reader of the table's rows, hands them over.
 macro_rules! describe_operations {
     ($(
-        $(#[doc = $doc:tt])*
-        $name:ident ($scope:ident) = $method:ident $path:literal -> $client:ident $ret:literal $decode:ident $(($decode_key:literal))? {
-            $( $field:ident : $ty:ty = $place:ident $key:literal => $param:ident $ts:literal ),* $(,)?
-        } {
-            $( $ofield:ident : $oty:ty = $oplace:ident $okey:literal => $oparam:ident $ots:literal ),* $(,)?
-        } [ $( $class:ident $(($per:ident))? ),* ] { $(reads $read:ident)? $(drops [ $($drop:ident),* ])? } $($idempotent:ident)?;
+        [$($doc:literal)*] $name:ident $decode:ident $(($decode_key:literal))?
+        { $( $ty:ty = $place:ident $key:literal ),* } { $( $oty:ty = $oplace:ident $okey:literal ),* }
     )*) => {
-        // The tables below hold one entry per row, in the table's order, as `OperationKind`
-        // declares its variants: a kind's discriminant is its row.
-
-        /// The operation's doc, from its row of the table.
-        pub fn summary(kind: OperationKind) -> &'static str {
-            const SUMMARIES: &[&str] = &[$(concat!($($doc),*).trim_ascii(),)*];
-            SUMMARIES[kind as usize]
-        }
-
-        /// The schema (JSON text) of the operation's successful answer.
-        pub fn answer(kind: OperationKind) -> &'static str {
-            const ANSWERS: &[&str] = &[$(answer_schema!($decode $(($decode_key))?),)*];
-            ANSWERS[kind as usize]
-        }
-
-        /// The parameters and body the operation's fields make, with `limits` in force.
-        pub fn request(kind: OperationKind, limits: &Limits) -> RequestShape {
-            const FIELDS: &[&[(At, bool, DescribeFn)]] = &[$(&[
-                $( (At { place: Place::$place, key: $key }, true, <$ty as Describe>::describe), )*
-                $( (At { place: Place::$oplace, key: $okey }, false, <$oty as Describe>::describe), )*
-            ],)*];
-            let mut shape = RequestShape::default();
-            for &(at, required, describe) in FIELDS[kind as usize] {
-                describe(at, required, limits, &mut shape);
+        impl $crate::openapi::operations::Documented for $crate::ops::OperationKind {
+            fn summary(self) -> &'static str {
+                match self { $( Self::$name => concat!($($doc),*).trim_ascii(), )* }
             }
-            shape
+
+            fn answer(self) -> &'static str {
+                match self { $( Self::$name => $crate::openapi::operations::answer_schema!($decode $(($decode_key))?), )* }
+            }
+
+            fn request(self, limits: &$crate::limits::Limits) -> $crate::openapi::fields::RequestShape {
+                use $crate::openapi::fields::Describe;
+                use $crate::ops::field::{At, Place};
+                let fields: &[(At, bool, $crate::openapi::operations::DescribeFn)] = match self {
+                    $( Self::$name => &[
+                        $( (At { place: Place::$place, key: $key }, true, <$ty as Describe>::describe), )*
+                        $( (At { place: Place::$oplace, key: $okey }, false, <$oty as Describe>::describe), )*
+                    ], )*
+                };
+                let mut shape = $crate::openapi::fields::RequestShape::default();
+                for &(at, required, describe) in fields {
+                    describe(at, required, limits, &mut shape);
+                }
+                shape
+            }
         }
     };
 }
-
-for_each_operation!(describe_operations);
+pub(crate) use {answer_schema, describe_operations};

@@ -1,6 +1,8 @@
 //! [`Operation`] and [`OperationKind`], derived from the rows of the operation table: the types,
 //! reading every field (every invalid one recorded), writing them back, the group an operation
-//! acts on, what it costs, the key scope it needs and the facts of its kind.
+//! acts on, what it costs, the key scope it needs and the facts of its kind. `define_operations`
+//! is the one reader of the rows: it also hands the OpenAPI description and the browser client
+//! the parts of each row they derive their own code from.
 
 use super::field::{At, Description, Field, Input, Output, People, Place, Subject};
 use super::query::ListGroupsQuery;
@@ -175,6 +177,21 @@ macro_rules! define_operations {
                     })*
                 }
             }
+        }
+
+        // Each other reader of the table gets the parts of every row it needs.
+        $crate::openapi::operations::describe_operations! {
+            $(
+                [$($doc)*] $name $decode $(($decode_key))?
+                { $( $ty = $place $key ),* } { $( $oty = $oplace $okey ),* }
+            )*
+        }
+        #[cfg(feature = "browser")]
+        $crate::browser::client::client_methods! {
+            $(
+                [$($doc)*] $name $client $ret $decode $(($decode_key))?
+                { $( $ty = $place $key => $param $ts ),* } { $( $oty = $oplace $okey => $oparam $ots ),* }
+            )*
         }
     };
 }

@@ -13,10 +13,12 @@
 //! upstream accepted it, those entries of its group are stale); and `idempotent` when an
 //! `Idempotency-Key` makes a replay answer from the record.
 //!
-//! [`for_each_operation!`] hands the rows to a macro that derives something from them: the
-//! [`Operation`](super::Operation) and [`OperationKind`](super::OperationKind) types with their
-//! reading, writing, group, cost and scope (`super::operation`), and the browser client's methods
-//! (`crate::browser::client`). Adding an operation is adding a row (and its tests).
+//! [`for_each_operation!`] hands the rows to `define_operations` (`super::operation`), the one
+//! macro that reads them: it derives the [`Operation`](super::Operation) and
+//! [`OperationKind`](super::OperationKind) types with their reading, writing, group, cost and
+//! scope, and hands the OpenAPI description (`crate::openapi::operations`) and the browser
+//! client's methods (`crate::browser::client`) the parts of each row they are made from. Adding an
+//! operation is adding a row (and its tests).
 
 /// Calls `$callback! { rows }` with every row of the table.
 macro_rules! for_each_operation {
