@@ -1,11 +1,12 @@
 // The runtime calls on a request's path, each made in one crossing from wasm rather than one for
-// every header and option. Headers cross as one "name\nvalue\n…" list (a header value never
-// holds a line break); a header a list does not hold crosses as "\0" (no header value holds one).
+// every header and option, and each with its strings in one text (every string wasm hands over is
+// decoded on its own). Headers cross as one "name\nvalue\n…" list (a header value never holds a
+// line break); a header a list does not hold crosses as "\0" (no header value holds one). Lists of
+// names are runtime strings made once per isolate, handed over by reference.
 
-/** Sets the listed headers on `headers` (a later one replaces an earlier one; `Vary` is appended). */
-function applyList(headers, list) {
-  const fields = list.split('\n');
-  for (let i = 0; i + 1 < fields.length; i += 2) {
+/** Sets the headers `fields` lists from index `from` on (name, value, …) on `headers` (a later one replaces an earlier one; `Vary` is appended). */
+function applyList(headers, fields, from) {
+  for (let i = from; i + 1 < fields.length; i += 2) {
     if (fields[i].toLowerCase() === 'vary') headers.append(fields[i], fields[i + 1]);
     else headers.set(fields[i], fields[i + 1]);
   }
@@ -22,9 +23,11 @@ function valuesOf(headers, names) {
   return list.map((name) => headers.get(name) ?? '\0').join('\n');
 }
 
-/** `fetch(url)` with `method`, the listed headers, `body` (or none) and `signal` (or none); a redirect is followed only with `follow`. */
-export function send(url, method, headers, body, signal, follow) {
-  return fetch(url, { method, headers: applyList(new Headers(), headers), body, signal, redirect: follow ? 'follow' : 'manual' });
+/** `fetch` of "method\nurl\nname\nvalue\n…" with `body` (or none) and `signal` (or none); a redirect is followed only with `follow`. */
+export function send(head, body, signal, follow) {
+  const fields = head.split('\n');
+  const headers = applyList(new Headers(), fields, 2);
+  return fetch(fields[1], { method: fields[0], headers, body, signal, redirect: follow ? 'follow' : 'manual' });
 }
 
 /** "method\nurl\nvalue\n…": the request's method, URL, and the value of each of the listed header names. */
@@ -38,16 +41,18 @@ export function answerHead(response, names) {
 }
 
 /**
- * Builds a response, after logging `line` when one is given: `body` (bytes, a stream, or null)
- * with `status` and the listed headers, or, given a response (a static asset), a copy of it with
- * the listed headers added (a fetched response's own headers are immutable).
+ * Builds a response from "line\nname\nvalue\n…", after logging the line unless it is empty:
+ * `body` (bytes, a stream, or null) with `status` and the listed headers, or, given a response (a
+ * static asset), a copy of it with the listed headers added (a fetched response's own headers are
+ * immutable).
  */
-export function respond(status, body, headers, line) {
-  if (line !== undefined) console.log(line);
+export function respond(status, body, listed) {
+  const fields = listed.split('\n');
+  if (fields[0] !== '') console.log(fields[0]);
   if (body instanceof Response) {
     const copy = new Response(body.body, body);
-    applyList(copy.headers, headers);
+    applyList(copy.headers, fields, 1);
     return copy;
   }
-  return new Response(body, { status, headers: applyList(new Headers(), headers) });
+  return new Response(body, { status, headers: applyList(new Headers(), fields, 1) });
 }

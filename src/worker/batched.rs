@@ -1,11 +1,12 @@
 //! The runtime calls on a request's path, batched (`batched.js`): the request's method, URL and
 //! the headers most requests need in one call, an outbound `fetch` with its headers and options in
 //! one, an answer's status and headers in one, and the response with its headers and the log line
-//! in one. Every crossing copies its strings, so one call with a list costs less than a call per
-//! header.
+//! in one. Every string handed to the runtime is copied and decoded on its own, so each call's
+//! strings go as one text, and a list of header names, the same on every request, is a runtime
+//! string made once per isolate ([`HeaderNames`]) and handed over by reference.
 
 use super::task::settled;
-use js_sys::Promise;
+use js_sys::{JsString, Promise};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortSignal, ReadableStream, Response};
@@ -14,26 +15,28 @@ use web_sys::{AbortSignal, ReadableStream, Response};
 extern "C" {
     #[wasm_bindgen(catch, js_name = send)]
     fn send_listed(
-        url: &str,
-        method: &str,
-        headers: &str,
+        head: &str,
         body: Option<&str>,
         signal: Option<&AbortSignal>,
         follow: bool,
     ) -> Result<Promise, JsValue>;
 
     #[wasm_bindgen(js_name = requestHead)]
-    fn request_head_listed(request: &web_sys::Request, names: &str) -> String;
+    fn request_head_listed(request: &web_sys::Request, names: &JsString) -> String;
 
     #[wasm_bindgen(js_name = answerHead)]
-    fn answer_head_listed(response: &Response, names: &str) -> String;
+    fn answer_head_listed(response: &Response, names: &JsString) -> String;
 
     #[wasm_bindgen(js_name = respond)]
-    fn respond_with_bytes(status: u16, body: &[u8], headers: &str, line: Option<&str>) -> Response;
+    fn respond_with_bytes(status: u16, body: &[u8], listed: &str) -> Response;
 
     #[wasm_bindgen(js_name = respond)]
-    fn respond_with_value(status: u16, body: &JsValue, headers: &str, line: Option<&str>) -> Response;
+    fn respond_with_value(status: u16, body: &JsValue, listed: &str) -> Response;
 }
+
+/// A `\n`-separated list of header names as a runtime string: kept in a `thread_local!`, it is
+/// made once per isolate (`HeaderNames::from("Content-Type\nContent-Length")`).
+pub type HeaderNames = JsString;
 
 /// Headers as one `name\nvalue\n…` list, the way they cross to the runtime; the runtime sets them
 /// in order (a later one replaces an earlier one of the same name), `Vary` appended.
@@ -74,7 +77,11 @@ pub struct Outbound<'a> {
 /// Sends a request to `url` through the runtime's `fetch`.
 pub async fn send(url: &str, outbound: &Outbound<'_>) -> Result<Response, JsValue> {
     let Outbound { method, headers, body, signal, follow_redirects } = *outbound;
-    let promise = send_listed(url, method, &headers.0, body, signal, follow_redirects)?;
+    let mut head = String::with_capacity(method.len() + url.len() + headers.0.len() + 2);
+    for part in [method, "\n", url, "\n", &headers.0] {
+        head.push_str(part);
+    }
+    let promise = send_listed(&head, body, signal, follow_redirects)?;
     Ok(settled(promise).await?.unchecked_into())
 }
 
@@ -84,8 +91,11 @@ fn values<const N: usize>(listed: &str) -> [Option<String>; N] {
     std::array::from_fn(|_| values.next().flatten())
 }
 
-/// A request's method, URL, and the value of each header of `names` (`\n`-separated), in order.
-pub fn request_head<const N: usize>(request: &web_sys::Request, names: &str) -> (String, String, [Option<String>; N]) {
+/// A request's method, URL, and the value of each header of `names`, in order.
+pub fn request_head<const N: usize>(
+    request: &web_sys::Request,
+    names: &HeaderNames,
+) -> (String, String, [Option<String>; N]) {
     let head = request_head_listed(request, names);
     let mut parts = head.splitn(3, '\n');
     let method = parts.next().unwrap_or_default().to_owned();
@@ -93,8 +103,8 @@ pub fn request_head<const N: usize>(request: &web_sys::Request, names: &str) -> 
     (method, url, values(parts.next().unwrap_or_default()))
 }
 
-/// An answer's status and the value of each header of `names` (`\n`-separated), in order.
-pub fn answer_head<const N: usize>(response: &Response, names: &str) -> (u16, [Option<String>; N]) {
+/// An answer's status and the value of each header of `names`, in order.
+pub fn answer_head<const N: usize>(response: &Response, names: &HeaderNames) -> (u16, [Option<String>; N]) {
     let head = answer_head_listed(response, names);
     let (status, listed) = head.split_once('\n').unwrap_or((&head, ""));
     (status.parse().unwrap_or_default(), values(listed))
@@ -114,10 +124,15 @@ pub enum Body {
 
 /// Builds the runtime's response: `status`, `headers` and `body`; logs `line` first when given.
 pub fn respond(status: u16, body: &Body, headers: &HeaderList, line: Option<&str>) -> Response {
+    let line = line.unwrap_or_default();
+    let mut listed = String::with_capacity(line.len() + 1 + headers.0.len());
+    for part in [line, "\n", &headers.0] {
+        listed.push_str(part);
+    }
     match body {
-        Body::Bytes(bytes) => respond_with_bytes(status, bytes, &headers.0, line),
-        Body::Empty => respond_with_value(status, &JsValue::NULL, &headers.0, line),
-        Body::Stream(stream) => respond_with_value(status, stream, &headers.0, line),
-        Body::Passed(response) => respond_with_value(status, response, &headers.0, line),
+        Body::Bytes(bytes) => respond_with_bytes(status, bytes, &listed),
+        Body::Empty => respond_with_value(status, &JsValue::NULL, &listed),
+        Body::Stream(stream) => respond_with_value(status, stream, &listed),
+        Body::Passed(response) => respond_with_value(status, response, &listed),
     }
 }

@@ -1,10 +1,9 @@
 //! The client's request: the runtime's object, with its method, URL and the headers most
 //! requests need read in one call.
 
-use super::batched::request_head;
+use super::batched::{request_head, HeaderNames};
 use super::http::REQUEST_ID;
 use crate::headers::API_KEY_HEADER;
-use std::sync::OnceLock;
 
 /// The headers read together with the method and URL: what most requests need.
 const READ_AHEAD: [&str; 6] = [REQUEST_ID, "Origin", API_KEY_HEADER, "Authorization", "Content-Length", "Content-Type"];
@@ -21,8 +20,8 @@ pub struct Incoming {
 impl Incoming {
     /// Wraps the runtime's request.
     pub fn new(raw: web_sys::Request) -> Self {
-        static NAMES: OnceLock<String> = OnceLock::new();
-        let (method, url, read_ahead) = request_head(&raw, NAMES.get_or_init(|| READ_AHEAD.join("\n")));
+        thread_local!(static NAMES: HeaderNames = HeaderNames::from(READ_AHEAD.join("\n")));
+        let (method, url, read_ahead) = NAMES.with(|names| request_head(&raw, names));
         Incoming { raw, method, url, read_ahead }
     }
 

@@ -4,7 +4,7 @@
 //! The download follows at most `PICTURE_REDIRECTS_MAX` redirects by hand, each to https and each
 //! checked like the first URL; it stops at `PICTURE_MAX_BYTES` and after `PICTURE_FETCH_TIMEOUT_MS`.
 
-use super::batched::{answer_head, send, HeaderList, Outbound};
+use super::batched::{answer_head, send, HeaderList, HeaderNames, Outbound};
 use super::body::{read_capped, BodyRead};
 use super::deadline::within;
 use crate::config::GatewaySettings;
@@ -63,10 +63,10 @@ async fn follow(
     mut url: String,
     signal: &AbortSignal,
 ) -> Result<(&'static str, Vec<u8>), FieldError> {
+    thread_local!(static NAMES: HeaderNames = HeaderNames::from("Location\nContent-Type\nContent-Length"));
     for _ in 0..=PICTURE_REDIRECTS_MAX {
         let response = fetch(&url, signal).await?;
-        let (status, [location, content_type, content_length]) =
-            answer_head(&response, "Location\nContent-Type\nContent-Length");
+        let (status, [location, content_type, content_length]) = NAMES.with(|names| answer_head(&response, names));
         if (300..400).contains(&status) {
             let location = location.ok_or_else(|| unavailable(POINTER, "a redirect without a Location"))?;
             // The runtime's URL parser resolves the Location against the URL it answered for.

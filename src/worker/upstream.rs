@@ -5,7 +5,7 @@
 //! answer is held, the timeout covering its body too, and one larger than
 //! `UPSTREAM_ANSWER_MAX_BYTES` is refused while it is read.
 
-use super::batched::{answer_head, send, HeaderList, Outbound};
+use super::batched::{answer_head, send, HeaderList, HeaderNames, Outbound};
 use super::body::{read_capped, BodyRead};
 use super::http::{respond_streamed, Outgoing, REQUEST_ID};
 use crate::config::GatewaySettings;
@@ -89,7 +89,8 @@ pub async fn forward(
             return Err(not_reached(Error::new(ErrorCode::UpstreamUnavailable, "the upstream could not be reached")))
         }
     };
-    let (status, [content_type, declared]) = answer_head(&response, "Content-Type\nContent-Length");
+    thread_local!(static NAMES: HeaderNames = HeaderNames::from("Content-Type\nContent-Length"));
+    let (status, [content_type, declared]) = NAMES.with(|names| answer_head(&response, names));
     if stream && streams_unread(status, content_type.as_deref(), declared.as_deref(), UPSTREAM_ANSWER_MAX_BYTES) {
         let content_type = content_type.as_deref().unwrap_or("application/json");
         return Ok(Forwarded::Streamed(respond_streamed(status, response.body(), content_type)));
