@@ -128,17 +128,21 @@ impl Query {
 
 /// Writes `s` as a JSON string literal.
 pub fn json_string(s: &str, out: &mut String) {
+    out.reserve(s.len() + 2);
     out.push('"');
     let mut plain = 0;
     for (i, b) in s.bytes().enumerate() {
+        // Most bytes need no escape: one test for them, the match only for the rest.
+        if b >= 0x20 && b != b'"' && b != b'\\' {
+            continue;
+        }
         let escape = match b {
             b'"' => "\\\"",
             b'\\' => "\\\\",
             b'\n' => "\\n",
             b'\r' => "\\r",
             b'\t' => "\\t",
-            0..=0x1f => "\\u00",
-            _ => continue,
+            _ => "\\u00",
         };
         out.push_str(&s[plain..i]);
         out.push_str(escape);

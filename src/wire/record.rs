@@ -5,7 +5,7 @@
 
 use super::json::{parse, Object, Value};
 use super::{json_string, write_joined};
-use std::fmt::Display;
+use std::fmt::{Display, Write};
 use std::str::FromStr;
 
 /// The members of a record read from JSON text; every getter is `None` for a missing member or
@@ -69,9 +69,11 @@ impl<'a> Fields<'a> {
 pub struct Writer(String);
 
 impl Writer {
-    /// An empty object.
+    /// An empty object (with room for a log line's or a record's members, grown as needed).
     pub fn open() -> Self {
-        Writer(String::from("{"))
+        let mut text = String::with_capacity(256);
+        text.push('{');
+        Writer(text)
     }
 
     fn name(&mut self, name: &str) -> &mut String {
@@ -91,8 +93,8 @@ impl Writer {
 
     /// A number or boolean member (written with `Display`).
     pub fn plain(mut self, name: &str, value: impl Display) -> Self {
-        let out = self.name(name);
-        out.push_str(&value.to_string());
+        // Writing into a `String` cannot fail.
+        let _ = write!(self.name(name), "{value}");
         self
     }
 

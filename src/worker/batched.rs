@@ -123,12 +123,11 @@ pub enum Body {
 }
 
 /// Builds the runtime's response: `status`, `headers` and `body`; logs `line` first when given.
-pub fn respond(status: u16, body: &Body, headers: &HeaderList, line: Option<&str>) -> Response {
-    let line = line.unwrap_or_default();
-    let mut listed = String::with_capacity(line.len() + 1 + headers.0.len());
-    for part in [line, "\n", &headers.0] {
-        listed.push_str(part);
-    }
+pub fn respond(status: u16, body: &Body, headers: &HeaderList, line: Option<String>) -> Response {
+    // The line and the headers cross as one text: "line\nname\nvalue\n…" (no line: empty).
+    let mut listed = line.unwrap_or_default();
+    listed.push('\n');
+    listed.push_str(&headers.0);
     match body {
         Body::Bytes(bytes) => respond_with_bytes(status, bytes, &listed),
         Body::Empty => respond_with_value(status, &JsValue::NULL, &listed),

@@ -84,8 +84,7 @@ impl Exchange {
             headers.add("Access-Control-Expose-Headers", EXPOSED);
         }
         headers.add("Vary", "Origin");
-        let line = self.log.finish(status);
-        build(status, &body, &headers, Some(&line))
+        build(status, &body, &headers, Some(self.log.finish(status)))
     }
 }
 
