@@ -28,6 +28,7 @@ use crate::picture_url::PictureUrlPolicy;
 use crate::ratelimit::{Policy, Quota, Scope};
 use crate::upstream::AnswerCheck;
 use crate::webhook::WebhookSettings;
+use crate::wire::is_http_url;
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -291,8 +292,7 @@ impl GatewaySettings {
     /// secret's value.
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
         let upstream_url = get("UPSTREAM_URL").unwrap_or_default().trim().trim_end_matches('/').to_owned();
-        let scheme_ok = upstream_url.starts_with("https://") || upstream_url.starts_with("http://");
-        if !scheme_ok || upstream_url.contains(['?', '#', ' ']) {
+        if !is_http_url(&upstream_url) || upstream_url.contains(['?', '#']) {
             return Err("UPSTREAM_URL: expected http(s)://host[:port][/base path]".into());
         }
         let upstream_key = get("UPSTREAM_API_KEY").unwrap_or_default();
@@ -471,8 +471,16 @@ mod tests {
         assert_eq!(s.upstream_url, "http://127.0.0.1:3001");
         assert_eq!(s.upstream_timeout_ms, UPSTREAM_TIMEOUT_MS_DEFAULT);
         assert!(!format!("{s:?}").contains("upstream-secret-value"));
-        let err = GatewaySettings::from_lookup(env(&[("UPSTREAM_URL", "ftp://x")])).unwrap_err();
-        assert!(err.starts_with("UPSTREAM_URL"));
+        let urls: [&'static [(&str, &str)]; 4] = [
+            &[("UPSTREAM_URL", "ftp://x")],
+            &[("UPSTREAM_URL", "http://wa\nha:3000")],
+            &[("UPSTREAM_URL", "http://waha:3000/\tapi")],
+            &[("UPSTREAM_URL", "http://waha:3000/a b")],
+        ];
+        for vars in urls {
+            let err = GatewaySettings::from_lookup(env(vars)).unwrap_err();
+            assert!(err.starts_with("UPSTREAM_URL"), "{vars:?}: {err}");
+        }
         let err = GatewaySettings::from_lookup(env(&[("API_KEYS", "")])).unwrap_err();
         assert!(err.starts_with("API_KEYS"));
         let err = GatewaySettings::from_lookup(env(&[("UPSTREAM_TIMEOUT_MS", "soon")])).unwrap_err();

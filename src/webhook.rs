@@ -6,7 +6,7 @@
 //! `subtle`); nothing here hashes by hand. A refusal never repeats a key or the expected MAC.
 
 use crate::error::{Error, ErrorCode, FieldError};
-use crate::wire::valid_request_id;
+use crate::wire::{is_http_url, valid_request_id};
 use hmac::digest::KeyInit;
 use hmac::{Hmac, Mac};
 use sha2::{Sha256, Sha512};
@@ -230,7 +230,7 @@ impl WebhookSettings {
         let forward_key = key_setting("WEBHOOK_FORWARD_HMAC_KEY", get("WEBHOOK_FORWARD_HMAC_KEY"))?;
         let forward = match (url, forward_key) {
             (None, _) => None,
-            (Some(url), _) if !(url.starts_with("https://") || url.starts_with("http://")) || url.contains(' ') => {
+            (Some(url), _) if !is_http_url(&url) => {
                 return Err("WEBHOOK_FORWARD_URL: expected an http(s) URL".into());
             }
             (Some(_), None) => {

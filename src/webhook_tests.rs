@@ -236,6 +236,14 @@ fn settings() {
         ),
         (
             &[
+                ("WEBHOOK_HMAC_KEY", "waha-webhook-key-0123456789"),
+                ("WEBHOOK_FORWARD_URL", "https://b.exa\nmple/h"),
+                ("WEBHOOK_FORWARD_HMAC_KEY", "groupgate-forward-key-0123"),
+            ][..],
+            "WEBHOOK_FORWARD_URL",
+        ),
+        (
+            &[
                 ("WEBHOOK_FORWARD_URL", "https://b.example/h"),
                 ("WEBHOOK_FORWARD_HMAC_KEY", "groupgate-forward-key-0123"),
             ][..],

@@ -126,6 +126,12 @@ impl Query {
     }
 }
 
+/// Whether a setting's URL reads as `http://…` or `https://…` with no whitespace or control
+/// character in it: nothing a URL parser would drop and nothing the runtime calls split on.
+pub fn is_http_url(s: &str) -> bool {
+    (s.starts_with("https://") || s.starts_with("http://")) && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
 /// Writes `s` as a JSON string literal.
 pub fn json_string(s: &str, out: &mut String) {
     out.reserve(s.len() + 2);
