@@ -64,9 +64,11 @@ document.body.dataset.ready = 'true';
 const server = createServer((req, res) => {
   const path = req.url.split('?')[0];
   if (path === '/') return res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
-  const types = { '/groupgate.js': 'text/javascript', '/groupgate_bg.wasm': 'application/wasm' };
-  if (!types[path]) return res.writeHead(404).end();
-  res.writeHead(200, { 'content-type': types[path] }).end(readFileSync(`${root}pkg${path}`));
+  // The package as a browser loads it: the glue, the wasm, and the glue's snippets (JS modules).
+  const type = path === '/groupgate_bg.wasm' ? 'application/wasm'
+    : path === '/groupgate.js' || /^\/snippets\/[\w./-]+\.js$/.test(path) && !path.includes('..') ? 'text/javascript' : null;
+  if (!type) return res.writeHead(404).end();
+  res.writeHead(200, { 'content-type': type }).end(readFileSync(`${root}pkg${path}`));
 });
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });

@@ -159,7 +159,7 @@ function sizesSection() {
   lines.push(`| **Worker** upload, as \`wrangler deploy --dry-run\` reports it (Total Upload) | ${w.upload.totalKiB} KiB | **${w.upload.gzipKiB} KiB** |`);
   lines.push(`| of which \`build/index_bg.wasm\` (gzip -9) | ${int(w.wasm.bytes)} B | ${int(w.wasm.gzip)} B |`);
   lines.push(`| browser module \`pkg/groupgate_bg.wasm\` (gzip -9) | ${int(b.wasm.bytes)} B | ${int(b.wasm.gzip)} B |`);
-  lines.push(`| browser module \`pkg/groupgate.js\` (gzip -9) | ${int(b.glue.bytes)} B | ${int(b.glue.gzip)} B |`);
+  lines.push(`| browser module \`pkg/groupgate.js\` and its snippets (gzip -9) | ${int(b.glue.bytes)} B | ${int(b.glue.gzip)} B |`);
   lines.push(`| **browser module, wasm + glue** | ${int(b.wasm.bytes + b.glue.bytes)} B | **${int(b.wasm.gzip + b.glue.gzip)} B** |`);
   lines.push('', note('sizes'));
   return lines.join('\n');

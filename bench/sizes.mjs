@@ -5,13 +5,25 @@
 //
 //   node bench/sizes.mjs     (after scripts/build-worker.sh and scripts/build-pkg.sh)
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { root, writeResult } from './lib.mjs';
 
 /** Bytes of `path` and of `gzip -9` of it. */
 function gzipSize(path) {
   return { bytes: statSync(path).size, gzip: execFileSync('gzip', ['-9c', path], { maxBuffer: 1 << 26 }).length };
+}
+
+/** `gzipSize` summed over `paths`. */
+function gzipSizes(paths) {
+  return paths.map(gzipSize).reduce((sum, size) => ({ bytes: sum.bytes + size.bytes, gzip: sum.gzip + size.gzip }));
+}
+
+/** The browser module's JavaScript: the glue and the snippets it imports (pkg/snippets/). */
+function browserScripts() {
+  const snippets = `${root}pkg/snippets`;
+  const found = existsSync(snippets) ? readdirSync(snippets, { recursive: true }).filter((f) => f.endsWith('.js')) : [];
+  return [`${root}pkg/groupgate.js`, ...found.map((f) => `${snippets}/${f}`)];
 }
 
 /** Bytes of a wasm module's code, data and name (function names) sections. */
@@ -61,6 +73,6 @@ function workerUpload() {
 
 const workerWasm = `${root}build/index_bg.wasm`;
 const worker = { upload: workerUpload(), wasm: { ...gzipSize(workerWasm), sections: wasmSections(workerWasm) } };
-const browser = { wasm: gzipSize(`${root}pkg/groupgate_bg.wasm`), glue: gzipSize(`${root}pkg/groupgate.js`) };
+const browser = { wasm: gzipSize(`${root}pkg/groupgate_bg.wasm`), glue: gzipSizes(browserScripts()) };
 writeResult('sizes', { worker, browser });
 process.stderr.write(`worker ${worker.upload.totalKiB} KiB / gzip ${worker.upload.gzipKiB} KiB; browser wasm ${browser.wasm.gzip} B + glue ${browser.glue.gzip} B gzip\n`);

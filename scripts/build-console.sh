@@ -16,6 +16,8 @@ rm -rf "$out"
 mkdir -p "$out/groupgate"
 cp www/*.html www/*.css www/*.js "$out/"
 cp pkg/groupgate.js pkg/groupgate_bg.wasm "$out/groupgate/"
+# The glue's snippets (JS modules it imports by relative path), when the package has any.
+if [ -d pkg/snippets ]; then cp -r pkg/snippets "$out/groupgate/"; fi
 
 # The page's Content-Security-Policy allows its one inline script, the import map, by hash.
 node - "$out/index.html" <<'JS'
@@ -30,5 +32,5 @@ if (!map || !html.includes(`'sha256-${hash}'`)) {
 JS
 
 total=0
-for file in "$out"/*.* "$out"/groupgate/*; do total=$((total + $(gzip -9c "$file" | wc -c))); done
+while IFS= read -r file; do total=$((total + $(gzip -9c "$file" | wc -c))); done < <(find "$out" -type f)
 echo "dist/console/: $(find "$out" -type f | wc -l) files, $total B gzip"

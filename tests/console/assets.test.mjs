@@ -22,7 +22,17 @@ test('the console and the built module are served from the same origin', async (
   assert.deepEqual([...new Uint8Array(await wasm.arrayBuffer()).slice(0, 4)], [0, 0x61, 0x73, 0x6d], 'a wasm module');
   const glue = await get('/groupgate/groupgate.js');
   assert.match(glue.headers.get('content-type'), /javascript/);
-  assert.match(await glue.text(), /addParticipantsPaced/);
+  const glueText = await glue.text();
+  assert.match(glueText, /addParticipantsPaced/);
+  // Every module the glue imports (its snippets) is served beside it.
+  const imports = [...glueText.matchAll(/from\s*["']\.\/(snippets\/[^"']+\.js)["']/g)].map((m) => m[1]);
+  assert.ok(imports.length > 0, 'the glue imports its snippets');
+  for (const path of imports) {
+    const snippet = await get(`/groupgate/${path}`);
+    assert.equal(snippet.status, 200, path);
+    assert.match(snippet.headers.get('content-type'), /javascript/, path);
+    assert.match(await snippet.text(), /export function/, path);
+  }
 });
 
 test('a missing file is the API’s 404 problem, and the API answers as before', async () => {
