@@ -74,7 +74,9 @@ pub struct Outbound<'a> {
     pub follow_redirects: bool,
 }
 
-/// Sends a request to `url` through the runtime's `fetch`.
+/// Sends a request to `url` through the runtime's `fetch`. The method, URL and headers cross as
+/// one `\n`-separated text: none holds a line break (the URL settings and picture URLs refuse
+/// whitespace and control characters; a rendered path and query are percent-encoded).
 pub async fn send(url: &str, outbound: &Outbound<'_>) -> Result<Response, JsValue> {
     let Outbound { method, headers, body, signal, follow_redirects } = *outbound;
     let mut head = String::with_capacity(method.len() + url.len() + headers.0.len() + 2);
@@ -124,7 +126,8 @@ pub enum Body {
 
 /// Builds the runtime's response: `status`, `headers` and `body`; logs `line` first when given.
 pub fn respond(status: u16, body: &Body, headers: &HeaderList, line: Option<String>) -> Response {
-    // The line and the headers cross as one text: "line\nname\nvalue\n…" (no line: empty).
+    // The line and the headers cross as one text: "line\nname\nvalue\n…" (no line: empty; a
+    // log line is JSON, whose strings escape their line breaks).
     let mut listed = line.unwrap_or_default();
     listed.push('\n');
     listed.push_str(&headers.0);
