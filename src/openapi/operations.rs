@@ -47,34 +47,38 @@ pub trait Documented {
     fn request(self, limits: &Limits) -> RequestShape;
 }
 
-/// Implements [`Documented`] from the parts of every row it needs: doc, name, decode column,
-/// and the type, place and wire key of each required and each optional field. `define_operations`
-/// (`crate::ops::operation`), the one reader of the table's rows, hands them over.
+/// Implements [`Documented`] from the parts of every row it needs, in the table's order: doc,
+/// decode column, and the type, place and wire key of each required and each optional field.
+/// `define_operations` (`crate::ops::operation`), the one reader of the table's rows, hands them
+/// over.
 macro_rules! describe_operations {
     ($(
-        [$($doc:literal)*] $name:ident $decode:ident $(($decode_key:literal))?
+        [$($doc:literal)*] $decode:ident $(($decode_key:literal))?
         { $( $ty:ty = $place:ident $key:literal ),* } { $( $oty:ty = $oplace:ident $okey:literal ),* }
     )*) => {
+        // The tables hold one entry per row, in the table's order, as `OperationKind` declares its
+        // variants: a kind's discriminant is its row (data, where a `match` per kind is code).
         impl $crate::openapi::operations::Documented for $crate::ops::OperationKind {
             fn summary(self) -> &'static str {
-                match self { $( Self::$name => concat!($($doc),*).trim_ascii(), )* }
+                const SUMMARIES: &[&str] = &[$(concat!($($doc),*).trim_ascii(),)*];
+                SUMMARIES[self as usize]
             }
 
             fn answer(self) -> &'static str {
-                match self { $( Self::$name => $crate::openapi::operations::answer_schema!($decode $(($decode_key))?), )* }
+                const ANSWERS: &[&str] = &[$($crate::openapi::operations::answer_schema!($decode $(($decode_key))?),)*];
+                ANSWERS[self as usize]
             }
 
             fn request(self, limits: &$crate::limits::Limits) -> $crate::openapi::fields::RequestShape {
                 use $crate::openapi::fields::Describe;
+                use $crate::openapi::operations::DescribeFn;
                 use $crate::ops::field::{At, Place};
-                let fields: &[(At, bool, $crate::openapi::operations::DescribeFn)] = match self {
-                    $( Self::$name => &[
-                        $( (At { place: Place::$place, key: $key }, true, <$ty as Describe>::describe), )*
-                        $( (At { place: Place::$oplace, key: $okey }, false, <$oty as Describe>::describe), )*
-                    ], )*
-                };
+                const FIELDS: &[&[(At, bool, DescribeFn)]] = &[$(&[
+                    $( (At { place: Place::$place, key: $key }, true, <$ty as Describe>::describe), )*
+                    $( (At { place: Place::$oplace, key: $okey }, false, <$oty as Describe>::describe), )*
+                ],)*];
                 let mut shape = $crate::openapi::fields::RequestShape::default();
-                for &(at, required, describe) in fields {
+                for &(at, required, describe) in FIELDS[self as usize] {
                     describe(at, required, limits, &mut shape);
                 }
                 shape

@@ -210,10 +210,14 @@ fn the_people_schema_admits_no_two_spellings_of_one_person() {
     assert_eq!(refused.errors[0].code, ErrorCode::DuplicateParticipant);
 }
 
-/// Each operation's summary is its own row's doc: a doc that opens with a WAHA route opens with
-/// the operation's own, and the settings rows (whose docs say what they do) keep theirs.
+/// Each operation's summary is its own row's doc (the tables are indexed by kind: a kind's
+/// discriminant is its row): a doc that opens with a WAHA route opens with the operation's own,
+/// and the settings rows (whose docs say what they do) keep theirs.
 #[test]
 fn each_kind_is_summarized_by_its_own_row() {
+    for (row, &kind) in OperationKind::ALL.iter().enumerate() {
+        assert_eq!(kind as usize, row, "{kind:?}");
+    }
     let mut routed = 0;
     for &kind in OperationKind::ALL {
         if kind.summary().starts_with('`') {

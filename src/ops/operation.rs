@@ -182,7 +182,7 @@ macro_rules! define_operations {
         // Each other reader of the table gets the parts of every row it needs.
         $crate::openapi::operations::describe_operations! {
             $(
-                [$($doc)*] $name $decode $(($decode_key))?
+                [$($doc)*] $decode $(($decode_key))?
                 { $( $ty = $place $key ),* } { $( $oty = $oplace $okey ),* }
             )*
         }
