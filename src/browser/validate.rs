@@ -49,15 +49,10 @@ pub fn validate_request(
     let rendered = request.render();
     // One crossing and one string: method, path and query (none holds a line break), then the
     // body as it is.
-    let body = rendered.body.as_deref();
-    let mut text = String::with_capacity(rendered.path.len() + rendered.query.len() + body.map_or(0, str::len) + 16);
-    for part in [rendered.method.as_str(), "\n", &rendered.path, "\n", &rendered.query] {
-        text.push_str(part);
-    }
-    if let Some(body) = body {
-        text.push('\n');
-        text.push_str(body);
-    }
+    let text = match &rendered.body {
+        Some(body) => [rendered.method.as_str(), "\n", &rendered.path, "\n", &rendered.query, "\n", body].concat(),
+        None => [rendered.method.as_str(), "\n", &rendered.path, "\n", &rendered.query].concat(),
+    };
     Ok(canonical_request(&text))
 }
 

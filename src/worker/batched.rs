@@ -7,6 +7,7 @@
 
 use super::task::settled;
 use js_sys::{JsString, Promise};
+use std::thread::LocalKey;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortSignal, ReadableStream, Response};
@@ -34,8 +35,9 @@ extern "C" {
     fn respond_with_value(status: u16, body: &JsValue, listed: &str) -> Response;
 }
 
-/// A `\n`-separated list of header names as a runtime string: kept in a `thread_local!`, it is
-/// made once per isolate (`HeaderNames::from("Content-Type\nContent-Length")`).
+/// A `\n`-separated list of header names as a runtime string, kept in a `thread_local!` so that
+/// it is made once per isolate:
+/// `thread_local!(static NAMES: HeaderNames = HeaderNames::from("Content-Type\nContent-Length"))`.
 pub type HeaderNames = JsString;
 
 /// Headers as one `name\nvalue\n…` list, the way they cross to the runtime; the runtime sets them
@@ -79,10 +81,7 @@ pub struct Outbound<'a> {
 /// whitespace and control characters; a rendered path and query are percent-encoded).
 pub async fn send(url: &str, outbound: &Outbound<'_>) -> Result<Response, JsValue> {
     let Outbound { method, headers, body, signal, follow_redirects } = *outbound;
-    let mut head = String::with_capacity(method.len() + url.len() + headers.0.len() + 2);
-    for part in [method, "\n", url, "\n", &headers.0] {
-        head.push_str(part);
-    }
+    let head = [method, "\n", url, "\n", &headers.0].concat();
     let promise = send_listed(&head, body, signal, follow_redirects)?;
     Ok(settled(promise).await?.unchecked_into())
 }
@@ -96,9 +95,9 @@ fn values<const N: usize>(listed: &str) -> [Option<String>; N] {
 /// A request's method, URL, and the value of each header of `names`, in order.
 pub fn request_head<const N: usize>(
     request: &web_sys::Request,
-    names: &HeaderNames,
+    names: &'static LocalKey<HeaderNames>,
 ) -> (String, String, [Option<String>; N]) {
-    let head = request_head_listed(request, names);
+    let head = names.with(|names| request_head_listed(request, names));
     let mut parts = head.splitn(3, '\n');
     let method = parts.next().unwrap_or_default().to_owned();
     let url = parts.next().unwrap_or_default().to_owned();
@@ -106,8 +105,11 @@ pub fn request_head<const N: usize>(
 }
 
 /// An answer's status and the value of each header of `names`, in order.
-pub fn answer_head<const N: usize>(response: &Response, names: &HeaderNames) -> (u16, [Option<String>; N]) {
-    let head = answer_head_listed(response, names);
+pub fn answer_head<const N: usize>(
+    response: &Response,
+    names: &'static LocalKey<HeaderNames>,
+) -> (u16, [Option<String>; N]) {
+    let head = names.with(|names| answer_head_listed(response, names));
     let (status, listed) = head.split_once('\n').unwrap_or((&head, ""));
     (status.parse().unwrap_or_default(), values(listed))
 }

@@ -21,7 +21,7 @@ impl Incoming {
     /// Wraps the runtime's request.
     pub fn new(raw: web_sys::Request) -> Self {
         thread_local!(static NAMES: HeaderNames = HeaderNames::from(READ_AHEAD.join("\n")));
-        let (method, url, read_ahead) = NAMES.with(|names| request_head(&raw, names));
+        let (method, url, read_ahead) = request_head(&raw, &NAMES);
         Incoming { raw, method, url, read_ahead }
     }
 

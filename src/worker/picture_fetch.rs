@@ -66,7 +66,7 @@ async fn follow(
     thread_local!(static NAMES: HeaderNames = HeaderNames::from("Location\nContent-Type\nContent-Length"));
     for _ in 0..=PICTURE_REDIRECTS_MAX {
         let response = fetch(&url, signal).await?;
-        let (status, [location, content_type, content_length]) = NAMES.with(|names| answer_head(&response, names));
+        let (status, [location, content_type, content_length]) = answer_head(&response, &NAMES);
         if (300..400).contains(&status) {
             let location = location.ok_or_else(|| unavailable(POINTER, "a redirect without a Location"))?;
             // The runtime's URL parser resolves the Location against the URL it answered for.

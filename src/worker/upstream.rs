@@ -90,7 +90,7 @@ pub async fn forward(
         }
     };
     thread_local!(static NAMES: HeaderNames = HeaderNames::from("Content-Type\nContent-Length"));
-    let (status, [content_type, declared]) = NAMES.with(|names| answer_head(&response, names));
+    let (status, [content_type, declared]) = answer_head(&response, &NAMES);
     if stream && streams_unread(status, content_type.as_deref(), declared.as_deref(), UPSTREAM_ANSWER_MAX_BYTES) {
         let content_type = content_type.as_deref().unwrap_or("application/json");
         return Ok(Forwarded::Streamed(respond_streamed(status, response.body(), content_type)));
