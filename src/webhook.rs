@@ -6,7 +6,7 @@
 //! `subtle`); nothing here hashes by hand. A refusal never repeats a key or the expected MAC.
 
 use crate::error::{Error, ErrorCode, FieldError};
-use crate::wire::{is_http_url, valid_request_id};
+use crate::wire::{is_http_url, quoted, valid_request_id};
 use hmac::digest::KeyInit;
 use hmac::{Hmac, Mac};
 use sha2::{Sha256, Sha512};
@@ -120,7 +120,7 @@ pub fn verify_waha(
     if !algorithm.eq_ignore_ascii_case(ALGORITHM) {
         return Err(Error::new(
             ErrorCode::UnsupportedAlgorithm,
-            format!("{ALGORITHM_HEADER}: only {ALGORITHM} is supported, got {:?}", truncate(algorithm)),
+            format!("{ALGORITHM_HEADER}: only {ALGORITHM} is supported, got {}", quoted(truncate(algorithm))),
         ));
     }
     let presented =

@@ -132,6 +132,14 @@ pub fn is_http_url(s: &str) -> bool {
     (s.starts_with("https://") || s.starts_with("http://")) && !s.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
+/// `s` as a JSON string literal: how an error message quotes a value it names (control
+/// characters and quotes escaped, as the client's own JSON would write them).
+pub fn quoted(s: &str) -> String {
+    let mut out = String::new();
+    json_string(s, &mut out);
+    out
+}
+
 /// Writes `s` as a JSON string literal.
 pub fn json_string(s: &str, out: &mut String) {
     out.reserve(s.len() + 2);

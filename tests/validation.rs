@@ -423,6 +423,18 @@ fn invalid_parameter() {
 }
 
 #[test]
+fn refused_value_quoted_as_json() {
+    // The value a message names is written as a JSON string: quotes and control characters
+    // escaped, whatever the client sent.
+    let detail = |query: &str| match parse("GET", &api("/groups"), query, "") {
+        Err(e) => e.errors[0].detail.clone(),
+        Ok(request) => panic!("{query} was accepted: {request:?}"),
+    };
+    assert_eq!(detail("exclude=a%22%1Bb"), r#"exclude: expected "participants", got "a\"\u001bb""#);
+    assert_eq!(detail("sortOrder=%0A"), r#"sortOrder: expected asc or desc, got "\n""#);
+}
+
+#[test]
 fn query_too_long() {
     let longest = format!("limit=1&x={}", "a".repeat(groupgate::limits::QUERY_MAX_BYTES - 10));
     assert_ne!(field_errors("GET", &api("/groups"), &longest, "")[0].0, C::TooLong);

@@ -9,7 +9,7 @@ use crate::error::{Error, ErrorCode};
 use crate::ids::{GroupId, SessionName};
 use crate::keys::Scope;
 use crate::limits::Limits;
-use crate::wire::json;
+use crate::wire::{json, quoted};
 
 /// The key of a create answer (canonical, WAHA's shape) that holds the new group's id.
 pub const CREATED_GROUP_ID: &str = "id";
@@ -130,7 +130,7 @@ impl Plan {
                 let rendered = request.render();
                 format!("{} {} {}", rendered.method, rendered.path, rendered.body.unwrap_or_default())
             }
-            Part::DescribeCreated(description) => format!("describe {:?}", description.0),
+            Part::DescribeCreated(description) => format!("describe {}", quoted(&description.0)),
         });
         lines.collect::<Vec<_>>().join("\n")
     }

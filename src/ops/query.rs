@@ -2,7 +2,7 @@
 
 use super::field::{At, Field, Input, Output};
 use crate::error::{ErrorCode, FieldError, FieldErrors, Recorded};
-use crate::wire::Query;
+use crate::wire::{quoted, Query};
 
 /// `sortBy` of `GET /groups`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,7 +113,7 @@ impl<'q> QueryReader<'q> {
         }
         match parse(first) {
             Some(v) => Ok(Some(v)),
-            None => fail(errors, format!("expected {expected}, got {first:?}")),
+            None => fail(errors, format!("expected {expected}, got {}", quoted(first))),
         }
     }
 
@@ -124,7 +124,7 @@ impl<'q> QueryReader<'q> {
             if value == only {
                 set = true;
             } else {
-                let detail = format!("{name}: expected {only:?}, got {value:?}");
+                let detail = format!("{name}: expected {}, got {}", quoted(only), quoted(value));
                 errors.push(FieldError::parameter(name, ErrorCode::InvalidParameter, detail));
             }
         }

@@ -18,7 +18,7 @@ use crate::error::{Error, ErrorCode, FieldError, FieldErrors};
 use crate::ids::{GroupId, ParticipantId, SessionName};
 use crate::invite::InviteCode;
 use crate::limits::Limits;
-use crate::wire::Query;
+use crate::wire::{quoted, Query};
 use field_names::*;
 
 /// The Wadial-style dialect.
@@ -240,7 +240,7 @@ fn choice(
     let found = options.iter().copied().find(|o| *o == given);
     if found.is_none() {
         let pointer = body.pointer_of(key);
-        let detail = format!("{pointer}: expected one of {}; got {given:?}", options.join(", "));
+        let detail = format!("{pointer}: expected one of {}; got {}", options.join(", "), quoted(given));
         errors.push(FieldError::body(pointer, ErrorCode::InvalidValue, detail));
     }
     found

@@ -23,8 +23,8 @@ use crate::webhook::{
     check_window, sign_waha, verify_waha, Delivery, WahaHeaders, ALGORITHM, ALGORITHM_HEADER, HMAC_HEADER,
     REQUEST_ID_HEADER, TIMESTAMP_HEADER,
 };
-use crate::wire::json;
 use crate::wire::record::Writer;
+use crate::wire::{json, quoted};
 use wasm_bindgen::JsValue;
 
 /// The receiver's path.
@@ -95,7 +95,8 @@ fn verified(req: &Incoming, body: &[u8], key: &str, tolerance: u32) -> Result<(D
     let webhook = parse_event(body)?;
     if let GroupEvent::Other { event, .. } = &webhook.event {
         let known = [GROUP_V2_JOIN, GROUP_V2_LEAVE, GROUP_V2_UPDATE, GROUP_V2_PARTICIPANTS, GROUP_V2_JOIN_REQUEST];
-        let detail = format!("event: {event:?} is not handled here; configure the webhook for {}", known.join(", "));
+        let detail =
+            format!("event: {} is not handled here; configure the webhook for {}", quoted(event), known.join(", "));
         return Err(Error::new(ErrorCode::UnknownEvent, detail));
     }
     // The header's timestamp is not signed; the body's is.

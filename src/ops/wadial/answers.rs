@@ -9,6 +9,7 @@ use super::super::dialect::{Outcome, Part, Plan, Reply};
 use super::super::{Method, Operation, OperationKind as K};
 use crate::error::{Error, ErrorCode};
 use crate::wire::json::{self, Object, Value};
+use crate::wire::quoted;
 
 /// How a kind's answer looks in the Wadial-style dialect.
 enum Shape {
@@ -298,7 +299,7 @@ fn report_outcome(value: &Value<'_>, done: &str) -> Result<(), Error> {
     if value.get(done).and_then(Value::as_array).is_some() {
         return Ok(());
     }
-    Err(Error::new(ErrorCode::UpstreamUnavailable, format!("the upstream answered no {done:?} report")))
+    Err(Error::new(ErrorCode::UpstreamUnavailable, format!("the upstream answered no {} report", quoted(done))))
 }
 
 /// A report: `{<done_key>: done, "failed": failures}`.
