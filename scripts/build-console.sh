@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds the admin console into dist/console/ (git-ignored), the Worker's static assets
-# (`[assets]` in wrangler.toml): www/ as it is, plus the npm package from pkg/ under groupgate/,
-# which the page imports as "groupgate" through its import map, exactly as an npm user would.
+# Builds the Worker's static assets (`[assets]` in wrangler.toml) into dist/console/ (git-ignored):
+# the admin console, www/ as it is, plus the npm package from pkg/ under groupgate/, which the page
+# imports as "groupgate" through its import map, exactly as an npm user would; and the OpenAPI
+# template (openapi.json), which the Worker fills with its running limits at /openapi.json.
 # Builds pkg/ first when it is missing or older than the sources (scripts/build-pkg.sh).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
@@ -18,6 +19,9 @@ cp www/*.html www/*.css www/*.js "$out/"
 cp pkg/groupgate.js pkg/groupgate_bg.wasm "$out/groupgate/"
 # The glue's snippets (JS modules it imports by relative path), when the package has any.
 if [ -d pkg/snippets ]; then cp -r pkg/snippets "$out/groupgate/"; fi
+
+# Generated from the operation table (src/openapi), natively: the writer is no code of the Worker.
+cargo run --quiet --example openapi -- --template "$out/openapi.json"
 
 # The page's Content-Security-Policy allows its one inline script, the import map, by hash.
 node - "$out/index.html" <<'JS'

@@ -9,6 +9,7 @@ cd "$root"
 
 seconds=${FUZZ_API_SECONDS:-600}
 scripts/build-worker.sh
+scripts/build-console.sh
 log=$(mktemp)
 command=(node scripts/schemathesis.mjs --max-examples 1000 --max-time "$seconds" --workers 1)
 status=0

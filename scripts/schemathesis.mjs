@@ -1,5 +1,6 @@
-// Runs schemathesis (.venv/, scripts/install-tools.sh) against the built worker (build/index.js)
-// in workerd in front of the WAHA simulator, with the test client key; extra arguments go to
+// Runs schemathesis (.venv/, scripts/install-tools.sh) against the built worker (build/index.js,
+// with its static assets, dist/console/, which hold the OpenAPI template) in workerd in front of
+// the WAHA simulator, with the test client key; extra arguments go to
 // `schemathesis run`. The stack listens on loopback port 0 and is stopped afterwards; the worker
 // reaches nothing but loopback. Prints schemathesis's report, then a closing line
 //   schemathesis: <passed> passed, <failed> failed, <errors> errors (<cases> cases, <operations> operations,
@@ -17,7 +18,7 @@ const vars = {
   LIMIT_ADD: '5000/60', LIMIT_REMOVE: '5000/60', LIMIT_ADD_PER_GROUP: '60/60',
   LIMIT_CREATE: '300/60', LIMIT_REFRESH: '5000/60',
 };
-const stack = await startStack({ vars, loopbackOnly: true, captureLogs: true });
+const stack = await startStack({ vars, assets: true, loopbackOnly: true, captureLogs: true });
 console.log(`schemathesis: worker at ${stack.url}`);
 const args = [
   '--config-file', 'tests/schemathesis.toml', 'run', `${stack.url}/openapi.json`, '--url', stack.url,

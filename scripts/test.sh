@@ -23,8 +23,10 @@ tier "native: cargo test"
 cargo test --color never 2>&1 | tee "$logs/native"
 need native "$(awk '/^test result: ok\./ {s += $4} END {print s + 0}' "$logs/native")"
 
-tier "build: worker"
+tier "build: worker, npm package, static assets (console, OpenAPI template)"
 scripts/build-worker.sh
+scripts/build-pkg.sh
+scripts/build-console.sh
 
 tier "e2e: worker in workerd + WAHA simulator, then the secrets scan of what it answered and logged"
 mkdir "$logs/record"
@@ -46,7 +48,6 @@ node scripts/with-stack.mjs -- wasm-pack test --headless --chrome --features bro
 need browser "$(awk '/^test result: ok\./ {s += $4} END {print s + 0}' "$logs/browser")"
 
 tier "package: pkg/, TypeScript consumer, npm pack"
-scripts/build-pkg.sh
 scripts/check-pkg.sh 2>&1 | tee "$logs/pkg"
 need package "$(awk '/^package checks: / {print $3}' "$logs/pkg")"
 

@@ -233,10 +233,10 @@ fn store_timeout(value: Option<&str>) -> Result<u32, String> {
 pub fn limits(subject: Option<&str>, description: Option<&str>, participants: Option<&str>) -> Result<Limits, String> {
     let d = Limits::default();
     Ok(Limits {
-        subject_max: positive("SUBJECT_MAX_LENGTH", subject, d.subject_max as u32)? as usize,
-        description_max: positive("DESCRIPTION_MAX_LENGTH", description, d.description_max as u32)? as usize,
+        subject_max: positive(Limits::SUBJECT_MAX_SETTING, subject, d.subject_max as u32)? as usize,
+        description_max: positive(Limits::DESCRIPTION_MAX_SETTING, description, d.description_max as u32)? as usize,
         participants_per_request: positive(
-            "MAX_PARTICIPANTS_PER_REQUEST",
+            Limits::PARTICIPANTS_PER_REQUEST_SETTING,
             participants,
             d.participants_per_request as u32,
         )? as usize,
@@ -305,8 +305,11 @@ impl GatewaySettings {
             return Err("API_KEYS: no client key configured".into());
         }
         let setting = |name: &str| get(name);
-        let (subject, description, participants) =
-            (setting("SUBJECT_MAX_LENGTH"), setting("DESCRIPTION_MAX_LENGTH"), setting("MAX_PARTICIPANTS_PER_REQUEST"));
+        let (subject, description, participants) = (
+            setting(Limits::SUBJECT_MAX_SETTING),
+            setting(Limits::DESCRIPTION_MAX_SETTING),
+            setting(Limits::PARTICIPANTS_PER_REQUEST_SETTING),
+        );
         let upstream_timeout_ms =
             positive("UPSTREAM_TIMEOUT_MS", setting("UPSTREAM_TIMEOUT_MS").as_deref(), UPSTREAM_TIMEOUT_MS_DEFAULT)?;
         check_upstream_timeout(upstream_timeout_ms)?;

@@ -74,6 +74,23 @@ impl Default for Limits {
 }
 
 impl Limits {
+    /// The setting of [`Limits::subject_max`].
+    pub const SUBJECT_MAX_SETTING: &'static str = "SUBJECT_MAX_LENGTH";
+    /// The setting of [`Limits::description_max`].
+    pub const DESCRIPTION_MAX_SETTING: &'static str = "DESCRIPTION_MAX_LENGTH";
+    /// The setting of [`Limits::participants_per_request`].
+    pub const PARTICIPANTS_PER_REQUEST_SETTING: &'static str = "MAX_PARTICIPANTS_PER_REQUEST";
+
+    /// The limit set by the setting named `name`, if it is one of these.
+    pub fn by_setting(&self, name: &str) -> Option<usize> {
+        match name {
+            Self::SUBJECT_MAX_SETTING => Some(self.subject_max),
+            Self::DESCRIPTION_MAX_SETTING => Some(self.description_max),
+            Self::PARTICIPANTS_PER_REQUEST_SETTING => Some(self.participants_per_request),
+            _ => None,
+        }
+    }
+
     /// Caps `participants_per_request` at what one group can hold besides its creator.
     pub fn clamped(mut self) -> Self {
         self.participants_per_request = self.participants_per_request.clamp(1, GROUP_SIZE_MAX - 1);

@@ -3,6 +3,7 @@
 
 use super::object;
 use super::patterns;
+use super::placeholder;
 use crate::ids::GroupId;
 use crate::invite::InviteCode;
 use crate::limits::{
@@ -61,12 +62,12 @@ pub fn parameter(name: &str, place: &str, required: bool, schema: &str) -> Strin
 
 /// A field type that can say what it looks like on the wire.
 pub trait Describe {
-    /// Adds the field, at `at`, to `shape`, with the limits in force.
-    fn describe(at: At, required: bool, limits: &Limits, shape: &mut RequestShape);
+    /// Adds the field, at `at`, to `shape` (a configurable limit as its setting's placeholder).
+    fn describe(at: At, required: bool, shape: &mut RequestShape);
 }
 
 impl Describe for GroupId {
-    fn describe(at: At, required: bool, _: &Limits, shape: &mut RequestShape) {
+    fn describe(at: At, required: bool, shape: &mut RequestShape) {
         let schema = Writer::open()
             .string("type", "string")
             .string("pattern", &patterns::group_id())
@@ -76,46 +77,47 @@ impl Describe for GroupId {
 }
 
 impl Describe for Subject {
-    fn describe(at: At, required: bool, limits: &Limits, shape: &mut RequestShape) {
+    fn describe(at: At, required: bool, shape: &mut RequestShape) {
         let what = "The subject: something visible";
-        let schema = text(limits.subject_max, "SUBJECT_MAX_LENGTH", what)
-            .plain("minLength", 1)
-            .string("pattern", patterns::visible());
+        let schema =
+            text(Limits::SUBJECT_MAX_SETTING, what).plain("minLength", 1).string("pattern", patterns::visible());
         shape.add(at, required, schema.finish());
     }
 }
 
 impl Describe for Description {
-    fn describe(at: At, required: bool, limits: &Limits, shape: &mut RequestShape) {
+    fn describe(at: At, required: bool, shape: &mut RequestShape) {
         let what = "The description (`\"\"` clears it)";
-        shape.add(at, required, text(limits.description_max, "DESCRIPTION_MAX_LENGTH", what).finish());
+        shape.add(at, required, text(Limits::DESCRIPTION_MAX_SETTING, what).finish());
     }
 }
 
-/// A text of at most `max` UTF-16 code units (`within_length`), the value of `setting`: an open
+/// A text of at most the value of `setting` in UTF-16 code units (`within_length`): an open
 /// schema, to add to.
-fn text(max: usize, setting: &str, what: &str) -> Writer {
+fn text(setting: &str, what: &str) -> Writer {
+    let max = placeholder(setting);
     let description = format!("{what}, at most {max} UTF-16 code units (`{setting}`).");
-    Writer::open().string("type", "string").plain("maxLength", max).string("description", &description)
+    Writer::open().string("type", "string").raw("maxLength", &max).string("description", &description)
 }
 
 impl Describe for People {
-    fn describe(at: At, required: bool, limits: &Limits, shape: &mut RequestShape) {
+    fn describe(at: At, required: bool, shape: &mut RequestShape) {
         let id = Writer::open().string("type", "string").string("pattern", &patterns::participant_id());
         let person = Writer::open()
             .string("type", "object")
             .raw("properties", &Writer::open().raw("id", &id.finish()).finish())
             .strings("required", &["id"])
             .plain("additionalProperties", false);
+        let setting = Limits::PARTICIPANTS_PER_REQUEST_SETTING;
+        let max = placeholder(setting);
         let description = format!(
-            "The people, each once, at most {} (`MAX_PARTICIPANTS_PER_REQUEST`). A number's \
-             `<digits>@s.whatsapp.net` spelling is accepted too, as the same person as `<digits>@c.us`.",
-            limits.participants_per_request
+            "The people, each once, at most {max} (`{setting}`). A number's `<digits>@s.whatsapp.net` \
+             spelling is accepted too, as the same person as `<digits>@c.us`."
         );
         let schema = Writer::open()
             .string("type", "array")
             .plain("minItems", 1)
-            .plain("maxItems", limits.participants_per_request)
+            .raw("maxItems", &max)
             .plain("uniqueItems", true)
             .raw("items", &person.finish())
             .string("description", &description);
@@ -124,7 +126,7 @@ impl Describe for People {
 }
 
 impl Describe for InviteCode {
-    fn describe(at: At, required: bool, _: &Limits, shape: &mut RequestShape) {
+    fn describe(at: At, required: bool, shape: &mut RequestShape) {
         let code = Writer::open().string("pattern", &patterns::invite_code()).finish();
         let link =
             Writer::open().string("pattern", &patterns::invite_link()).plain("maxLength", INVITE_LINK_MAX).finish();
@@ -137,7 +139,7 @@ impl Describe for InviteCode {
 }
 
 impl Describe for PictureFile {
-    fn describe(at: At, required: bool, _: &Limits, shape: &mut RequestShape) {
+    fn describe(at: At, required: bool, shape: &mut RequestShape) {
         let mimetype = Writer::open().string("type", "string").strings("enum", &PICTURE_MIMETYPES);
         let url = Writer::open()
             .string("type", "string")
@@ -171,14 +173,14 @@ impl Describe for PictureFile {
 
 /// A setting's new value.
 impl Describe for bool {
-    fn describe(at: At, required: bool, _: &Limits, shape: &mut RequestShape) {
+    fn describe(at: At, required: bool, shape: &mut RequestShape) {
         shape.add(at, required, BOOLEAN.to_owned());
     }
 }
 
 /// An optional boolean query parameter.
 impl Describe for Option<bool> {
-    fn describe(at: At, _: bool, _: &Limits, shape: &mut RequestShape) {
+    fn describe(at: At, _: bool, shape: &mut RequestShape) {
         shape.add(at, false, BOOLEAN.to_owned());
     }
 }
@@ -187,7 +189,7 @@ impl Describe for Option<bool> {
 const BOOLEAN: &str = r#"{"type":"boolean"}"#;
 
 impl Describe for ListGroupsQuery {
-    fn describe(at: At, _: bool, _: &Limits, shape: &mut RequestShape) {
+    fn describe(at: At, _: bool, shape: &mut RequestShape) {
         let count = || Writer::open().string("type", "integer").plain("minimum", 0).plain("maximum", u32::MAX);
         let one_of = |values: &[&str]| Writer::open().string("type", "string").strings("enum", values);
         shape.add(At { key: LIMIT, ..at }, false, count().finish());

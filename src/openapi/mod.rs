@@ -1,9 +1,12 @@
 //! The OpenAPI 3.1 document of the gateway's WAHA routes, generated from the operation table:
 //! each row gives an operation (method, path, scope, rate classes, idempotency), each field type
-//! describes its own schema with the limits in force, and the error enum gives every problem
-//! answer. The Worker serves it at [`OPENAPI_PATH`] with its running limits; `make openapi` writes
-//! it with the defaults. It is written as JSON text, with [`Writer`] where something varies and as
-//! literal text where nothing does: builders of a JSON value would be code in the Worker.
+//! describes its own schema, and the error enum gives every problem answer. The configurable
+//! limits are written as placeholders (`{{SUBJECT_MAX_LENGTH}}`), so the [`template`] is the same
+//! for every deployment and [`fill`] puts in the limits in force. The template is written at build
+//! time (`cargo run --example openapi -- --template …`, into the Worker's static assets), and the
+//! Worker fills it with its running limits at [`OPENAPI_PATH`]: the writer is no code of the
+//! Worker. `make openapi` writes the document with the defaults. It is written as JSON text, with
+//! [`Writer`] where something varies and as literal text where nothing does.
 
 pub(crate) mod fields;
 pub(crate) mod operations;
@@ -17,6 +20,7 @@ use crate::ids::WAHA_TOP_LEVEL_ROUTES;
 use crate::limits::{Limits, SESSION_NAME_MAX};
 use crate::ops::dialect::CREATED_GROUP_ID;
 use crate::ops::{OperationKind, RateClass};
+use crate::wire::quoted;
 use crate::wire::record::Writer;
 use fields::parameter;
 use operations::Documented;
@@ -26,8 +30,36 @@ pub const OPENAPI_PATH: &str = "/openapi.json";
 /// The OpenAPI version the document follows.
 pub const OPENAPI_VERSION: &str = "3.1.0";
 
-/// The document's JSON text, with `limits` in force.
-pub fn document(limits: &Limits) -> String {
+/// Where the template is among the Worker's static assets (it answers [`OPENAPI_PATH`] itself).
+pub const TEMPLATE_ASSET: &str = "/openapi.json";
+
+/// The placeholder of the limit `setting` in the template: `{{SETTING}}`.
+fn placeholder(setting: &str) -> String {
+    format!("{{{{{setting}}}}}")
+}
+
+/// The document from its `template`, each `{{SETTING}}` replaced by that limit's value in
+/// `limits`; a placeholder of no known limit is an error naming it.
+pub fn fill(template: &str, limits: &Limits) -> Result<String, String> {
+    let mut document = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find("{{") {
+        document.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let end = after.find("}}").ok_or("the OpenAPI template: a `{{` without its `}}`")?;
+        let setting = &after[..end];
+        let value = limits
+            .by_setting(setting)
+            .ok_or_else(|| format!("the OpenAPI template: {} is no limit's setting", quoted(setting)))?;
+        document.push_str(&value.to_string());
+        rest = &after[end + 2..];
+    }
+    document.push_str(rest);
+    Ok(document)
+}
+
+/// The document's JSON text with a placeholder for each configurable limit (see [`fill`]).
+pub fn template() -> String {
     let mut shared = Shared { parameters: Components::new("parameters"), responses: Components::new("responses") };
     let mut paths = Writer::open();
     let mut templates: Vec<&str> = Vec::new();
@@ -40,7 +72,7 @@ pub fn document(limits: &Limits) -> String {
         let mut item = Writer::open();
         for &same in OperationKind::ALL.iter().filter(|other| other.waha_template() == template) {
             let method = same.waha_method().as_str().to_ascii_lowercase();
-            item = item.raw(&method, &operation(same, limits, &mut shared));
+            item = item.raw(&method, &operation(same, &mut shared));
         }
         paths = paths.raw(&format!("/api/{{session}}{template}"), &item.finish());
     }
@@ -63,8 +95,8 @@ pub fn document(limits: &Limits) -> String {
 }
 
 /// The operation object of `kind`.
-fn operation(kind: OperationKind, limits: &Limits, shared: &mut Shared) -> String {
-    let shape = kind.request(limits);
+fn operation(kind: OperationKind, shared: &mut Shared) -> String {
+    let shape = kind.request();
     let mut parameters = vec![shared.parameters.refer("session", session_parameter())];
     parameters.extend(shape.parameters.iter().cloned());
     if kind.idempotent() {

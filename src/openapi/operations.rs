@@ -3,7 +3,6 @@
 //! successful answer, as the row's decode column reads it (the browser client's decoding).
 
 use super::fields::RequestShape;
-use crate::limits::Limits;
 use crate::ops::field::At;
 
 /// The schema (JSON text) of a successful answer that the browser client decodes as `$decode`.
@@ -33,7 +32,7 @@ macro_rules! answer_schema {
 }
 
 /// [`Describe::describe`] of one field type.
-pub(crate) type DescribeFn = fn(At, bool, &Limits, &mut RequestShape);
+pub(crate) type DescribeFn = fn(At, bool, &mut RequestShape);
 
 /// What the description says of each operation, implemented for
 /// [`OperationKind`](crate::ops::OperationKind) from the rows of the operation table
@@ -43,8 +42,8 @@ pub trait Documented {
     fn summary(self) -> &'static str;
     /// The schema (JSON text) of the operation's successful answer.
     fn answer(self) -> &'static str;
-    /// The parameters and body the operation's fields make, with `limits` in force.
-    fn request(self, limits: &Limits) -> RequestShape;
+    /// The parameters and body the operation's fields make.
+    fn request(self) -> RequestShape;
 }
 
 /// Implements [`Documented`] from the parts of every row it needs, in the table's order: doc,
@@ -69,7 +68,7 @@ macro_rules! describe_operations {
                 ANSWERS[self as usize]
             }
 
-            fn request(self, limits: &$crate::limits::Limits) -> $crate::openapi::fields::RequestShape {
+            fn request(self) -> $crate::openapi::fields::RequestShape {
                 use $crate::openapi::fields::Describe;
                 use $crate::openapi::operations::DescribeFn;
                 use $crate::ops::field::{At, Place};
@@ -79,7 +78,7 @@ macro_rules! describe_operations {
                 ],)*];
                 let mut shape = $crate::openapi::fields::RequestShape::default();
                 for &(at, required, describe) in FIELDS[self as usize] {
-                    describe(at, required, limits, &mut shape);
+                    describe(at, required, &mut shape);
                 }
                 shape
             }

@@ -7,6 +7,11 @@ use crate::ops::GroupRequest;
 use regex::Regex;
 use serde_json::{json, Value};
 
+/// The document with `limits`: the template, filled.
+fn document(limits: &Limits) -> String {
+    fill(&template(), limits).expect("the template names known limits only")
+}
+
 /// The document with `limits`, parsed.
 fn parsed(limits: &Limits) -> Value {
     serde_json::from_str(&document(limits)).expect("the document is JSON")
@@ -228,4 +233,25 @@ fn each_kind_is_summarized_by_its_own_row() {
     }
     assert!(routed > OperationKind::ALL.len() / 2, "{routed} summaries open with their route");
     assert!(OperationKind::SetInfoAdminOnly.summary().starts_with("Lets only admins (`true`)"));
+}
+
+#[test]
+fn the_template_holds_each_limit_as_a_placeholder_and_fill_refuses_any_other() {
+    let text = template();
+    for setting in
+        [Limits::SUBJECT_MAX_SETTING, Limits::DESCRIPTION_MAX_SETTING, Limits::PARTICIPANTS_PER_REQUEST_SETTING]
+    {
+        assert!(
+            text.contains(&format!("\"maxLength\":{{{{{setting}}}}}"))
+                || text.contains(&format!("\"maxItems\":{{{{{setting}}}}}")),
+            "{setting}"
+        );
+    }
+    let limits = Limits::default();
+    assert_eq!(fill("a{{SUBJECT_MAX_LENGTH}}b{}", &limits).unwrap(), format!("a{SUBJECT_MAX_DEFAULT}b{{}}"));
+    assert_eq!(
+        fill("x{{UPSTREAM_API_KEY}}", &limits).unwrap_err(),
+        "the OpenAPI template: \"UPSTREAM_API_KEY\" is no limit's setting"
+    );
+    assert_eq!(fill("x{{SUBJECT_MAX_LENGTH", &limits).unwrap_err(), "the OpenAPI template: a `{{` without its `}}`");
 }

@@ -1,6 +1,7 @@
-//! The admin console: every path outside the API falls through to the Workers static assets
-//! (`[assets]` in wrangler.toml, binding `ASSETS`, with `run_worker_first`, so the Worker sees
-//! every request); a missing file is the API's `404` problem.
+//! The Workers static assets (`[assets]` in wrangler.toml, binding `ASSETS`, with
+//! `run_worker_first`, so the Worker sees every request): the admin console, where every path
+//! outside the API falls through to (a missing file is the API's `404` problem), and the OpenAPI
+//! template, which the Worker reads itself.
 
 use super::batched::{Body, HeaderList};
 use super::http::{internal, Outgoing};
@@ -23,6 +24,18 @@ extern "C" {
 
     #[wasm_bindgen(method, catch)]
     fn fetch(this: &Assets, request: &web_sys::Request) -> Result<Promise, JsValue>;
+}
+
+/// The text of the asset at `url` (a GET), `None` when the Worker has no assets binding or no such
+/// file.
+pub async fn asset_text(env: &Env, url: &str) -> Result<Option<String>, Error> {
+    let Some(assets) = env.binding::<Assets>(ASSETS_BINDING) else { return Ok(None) };
+    let request = web_sys::Request::new_with_str(url).map_err(internal)?;
+    let asset: Response = settled(assets.fetch(&request).map_err(internal)?).await.map_err(internal)?.unchecked_into();
+    if asset.status() != 200 {
+        return Ok(None);
+    }
+    Ok(settled(asset.text().map_err(internal)?).await.map_err(internal)?.as_string())
 }
 
 /// Serves `path` from the console's assets; `/api…`, a missing binding or a missing file is

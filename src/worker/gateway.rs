@@ -44,7 +44,7 @@ pub async fn handle(
         return key_route::answer(&mut req, settings, exchange).await;
     }
     if path == OPENAPI_PATH {
-        return super::openapi::answer(&mut req, settings, exchange).await;
+        return super::openapi::answer(&mut req, env, settings, exchange).await;
     }
     let Some(routed) = Routed::locate(&method, &path) else {
         return super::console::serve(&req, env, &path).await;

@@ -37,7 +37,16 @@ impl Incoming {
 
     /// The URL's path (`/api/default/groups`).
     pub fn path(&self) -> String {
-        path_of(&self.url).to_owned()
+        let path = &self.url[path_start(&self.url)..];
+        match &path[..path.find(['?', '#']).unwrap_or(path.len())] {
+            "" => "/".to_owned(),
+            path => path.to_owned(),
+        }
+    }
+
+    /// The URL of `path` (which starts with `/`) on the request's own origin.
+    pub fn url_of(&self, path: &str) -> String {
+        format!("{}{path}", &self.url[..path_start(&self.url)])
     }
 
     /// The value of the header `name`, if the request has it (several are joined by `, `).
@@ -54,13 +63,10 @@ impl Incoming {
     }
 }
 
-/// The path of a URL as the runtime serializes it (`scheme://host[:port]/path?query#fragment`):
-/// from the first `/` after the host up to `?` or `#`, which a serialized path never holds.
-fn path_of(url: &str) -> &str {
+/// Where the path of a URL as the runtime serializes it (`scheme://host[:port]/path?query#fragment`)
+/// starts: at the first `/` after the host (the path runs up to `?` or `#`, which a serialized path
+/// never holds); the URL's end when it has no path.
+fn path_start(url: &str) -> usize {
     let after_scheme = url.find("://").map_or(0, |i| i + 3);
-    let Some(start) = url[after_scheme..].find('/').map(|i| after_scheme + i) else {
-        return "/";
-    };
-    let path = &url[start..];
-    &path[..path.find(['?', '#']).unwrap_or(path.len())]
+    url[after_scheme..].find('/').map_or(url.len(), |i| after_scheme + i)
 }

@@ -1,6 +1,7 @@
 // The OpenAPI document at /openapi.json: served without a key, with CORS like every answer,
-// generated from the operation table with the running limits; and the method findings of the
-// schemathesis tier (scripts/schemathesis.mjs) kept as regression tests.
+// generated from the operation table (its template one of the static assets) with the running
+// limits; and the method findings of the schemathesis tier (scripts/schemathesis.mjs) kept as
+// regression tests.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack, TEST_ORIGIN } from './stack.mjs';
@@ -11,6 +12,7 @@ let stack;
 
 before(async () => {
   stack = await startStack({
+    assets: true,
     vars: { SUBJECT_MAX_LENGTH: String(SUBJECT_MAX), MAX_PARTICIPANTS_PER_REQUEST: String(PARTICIPANTS_MAX) },
   });
 });
@@ -39,6 +41,19 @@ test('the document states the running limits (SUBJECT_MAX_LENGTH, MAX_PARTICIPAN
   const res = await stack.call('/api/default/groups', { method: 'POST', body: { name, participants: [{ id: '15551234567@c.us' }] } });
   assert.equal(res.status, 422);
   assert.equal((await res.json()).errors[0].code, 'subject_too_long');
+});
+
+test('without the static assets, /openapi.json is a 500 problem that says where the template belongs', async () => {
+  const bare = await startStack();
+  try {
+    const res = await fetch(`${bare.url}/openapi.json`);
+    assert.equal(res.status, 500);
+    const problem = await res.json();
+    assert.equal(problem.code, 'misconfigured');
+    assert.match(problem.detail, /template is one of the static assets \(\/openapi\.json, binding ASSETS/);
+  } finally {
+    await bare.close();
+  }
 });
 
 test('POST /openapi.json is 405 with Allow: GET', async () => {
