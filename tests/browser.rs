@@ -429,6 +429,10 @@ fn invalid_options_are_refused() {
         let e = GroupsClient::new(options(headers)).err().expect(headers);
         assert!(has(&field_errors(&e), "headers", "invalid_parameter"), "{headers}: {}", show(&e));
     }
+    // The refused name is quoted as JSON writes it (`\u001b`, not Rust's `\u{1b}`).
+    let e = GroupsClient::new(options(r#"{"bad\u001bheader": "x"}"#)).err().expect("a control character");
+    let detail = text(&Array::from(&at(&e, "errors")).get(0), "detail");
+    assert_eq!(detail, r#"headers: "bad\u001bheader" is not a valid header"#, "{}", show(&e));
     assert!(GroupsClient::new(options(r#"{"X-Trace": "t1"}"#)).is_ok());
     let e = GroupsClient::new(JsValue::from_str("https://example.com")).err().expect("not an object");
     assert!(has(&field_errors(&e), "options", "invalid_type"));

@@ -14,7 +14,7 @@ use crate::keys::KEY_PATH;
 use crate::limits::Limits;
 use crate::ops::body::parse_json;
 use crate::ops::{GroupRequest, Method, OperationKind};
-use crate::wire::Query;
+use crate::wire::{quoted, Query};
 use js_sys::{Array, Object, Promise};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -335,7 +335,7 @@ fn header_option(value: &JsValue) -> Result<Vec<(String, String)>, FieldError> {
         if RESERVED_HEADERS.iter().any(|r| r.eq_ignore_ascii_case(&name)) {
             return Err(fail(&format!("{name} is set by the client (use apiKey or the call options)")));
         }
-        probe.append(&name, &value).map_err(|_| fail(&format!("{name:?} is not a valid header")))?;
+        probe.append(&name, &value).map_err(|_| fail(&format!("{} is not a valid header", quoted(&name))))?;
         pairs.push((name, value));
     }
     Ok(pairs)
