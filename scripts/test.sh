@@ -5,7 +5,8 @@
 #               then no key in any response or log line it recorded (tests/secrets/scan.test.mjs)
 #      contract: schemathesis against that worker, from its own /openapi.json (bounded examples)
 #   3. browser: wasm-pack test in headless Chromium against that stack (real HTTP, CORS)
-#   4. package: pkg/ built, its .d.ts type-checked by a strict TypeScript consumer, npm pack listing
+#   4. package: pkg/ (built before the e2e tier, with the static assets), its .d.ts type-checked
+#               by a strict TypeScript consumer, npm pack listing
 #   5. console: the admin console served by the worker, driven in Chromium by playwright-core
 set -euo pipefail
 source "$(dirname "$0")/env.sh"

@@ -26,16 +26,22 @@ extern "C" {
     fn fetch(this: &Assets, request: &web_sys::Request) -> Result<Promise, JsValue>;
 }
 
+/// The assets' answer to `request`, `None` when the Worker has no assets binding.
+async fn fetch_asset(env: &Env, request: &web_sys::Request) -> Result<Option<Response>, Error> {
+    let Some(assets) = env.binding::<Assets>(ASSETS_BINDING) else { return Ok(None) };
+    Ok(Some(settled(assets.fetch(request).map_err(internal)?).await.map_err(internal)?.unchecked_into()))
+}
+
 /// The text of the asset at `url` (a GET), `None` when the Worker has no assets binding or no such
 /// file.
 pub async fn asset_text(env: &Env, url: &str) -> Result<Option<String>, Error> {
-    let Some(assets) = env.binding::<Assets>(ASSETS_BINDING) else { return Ok(None) };
     let request = web_sys::Request::new_with_str(url).map_err(internal)?;
-    let asset: Response = settled(assets.fetch(&request).map_err(internal)?).await.map_err(internal)?.unchecked_into();
-    if asset.status() != 200 {
-        return Ok(None);
+    match fetch_asset(env, &request).await? {
+        Some(asset) if asset.status() == 200 => {
+            Ok(settled(asset.text().map_err(internal)?).await.map_err(internal)?.as_string())
+        }
+        _ => Ok(None),
     }
-    Ok(settled(asset.text().map_err(internal)?).await.map_err(internal)?.as_string())
 }
 
 /// Serves `path` from the console's assets; `/api…`, a missing binding or a missing file is
@@ -45,12 +51,10 @@ pub async fn serve(req: &Incoming, env: &Env, path: &str) -> Result<Outgoing, Er
     if path == "/api" || path.starts_with("/api/") {
         return Err(not_found());
     }
-    let Some(assets) = env.binding::<Assets>(ASSETS_BINDING) else { return Err(not_found()) };
-    let asset: Response =
-        settled(assets.fetch(req.inner()).map_err(internal)?).await.map_err(internal)?.unchecked_into();
-    if asset.status() == 404 {
-        return Err(not_found());
-    }
+    let asset = match fetch_asset(env, req.inner()).await? {
+        Some(asset) if asset.status() != 404 => asset,
+        _ => return Err(not_found()),
+    };
     // Passed on whole: the runtime copies it when the exchange adds its headers (the fetched
     // answer's own are immutable).
     Ok(Outgoing { status: asset.status(), headers: HeaderList::default(), body: Body::Passed(asset) })

@@ -28,19 +28,21 @@ pub async fn answer(
         exchange.headers.push(("Allow", "GET".into()));
         return Err(Error::new(ErrorCode::MethodNotAllowed, format!("{OPENAPI_PATH} answers GET only")));
     }
-    if let Some(document) = DOCUMENT.get() {
-        return Ok(respond(200, document.clone(), "application/json"));
-    }
-    let Some(template) = asset_text(env, &req.url_of(TEMPLATE_ASSET)).await? else {
-        return Err(Error::new(
-            ErrorCode::Misconfigured,
-            format!(
-                "{OPENAPI_PATH}: its template is one of the static assets ({TEMPLATE_ASSET}, binding ASSETS, \
-                 written by scripts/build-console.sh), and this deployment has none"
-            ),
-        ));
+    let document = match DOCUMENT.get() {
+        Some(document) => document,
+        None => {
+            let Some(template) = asset_text(env, &req.url_of(TEMPLATE_ASSET)).await? else {
+                return Err(Error::new(
+                    ErrorCode::Misconfigured,
+                    format!(
+                        "{OPENAPI_PATH}: its template is one of the static assets ({TEMPLATE_ASSET}, binding \
+                         ASSETS, written by scripts/build-console.sh), and this deployment has none"
+                    ),
+                ));
+            };
+            let filled = fill(&template, &settings.limits).map_err(|why| Error::new(ErrorCode::Misconfigured, why))?;
+            DOCUMENT.get_or_init(|| filled.into_bytes())
+        }
     };
-    let document = fill(&template, &settings.limits).map_err(|why| Error::new(ErrorCode::Misconfigured, why))?;
-    let document = DOCUMENT.get_or_init(|| document.into_bytes());
     Ok(respond(200, document.clone(), "application/json"))
 }
