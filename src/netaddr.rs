@@ -37,7 +37,9 @@ impl fmt::Display for Host {
     }
 }
 
-/// One IPv4 number of a host (`0x7f`, `0177`, `127`), as the WHATWG parser reads it.
+/// One IPv4 number of a host (`0x7f`, `0177`, `127`), as the WHATWG parser reads it: any number
+/// of leading zeros (`0x00…01` is 1), and a value past `u64` read as `u64::MAX` (too large for an
+/// address either way, never a name).
 fn ipv4_number(part: &str) -> Option<u64> {
     let (digits, radix) = match part.strip_prefix("0x") {
         Some(hex) => (hex, 16),
@@ -47,10 +49,13 @@ fn ipv4_number(part: &str) -> Option<u64> {
     if digits.is_empty() {
         return (radix == 16).then_some(0); // `0x` alone is zero
     }
-    if digits.len() > 20 {
+    if !digits.chars().all(|c| c.is_digit(radix)) {
         return None;
     }
-    u64::from_str_radix(digits, radix).ok()
+    match digits.trim_start_matches('0') {
+        "" => Some(0),
+        significant => Some(u64::from_str_radix(significant, radix).unwrap_or(u64::MAX)),
+    }
 }
 
 /// Whether the last label makes the host an IPv4 address (the WHATWG "ends in a number" rule).
@@ -268,9 +273,15 @@ mod tests {
             "017700000001",
             "127.0.0.1.",
             "127.000.000.001",
+            // Leading zeros without end, as browsers and workerd read them.
+            "127.0.0.0x000000000000000000000001",
+            "0x000000000000000000000000000000007f000001",
+            "00000000000000000000000000000177.0.0.1",
         ] {
             assert_eq!(v4(s), loopback, "{s}");
         }
+        assert_eq!(v4("169.254.169.0x0000000000000000000000fe"), Ipv4Addr::new(169, 254, 169, 254));
+        assert_eq!(v4("1.0x"), Ipv4Addr::new(1, 0, 0, 0));
         assert_eq!(v4("0"), Ipv4Addr::UNSPECIFIED);
         assert_eq!(v4("0x"), Ipv4Addr::UNSPECIFIED);
         assert_eq!(v4("169.254.43518"), Ipv4Addr::new(169, 254, 169, 254));
@@ -285,6 +296,7 @@ mod tests {
             "foo.127",
             "1.256.0",
             "99999999999999999999999",
+            "0x1ffffffffffffffffffffffff",
         ] {
             assert!(Host::parse(bad).is_err(), "{bad}");
         }

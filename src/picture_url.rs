@@ -188,6 +188,8 @@ mod tests {
             "https://10.0.0.5:8080/x",
             "https://localhost./",
             "https://metadata.google.internal/",
+            "https://127.0.0.0x000000000000000000000001/a.jpg",
+            "https://169.254.169.0x0000000000000000000000fe/latest",
         ] {
             let e = p.route(url, AT).unwrap_err();
             assert_eq!(e.code, ErrorCode::UrlNotPublic, "{url}");
