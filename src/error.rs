@@ -3,6 +3,7 @@
 //! The Worker projects an [`Error`] to an RFC 9457 problem (`application/problem+json`);
 //! the browser module projects it to a JS `Error` carrying the same `code`.
 
+use crate::limits::FIELD_ERRORS_MAX_BYTES;
 use crate::wire::record::Writer;
 use std::fmt;
 
@@ -276,11 +277,14 @@ impl Error {
         self
     }
 
-    /// A validation error listing every invalid field.
-    pub fn invalid(errors: Vec<FieldError>) -> Self {
-        let detail = match errors.as_slice() {
-            [one] => one.detail.clone(),
-            many => format!("{} fields are invalid", many.len()),
+    /// A validation error listing `errors`, of `unlisted` more invalid fields not listed.
+    fn invalid(errors: Vec<FieldError>, unlisted: usize) -> Self {
+        let detail = match (errors.as_slice(), unlisted) {
+            ([one], 0) => one.detail.clone(),
+            (many, 0) => format!("{} fields are invalid", many.len()),
+            (listed, _) => {
+                format!("{} fields are invalid; the first {} are listed", listed.len() + unlisted, listed.len())
+            }
         };
         Error { errors, ..Error::new(ErrorCode::ValidationFailed, detail) }
     }
@@ -288,7 +292,7 @@ impl Error {
 
 impl From<FieldError> for Error {
     fn from(field: FieldError) -> Self {
-        Error::invalid(vec![field])
+        Error::invalid(vec![field], 0)
     }
 }
 
@@ -304,9 +308,23 @@ impl std::error::Error for Error {}
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Recorded;
 
-/// Collects field errors so that every invalid field is reported, not just the first.
+impl FieldError {
+    /// The bytes of its pointer (or parameter name) and detail.
+    fn text_len(&self) -> usize {
+        let (Location::Body(at) | Location::Parameter(at)) = &self.location;
+        at.len() + self.detail.len()
+    }
+}
+
+/// Collects field errors so that every invalid field is reported, not just the first: listed
+/// until their text reaches [`FIELD_ERRORS_MAX_BYTES`], counted after that. A parameter is
+/// reported once, for the first reason found (a `code` that does not decode is not also missing).
 #[derive(Debug, Default)]
-pub struct FieldErrors(Vec<FieldError>);
+pub struct FieldErrors {
+    listed: Vec<FieldError>,
+    listed_bytes: usize,
+    unlisted: usize,
+}
 
 impl FieldErrors {
     /// An empty collection.
@@ -316,7 +334,22 @@ impl FieldErrors {
 
     /// Records one error.
     pub fn push(&mut self, error: FieldError) {
-        self.0.push(error);
+        self.push_with(|| error);
+    }
+
+    /// Records the error `make` gives, made only when it will be listed.
+    pub fn push_with(&mut self, make: impl FnOnce() -> FieldError) {
+        if self.listed_bytes >= FIELD_ERRORS_MAX_BYTES {
+            self.unlisted += 1;
+            return;
+        }
+        let error = make();
+        if matches!(error.location, Location::Parameter(_)) && self.listed.iter().any(|e| e.location == error.location)
+        {
+            return;
+        }
+        self.listed_bytes += error.text_len();
+        self.listed.push(error);
     }
 
     /// Keeps the value of `result`, recording its error if any.
@@ -326,14 +359,14 @@ impl FieldErrors {
 
     /// Whether nothing was recorded.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.listed.is_empty()
     }
 
     /// `Ok(value())` when nothing was recorded, else the validation error.
     pub fn finish<T>(self, value: impl FnOnce() -> Option<T>) -> Result<T, Error> {
-        match (self.0.is_empty(), value()) {
+        match (self.listed.is_empty(), value()) {
             (true, Some(v)) => Ok(v),
-            (_, _) => Err(Error::invalid(self.0)),
+            (_, _) => Err(Error::invalid(self.listed, self.unlisted)),
         }
     }
 }

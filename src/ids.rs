@@ -236,9 +236,15 @@ pub const WAHA_TOP_LEVEL_ROUTES: [&str; 29] = [
 pub struct SessionName(String);
 
 impl SessionName {
-    /// Parses a session name.
+    /// Parses a session name (refused as the parameter `session`).
     pub fn parse(s: &str) -> Result<Self, FieldError> {
-        let fail = |why: &str| FieldError::parameter("session", ErrorCode::InvalidSession, format!("session: {why}"));
+        SessionName::parse_at(s, "session")
+    }
+
+    /// Parses a session name given as the parameter `parameter` (refused naming it).
+    pub fn parse_at(s: &str, parameter: &str) -> Result<Self, FieldError> {
+        let fail =
+            |why: &str| FieldError::parameter(parameter, ErrorCode::InvalidSession, format!("{parameter}: {why}"));
         if s.is_empty() || s.len() > SESSION_NAME_MAX {
             return Err(fail("must be 1 to 54 characters"));
         }

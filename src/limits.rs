@@ -51,6 +51,10 @@ pub const UPSTREAM_ANSWER_MAX_BYTES: usize = 16 * 1024 * 1024;
 pub const SESSION_NAME_MAX: usize = 54;
 /// Longest query string accepted.
 pub const QUERY_MAX_BYTES: usize = 2048;
+/// Field errors are listed in a refusal until their pointers and details reach this many bytes
+/// (the first is always listed; the rest are counted): a body of many invalid fields gets an
+/// answer of bounded size, and a refused list of the largest size is still reported item by item.
+pub const FIELD_ERRORS_MAX_BYTES: usize = 256 * 1024;
 
 /// The configurable limits, with [`Default`] giving the documented defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,7 +5,7 @@
 pub mod json;
 pub mod record;
 
-use crate::error::{Error, ErrorCode, FieldError};
+use crate::error::{Error, ErrorCode, FieldError, FieldErrors};
 use crate::limits::QUERY_MAX_BYTES;
 
 /// Decodes `%XX` escapes (and `+` as space when `plus_is_space`); `None` if invalid or not UTF-8.
@@ -42,7 +42,10 @@ pub fn percent_encode(s: &str, out: &mut String) {
         if b.is_ascii_alphanumeric() || b"-._~@".contains(&b) {
             continue;
         }
-        out.push_str(&s[plain..i]);
+        // The run before `i` is ASCII (and empty after a multi-byte character's first byte).
+        if plain < i {
+            out.push_str(&s[plain..i]);
+        }
         out.push('%');
         out.push(char::from(HEX_UPPER[usize::from(b >> 4)]));
         out.push(char::from(HEX_UPPER[usize::from(b & 15)]));
@@ -91,24 +94,32 @@ pub struct Query(pub Vec<(String, String)>);
 impl Query {
     /// Parses a raw query string (without `?`).
     pub fn parse(raw: &str) -> Result<Self, Error> {
+        let mut errors = FieldErrors::new();
+        let query = Query::read(raw, &mut errors);
+        errors.finish(|| Some(query))
+    }
+
+    /// Reads a raw query string (without `?`): the pairs that decode, every one that does not
+    /// recorded in `errors` (so a request's other invalid fields are reported beside it).
+    pub fn read(raw: &str, errors: &mut FieldErrors) -> Self {
         if raw.len() > QUERY_MAX_BYTES {
             let detail = format!("query: {} bytes; at most {QUERY_MAX_BYTES} are accepted", raw.len());
-            return Err(FieldError::parameter("query", ErrorCode::TooLong, detail).into());
+            errors.push(FieldError::parameter("query", ErrorCode::TooLong, detail));
         }
         let mut pairs = Vec::new();
         for part in raw.split('&').filter(|p| !p.is_empty()) {
             let (name, value) = part.split_once('=').unwrap_or((part, ""));
             // A parameter without a name is refused as the query's.
             let field = if name.is_empty() { "query" } else { name };
-            let decode = |s| {
-                percent_decode(s, true).ok_or_else(|| {
+            match (percent_decode(name, true), percent_decode(value, true)) {
+                (Some(name), Some(value)) => pairs.push((name, value)),
+                _ => {
                     let detail = format!("{field}: invalid percent-encoding in the query");
-                    FieldError::parameter(field, ErrorCode::InvalidParameter, detail)
-                })
-            };
-            pairs.push((decode(name)?, decode(value)?));
+                    errors.push(FieldError::parameter(field, ErrorCode::InvalidParameter, detail));
+                }
+            }
         }
-        Ok(Query(pairs))
+        Query(pairs)
     }
 
     /// Renders the pairs back to a raw query string.
@@ -276,6 +287,10 @@ mod tests {
             ]
         );
         assert_eq!(Query::parse(&q.render()).unwrap(), q);
+        // Text beyond ASCII is encoded byte by byte, and reads back the same.
+        let wide = Query::parse("x=%C3%A9&y=a%E2%82%ACb").unwrap();
+        assert_eq!(wide.render(), "x=%C3%A9&y=a%E2%82%ACb");
+        assert_eq!(Query::parse(&wide.render()).unwrap(), wide);
         assert!(Query::parse("a=%zz").is_err());
         assert!(Query::parse(&"a".repeat(QUERY_MAX_BYTES + 1)).is_err());
     }

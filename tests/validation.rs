@@ -5,7 +5,7 @@ mod common;
 use common::{
     api, assert_one, field_errors, group_path, ok, param, parse, participants_body, ptr, user_ids, CODE, GROUP,
 };
-use groupgate::limits::{Limits, BODY_MAX_BYTES, PICTURE_MAX_BYTES};
+use groupgate::limits::{Limits, BODY_MAX_BYTES, FIELD_ERRORS_MAX_BYTES, PICTURE_MAX_BYTES};
 use groupgate::{ErrorCode as C, GroupRequest, Operation};
 
 fn picture(file: &str) -> String {
@@ -59,6 +59,64 @@ fn unknown_field() {
     ok("GET", &api("/groups"), "limit=1", "");
     assert_one("GET", &api("/groups"), "limit=1&page=2", "", C::UnknownField, param("page"));
     assert_one("GET", &api("/groups/count"), "limit=1", "", C::UnknownField, param("limit"));
+    // A route without body fields says so, rather than listing none.
+    let error = parse("POST", &group_path("/leave"), "", r#"{"x":1}"#).unwrap_err();
+    assert_eq!(error.errors[0].detail, "/x: unknown field; none is expected here");
+}
+
+#[test]
+fn a_query_that_does_not_decode_is_reported_beside_the_other_fields() {
+    let fields = field_errors("GET", "/api/a.b/groups", "limit=%zz&offset=%zz", "");
+    assert_eq!(
+        fields,
+        [
+            (C::InvalidSession, param("session")),
+            (C::InvalidParameter, param("limit")),
+            (C::InvalidParameter, param("offset"))
+        ]
+    );
+    // A required parameter that does not decode is reported once, for that.
+    assert_eq!(field_errors("GET", &api("/groups/join-info"), "code=%zz", ""), [(C::InvalidParameter, param("code"))]);
+}
+
+/// A body of `n` distinct unknown four-character keys (`{"aaaa":0,…}`).
+fn unknown_keys(n: usize) -> String {
+    let alphabet = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    let key = |mut i: usize| -> String {
+        (0..4)
+            .map(|_| {
+                let c = alphabet[i % alphabet.len()] as char;
+                i /= alphabet.len();
+                c
+            })
+            .collect()
+    };
+    let fields: Vec<String> = (0..n).map(|i| format!(r#""{}":0"#, key(i))).collect();
+    format!("{{{}}}", fields.join(","))
+}
+
+#[test]
+fn many_invalid_fields_get_an_answer_of_bounded_size() {
+    // As many unknown keys as the largest body holds: each is an error, and each detail names
+    // the allowed keys. The answer lists them up to FIELD_ERRORS_MAX_BYTES and counts the rest.
+    let body = unknown_keys((BODY_MAX_BYTES - 2) / 9);
+    assert!(body.len() <= BODY_MAX_BYTES);
+    let error = parse("PUT", &group_path("/subject"), "", &body).unwrap_err();
+    let problem = error.problem(None).render();
+    assert!(
+        problem.len() < 2 * FIELD_ERRORS_MAX_BYTES,
+        "a {} byte body got a {} byte problem",
+        body.len(),
+        problem.len()
+    );
+    let listed = error.errors.len();
+    assert!(listed > 1000, "{listed} listed");
+    // Every key is an unknown field, and `subject` is missing: all counted in the detail.
+    let total = (BODY_MAX_BYTES - 2) / 9 + 1;
+    assert_eq!(error.detail, format!("{total} fields are invalid; the first {listed} are listed"));
+    // Under the budget, every one is listed.
+    let error = parse("PUT", &group_path("/subject"), "", &unknown_keys(50)).unwrap_err();
+    assert_eq!((error.errors.len(), error.detail.as_str()), (51, "51 fields are invalid"));
 }
 
 #[test]
@@ -439,7 +497,9 @@ fn query_too_long() {
     let longest = format!("limit=1&x={}", "a".repeat(groupgate::limits::QUERY_MAX_BYTES - 10));
     assert_ne!(field_errors("GET", &api("/groups"), &longest, "")[0].0, C::TooLong);
     let over = format!("{longest}a");
-    assert_one("GET", &api("/groups"), &over, "", C::TooLong, param("query"));
+    // Its pairs are still read, so what else is wrong is reported beside it.
+    let fields = field_errors("GET", &api("/groups"), &over, "");
+    assert_eq!(fields, [(C::TooLong, param("query")), (C::UnknownField, param("x"))]);
 }
 
 #[test]

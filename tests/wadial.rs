@@ -190,10 +190,31 @@ fn wadial_bodies_get_the_same_rules_with_wadial_pointers() {
     assert!(fields.contains(&(ErrorCode::UnknownField, r#"Body("/extra")"#.into())), "{fields:?}");
     let (_, fields) = refusal("PATCH", &format!("{g}/settings"), r#"{"memberAddMode":"admin_add","setting":"locked"}"#);
     assert_eq!(fields.first().map(|f| f.0), Some(ErrorCode::InvalidValue));
+    // `enabled` goes with `setting` only: beside a mode it is refused, not dropped.
+    for body in [
+        r#"{"memberAddMode":"all_member_add","enabled":false}"#,
+        r#"{"memberShareGroupHistoryMode":"admin_share","enabled":true}"#,
+    ] {
+        let (_, fields) = refusal("PATCH", &format!("{g}/settings"), body);
+        assert_eq!(fields, [(ErrorCode::InvalidValue, r#"Body("/enabled")"#.into())], "{body}");
+    }
     let (_, fields) = refusal("POST", "/groups/leave", r#"{"groupJids":["120363000000000001@g.us","nope"]}"#);
     assert_eq!(fields, [(ErrorCode::InvalidGroupId, r#"Body("/groupJids/1")"#.into())]);
     let (_, fields) = refusal("GET", "/groups/15551234567@c.us", "");
     assert_eq!(fields, [(ErrorCode::InvalidGroupId, r#"Parameter("groupJid")"#.into())]);
+}
+
+#[test]
+fn the_session_is_refused_as_session_id_whatever_is_wrong_with_it() {
+    for session in ["%zz", "a.b", &"s".repeat(55)] {
+        let path = format!("/api/v1/sessions/{session}/groups");
+        let located = Wadial.locate("GET", &path).expect("a Wadial-style path");
+        let found = located.found.map_err(|unrouted| unrouted.error).expect("a route");
+        let error = Wadial.read(located.session, &found, "", b"", &Limits::default()).unwrap_err();
+        let named: Vec<String> = error.errors.iter().map(|f| format!("{:?}", f.location)).collect();
+        assert_eq!(named, [r#"Parameter("sessionId")"#], "{session}");
+        assert!(error.errors[0].detail.starts_with("sessionId: "), "{}", error.errors[0].detail);
+    }
 }
 
 #[test]

@@ -159,7 +159,11 @@ impl WireValue for u64 {
 pub(super) fn truncated(text: &str) -> Option<u64> {
     let (negative, text) = text.strip_prefix('-').map_or((false, text), |rest| (true, rest));
     let (mantissa, exponent) = match text.split_once(['e', 'E']) {
-        Some((mantissa, exponent)) => (mantissa, exponent.parse::<i64>().ok()?),
+        // An exponent past i64 saturates: zero stays zero, any other value overflows or truncates to 0.
+        Some((mantissa, exponent)) => {
+            let saturated = if exponent.starts_with('-') { i64::MIN } else { i64::MAX };
+            (mantissa, exponent.parse::<i64>().unwrap_or(saturated))
+        }
         None => (text, 0),
     };
     let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
@@ -168,7 +172,7 @@ pub(super) fn truncated(text: &str) -> Option<u64> {
         return digits().all(|d| d == 0).then_some(0);
     }
     // How many digits stand before the decimal point once the exponent has moved it.
-    let mut places = i64::try_from(whole.len()).ok()?.checked_add(exponent)?;
+    let mut places = i64::try_from(whole.len()).ok()?.saturating_add(exponent);
     let mut value = 0u64;
     for digit in digits() {
         if places <= 0 {

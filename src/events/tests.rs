@@ -403,6 +403,12 @@ fn timestamps_are_truncated_without_parsing_floats() {
         ("1e20", None),
         ("0e999999", Some(0)),
         ("1e-999", Some(0)),
+        // Exponents past i64: zero is still zero, a tiny value truncates to 0, a huge one is too large.
+        ("0e99999999999999999999", Some(0)),
+        ("1e-99999999999999999999", Some(0)),
+        ("-1e-99999999999999999999", None),
+        ("1e99999999999999999999", None),
+        ("1E+99999999999999999999", None),
     ];
     for (text, want) in cases {
         assert_eq!(read::truncated(text), want, "{text}");

@@ -88,9 +88,14 @@ impl<'v, 'p> Object<'v, 'p> {
             return None;
         };
         for key in map.keys().filter(|k| !allowed.contains(k)) {
-            let at = Pointer::Key(&pointer, key).to_string();
-            let detail = format!("{at}: unknown field; expected one of: {}", allowed.join(", "));
-            errors.push(FieldError::body(at, ErrorCode::UnknownField, detail));
+            errors.push_with(|| {
+                let at = Pointer::Key(&pointer, key).to_string();
+                let detail = match allowed {
+                    [] => format!("{at}: unknown field; none is expected here"),
+                    _ => format!("{at}: unknown field; expected one of: {}", allowed.join(", ")),
+                };
+                FieldError::body(at, ErrorCode::UnknownField, detail)
+            });
         }
         Some(Object { map, pointer })
     }

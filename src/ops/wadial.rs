@@ -283,7 +283,7 @@ fn read_profile(group: Option<GroupId>, input: &mut Input<'_, '_>, errors: &mut 
 }
 
 /// `PATCH …/settings`: exactly one of `{setting, enabled}`, `{memberAddMode}`,
-/// `{memberShareGroupHistoryMode}`; `memberLinkMode` and `ephemeralDurationSeconds` are
+/// `{memberShareGroupHistoryMode}` (`enabled` beside a mode is refused, not dropped); `memberLinkMode` and `ephemeralDurationSeconds` are
 /// `not_implemented`.
 fn read_setting(
     group: Option<GroupId>,
@@ -304,6 +304,11 @@ fn read_setting(
         let code = if given.is_empty() { ErrorCode::MissingField } else { ErrorCode::InvalidValue };
         errors.push(FieldError::body("/setting", code, detail));
         return Ok(None);
+    }
+    if given[0] != SETTING && body.has(ENABLED) {
+        let at = body.pointer_of(ENABLED);
+        let detail = format!("{at}: goes only with setting; {} names the mode itself", given[0]);
+        errors.push(FieldError::body(at, ErrorCode::InvalidValue, detail));
     }
     let operation = match given[0] {
         SETTING => {
@@ -390,7 +395,8 @@ impl Dialect for Wadial {
         limits: &Limits,
     ) -> Result<Plan, Error> {
         let mut errors = FieldErrors::new();
-        let session = errors.take(decode_segment(session, "sessionId").and_then(|s| SessionName::parse(&s)));
+        let session =
+            errors.take(decode_segment(session, "sessionId").and_then(|s| SessionName::parse_at(&s, "sessionId")));
         let group = found.group.and_then(|raw| {
             errors.take(decode_segment(raw, "groupJid").and_then(|s| {
                 GroupId::parse(&s).map_err(|why| {
@@ -398,7 +404,7 @@ impl Dialect for Wadial {
                 })
             }))
         });
-        let query = Query::parse(query)?;
+        let query = Query::read(query, &mut errors);
         let json = parse_json(body)?;
         let reader = QueryReader::new(&query, Vec::new(), &mut errors);
         let Some(object) = Object::root(json.as_ref(), found.endpoint.body_keys(), &mut errors) else {

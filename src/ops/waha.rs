@@ -52,7 +52,7 @@ impl Dialect for Waha {
         let session = errors.take(decode_segment(session, "session").and_then(|s| SessionName::parse(&s)));
         let group =
             found.group.and_then(|id| errors.take(decode_segment(id, "id").and_then(|s| GroupId::parse_parameter(&s))));
-        let query = Query::parse(query)?;
+        let query = Query::read(query, &mut errors);
         let body = parse_json(body)?;
         let operation = found.endpoint.read_wire(group, &query, body.as_ref(), limits, &mut errors);
         errors.finish(|| Some(Plan::single(session?, operation?)))
