@@ -9,13 +9,13 @@ use crate::error::{Error, ErrorCode, FieldError};
 use crate::wire::{is_http_url, quoted, valid_request_id};
 use hmac::digest::KeyInit;
 use hmac::{Hmac, Mac};
-use sha2::{Sha256, Sha512};
+use sha2::{Digest, Sha256, Sha512};
 
 /// Header carrying WAHA's hex MAC.
 pub const HMAC_HEADER: &str = "X-Webhook-Hmac";
 /// Header naming WAHA's MAC algorithm (`sha512`).
 pub const ALGORITHM_HEADER: &str = "X-Webhook-Hmac-Algorithm";
-/// Header carrying the delivery's id (the same on every retry of one delivery).
+/// Header carrying the delivery's id (the same on every retry of one delivery; forwarded on).
 pub const REQUEST_ID_HEADER: &str = "X-Webhook-Request-Id";
 /// Header carrying the delivery time, Unix milliseconds.
 pub const TIMESTAMP_HEADER: &str = "X-Webhook-Timestamp";
@@ -57,7 +57,8 @@ impl<'a> WahaHeaders<'a> {
 /// A delivery whose signature and timestamp were verified.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Delivery {
-    /// `X-Webhook-Request-Id`: deliveries repeat, this id says which were seen.
+    /// `X-Webhook-Request-Id`, passed on with a forwarded event (not signed, so not what says
+    /// which events were applied: [`applied_event_key`]).
     pub request_id: String,
     /// `X-Webhook-Timestamp`, Unix milliseconds.
     pub timestamp_ms: u64,
@@ -92,6 +93,14 @@ fn mac<M: Mac + KeyInit>(key: &[u8], parts: &[&[u8]]) -> M {
 fn check_hex<M: Mac>(expected: M, presented: &str, header: &str) -> Result<(), Error> {
     let bytes = hex::decode(presented.trim()).map_err(|_| refuse(format!("{header}: not a hex string")))?;
     expected.verify_slice(&bytes).map_err(|_| refuse(format!("{header}: the signature does not match the body")))
+}
+
+/// The KV key that records the event with the signed body's `id` as applied: `whr/` and the first
+/// 128 bits of SHA-256(id), hex (any id makes a short key). Not the delivery's
+/// `X-Webhook-Request-Id`: that header is not signed, so a captured body re-sent under a new one
+/// would otherwise be applied and forwarded again.
+pub fn applied_event_key(event_id: &str) -> String {
+    format!("whr/{}", hex::encode(&Sha256::digest(event_id.as_bytes())[..16]))
 }
 
 /// Checks that `at_ms` lies within `tolerance_secs` of `now_ms`, either way; `what` names it.

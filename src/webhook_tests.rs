@@ -259,3 +259,16 @@ fn settings() {
         }
     }
 }
+
+#[test]
+fn an_applied_event_is_keyed_by_its_signed_id_in_a_short_key() {
+    let key = applied_event_key("evt_01JABCDEFGHJKMNPQRSTVWXYZ0");
+    assert_eq!(key, applied_event_key("evt_01JABCDEFGHJKMNPQRSTVWXYZ0"), "stable");
+    assert_ne!(key, applied_event_key("evt_01JABCDEFGHJKMNPQRSTVWXYZ1"));
+    for id in ["evt_01JABCDEFGHJKMNPQRSTVWXYZ0", "", &"x".repeat(10_000), "a/b c\u{0}é"] {
+        let key = applied_event_key(id);
+        let digest = key.strip_prefix("whr/").expect("the prefix");
+        assert_eq!(digest.len(), 32, "{key}");
+        assert!(digest.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()), "{key}");
+    }
+}

@@ -1,6 +1,6 @@
 //! `POST /webhooks/waha`: WAHA's signed `group.v2.*` webhooks. A delivery is verified
 //! ([`crate::webhook::verify_waha`]), read with the core's event reader, checked against the
-//! replay window, applied to the group cache once per `X-Webhook-Request-Id`, and, with
+//! replay window, applied to the group cache once per event (the signed body's `id`), and, with
 //! `WEBHOOK_FORWARD_URL`, re-sent to the team's backend signed with groupgate's own key after
 //! the answer (a failure there is logged; the cache update is already done).
 
@@ -20,8 +20,8 @@ use crate::events::{
     GROUP_V2_UPDATE,
 };
 use crate::webhook::{
-    check_window, sign_waha, verify_waha, Delivery, WahaHeaders, ALGORITHM, ALGORITHM_HEADER, HMAC_HEADER,
-    REQUEST_ID_HEADER, TIMESTAMP_HEADER,
+    applied_event_key, check_window, sign_waha, verify_waha, Delivery, WahaHeaders, ALGORITHM, ALGORITHM_HEADER,
+    HMAC_HEADER, REQUEST_ID_HEADER, TIMESTAMP_HEADER,
 };
 use crate::wire::record::Writer;
 use crate::wire::{json, quoted};
@@ -31,8 +31,6 @@ use wasm_bindgen::JsValue;
 pub const PATH: &str = "/webhooks/waha";
 /// Every path under this prefix belongs to the receivers (others answer 404).
 const PREFIX: &str = "/webhooks/";
-/// KV key prefix of the delivery ids already applied.
-const SEEN_PREFIX: &str = "whr/";
 
 /// Whether `path` is a webhook receiver's (no client key: the signature authenticates).
 pub fn handles(path: &str) -> bool {
@@ -64,7 +62,7 @@ pub async fn receive(
     let (delivery, webhook) = verified(&req, &body, key, settings.webhooks.tolerance_secs)?;
     exchange.log.session = Some(webhook.session.clone());
     let event = webhook.event.name().to_owned();
-    let seen = Seen::open(env, settings, &delivery)?;
+    let seen = Seen::open(env, settings, &webhook)?;
     exchange.log.kv_ops += 1;
     if seen.before().await {
         exchange.log.cache = Some("duplicate");
@@ -104,8 +102,8 @@ fn verified(req: &Incoming, body: &[u8], key: &str, tolerance: u32) -> Result<(D
     Ok((delivery, webhook))
 }
 
-/// The record of one delivery id in KV (`whr/<id>`), kept for twice the replay window: a delivery
-/// older than the window is refused by its timestamp anyway.
+/// The record of one applied event in KV ([`applied_event_key`]), kept for twice the replay
+/// window: a delivery older than the window is refused by its signed timestamp anyway.
 struct Seen {
     kv: Kv,
     key: String,
@@ -114,22 +112,22 @@ struct Seen {
 }
 
 impl Seen {
-    fn open(env: &Env, settings: &GatewaySettings, delivery: &Delivery) -> Result<Self, Error> {
+    fn open(env: &Env, settings: &GatewaySettings, webhook: &WebhookEvent) -> Result<Self, Error> {
         Ok(Seen {
             kv: Kv::open(env).map_err(|e| internal(e.into()))?,
-            key: format!("{SEEN_PREFIX}{}", delivery.request_id),
+            key: applied_event_key(&webhook.id),
             ttl_secs: (u64::from(settings.webhooks.tolerance_secs) * 2).max(60),
             timeout_ms: settings.store_timeout_ms,
         })
     }
 
-    /// Whether the id was applied before (a store failure counts as no: applying twice is safe).
+    /// Whether the event was applied before (a store failure counts as no: applying twice is safe).
     async fn before(&self) -> bool {
         let found = within(self.timeout_ms, self.kv.get_text(&self.key)).await;
         matches!(found, Ok(Ok(Some(_))))
     }
 
-    /// Marks the id applied; a failure is logged (a retry would then be applied again).
+    /// Marks the event applied; a failure is logged (a retry would then be applied again).
     async fn mark(&self) {
         let marked = within(self.timeout_ms, self.kv.put(&self.key, "", self.ttl_secs)).await.map(|r| r.is_ok());
         if marked != Ok(true) {

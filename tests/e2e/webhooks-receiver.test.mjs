@@ -146,6 +146,16 @@ test('a replayed delivery is answered 200 and applied once', async () => {
     assert.deepEqual(again.json, { status: 'duplicate', event: 'group.v2.participants' });
     assert.equal((await t.stack.logLine(again.headers.get('x-request-id'))).cache, 'duplicate');
   }
+  // A captured join re-sent under a new X-Webhook-Request-Id (that header is not signed): the
+  // signed body's id says it was applied.
+  for (let i = 0; i < 2; i++) {
+    const headers = Object.fromEntries(Object.entries(join.headers)
+      .map(([name, value]) => [name, name.toLowerCase() === 'x-webhook-request-id' ? `req_replayed_${i}` : value]));
+    assert.ok(Object.values(headers).includes(`req_replayed_${i}`), 'the request id was replaced');
+    const again = await t.gw.fetch('/webhooks/waha', { method: 'POST', headers, body: join.body });
+    assert.equal(again.status, 200, again.text);
+    assert.deepEqual(again.json, { status: 'duplicate', event: 'group.v2.participants' });
+  }
   assert.equal(await role(), 'left', 'the replayed join was not applied again');
   await new Promise((resolve) => setTimeout(resolve, 200));
   assert.equal(forwarded.length, 2, 'nor forwarded again');
