@@ -40,6 +40,16 @@ export class HttpError extends Error {
   }
 }
 
+/**
+ * A handler's answer as WAHA (NestJS on Express) sends it: a string bare, as `text/html` (an invite
+ * code arrives as `AbC…`, not `"AbC…"`); anything else as JSON.
+ */
+export function sendAnswer(res, status, value) {
+  if (typeof value !== 'string') return sendJson(res, status, value);
+  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(value) });
+  res.end(value);
+}
+
 export function sendJson(res, status, value) {
   const text = value === undefined ? '' : JSON.stringify(value);
   res.writeHead(status, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(text) });

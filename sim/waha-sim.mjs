@@ -13,7 +13,7 @@ import { createServer, STATUS_CODES } from 'node:http';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
-  HttpError, JSON_TYPE, ValidationError, WhatsAppError, nestError, parseJsonBody, readBody, sendJson, wahaError,
+  HttpError, JSON_TYPE, ValidationError, WhatsAppError, nestError, parseJsonBody, readBody, sendAnswer, sendJson, wahaError,
 } from './http.mjs';
 import { GARBAGE_BODY, HTML_PAGE, parseFaults, takeFault } from './faults.mjs';
 import { ME, Session } from './groups.mjs';
@@ -140,7 +140,8 @@ async function api(ctx, req, res, rawPath, rawQuery, text, wadial) {
     hang,
   });
   const status = wadial ? wadialStatus(req.method, found.route.path, result) : req.method === 'POST' ? 201 : 200;
-  sendJson(res, status, result);
+  if (wadial) sendJson(res, status, result);
+  else sendAnswer(res, status, result);
   ctx.emitter.emit(session, before); // after the answer, as WAHA sends webhooks
 }
 

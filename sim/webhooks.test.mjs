@@ -47,7 +47,9 @@ async function api(method, path, body) {
   const headers = { 'x-api-key': KEY };
   if (body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(`${sim.url}/api/default${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  return { status: res.status, body: await res.json() };
+  const text = await res.text();
+  // A string answer is bare text (NestJS); everything else is JSON.
+  return { status: res.status, body: res.headers.get('content-type').startsWith('text/html') ? text : JSON.parse(text) };
 }
 
 async function flush() {

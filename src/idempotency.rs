@@ -8,6 +8,7 @@
 //! longest time that request can take (the upstream timeout), or a retry arriving in another
 //! isolate after it expired would create a second group.
 
+use crate::error::{Error, ErrorCode};
 use crate::ids::SessionName;
 use sha2::{Digest, Sha256};
 
@@ -41,6 +42,18 @@ pub fn check_upstream_timeout(upstream_timeout_ms: u32) -> Result<(), String> {
     Ok(())
 }
 
+/// Whether a create that failed with `error` may be retried under its key at once: not when it may
+/// have happened all the same (no answer within the timeout, or an answer that came but broke off or
+/// could not be read). Then the pending marker is left to expire, so a retry waits (`409`) rather
+/// than create a second group.
+pub fn frees_the_key(error: &Error) -> bool {
+    match error.code {
+        ErrorCode::UpstreamTimeout => false,
+        ErrorCode::UpstreamUnavailable => error.upstream_status.is_none(),
+        _ => true,
+    }
+}
+
 /// The KV key of the record of `idempotency_key`, used by `client_key` on `session`:
 /// `idem/<session>/<first 128 bits of SHA-256(client key), hex>/<idempotency key>`.
 pub fn record_key(session: &SessionName, client_key: &str, idempotency_key: &str) -> String {
@@ -52,6 +65,17 @@ pub fn record_key(session: &SessionName, client_key: &str, idempotency_key: &str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_create_that_may_have_happened_keeps_its_key() {
+        let timeout = Error::new(ErrorCode::UpstreamTimeout, "no answer");
+        let cut = Error::new(ErrorCode::UpstreamUnavailable, "broke off").with_upstream_status(201);
+        assert!(!frees_the_key(&timeout) && !frees_the_key(&cut));
+        let unreachable = Error::new(ErrorCode::UpstreamUnavailable, "could not be reached");
+        let refused = Error::new(ErrorCode::WhatsappForbidden, "no");
+        let failed = Error::new(ErrorCode::UpstreamError, "HTTP 503").with_upstream_status(503);
+        assert!(frees_the_key(&unreachable) && frees_the_key(&refused) && frees_the_key(&failed));
+    }
 
     #[test]
     fn records_are_scoped_by_session_and_client_key_without_storing_the_key() {

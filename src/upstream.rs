@@ -101,6 +101,36 @@ pub fn classify_failure(status: u16, body: &[u8]) -> UpstreamFailure {
     UpstreamFailure { error, reached_whatsapp: false }
 }
 
+/// A failure a Wadial-style upstream reports for one part of a request (an entry of its `failed`
+/// list): a WhatsApp error in its code or detail is answered as that WhatsApp error; anything else
+/// is `upstream_error`, 502 unless the entry says 4xx (not 401 or 403: those are the gateway's own
+/// credentials). The entry's code is never taken as groupgate's own (an upstream `unauthorized` is
+/// not the client's key), and its detail is cut and, describing a network error, withheld.
+pub fn classify_reported(status: Option<u64>, code: Option<&str>, detail: Option<&str>) -> Error {
+    let shown = match detail {
+        Some(m) if describes_network_error(m) => "message withheld: it describes a network error".to_owned(),
+        Some(m) => truncate(m.to_owned()),
+        None => "no detail".to_owned(),
+    };
+    let said = |text: &str, code_of: ErrorCode| {
+        code.is_some_and(|c| c == code_of.as_str() || c.contains(text))
+            || detail.is_some_and(|d| !describes_network_error(d) && d.contains(text))
+    };
+    if let Some((text, code)) = WHATSAPP_ERRORS.iter().find(|(text, code)| said(text, *code)) {
+        let detail = if detail.is_some() { shown } else { format!("WhatsApp answered {text}") };
+        let error = Error::new(*code, detail);
+        return match code {
+            ErrorCode::WhatsappRateLimited => error.with_retry_after(WHATSAPP_RATE_OVERLIMIT_RETRY_SECS),
+            _ => error,
+        };
+    }
+    let status = status
+        .and_then(|s| u16::try_from(s).ok())
+        .filter(|s| (400..500).contains(s) && *s != 401 && *s != 403)
+        .unwrap_or(ErrorCode::UpstreamError.status());
+    Error::new(ErrorCode::UpstreamError, format!("the upstream reported a failure: {shown}")).with_status(status)
+}
+
 /// Texts of network failures (Node's error codes, axios and TLS messages): what a failed download
 /// by WAHA reports, never WhatsApp's or WAHA's own semantics.
 const NETWORK_ERROR_MARKERS: [&str; 14] = [

@@ -459,6 +459,34 @@ fn body(outcome: Result<Reply, Error>) -> (u16, Value) {
 }
 
 #[test]
+fn invite_codes_are_bare_text_on_the_waha_side() {
+    use OperationKind as K;
+    // WAHA (NestJS) sends the code bare, as text/html; a JSON string is read too.
+    let bare = |status| Reply {
+        status,
+        content_type: Some("text/html; charset=utf-8".into()),
+        body: CODE.as_bytes().to_vec(),
+    };
+    for waha in [bare(200), reply(200, json!(CODE))] {
+        assert_eq!(body(from_canonical(K::GetInviteCode, waha)), (200, json!({"code": CODE})));
+    }
+    let revoke = read("POST", &format!("/groups/{GROUP}/invite/revoke"), "").unwrap();
+    assert_eq!(body(compose(&revoke, vec![Ok(bare(201))])).1, json!({"code": CODE}));
+    let page = Reply { body: b"<html>login</html>".to_vec(), ..bare(200) };
+    assert_eq!(from_canonical(K::GetInviteCode, page).unwrap_err().code, ErrorCode::UpstreamUnavailable);
+    // A Wadial-style `{code}` becomes WAHA's bare code.
+    let waha = to_canonical(K::GetInviteCode, reply(200, json!({"code": CODE}))).unwrap();
+    assert_eq!(
+        (waha.content_type.as_deref(), waha.body.as_slice()),
+        (Some("text/html; charset=utf-8"), CODE.as_bytes())
+    );
+    for answer in [json!({}), json!({"inviteCode": CODE}), json!({"code": null}), json!(CODE)] {
+        let error = to_canonical(K::GetInviteCode, reply(200, answer.clone())).unwrap_err();
+        assert_eq!(error.code, ErrorCode::UpstreamUnavailable, "{answer}");
+    }
+}
+
+#[test]
 fn answers_translate_both_ways() {
     use OperationKind as K;
     let cases = [
@@ -467,7 +495,6 @@ fn answers_translate_both_ways() {
             json!([{"id": "15551234567@c.us", "status": "200"}, {"id": "15551230403@c.us", "status": "403", "invite": {"code": "x"}}]),
             json!([{"jid": "15551234567@s.whatsapp.net", "status": "200"}, {"jid": "15551230403@s.whatsapp.net", "status": "403", "invite": {"code": "x"}}]),
         ),
-        (K::GetInviteCode, json!(CODE), json!({"code": CODE})),
         (
             K::ApproveJoinRequests,
             json!([{"requesterId": "15551234567@c.us", "success": true}, {"requesterId": "987654321098765@lid", "success": false, "error": 404}]),
@@ -497,6 +524,26 @@ fn answers_translate_both_ways() {
     let failed = json!({"left": [], "failed": [{"groupJid": GROUP, "status": 403, "code": "whatsapp_forbidden", "detail": "not a member"}]});
     let error = to_canonical(K::LeaveGroup, reply(200, failed)).unwrap_err();
     assert_eq!((error.code, error.status, error.detail.as_str()), (ErrorCode::WhatsappForbidden, 403, "not a member"));
+    // A failed entry is classified as an upstream failure: WhatsApp's texts, and nothing taken as
+    // the client's own (an upstream `unauthorized` is not the client's key; a status not 4xx is 502).
+    let entry = |e: Value| reply(207, json!({"left": [], "failed": [e]}));
+    for (e, code, status) in [
+        (json!({"groupJid": GROUP, "status": 401, "code": "not-authorized"}), ErrorCode::WhatsappNotAuthorized, 403),
+        (json!({"groupJid": GROUP, "status": 404, "code": "item-not-found"}), ErrorCode::WhatsappNotFound, 404),
+        (json!({"groupJid": GROUP, "code": "rate-overlimit"}), ErrorCode::WhatsappRateLimited, 429),
+        (json!({"groupJid": GROUP, "code": "unauthorized", "status": 401}), ErrorCode::UpstreamError, 502),
+        (json!({"groupJid": GROUP, "status": 200}), ErrorCode::UpstreamError, 502),
+        (json!({"groupJid": GROUP, "status": 1000}), ErrorCode::UpstreamError, 502),
+        (json!({"groupJid": GROUP, "status": 409, "detail": "busy"}), ErrorCode::UpstreamError, 409),
+    ] {
+        let error = to_canonical(K::LeaveGroup, entry(e.clone())).unwrap_err();
+        assert_eq!((error.code, error.status), (code, status), "{e}");
+    }
+    let error =
+        to_canonical(K::LeaveGroup, entry(json!({"detail": "connect ECONNREFUSED 10.0.0.7:6379"}))).unwrap_err();
+    assert!(!error.detail.contains("10.0.0.7"), "{}", error.detail);
+    let error = to_canonical(K::LeaveGroup, entry(json!({"detail": "x".repeat(100_000)}))).unwrap_err();
+    assert!(error.detail.len() < 400, "{} bytes", error.detail.len());
     // Settings read from the metadata.
     let metadata =
         json!({"announce": true, "restrict": false, "memberAddMode": "all_member_add", "joinApprovalMode": false});

@@ -5,6 +5,7 @@ use super::errors::{get, set, Failure};
 use crate::error::ErrorCode;
 use crate::headers::IDEMPOTENCY_KEY_HEADER;
 use crate::ratelimit::parse_field;
+use crate::upstream::unsound_body;
 use gloo_net::http::{Headers, Method as HttpMethod, RequestBuilder, Response};
 use js_sys::{Array, Object};
 use wasm_bindgen::prelude::*;
@@ -80,9 +81,16 @@ pub(crate) async fn send(
     if text.trim().is_empty() {
         return Ok(JsValue::UNDEFINED);
     }
-    js_sys::JSON::parse(&text).map_err(|_| {
-        Failure::new(ErrorCode::UpstreamUnavailable, "the Worker answered something that is not JSON")
-            .with_request(&response)
+    js_sys::JSON::parse(&text).or_else(|_| {
+        // WAHA (NestJS) sends a string bare, as text: an invite code arrives so. Markup is no answer.
+        let content_type = response.headers().get("Content-Type");
+        match unsound_body(content_type.as_deref(), text.as_bytes()) {
+            None => Ok(JsValue::from_str(text.trim())),
+            Some(_) => {
+                Err(Failure::new(ErrorCode::UpstreamUnavailable, "the Worker answered something that is not JSON")
+                    .with_request(&response))
+            }
+        }
     })
 }
 

@@ -149,7 +149,7 @@ fn responses(kind: OperationKind, shared: &mut Components) -> String {
     let mut success = Writer::open()
         .string("description", "The upstream's answer, in WAHA's shape.")
         .raw("headers", &with(&["X-Request-Id", "RateLimit-Policy", "RateLimit"]))
-        .raw("content", &content("application/json", kind.answer()));
+        .raw("content", &answer_content(kind));
     if kind.rate_classes().contains(&RateClass::Create) {
         success = success.raw("links", &links_from_created_group());
     }
@@ -206,6 +206,18 @@ fn object(members: &[(impl AsRef<str>, String)]) -> String {
 }
 
 /// A `content` object: one media type, with `schema` (JSON text).
+/// The media types of an operation's successful answer: JSON, and for an invite code also the bare
+/// string WAHA sends (`text/html`).
+fn answer_content(kind: OperationKind) -> String {
+    let json = Writer::open().raw("schema", kind.answer()).finish();
+    let mut content = Writer::open().raw("application/json", &json);
+    if kind.answer_is_bare_text() {
+        let schema = r#"{"type":"string","description":"The invite code, bare, as WAHA sends a string."}"#;
+        content = content.raw("text/html", &Writer::open().raw("schema", schema).finish());
+    }
+    content.finish()
+}
+
 fn content(media_type: &str, schema: &str) -> String {
     let media = Writer::open().raw("schema", schema).finish();
     Writer::open().raw(media_type, &media).finish()

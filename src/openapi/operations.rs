@@ -31,6 +31,17 @@ macro_rules! answer_schema {
     };
 }
 
+/// Whether WAHA may send the successful answer of an operation decoded as `$decode` as a bare
+/// string (`text/html`, as NestJS sends a string): an invite code.
+macro_rules! answer_is_bare_text {
+    (Invite) => {
+        true
+    };
+    ($($other:tt)*) => {
+        false
+    };
+}
+
 /// [`Describe::describe`] of one field type.
 pub(crate) type DescribeFn = fn(At, bool, &mut RequestShape);
 
@@ -42,6 +53,8 @@ pub trait Documented {
     fn summary(self) -> &'static str;
     /// The schema (JSON text) of the operation's successful answer.
     fn answer(self) -> &'static str;
+    /// Whether its successful answer may also come as a bare string (`text/html`).
+    fn answer_is_bare_text(self) -> bool;
     /// The parameters and body the operation's fields make.
     fn request(self) -> RequestShape;
 }
@@ -68,6 +81,12 @@ macro_rules! describe_operations {
                 ANSWERS[self as usize]
             }
 
+            fn answer_is_bare_text(self) -> bool {
+                const BARE: &[bool] =
+                    &[$($crate::openapi::operations::answer_is_bare_text!($decode $(($decode_key))?),)*];
+                BARE[self as usize]
+            }
+
             fn request(self) -> $crate::openapi::fields::RequestShape {
                 use $crate::openapi::fields::Describe;
                 use $crate::openapi::operations::DescribeFn;
@@ -85,4 +104,4 @@ macro_rules! describe_operations {
         }
     };
 }
-pub(crate) use {answer_schema, describe_operations};
+pub(crate) use {answer_is_bare_text, answer_schema, describe_operations};

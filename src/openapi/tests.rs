@@ -190,6 +190,12 @@ fn answers_are_shaped_as_the_client_decodes_them_and_a_created_group_links_to_it
     let answer = |kind| &operation_of(&doc, kind)["responses"]["2XX"]["content"]["application/json"]["schema"];
     assert_eq!(answer(OperationKind::GetInfoAdminOnly)["required"], json!(["adminsOnly"]));
     assert_eq!(answer(OperationKind::CountGroups)["required"], json!(["count"]));
+    // WAHA sends an invite code bare, as text/html (NestJS sends a string so).
+    let media = |kind| operation_of(&doc, kind)["responses"]["2XX"]["content"].as_object().unwrap().clone();
+    for kind in [OperationKind::GetInviteCode, OperationKind::RevokeInviteCode] {
+        assert_eq!(media(kind)["text/html"]["schema"]["type"], "string", "{kind:?}");
+    }
+    assert!(!media(OperationKind::ListGroups).contains_key("text/html"));
     let links = operation_of(&doc, OperationKind::CreateGroup)["responses"]["2XX"]["links"].as_object().unwrap();
     for &kind in OperationKind::ALL {
         let on_a_group = kind.waha_template().contains("{id}");

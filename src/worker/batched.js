@@ -42,9 +42,9 @@ export function answerHead(response, names) {
 
 /**
  * Builds a response from "line\nname\nvalue\n…", after logging the line unless it is empty:
- * `body` (bytes, a stream, or null) with `status` and the listed headers, or, given a response (a
- * static asset), a copy of it with the listed headers added (a fetched response's own headers are
- * immutable).
+ * `body` (bytes, a stream, or null; none for a status that carries none) with `status` and the
+ * listed headers, or, given a response (a static asset), a copy of it with the listed headers added
+ * (a fetched response's own headers are immutable).
  */
 export function respond(status, body, listed) {
   const fields = listed.split('\n');
@@ -54,5 +54,7 @@ export function respond(status, body, listed) {
     applyList(copy.headers, fields, 1);
     return copy;
   }
-  return new Response(body, { status, headers: applyList(new Headers(), fields, 1) });
+  // A status that carries no body (204, 205, 304) takes none: the constructor throws on any.
+  const bodyless = status === 204 || status === 205 || status === 304;
+  return new Response(bodyless ? null : body, { status, headers: applyList(new Headers(), fields, 1) });
 }

@@ -15,6 +15,7 @@ use super::upstream::{forward, Answer, Forwarded};
 use crate::config::GatewaySettings;
 use crate::error::{Error, ErrorCode};
 use crate::headers::{presented_key, API_KEY_HEADER, IDEMPOTENCY_KEY_HEADER};
+use crate::idempotency::frees_the_key;
 use crate::ids::SessionName;
 use crate::keys::{ClientKey, KEY_PATH};
 use crate::limits::BODY_MAX_BYTES;
@@ -136,7 +137,8 @@ async fn serve(
             Ok(answer) => {
                 let _ = record.complete(answer).await;
             }
-            Err(_) => record.release().await,
+            Err(error) if frees_the_key(error) => record.release().await,
+            Err(_) => record.keep_pending(),
         }
     }
     result.map(pass_through)

@@ -170,6 +170,12 @@ impl Idempotency {
         result
     }
 
+    /// Leaves the pending marker to expire after a create that may have happened: a retry waits
+    /// (`409`) rather than repeat it.
+    pub fn keep_pending(&self) {
+        self.forget();
+    }
+
     /// Frees the key after a failure, so the client may retry with it.
     pub async fn release(&self) {
         let _ = self.kv.delete(&self.record_key).await;

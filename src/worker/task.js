@@ -4,15 +4,26 @@
 
 /** The instance's callback: `(slot, generation, value, fulfilled)`. */
 let report;
+/** How many instances installed one: a replaced instance's slots are not the new one's. */
+let installs = 0;
 
 /** Installs the instance's callback (again after the instance is replaced). */
 export function install(callback) {
   report = callback;
+  installs += 1;
 }
 
-/** Reports `promise`'s outcome to the slot numbered `slot`, of `generation`, once it settles. */
+/**
+ * Reports `promise`'s outcome to the slot numbered `slot`, of `generation`, once it settles,
+ * unless the instance that watched it was replaced meanwhile: the new instance numbers its slots
+ * afresh, so the outcome would reach another request.
+ */
 export function watch(promise, slot, generation) {
-  promise.then((value) => report(slot, generation, value, true), (error) => report(slot, generation, error, false));
+  const watchedBy = installs;
+  const settle = (value, fulfilled) => {
+    if (watchedBy === installs) report(slot, generation, value, fulfilled);
+  };
+  promise.then((value) => settle(value, true), (error) => settle(error, false));
 }
 
 /** A new promise and its resolve and reject functions: `[promise, resolve, reject]`. */

@@ -1,6 +1,6 @@
 // The edge proxy: `Idempotency-Key` on group creation — a replayed create answers the
 // first response instead of making a second group, even when the replays run concurrently.
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertProblem, assertNoSecrets, useStack } from './proxy-helpers.mjs';
 
@@ -87,6 +87,22 @@ test('a failed create frees the key: the retry creates (it does not replay the e
   assert.equal(retry.status, 201, retry.text);
   assert.equal(retry.headers.get('idempotency-replayed'), null);
   assert.equal(await groupCount(), SEEDED + 1);
+});
+
+describe('with a create slower than UPSTREAM_TIMEOUT_MS', () => {
+  const slow = useStack({ vars: { LIMIT_CREATE: 'off', UPSTREAM_TIMEOUT_MS: '1000' } });
+
+  test('a timed-out create keeps its key: the retry waits (409) rather than create a second group', async () => {
+    const key = freshKey();
+    await slow.gw.fault({ delayMs: 2500, method: 'POST', match: '/groups', times: 1 });
+    const attempt = () => slow.gw.call(CREATE, { method: 'POST', body: body(), headers: { 'idempotency-key': key } });
+    assertProblem(await attempt(), 504, 'upstream_timeout');
+    assertProblem(await attempt(), 409, 'idempotency_in_progress');
+    // The slow create did happen, once.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    assert.equal((await slow.gw.state()).groups.length, SEEDED + 1);
+    assertProblem(await attempt(), 409, 'idempotency_in_progress');
+  });
 });
 
 test('a bad Idempotency-Key → 422 on the parameter, not forwarded', async () => {

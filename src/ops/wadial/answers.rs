@@ -8,8 +8,12 @@
 use super::super::dialect::{Outcome, Part, Plan, Reply};
 use super::super::{Method, Operation, OperationKind as K};
 use crate::error::{Error, ErrorCode};
+use crate::upstream;
 use crate::wire::json::{self, Object, Value};
 use crate::wire::quoted;
+
+/// The content type WAHA (NestJS) sends a bare string answer with.
+const BARE_TEXT: &str = "text/html; charset=utf-8";
 
 /// How a kind's answer looks in the Wadial-style dialect.
 enum Shape {
@@ -284,11 +288,8 @@ fn parse(reply: &Reply) -> Result<Value<'_>, Error> {
 
 /// The error a report's `failed` entry stands for.
 fn failed_entry_error(entry: &Value<'_>) -> Error {
-    let code = entry.get("code").and_then(Value::as_str);
-    let code = ErrorCode::ALL.iter().copied().find(|c| Some(c.as_str()) == code).unwrap_or(ErrorCode::UpstreamError);
-    let detail = entry.get("detail").and_then(Value::as_str).unwrap_or("the upstream reported a failure");
-    let status = entry.get("status").and_then(Value::as_u64).and_then(|s| u16::try_from(s).ok());
-    Error::new(code, detail).with_status(status.unwrap_or(code.status()))
+    let text = |key| entry.get(key).and_then(Value::as_str);
+    upstream::classify_reported(entry.get("status").and_then(Value::as_u64), text("code"), text("detail"))
 }
 
 /// A report's outcome for one part: done when `name` is listed under `done`, else its failure.
@@ -307,6 +308,24 @@ fn report_value<'a>(done_key: &'a str, done: Vec<Value<'a>>, failures: Vec<Value
     Value::object([(done_key, Value::Array(done)), ("failed", Value::Array(failures))])
 }
 
+/// The code a WAHA invite answer carries: bare text, as NestJS sends a string (`text/html`), or a
+/// JSON string.
+fn waha_invite_code(reply: &Reply) -> Result<String, Error> {
+    let text = String::from_utf8_lossy(&reply.body);
+    let code = match json::parse_bytes(&reply.body) {
+        Ok(value) => value.as_str().map(str::to_owned),
+        Err(_) => {
+            upstream::unsound_body(reply.content_type.as_deref(), &reply.body).is_none().then(|| text.trim().to_owned())
+        }
+    };
+    code.filter(|code| !code.is_empty()).ok_or_else(|| no_invite_code(reply))
+}
+
+fn no_invite_code(reply: &Reply) -> Error {
+    Error::new(ErrorCode::UpstreamUnavailable, "the upstream answered no invite code")
+        .with_upstream_status(reply.status)
+}
+
 /// Translates a Wadial-style upstream answer for an operation of `kind` to WAHA's shape.
 pub fn to_canonical(kind: K, reply: Reply) -> Outcome {
     let value = parse(&reply)?;
@@ -314,7 +333,12 @@ pub fn to_canonical(kind: K, reply: Reply) -> Outcome {
         Shape::Metadata => group_info_from_metadata(&value),
         Shape::MetadataList => each(&value, group_info_from_metadata),
         Shape::Participants => each(&value, |r| rename(r, PARTICIPANT_KEYS, ToWaha)),
-        Shape::InviteCode => value.get("code").cloned().unwrap_or(value),
+        Shape::InviteCode => {
+            // WAHA answers the code bare, as NestJS sends a string.
+            let code = value.get("code").and_then(Value::as_str).ok_or_else(|| no_invite_code(&reply))?;
+            let body = code.as_bytes().to_vec();
+            return Ok(Reply { status: waha_status(kind), content_type: Some(BARE_TEXT.to_owned()), body });
+        }
         Shape::JoinRequests => each(&value, |r| rename(r, JOIN_REQUEST_KEYS, ToWaha)),
         Shape::JoinResults => each(&value, |r| join_result(r, ToWaha)),
         Shape::Update(_) => report_outcome(&value, "updated").map(|()| Value::Bool(true))?,
@@ -335,7 +359,8 @@ pub fn to_canonical(kind: K, reply: Reply) -> Outcome {
 
 /// Translates a canonical (WAHA) answer for an operation of `kind` to the Wadial-style shape.
 pub fn from_canonical(kind: K, reply: Reply) -> Outcome {
-    let value = parse(&reply)?;
+    // WAHA sends an invite code bare, not as JSON.
+    let value = if matches!(shape(kind), Shape::InviteCode) { Value::Null } else { parse(&reply)? };
     let wadial = match shape(kind) {
         Shape::Metadata => metadata_from_group_info(&value),
         // Some WAHA engines answer the list as an id → group map.
@@ -344,7 +369,7 @@ pub fn from_canonical(kind: K, reply: Reply) -> Outcome {
             list => each(list, metadata_from_group_info),
         },
         Shape::Participants => each(&value, |r| rename(r, PARTICIPANT_KEYS, ToWadial)),
-        Shape::InviteCode => Value::object([("code", value)]),
+        Shape::InviteCode => Value::object([("code", Value::from(waha_invite_code(&reply)?))]),
         Shape::JoinRequests => each(&value, |r| rename(r, JOIN_REQUEST_KEYS, ToWadial)),
         Shape::JoinResults => each(&value, |r| join_result(r, ToWadial)),
         Shape::Update(name) => report_value("updated", vec![Value::from(name)], Vec::new()),
