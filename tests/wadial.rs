@@ -515,6 +515,21 @@ fn answers_translate_both_ways() {
     assert_eq!(body(to_canonical(K::AddParticipants, reply(200, json!([])))).0, 201);
     assert_eq!(body(from_canonical(K::AddParticipants, reply(201, json!([])))).0, 200);
     assert_eq!(body(from_canonical(K::CreateGroup, reply(201, group_info(1)))).0, 201);
+    // A report must list the part as done: an empty or other list is no success.
+    for (kind, answer) in [
+        (K::SetSubject, json!({"updated": [], "failed": []})),
+        (K::SetSubject, json!({"updated": ["description"], "failed": []})),
+        (K::LeaveGroup, json!({"left": [], "failed": []})),
+    ] {
+        let error = to_canonical(kind, reply(200, answer.clone())).unwrap_err();
+        assert_eq!(error.code, ErrorCode::UpstreamUnavailable, "{kind:?} {answer}");
+    }
+    // A join result's status may come as a number; none known is a failure with no made-up code.
+    let results = json!([{"jid": "15551234567@s.whatsapp.net", "status": 200}, {"jid": "15551230403@s.whatsapp.net"}]);
+    assert_eq!(
+        body(to_canonical(K::ApproveJoinRequests, reply(200, results))).1,
+        json!([{"requesterId": "15551234567@c.us", "success": true}, {"requesterId": "15551230403@c.us", "success": false}])
+    );
     // Reports from a Wadial-style upstream: done, or the failure they name.
     assert_eq!(
         body(to_canonical(K::SetSubject, reply(200, json!({"updated": ["subject"], "failed": []})))).1,

@@ -13,9 +13,17 @@ pub enum BodyRead {
     Broken,
 }
 
+/// The length of the body a response delivers, as it declares it: its `Content-Length`, unless
+/// the body is encoded (`Content-Encoding` other than `identity`): the runtime decodes it, and the
+/// length counts the encoded bytes (a small gzip body may decode to gigabytes).
+pub fn delivered_length<'a>(content_length: Option<&'a str>, content_encoding: Option<&str>) -> Option<&'a str> {
+    let encoded = content_encoding.map(str::trim).is_some_and(|e| !e.is_empty() && !e.eq_ignore_ascii_case("identity"));
+    content_length.filter(|_| !encoded)
+}
+
 /// Reads `response`'s body, at most `max` bytes: in one `arrayBuffer()` call when its declared
-/// length (`Content-Length`, read by the caller with the status) fits, chunk by chunk (counting)
-/// when it declares none.
+/// length ([`delivered_length`], read by the caller with the status) fits, chunk by chunk
+/// (counting) when it declares none.
 pub async fn read_capped(
     response: &web_sys::Response,
     content_length: Option<&str>,

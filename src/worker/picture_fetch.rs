@@ -5,7 +5,7 @@
 //! checked like the first URL; it stops at `PICTURE_MAX_BYTES` and after `PICTURE_FETCH_TIMEOUT_MS`.
 
 use super::batched::{answer_head, send, HeaderList, HeaderNames, Outbound};
-use super::body::{read_capped, BodyRead};
+use super::body::{delivered_length, read_capped, BodyRead};
 use super::deadline::within;
 use crate::config::GatewaySettings;
 use crate::error::{Error, FieldError};
@@ -63,10 +63,11 @@ async fn follow(
     mut url: String,
     signal: &AbortSignal,
 ) -> Result<(&'static str, Vec<u8>), FieldError> {
-    thread_local!(static NAMES: HeaderNames = HeaderNames::from("Location\nContent-Type\nContent-Length"));
+    thread_local!(static NAMES: HeaderNames =
+        HeaderNames::from("Location\nContent-Type\nContent-Length\nContent-Encoding"));
     for _ in 0..=PICTURE_REDIRECTS_MAX {
         let response = fetch(&url, signal).await?;
-        let (status, [location, content_type, content_length]) = answer_head(&response, &NAMES);
+        let (status, [location, content_type, content_length, content_encoding]) = answer_head(&response, &NAMES);
         if (300..400).contains(&status) {
             let location = location.ok_or_else(|| unavailable(POINTER, "a redirect without a Location"))?;
             // The runtime's URL parser resolves the Location against the URL it answered for.
@@ -78,7 +79,8 @@ async fn follow(
         if !(200..300).contains(&status) {
             return Err(unavailable(POINTER, &format!("the server answered HTTP {status}")));
         }
-        let bytes = read_picture(&response, content_length.as_deref()).await?;
+        let length = delivered_length(content_length.as_deref(), content_encoding.as_deref());
+        let bytes = read_picture(&response, length).await?;
         return check_download(content_type.as_deref(), &bytes, POINTER).map(|mime| (mime, bytes));
     }
     Err(unavailable(POINTER, &format!("more than {PICTURE_REDIRECTS_MAX} redirects")))

@@ -6,7 +6,7 @@
 //! `UPSTREAM_ANSWER_MAX_BYTES` is refused while it is read.
 
 use super::batched::{answer_head, send, HeaderList, HeaderNames, Outbound};
-use super::body::{read_capped, BodyRead};
+use super::body::{delivered_length, read_capped, BodyRead};
 use super::http::{respond_streamed, Outgoing, REQUEST_ID};
 use crate::config::GatewaySettings;
 use crate::error::{Error, ErrorCode};
@@ -89,8 +89,9 @@ pub async fn forward(
             return Err(not_reached(Error::new(ErrorCode::UpstreamUnavailable, "the upstream could not be reached")))
         }
     };
-    thread_local!(static NAMES: HeaderNames = HeaderNames::from("Content-Type\nContent-Length"));
-    let (status, [content_type, declared]) = answer_head(&response, &NAMES);
+    thread_local!(static NAMES: HeaderNames = HeaderNames::from("Content-Type\nContent-Length\nContent-Encoding"));
+    let (status, [content_type, length, encoding]) = answer_head(&response, &NAMES);
+    let declared = delivered_length(length.as_deref(), encoding.as_deref()).map(str::to_owned);
     if stream && streams_unread(status, content_type.as_deref(), declared.as_deref(), UPSTREAM_ANSWER_MAX_BYTES) {
         let content_type = content_type.as_deref().unwrap_or("application/json");
         return Ok(Forwarded::Streamed(respond_streamed(status, response.body(), content_type)));

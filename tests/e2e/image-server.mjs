@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 
 /** A small JPEG (its magic number, a JFIF header, then filler): what a picture looks like on the wire. */
 export const JPEG = Buffer.concat([
@@ -16,6 +17,9 @@ export const JPEG = Buffer.concat([
 export const JPEG_SHA256 = createHash('sha256').update(JPEG).digest('hex');
 /** One byte more than the gateway accepts (2 MiB). */
 const OVERSIZED = 2 * 1024 * 1024 + 1;
+
+/** A JPEG and then 64 MiB of zeros, gzipped (about 64 KiB): what the runtime decodes is what counts. */
+const GZIP_BOMB = gzipSync(Buffer.concat([JPEG, Buffer.alloc(64 * 1024 * 1024)]), { level: 9 });
 
 function selfSignedCertificate() {
   const dir = mkdtempSync(join(tmpdir(), 'groupgate-img-'));
@@ -49,6 +53,8 @@ function answer(path, res, base) {
       for (let sent = 0; sent <= OVERSIZED; sent += chunk.length) res.write(chunk);
       return res.end();
     }
+    case '/bomb.jpg': // gzip: a small declared length that decodes to 64 MiB
+      return send(200, 'image/jpeg', GZIP_BOMB, { 'content-encoding': 'gzip' });
     case '/missing.jpg': return send(404, 'text/plain', Buffer.from('no such picture'));
     case '/to-relative': return redirect('/pic.jpg');
     case '/to-http': return redirect(`${base.replace('https:', 'http:')}/pic.jpg`);

@@ -139,10 +139,11 @@ fn join_result<'a>(record: &Value<'a>, direction: Direction) -> Value<'a> {
             map.insert("status", Value::from(if success { "200".into() } else { error.to_string() }));
         }
         ToWaha => {
-            let status = map.remove("status").and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-            map.insert("success", Value::Bool(status == "200"));
-            if status != "200" {
-                map.insert("error", Value::from(status.parse::<u64>().unwrap_or(500)));
+            // WhatsApp's per-person code, as text or as a number; none known is a failure of no code.
+            let status = map.remove("status").and_then(|v| v.as_u64().or_else(|| v.as_str()?.trim().parse().ok()));
+            map.insert("success", Value::Bool(status == Some(200)));
+            if let Some(code) = status.filter(|code| *code != 200) {
+                map.insert("error", Value::from(code));
             }
         }
     }
@@ -292,15 +293,26 @@ fn failed_entry_error(entry: &Value<'_>) -> Error {
     upstream::classify_reported(entry.get("status").and_then(Value::as_u64), text("code"), text("detail"))
 }
 
-/// A report's outcome for one part: done when `name` is listed under `done`, else its failure.
-fn report_outcome(value: &Value<'_>, done: &str) -> Result<(), Error> {
+/// A report's outcome for one part: done when it is listed under `done` (as `name`, when the part
+/// has one to list), else its failure.
+fn report_outcome(value: &Value<'_>, done: &str, name: Option<&str>) -> Result<(), Error> {
     if let Some(entry) = value.get("failed").and_then(Value::as_array).and_then(|f| f.first()) {
         return Err(failed_entry_error(entry));
     }
-    if value.get(done).and_then(Value::as_array).is_some() {
+    let Some(listed) = value.get(done).and_then(Value::as_array) else {
+        let detail = format!("the upstream answered no {} report", quoted(done));
+        return Err(Error::new(ErrorCode::UpstreamUnavailable, detail));
+    };
+    let done_here = match name {
+        Some(name) => listed.iter().any(|item| item.as_str() == Some(name)),
+        None => !listed.is_empty(),
+    };
+    if done_here {
         return Ok(());
     }
-    Err(Error::new(ErrorCode::UpstreamUnavailable, format!("the upstream answered no {} report", quoted(done))))
+    let what = name.map_or_else(|| "it".to_owned(), quoted);
+    let detail = format!("the upstream's report lists {what} neither as {} nor as failed", quoted(done));
+    Err(Error::new(ErrorCode::UpstreamUnavailable, detail))
 }
 
 /// A report: `{<done_key>: done, "failed": failures}`.
@@ -341,8 +353,8 @@ pub fn to_canonical(kind: K, reply: Reply) -> Outcome {
         }
         Shape::JoinRequests => each(&value, |r| rename(r, JOIN_REQUEST_KEYS, ToWaha)),
         Shape::JoinResults => each(&value, |r| join_result(r, ToWaha)),
-        Shape::Update(_) => report_outcome(&value, "updated").map(|()| Value::Bool(true))?,
-        Shape::Left => report_outcome(&value, "left").map(|()| Value::Object(Object::default()))?,
+        Shape::Update(name) => report_outcome(&value, "updated", Some(name)).map(|()| Value::Bool(true))?,
+        Shape::Left => report_outcome(&value, "left", None).map(|()| Value::Object(Object::default()))?,
         Shape::Flag(key, read) => {
             let flag = value.as_object().and_then(read).ok_or_else(|| {
                 Error::new(
