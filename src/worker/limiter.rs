@@ -202,7 +202,8 @@ impl KvLogs<'_> {
 
 impl LogStore for KvLogs<'_> {
     /// Writes the request's entry, lists the log and decides by order; the entry stays written
-    /// either way (a refusal releases it).
+    /// either way (a refusal releases it). When the store fails meanwhile, the entry is taken back
+    /// (as far as the store lets it): a request refused for the failure spends nothing.
     async fn reserve(&mut self, meter: &Meter) -> Result<Reservation, String> {
         let policy = meter.quota.policy;
         // Stamped right before the write, so entries order like their writes.
@@ -210,8 +211,19 @@ impl LogStore for KvLogs<'_> {
         let own = LogEntry { at_ms: now, order: next_order(), cost: meter.cost };
         let ttl = u64::from(policy.window_secs).max(KV_TTL_MIN_SECS);
         let key = format!("{}{}", meter.log, own.key());
-        timed(self.ops, self.timeout_ms, self.kv.put(&key, "", ttl)).await??;
-        let log = self.list(&meter.log).await?;
+        let written = timed(self.ops, self.timeout_ms, self.kv.put(&key, "", ttl)).await.and_then(|put| put);
+        let listed = match written {
+            Ok(()) => self.list(&meter.log).await,
+            Err(cause) => Err(cause),
+        };
+        let log = match listed {
+            Ok(log) => log,
+            Err(cause) => {
+                // A write that timed out may have landed all the same.
+                let _ = timed(self.ops, self.timeout_ms, self.kv.delete(&key)).await;
+                return Err(cause);
+            }
+        };
         let decision = decide(now, policy, &log, &own);
         let counted = if decision.allowed { Vec::new() } else { log.into_iter().filter(|e| *e < own).collect() };
         Ok(Reservation { decision, held: Some(own), counted })

@@ -4,7 +4,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack } from './stack.mjs';
-import { add, createGroup, groupPath, people, read } from './ratelimit-helpers.mjs';
+import { add, createGroup, groupPath, people, read, user } from './ratelimit-helpers.mjs';
 
 /** Runs `body(stack)` against a fresh stack with `vars`, closed afterwards. */
 async function withStack(vars, body) {
@@ -105,4 +105,25 @@ describe('refreshing a picture', () => {
       // And the refresh quota is the one a group refresh spends.
       assert.equal((await read(await stack.call('/api/default/groups/refresh', { method: 'POST' }))).status, 429);
     }));
+});
+
+describe('a store that fails between the write of an entry and its decision', () => {
+  test('the request is refused 503 and spends nothing: its entry is taken back', async () => {
+    const stack = await startStack({
+      script: 'tests/e2e/fixtures/failing-kv-list.mjs', quotaObjects: true, captureLogs: true, vars: { LIMIT_ADD: '2/600' },
+    });
+    try {
+      const group = await createGroup(stack, 'flakyadds', people(0, 2));
+      for (let i = 0; i < 3; i++) {
+        const r = await read(await add(stack, 'flakyadds', group, [{ id: user(10 + i) }]));
+        assert.equal(r.status, 503, JSON.stringify(r.body));
+        assert.equal(r.body.code, 'store_unavailable');
+      }
+      const kv = await stack.mf.getKVNamespace('GROUPGATE_KV');
+      const left = (await kv.list()).keys.map((k) => k.name).filter((name) => name.includes('/flakyadds/'));
+      assert.deepEqual(left, [], 'no entry of a refused request is left in the log');
+    } finally {
+      await stack.close();
+    }
+  });
 });
