@@ -11,7 +11,7 @@ use super::http::Exchange;
 use super::incoming::Incoming;
 use super::kv::Kv;
 use super::marks::{self, Marks};
-use super::runtime::{console_error, Env};
+use super::runtime::{console_error, now_ms, Env};
 use super::upstream::Answer;
 use crate::cache::{invalidated_by, CachedRead, Effect, Entry, EventEffects, Freshness, Outcome};
 use crate::config::GatewaySettings;
@@ -260,9 +260,4 @@ fn store_unavailable(cause: &str) -> Error {
     log_failure(cause);
     Error::new(ErrorCode::StoreUnavailable, "the group cache store is unavailable; the delivery was not applied")
         .with_retry_after(5)
-}
-
-/// The Worker's clock, Unix milliseconds.
-pub fn now_ms() -> u64 {
-    js_sys::Date::now() as u64
 }

@@ -14,7 +14,7 @@
 use super::deadline::within;
 use super::kv::Kv;
 use super::quota_object::ObjectLogs;
-use super::runtime::{console_error, Env};
+use super::runtime::{console_error, now_ms, Env};
 use super::KV_BINDING;
 use crate::admission::{self, on_store_failure, Backend, Charge, LogStore, Memory, Meter, Outcome, Reservation};
 use crate::config::GatewaySettings;
@@ -47,11 +47,6 @@ pub fn next_order() -> String {
         seq.set(n);
         format!("{isolate}{n:08x}")
     })
-}
-
-/// The Worker's clock, ms since the epoch.
-pub fn now_ms() -> u64 {
-    js_sys::Date::now() as u64
 }
 
 /// What the limiter decided.

@@ -12,7 +12,8 @@
 use super::durable::{ObjectNamespace, ObjectState, SqlStorage};
 use super::http::{empty, respond};
 use super::incoming::Incoming;
-use super::limiter::{next_order, now_ms, timed};
+use super::limiter::{next_order, timed};
+use super::runtime::now_ms;
 use super::runtime::{message, Env};
 use super::task::{run, settled};
 use crate::admission::{decide_next, LogStore, Meter, Reservation};

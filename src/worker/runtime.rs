@@ -70,6 +70,11 @@ pub struct Sleep {
     fired: Settled,
 }
 
+/// The Worker's clock, Unix milliseconds.
+pub fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
+}
+
 /// Resolves once `ms` milliseconds have passed.
 pub fn sleep(ms: u32) -> Sleep {
     let mut timer = JsValue::UNDEFINED;

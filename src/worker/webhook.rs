@@ -5,13 +5,13 @@
 //! the answer (a failure there is logged; the cache update is already done).
 
 use super::batched::{send, HeaderList, Outbound};
-use super::cache::{apply_event, now_ms, Applied};
+use super::cache::{apply_event, Applied};
 use super::deadline::within;
 use super::gateway::read_body;
 use super::http::{internal, respond, Exchange, Outgoing};
 use super::incoming::Incoming;
 use super::kv::Kv;
-use super::runtime::{console_error, console_log, message, Context, Env};
+use super::runtime::{console_error, console_log, message, now_ms, Context, Env};
 use crate::cache::effects;
 use crate::config::GatewaySettings;
 use crate::error::{Error, ErrorCode};
