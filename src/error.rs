@@ -308,14 +308,6 @@ impl std::error::Error for Error {}
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Recorded;
 
-impl FieldError {
-    /// The bytes of its pointer (or parameter name) and detail.
-    fn text_len(&self) -> usize {
-        let (Location::Body(at) | Location::Parameter(at)) = &self.location;
-        at.len() + self.detail.len()
-    }
-}
-
 /// Collects field errors so that every invalid field is reported, not just the first: listed
 /// until their text reaches [`FIELD_ERRORS_MAX_BYTES`], counted after that. A parameter is
 /// reported once, for the first reason found (a `code` that does not decode is not also missing).
@@ -334,22 +326,34 @@ impl FieldErrors {
 
     /// Records one error.
     pub fn push(&mut self, error: FieldError) {
-        self.push_with(|| error);
+        if self.is_full() {
+            self.unlisted += 1;
+        } else {
+            self.list(error);
+        }
     }
 
     /// Records the error `make` gives, made only when it will be listed.
     pub fn push_with(&mut self, make: impl FnOnce() -> FieldError) {
-        if self.listed_bytes >= FIELD_ERRORS_MAX_BYTES {
+        if self.is_full() {
             self.unlisted += 1;
-            return;
+        } else {
+            self.list(make());
         }
-        let error = make();
-        if matches!(error.location, Location::Parameter(_)) && self.listed.iter().any(|e| e.location == error.location)
-        {
-            return;
+    }
+
+    fn is_full(&self) -> bool {
+        self.listed_bytes >= FIELD_ERRORS_MAX_BYTES
+    }
+
+    fn list(&mut self, error: FieldError) {
+        let (Location::Body(at) | Location::Parameter(at)) = &error.location;
+        let repeated = matches!(error.location, Location::Parameter(_))
+            && self.listed.iter().any(|e| e.location == error.location);
+        if !repeated {
+            self.listed_bytes += at.len() + error.detail.len();
+            self.listed.push(error);
         }
-        self.listed_bytes += error.text_len();
-        self.listed.push(error);
     }
 
     /// Keeps the value of `result`, recording its error if any.

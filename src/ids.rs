@@ -243,18 +243,16 @@ impl SessionName {
 
     /// Parses a session name given as the parameter `parameter` (refused naming it).
     pub fn parse_at(s: &str, parameter: &str) -> Result<Self, FieldError> {
-        let fail =
-            |why: &str| FieldError::parameter(parameter, ErrorCode::InvalidSession, format!("{parameter}: {why}"));
-        if s.is_empty() || s.len() > SESSION_NAME_MAX {
-            return Err(fail("must be 1 to 54 characters"));
-        }
-        if !s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-')) {
-            return Err(fail("only letters, digits, '_' and '-' are allowed"));
-        }
-        if WAHA_TOP_LEVEL_ROUTES.iter().any(|route| route.eq_ignore_ascii_case(s)) {
-            return Err(fail("this name is one of WAHA's own routes (/api/<name>); choose another session name"));
-        }
-        Ok(SessionName(s.to_owned()))
+        let why = if s.is_empty() || s.len() > SESSION_NAME_MAX {
+            "must be 1 to 54 characters"
+        } else if !s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-')) {
+            "only letters, digits, '_' and '-' are allowed"
+        } else if WAHA_TOP_LEVEL_ROUTES.iter().any(|route| route.eq_ignore_ascii_case(s)) {
+            "this name is one of WAHA's own routes (/api/<name>); choose another session name"
+        } else {
+            return Ok(SessionName(s.to_owned()));
+        };
+        Err(FieldError::parameter(parameter, ErrorCode::InvalidSession, format!("{parameter}: {why}")))
     }
 
     /// The name.

@@ -52,9 +52,10 @@ fn ipv4_number(part: &str) -> Option<u64> {
     if !digits.chars().all(|c| c.is_digit(radix)) {
         return None;
     }
-    match digits.trim_start_matches('0') {
+    let significant = &digits[digits.bytes().take_while(|b| *b == b'0').count()..];
+    match significant {
         "" => Some(0),
-        significant => Some(u64::from_str_radix(significant, radix).unwrap_or(u64::MAX)),
+        _ => Some(u64::from_str_radix(significant, radix).unwrap_or(u64::MAX)),
     }
 }
 

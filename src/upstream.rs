@@ -61,13 +61,7 @@ pub fn classify_failure(status: u16, body: &[u8]) -> UpstreamFailure {
     let parsed = json::parse_bytes(body).ok();
     let message = parsed.as_ref().and_then(upstream_message);
     if status >= 500 {
-        let whatsapp = message.as_deref().filter(|m| !describes_network_error(m));
-        let token = whatsapp.and_then(|m| WHATSAPP_ERRORS.iter().find(|(text, _)| m.contains(text)));
-        if let Some((text, code)) = token {
-            let mut error = Error::new(*code, format!("WhatsApp answered {text}"));
-            if *code == ErrorCode::WhatsappRateLimited {
-                error = error.with_retry_after(WHATSAPP_RATE_OVERLIMIT_RETRY_SECS);
-            }
+        if let Some(error) = whatsapp_error(&[message.as_deref()], None) {
             return UpstreamFailure { error, reached_whatsapp: true };
         }
     }
@@ -83,11 +77,7 @@ pub fn classify_failure(status: u16, body: &[u8]) -> UpstreamFailure {
         let error = Error::new(ErrorCode::UpstreamError, detail).with_upstream_status(status);
         return UpstreamFailure { error, reached_whatsapp: true };
     }
-    let shown = match message {
-        Some(m) if describes_network_error(&m) => "message withheld: it describes a network error".to_owned(),
-        Some(m) => truncate(m),
-        None => "no message".to_owned(),
-    };
+    let shown = shown(message.as_deref());
     if status == 401 || status == 403 {
         // The client's key was accepted; the upstream refused the gateway's own key.
         let detail =
@@ -107,28 +97,40 @@ pub fn classify_failure(status: u16, body: &[u8]) -> UpstreamFailure {
 /// credentials). The entry's code is never taken as groupgate's own (an upstream `unauthorized` is
 /// not the client's key), and its detail is cut and, describing a network error, withheld.
 pub fn classify_reported(status: Option<u64>, code: Option<&str>, detail: Option<&str>) -> Error {
-    let shown = match detail {
-        Some(m) if describes_network_error(m) => "message withheld: it describes a network error".to_owned(),
-        Some(m) => truncate(m.to_owned()),
-        None => "no detail".to_owned(),
-    };
-    let said = |text: &str, code_of: ErrorCode| {
-        code.is_some_and(|c| c == code_of.as_str() || c.contains(text))
-            || detail.is_some_and(|d| !describes_network_error(d) && d.contains(text))
-    };
-    if let Some((text, code)) = WHATSAPP_ERRORS.iter().find(|(text, code)| said(text, *code)) {
-        let detail = if detail.is_some() { shown } else { format!("WhatsApp answered {text}") };
-        let error = Error::new(*code, detail);
-        return match code {
-            ErrorCode::WhatsappRateLimited => error.with_retry_after(WHATSAPP_RATE_OVERLIMIT_RETRY_SECS),
-            _ => error,
-        };
+    let shown = shown(detail);
+    if let Some(error) = whatsapp_error(&[code, detail], detail.map(|_| shown.clone())) {
+        return error;
     }
     let status = status
         .and_then(|s| u16::try_from(s).ok())
         .filter(|s| (400..500).contains(s) && *s != 401 && *s != 403)
         .unwrap_or(ErrorCode::UpstreamError.status());
     Error::new(ErrorCode::UpstreamError, format!("the upstream reported a failure: {shown}")).with_status(status)
+}
+
+/// An upstream's message as a problem may show it: cut to [`UPSTREAM_MESSAGE_MAX`], and withheld
+/// when it describes a network error.
+fn shown(message: Option<&str>) -> String {
+    match message {
+        Some(m) if describes_network_error(m) => "message withheld: it describes a network error".to_owned(),
+        Some(m) => truncate(m.to_owned()),
+        None => "no message".to_owned(),
+    }
+}
+
+/// The WhatsApp error the first of `texts` naming one stands for (a text describing a network
+/// error names none), explained by `detail` or else by the error's own text.
+fn whatsapp_error(texts: &[Option<&str>], detail: Option<String>) -> Option<Error> {
+    let (text, code) = texts
+        .iter()
+        .flatten()
+        .filter(|t| !describes_network_error(t))
+        .find_map(|t| WHATSAPP_ERRORS.iter().find(|(text, _)| t.contains(text)))?;
+    let error = Error::new(*code, detail.unwrap_or_else(|| format!("WhatsApp answered {text}")));
+    Some(match code {
+        ErrorCode::WhatsappRateLimited => error.with_retry_after(WHATSAPP_RATE_OVERLIMIT_RETRY_SECS),
+        _ => error,
+    })
 }
 
 /// Texts of network failures (Node's error codes, axios and TLS messages): what a failed download

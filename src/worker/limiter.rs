@@ -206,16 +206,15 @@ impl LogStore for KvLogs<'_> {
         let own = LogEntry { at_ms: now, order: next_order(), cost: meter.cost };
         let ttl = u64::from(policy.window_secs).max(KV_TTL_MIN_SECS);
         let key = format!("{}{}", meter.log, own.key());
-        let written = timed(self.ops, self.timeout_ms, self.kv.put(&key, "", ttl)).await.and_then(|put| put);
-        let listed = match written {
-            Ok(()) => self.list(&meter.log).await,
-            Err(cause) => Err(cause),
+        let listed = match timed(self.ops, self.timeout_ms, self.kv.put(&key, "", ttl)).await {
+            Ok(Ok(())) => self.list(&meter.log).await,
+            Ok(Err(cause)) | Err(cause) => Err(cause),
         };
         let log = match listed {
             Ok(log) => log,
             Err(cause) => {
                 // A write that timed out may have landed all the same.
-                let _ = timed(self.ops, self.timeout_ms, self.kv.delete(&key)).await;
+                let _ = self.release(&meter.log, &own).await;
                 return Err(cause);
             }
         };

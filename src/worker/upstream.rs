@@ -91,8 +91,8 @@ pub async fn forward(
     };
     thread_local!(static NAMES: HeaderNames = HeaderNames::from("Content-Type\nContent-Length\nContent-Encoding"));
     let (status, [content_type, length, encoding]) = answer_head(&response, &NAMES);
-    let declared = delivered_length(length.as_deref(), encoding.as_deref()).map(str::to_owned);
-    if stream && streams_unread(status, content_type.as_deref(), declared.as_deref(), UPSTREAM_ANSWER_MAX_BYTES) {
+    let declared = delivered_length(length.as_deref(), encoding.as_deref());
+    if stream && streams_unread(status, content_type.as_deref(), declared, UPSTREAM_ANSWER_MAX_BYTES) {
         let content_type = content_type.as_deref().unwrap_or("application/json");
         return Ok(Forwarded::Streamed(respond_streamed(status, response.body(), content_type)));
     }
@@ -101,16 +101,13 @@ pub async fn forward(
         error: Error::new(ErrorCode::UpstreamUnavailable, detail).with_upstream_status(status),
         reached_whatsapp: true,
     };
-    let body =
-        read_capped(&response, declared.as_deref(), UPSTREAM_ANSWER_MAX_BYTES).await.map_err(
-            |failure| match failure {
-                BodyRead::TooLarge => {
-                    reached(format!("the upstream's answer is larger than {UPSTREAM_ANSWER_MAX_BYTES} bytes"))
-                }
-                BodyRead::Broken if signal.aborted() => timed_out(),
-                BodyRead::Broken => reached("the connection to the upstream broke while it answered".to_owned()),
-            },
-        )?;
+    let body = read_capped(&response, declared, UPSTREAM_ANSWER_MAX_BYTES).await.map_err(|failure| match failure {
+        BodyRead::TooLarge => {
+            reached(format!("the upstream's answer is larger than {UPSTREAM_ANSWER_MAX_BYTES} bytes"))
+        }
+        BodyRead::Broken if signal.aborted() => timed_out(),
+        BodyRead::Broken => reached("the connection to the upstream broke while it answered".to_owned()),
+    })?;
     if !(200..300).contains(&status) {
         return Err(classify_failure(status, &body));
     }

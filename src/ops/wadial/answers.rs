@@ -310,9 +310,10 @@ fn report_outcome(value: &Value<'_>, done: &str, name: Option<&str>) -> Result<(
     if done_here {
         return Ok(());
     }
-    let what = name.map_or_else(|| "it".to_owned(), quoted);
-    let detail = format!("the upstream's report lists {what} neither as {} nor as failed", quoted(done));
-    Err(Error::new(ErrorCode::UpstreamUnavailable, detail))
+    Err(Error::new(
+        ErrorCode::UpstreamUnavailable,
+        "the upstream's report lists this part neither as done nor as failed",
+    ))
 }
 
 /// A report: `{<done_key>: done, "failed": failures}`.
@@ -323,12 +324,12 @@ fn report_value<'a>(done_key: &'a str, done: Vec<Value<'a>>, failures: Vec<Value
 /// The code a WAHA invite answer carries: bare text, as NestJS sends a string (`text/html`), or a
 /// JSON string.
 fn waha_invite_code(reply: &Reply) -> Result<String, Error> {
-    let text = String::from_utf8_lossy(&reply.body);
     let code = match json::parse_bytes(&reply.body) {
         Ok(value) => value.as_str().map(str::to_owned),
-        Err(_) => {
-            upstream::unsound_body(reply.content_type.as_deref(), &reply.body).is_none().then(|| text.trim().to_owned())
+        Err(_) if upstream::unsound_body(reply.content_type.as_deref(), &reply.body).is_none() => {
+            std::str::from_utf8(&reply.body).ok().map(|text| text.trim().to_owned())
         }
+        Err(_) => None,
     };
     code.filter(|code| !code.is_empty()).ok_or_else(|| no_invite_code(reply))
 }
