@@ -11,6 +11,7 @@ pub mod config;
 pub mod error;
 pub mod events;
 pub mod headers;
+pub mod held_keys;
 pub mod idempotency;
 pub mod ids;
 pub mod invite;

@@ -205,22 +205,27 @@ thread_local! {
 /// Poll interval while another delivery of this isolate edits the same entry.
 const EDIT_WAIT_STEP_MS: u32 = 5;
 
+/// An edit makes two store calls, each within the store timeout: a mark held for more than this
+/// many of them is a cancelled delivery's.
+const EDIT_HOLD_STORE_CALLS: u64 = 4;
+
 /// This isolate's exclusive right to edit one entry, released when dropped.
-struct EditMark(String);
+struct EditMark(String, u64);
 
 impl EditMark {
     /// Waits (at most `timeout_ms`) until no other delivery of this isolate edits `key`.
     async fn take(key: &str, timeout_ms: u32) -> Result<Self, Error> {
-        if !marks::take(&EDITING, key, u64::from(timeout_ms), EDIT_WAIT_STEP_MS).await {
+        let hold_ms = EDIT_HOLD_STORE_CALLS * u64::from(timeout_ms);
+        let Some(token) = marks::take(&EDITING, key, (u64::from(timeout_ms), EDIT_WAIT_STEP_MS), hold_ms).await else {
             return Err(store_unavailable("another delivery kept editing the same entry"));
-        }
-        Ok(EditMark(key.to_owned()))
+        };
+        Ok(EditMark(key.to_owned(), token))
     }
 }
 
 impl Drop for EditMark {
     fn drop(&mut self) {
-        EDITING.with(|marks| marks.release(&self.0));
+        EDITING.with(|marks| marks.release(&self.0, self.1));
     }
 }
 

@@ -81,7 +81,7 @@ pub struct Idempotency {
     /// How long the pending marker lives.
     pending_ttl_secs: u64,
     /// Whether this request holds the key's in-flight mark (dropped with it if cancelled).
-    holds_mark: Cell<bool>,
+    mark: Cell<Option<u64>>,
 }
 
 /// Checks an `Idempotency-Key` header value.
@@ -116,7 +116,7 @@ impl Idempotency {
             record_key: record_key(session, client_key, key),
             request,
             pending_ttl_secs: pending_ttl_secs(upstream_timeout_ms),
-            holds_mark: Cell::new(false),
+            mark: Cell::new(None),
         })
     }
 
@@ -125,10 +125,12 @@ impl Idempotency {
     /// The in-flight mark is taken before the first `await` (check and insert in one step), so
     /// concurrent twins in this isolate never both find the store empty and both forward.
     pub async fn claim(&self, wait_ms: u64) -> Result<Claim, Error> {
-        if !marks::take(&IN_FLIGHT, &self.record_key, wait_ms, WAIT_STEP_MS).await {
+        // A twin runs for at most as long as it is waited for: a mark held longer is a cancelled
+        // request's (its pending record, if written, still answers 409 until it expires).
+        let Some(token) = marks::take(&IN_FLIGHT, &self.record_key, (wait_ms, WAIT_STEP_MS), wait_ms).await else {
             return Err(in_progress());
-        }
-        self.holds_mark.set(true);
+        };
+        self.mark.set(Some(token));
         let stored =
             self.kv.get_text(&self.record_key).await.and_then(|text| {
                 text.map(|t| Record::read(&t).ok_or_else(|| "unreadable record".to_owned())).transpose()
@@ -188,8 +190,8 @@ impl Idempotency {
     }
 
     fn forget(&self) {
-        if self.holds_mark.replace(false) {
-            IN_FLIGHT.with(|marks| marks.release(&self.record_key));
+        if let Some(token) = self.mark.take() {
+            IN_FLIGHT.with(|marks| marks.release(&self.record_key, token));
         }
     }
 }

@@ -1,48 +1,45 @@
-//! Keys this isolate's requests are working on (an idempotency record being created, a cache
-//! entry being edited for a webhook): a handful at a time, so a list rather than a hash set.
+//! Keys this isolate's requests are working on ([`HeldKeys`]: an idempotency record being created,
+//! a cache entry being edited for a webhook), and waiting for one to be let go.
 
-use super::runtime::sleep;
+use super::runtime::{now_ms, sleep};
+use crate::held_keys::HeldKeys;
 use std::cell::RefCell;
 use std::thread::LocalKey;
 
-/// The keys of one kind marked by this isolate.
-#[derive(Default)]
-pub struct Marks(RefCell<Vec<String>>);
+/// The keys of one kind held by this isolate's requests.
+pub struct Marks(RefCell<HeldKeys>);
 
 impl Marks {
-    /// No key marked.
+    /// No key held.
     pub const fn new() -> Self {
-        Marks(RefCell::new(Vec::new()))
+        Marks(RefCell::new(HeldKeys::new()))
     }
 
-    /// Unmarks `key`.
-    pub fn release(&self, key: &str) {
-        self.0.borrow_mut().retain(|marked| marked != key);
-    }
-
-    /// Marks `key`; `false` when it is marked already.
-    fn mark(&self, key: &str) -> bool {
-        let mut marked = self.0.borrow_mut();
-        let free = !marked.iter().any(|k| k == key);
-        if free {
-            marked.push(key.to_owned());
-        }
-        free
+    /// Lets go of `key`, held under `token`.
+    pub fn release(&self, key: &str, token: u64) {
+        self.0.borrow_mut().release(key, token);
     }
 }
 
-/// Marks `key` in `marks`, waiting while another request of this isolate holds it (checking every
-/// `step_ms`, at most `wait_ms`); `false` when the wait ran out. The mark is taken before any
-/// `await`, so two requests never both hold it; waiting polls a timer rather than waking on the
-/// other request's I/O, which workerd forbids.
-pub async fn take(marks: &'static LocalKey<Marks>, key: &str, wait_ms: u64, step_ms: u32) -> bool {
+/// Holds `key` in `marks` for at most `hold_ms`, waiting while another request of this isolate
+/// holds it (checking every `step_ms`, at most `wait_ms`): the hold's token, or `None` when the
+/// wait ran out. The key is held before any `await`, so two requests never both hold it; waiting
+/// polls a timer rather than waking on the other request's I/O, which workerd forbids.
+pub async fn take(
+    marks: &'static LocalKey<Marks>,
+    key: &str,
+    (wait_ms, step_ms): (u64, u32),
+    hold_ms: u64,
+) -> Option<u64> {
     let mut waited = 0;
-    while !marks.with(|m| m.mark(key)) {
+    loop {
+        if let Some(token) = marks.with(|m| m.0.borrow_mut().hold(key, now_ms(), hold_ms)) {
+            return Some(token);
+        }
         if waited >= wait_ms {
-            return false;
+            return None;
         }
         sleep(step_ms).await;
         waited += u64::from(step_ms);
     }
-    true
 }

@@ -16,7 +16,7 @@
 
 use js_sys::{Array, Function, Promise};
 use std::cell::RefCell;
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -61,7 +61,8 @@ struct Parked {
 #[derive(Default)]
 struct Executor {
     next_id: u64,
-    parked: HashMap<u64, Parked>,
+    /// By task id: as many as the isolate's requests waiting at once, so a list.
+    parked: Vec<(u64, Parked)>,
     woken: VecDeque<u64>,
     polling: bool,
     last_sweep_ms: f64,
@@ -167,7 +168,7 @@ pub fn run(work: impl Future<Output = Result<JsValue, JsValue>> + 'static) -> Js
             let parts = deferred();
             let settle = (parts.get(1).unchecked_into(), parts.get(2).unchecked_into());
             let since_ms = js_sys::Date::now();
-            EXECUTOR.with_borrow_mut(|executor| executor.parked.insert(id, Parked { work, waker, settle, since_ms }));
+            EXECUTOR.with_borrow_mut(|executor| executor.parked.push((id, Parked { work, waker, settle, since_ms })));
             drop_cancelled(since_ms);
             parts.get(0)
         }
@@ -186,7 +187,7 @@ fn drop_cancelled(now: f64) {
             return Vec::new();
         }
         executor.last_sweep_ms = now;
-        executor.parked.extract_if(|_, parked| now - parked.since_ms > PARKED_TASK_MAX_MS).collect()
+        executor.parked.extract_if(.., |(_, parked)| now - parked.since_ms > PARKED_TASK_MAX_MS).collect()
     });
     // Dropped outside the borrow: a future's drop may reach the runtime.
     drop(expired);
@@ -204,11 +205,15 @@ fn poll(work: &mut Work, waker: &Waker) -> Poll<Result<JsValue, JsValue>> {
 fn run_woken() {
     while let Some(id) = EXECUTOR.with_borrow_mut(|executor| executor.woken.pop_front()) {
         // A task finished, or woken twice, is no longer parked.
-        let Some(mut parked) = EXECUTOR.with_borrow_mut(|executor| executor.parked.remove(&id)) else { continue };
+        let parked = EXECUTOR.with_borrow_mut(|executor| {
+            let at = executor.parked.iter().position(|(parked, _)| *parked == id)?;
+            Some(executor.parked.swap_remove(at).1)
+        });
+        let Some(mut parked) = parked else { continue };
         match poll(&mut parked.work, &parked.waker) {
             Poll::Pending => {
                 parked.since_ms = js_sys::Date::now();
-                EXECUTOR.with_borrow_mut(|executor| executor.parked.insert(id, parked));
+                EXECUTOR.with_borrow_mut(|executor| executor.parked.push((id, parked)));
             }
             Poll::Ready(outcome) => {
                 let (resolve, reject) = &parked.settle;
