@@ -26,6 +26,7 @@ use crate::webhook::{
 use crate::wire::record::Writer;
 use crate::wire::{json, quoted};
 use wasm_bindgen::JsValue;
+use web_sys::AbortSignal;
 
 /// The receiver's path.
 pub const PATH: &str = "/webhooks/waha";
@@ -140,8 +141,8 @@ fn json_answer(object: Writer) -> Outgoing {
     respond(200, object.finish().into_bytes(), "application/json")
 }
 
-/// Re-sends a verified body to the team's backend, signed in WAHA's format with groupgate's key;
-/// the outcome is logged (never the key).
+/// Re-sends a verified body to the team's backend, signed in WAHA's format with groupgate's key,
+/// to that URL only (a redirect is a failure); the outcome is logged (never the key).
 async fn forward(url: String, key: String, body: Vec<u8>, request_id: String, timeout_ms: u32) {
     let outcome = async {
         let headers = HeaderList::default()
@@ -151,8 +152,16 @@ async fn forward(url: String, key: String, body: Vec<u8>, request_id: String, ti
             .with(REQUEST_ID_HEADER, &request_id)
             .with(TIMESTAMP_HEADER, &now_ms().to_string());
         let text = String::from_utf8_lossy(&body);
-        let outbound =
-            Outbound { method: "POST", headers: &headers, body: Some(&text), signal: None, follow_redirects: true };
+        // Not redirected: a signed event goes to the configured URL or nowhere. The runtime's
+        // timer aborts the exchange at the timeout.
+        let signal = AbortSignal::timeout_with_u32(timeout_ms);
+        let outbound = Outbound {
+            method: "POST",
+            headers: &headers,
+            body: Some(&text),
+            signal: Some(&signal),
+            follow_redirects: false,
+        };
         let response = send(&url, &outbound).await?;
         Ok::<u16, JsValue>(response.status())
     };

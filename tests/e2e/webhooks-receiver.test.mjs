@@ -22,8 +22,9 @@ before(async () => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
-      forwarded.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      res.writeHead(backendAnswers.shift() ?? 204).end();
+      forwarded.push({ path: req.url, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      const status = backendAnswers.shift() ?? 204;
+      res.writeHead(status, status === 307 ? { location: '/elsewhere' } : {}).end();
     });
   });
   await new Promise((resolve) => backend.listen(0, '127.0.0.1', resolve));
@@ -48,6 +49,16 @@ after(async () => {
   backend.closeAllConnections();
   await new Promise((resolve) => backend.close(resolve));
 });
+
+/** The log line of the forward of the delivery `requestId` (it is written after the answer). */
+async function forwardLine(requestId, timeoutMs = 3000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const line = t.stack.logs.find((l) => l.json?.webhookForward && l.json.webhookRequestId === requestId)?.json;
+    if (line || Date.now() >= deadline) return line;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 /** Waits until the backend got `n` forwarded deliveries (forwarding runs after the answer). */
 async function forwardedCount(n, timeoutMs = 3000) {
@@ -193,14 +204,22 @@ test('a failed forward is logged and the cache update is kept', async () => {
   const res = await deliver(t.gw, renameBody(session, 'Kept anyway'), { 'x-webhook-request-id': requestId });
   assert.equal(res.status, 200, res.text);
   assert.equal(await forwardedCount(1), 1);
-  const deadline = Date.now() + 3000;
-  let line;
-  while (!line && Date.now() < deadline) {
-    line = t.stack.logs.find((l) => l.json?.webhookForward && l.json.webhookRequestId === requestId)?.json;
-    if (!line) await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  const line = await forwardLine(requestId);
   assert.deepEqual(line, { webhookForward: 'failed', webhookRequestId: requestId, status: 500 });
   assert.equal(await cachedSubject(session), 'Kept anyway');
+});
+
+test('a forward answered with a redirect is not followed: the signed event goes to the configured URL only', async () => {
+  const session = freshSession();
+  await t.gw.call(groupPath(session));
+  forwarded = [];
+  backendAnswers = [307];
+  const requestId = `req_redirected_forward_${session}`;
+  const res = await deliver(t.gw, renameBody(session, 'Not redirected'), { 'x-webhook-request-id': requestId });
+  assert.equal(res.status, 200, res.text);
+  const line = await forwardLine(requestId);
+  assert.deepEqual(line, { webhookForward: 'failed', webhookRequestId: requestId, status: 307 });
+  assert.deepEqual(forwarded.map((f) => f.path), ['/from-groupgate'], 'nothing sent to the redirect target');
 });
 
 test('the receiver takes POST only, and nothing else lives under /webhooks/', async () => {
