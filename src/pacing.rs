@@ -139,6 +139,13 @@ impl Pacer {
         }
     }
 
+    /// A `429 whatsapp_rate_limited`: WhatsApp throttles the number itself, whatever units the
+    /// Worker's quota has left, so the chunk waits out `retry_after` (1 s when absent) before it
+    /// is sent again.
+    pub fn throttled(&mut self, retry_after: Option<u32>) -> Step {
+        Step::Wait(retry_after.unwrap_or(1).max(1))
+    }
+
     /// A `422 cost_exceeds_quota` for a request of `sent` people: remembers the quota the Worker
     /// named (else halves the chunk); `false` when even one person can never fit.
     pub fn too_costly(&mut self, sent: usize, quota: Option<u32>) -> bool {
@@ -154,6 +161,15 @@ impl Pacer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whatsapps_throttle_is_waited_out_whatever_the_quota_has_left() {
+        let mut pacer = Pacer::new(50);
+        assert_eq!(pacer.throttled(Some(60)), Step::Wait(60));
+        assert_eq!(pacer.throttled(None), Step::Wait(1));
+        // The Worker's own refusal with units left sends them at once; WhatsApp's never does.
+        assert_eq!(pacer.refused(Some(20), Some(50), Some(60)), Step::SendNow);
+    }
 
     #[test]
     fn chunks_never_exceed_the_cap_or_the_quota() {

@@ -209,11 +209,15 @@ impl BulkAdd {
         match code.as_str() {
             "rate_limited" | "whatsapp_rate_limited" => {
                 let retry_after = get(&error, "retryAfter").as_f64().map(|n| n as u32);
-                match self.pacer.refused(
-                    number(["rateLimit", "remaining"]),
-                    number(["rateLimitPolicy", "quota"]),
-                    retry_after,
-                ) {
+                let step = match code.as_str() {
+                    "rate_limited" => self.pacer.refused(
+                        number(["rateLimit", "remaining"]),
+                        number(["rateLimitPolicy", "quota"]),
+                        retry_after,
+                    ),
+                    _ => self.pacer.throttled(retry_after),
+                };
+                match step {
                     Step::SendNow => Ok(()),
                     Step::Wait(seconds) => self.wait(seconds, &error).await,
                 }

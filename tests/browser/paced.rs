@@ -90,6 +90,36 @@ async fn paced_add_keeps_to_the_quota_waits_out_retry_after_and_reports_everyone
 }
 
 #[wasm_bindgen_test]
+async fn whatsapps_throttle_is_waited_out_even_with_quota_units_left() {
+    reset().await;
+    let c = client();
+    let group = fresh_group(&c, "Throttled").await;
+    // WhatsApp answers the first add rate-overlimit; the Worker's quota still has units left.
+    sim("POST", "/__sim/faults", Some(r#"{"whatsappError":"rate-overlimit","times":1,"match":"/participants/add"}"#))
+        .await;
+    let controller = Reflect::construct(
+        &Reflect::get(&js_sys::global(), &s("AbortController")).unwrap().dyn_into::<Function>().unwrap(),
+        &Array::new(),
+    )
+    .unwrap();
+    let abort: Function = Reflect::get(&controller, &s("abort")).unwrap().dyn_into().unwrap();
+    let on_wait = controller.clone();
+    let (options, reports, _callback) = collecting(move |report| {
+        if at(report, "waitSeconds").as_f64().unwrap_or(0.0) > 0.0 {
+            abort.call0(&on_wait).unwrap();
+        }
+    });
+    Reflect::set(&options, &s("signal"), &at(&controller, "signal")).unwrap();
+    let people: Array = numbers(41..=44).iter().map(|p| s(p)).collect();
+    let e = fails(add_participants_paced(c.into(), s(&group), people.into(), options), "aborted").await;
+    assert_eq!(at(&e, "status").as_f64(), Some(0.0));
+    let wait = reports.iter().find(|r| at(r, "waitSeconds").as_f64().unwrap_or(0.0) > 0.0).expect("a wait");
+    assert_eq!(at(&wait, "waitSeconds").as_f64(), Some(60.0), "WhatsApp's throttle: {}", show(&wait));
+    let adds = forwarded_adds().await;
+    assert_eq!(adds.iter().map(Vec::len).collect::<Vec<_>>(), vec![4], "nothing sent during the throttle: {adds:?}");
+}
+
+#[wasm_bindgen_test]
 async fn a_cost_over_the_quota_names_the_quota_that_refused_it() {
     reset().await;
     let c = client();
