@@ -56,6 +56,7 @@ async function addPaced(app, entries, textarea) {
   const controller = new AbortController();
   const [submit, stop] = [$('add-submit'), $('add-cancel')];
   submit.disabled = true;
+  submit.dataset.busy = 'true';
   stop.hidden = false;
   stop.onclick = () => controller.abort();
   status.textContent = `Sending ${valid.length}…`;
@@ -74,6 +75,7 @@ async function addPaced(app, entries, textarea) {
     status.textContent = error.code === 'aborted' ? `Stopped at ${progress.value} of ${entries.length}: the rest were not sent.` : 'Stopped by an error.';
     if (error.code !== 'aborted') showProblem(error, [peopleField(textarea, valid)]);
   } finally {
+    delete submit.dataset.busy;
     submit.disabled = false;
     stop.hidden = true;
   }

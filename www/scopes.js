@@ -35,6 +35,9 @@ export function applyScopes(root = document) {
     const usable = [...action.options].find((option) => !option.disabled);
     if (usable) action.value = usable.value;
   }
+  // Send stays disabled while a bulk add runs (bulk.js marks it busy): one add at a time.
   const submit = document.getElementById('add-submit');
-  if (submit && action) submit.disabled = ![...action.options].some((option) => !option.disabled);
+  if (submit && action) {
+    submit.disabled = submit.dataset.busy === 'true' || ![...action.options].some((option) => !option.disabled);
+  }
 }

@@ -44,6 +44,13 @@ test('Stop cancels a paced add while it waits; nothing more is sent', async () =
   await page.getByRole('textbox', { name: /^Numbers/ }).fill(pasted(15, 40));
   await page.getByRole('button', { name: 'Send' }).click();
   await page.locator('#add-status', { hasText: 'Next request in' }).waitFor();
+  // Away to the group list and back while it waits: one bulk add at a time, still stoppable.
+  const groupHash = await page.evaluate(() => location.hash);
+  await page.evaluate(() => { location.hash = '#/'; });
+  await page.locator('#groups-view').waitFor();
+  await page.evaluate((hash) => { location.hash = hash; }, groupHash);
+  await page.locator('#group-view').waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Send' }).isDisabled(), true, 'Send stays disabled while the add runs');
   await page.getByRole('button', { name: 'Stop' }).click();
   await page.locator('#add-status', { hasText: 'Stopped at 10 of 15' }).waitFor();
   await new Promise((resolve) => setTimeout(resolve, 7000));
