@@ -7,8 +7,8 @@ export function wireCreate(app) {
   const subject = $('create-subject');
   const people = $('create-people');
   const preview = previewPeople(people);
-  // One Idempotency-Key per distinct form content: resending the same form (after a lost answer)
-  // cannot create a second group, and an edited form is a new request.
+  // One Idempotency-Key per distinct form content until a create succeeds: resending the same
+  // form (after a lost answer) cannot create a second group, and an edited form is a new request.
   let key = { body: '', value: '' };
   const keyFor = (body) => {
     if (key.body !== body) key = { body, value: crypto.randomUUID() };
@@ -36,6 +36,8 @@ export function wireCreate(app) {
       },
     });
     if (created === FAILED) return;
+    // Created: the same form sent again is a new group, not a replay of this one.
+    key = { body: '', value: '' };
     app.groupsStale = true;
     location.hash = `#/group/${encodeURIComponent(created.id)}`;
   });

@@ -25,6 +25,16 @@ test('creates a group with numbers in three human formats, shown normalized befo
   const create = (await forwarded(h)).find((r) => r.method === 'POST' && r.path === '/api/default/groups');
   assert.deepEqual(JSON.parse(create.body).participants.map((p) => p.id), ['15551234567@c.us', '442079460958@c.us', '493012345678@c.us']);
   await shot(page, 'group');
+
+  // The same form again, in the same tab: a second group, not a replay of the first.
+  const firstId = await page.locator('#group-id').textContent();
+  await page.evaluate(() => { location.hash = '#/new'; });
+  await page.locator('#create-view').getByLabel('Subject').fill('Launch crew');
+  await page.getByLabel('First members').fill('+1 (555) 123-4567\n0044 20 7946 0958, +49 30.1234.5678');
+  const again = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/api/default/groups'));
+  await page.getByRole('button', { name: 'Create group' }).click();
+  assert.equal((await again).headers()['idempotency-replayed'], undefined, 'not a replay');
+  await page.locator('#group-id', { hasNotText: firstId }).waitFor();
 });
 
 test('field errors appear next to their input and nothing is sent', async () => {
