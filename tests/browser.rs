@@ -673,9 +673,11 @@ fn group_events_parse_with_a_kind() {
 #[wasm_bindgen_test]
 fn raw_event_json_reaches_js_as_json_parse_gives_it() {
     let body = r#"{"id": "evt_1", "timestamp": 1, "session": "default", "engine": "GOWS", "event": "message",
-        "payload": {"n": [2.5e1, -0.125, 7], "s": "a\u00e9\n", "z": null}, "environment": {}}"#;
+        "payload": {"n": [2.5e1, -0.125, 7], "s": "a\u00e9\n", "z": null, "__proto__": {"a": 1}}, "environment": {}}"#;
     let other = parse_group_event(s(body)).unwrap_or_else(|e| panic!("{}", show(&e)));
-    assert_eq!(show(&at(&other, "payload")), r#"{"n":[25,-0.125,7],"s":"aé\n","z":null}"#);
+    // `__proto__` is an own key, as JSON.parse makes it, not the object's prototype.
+    assert_eq!(show(&at(&other, "payload")), r#"{"__proto__":{"a":1},"n":[25,-0.125,7],"s":"aé\n","z":null}"#);
+    assert!(at(&other, "payload.a").is_undefined(), "nothing inherited");
 }
 
 #[wasm_bindgen_test]

@@ -6,7 +6,7 @@
 use super::errors::set;
 use crate::events::{GroupEvent, Map, Value, WebhookEvent};
 use js_sys::{Array, Object};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// A value as `parseGroupEvent` hands it to JS.
 pub(crate) trait ToJs {
@@ -99,10 +99,26 @@ impl ToJs for Map {
     fn to_js(&self) -> JsValue {
         let object = new_object();
         for (key, value) in self.iter() {
-            set(&object, key, &value.to_js());
+            if key == "__proto__" {
+                own_property(&object, key, &value.to_js());
+            } else {
+                set(&object, key, &value.to_js());
+            }
         }
         object
     }
+}
+
+/// Defines `key` as an own property of `object`, as `JSON.parse` makes every key: assigning
+/// `__proto__` would set the object's prototype instead.
+fn own_property(object: &JsValue, key: &str, value: &JsValue) {
+    let descriptor = new_object();
+    set(&descriptor, "value", value);
+    for flag in ["writable", "enumerable", "configurable"] {
+        set(&descriptor, flag, &JsValue::TRUE);
+    }
+    let object: &Object = object.unchecked_ref();
+    Object::define_property(object, &JsValue::from_str(key), descriptor.unchecked_ref());
 }
 
 /// The `GroupEvent` object of `parseGroupEvent`: `kind`, the envelope, `event` and the payload.
