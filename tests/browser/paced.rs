@@ -38,6 +38,24 @@ fn collecting(extra: impl Fn(&JsValue) + 'static) -> (JsValue, Array, Closure<dy
     (options, reports, callback)
 }
 
+/// Options whose signal aborts the add as soon as a progress report announces a wait.
+fn aborting_on_first_wait() -> (JsValue, Array, Closure<dyn FnMut(JsValue)>) {
+    let controller = Reflect::construct(
+        &Reflect::get(&js_sys::global(), &s("AbortController")).unwrap().dyn_into::<Function>().unwrap(),
+        &Array::new(),
+    )
+    .unwrap();
+    let abort: Function = Reflect::get(&controller, &s("abort")).unwrap().dyn_into().unwrap();
+    let on_wait = controller.clone();
+    let collected = collecting(move |report| {
+        if at(report, "waitSeconds").as_f64().unwrap_or(0.0) > 0.0 {
+            abort.call0(&on_wait).unwrap();
+        }
+    });
+    Reflect::set(&collected.0, &s("signal"), &at(&controller, "signal")).unwrap();
+    collected
+}
+
 fn outcomes(results: &JsValue) -> Vec<String> {
     Array::from(results).iter().map(|r| text(&r, "outcome")).collect()
 }
@@ -97,19 +115,7 @@ async fn whatsapps_throttle_is_waited_out_even_with_quota_units_left() {
     // WhatsApp answers the first add rate-overlimit; the Worker's quota still has units left.
     sim("POST", "/__sim/faults", Some(r#"{"whatsappError":"rate-overlimit","times":1,"match":"/participants/add"}"#))
         .await;
-    let controller = Reflect::construct(
-        &Reflect::get(&js_sys::global(), &s("AbortController")).unwrap().dyn_into::<Function>().unwrap(),
-        &Array::new(),
-    )
-    .unwrap();
-    let abort: Function = Reflect::get(&controller, &s("abort")).unwrap().dyn_into().unwrap();
-    let on_wait = controller.clone();
-    let (options, reports, _callback) = collecting(move |report| {
-        if at(report, "waitSeconds").as_f64().unwrap_or(0.0) > 0.0 {
-            abort.call0(&on_wait).unwrap();
-        }
-    });
-    Reflect::set(&options, &s("signal"), &at(&controller, "signal")).unwrap();
+    let (options, reports, _callback) = aborting_on_first_wait();
     let people: Array = numbers(41..=44).iter().map(|p| s(p)).collect();
     let e = fails(add_participants_paced(c.into(), s(&group), people.into(), options), "aborted").await;
     assert_eq!(at(&e, "status").as_f64(), Some(0.0));
@@ -150,19 +156,7 @@ async fn a_paced_add_can_be_cancelled_while_it_waits() {
     reset().await;
     let c = client();
     let group = fresh_group(&c, "Cancelled").await;
-    let controller = Reflect::construct(
-        &Reflect::get(&js_sys::global(), &s("AbortController")).unwrap().dyn_into::<Function>().unwrap(),
-        &Array::new(),
-    )
-    .unwrap();
-    let abort: Function = Reflect::get(&controller, &s("abort")).unwrap().dyn_into().unwrap();
-    let on_wait = controller.clone();
-    let (options, reports, _callback) = collecting(move |report| {
-        if at(report, "waitSeconds").as_f64().unwrap_or(0.0) > 0.0 {
-            abort.call0(&on_wait).unwrap();
-        }
-    });
-    Reflect::set(&options, &s("signal"), &at(&controller, "signal")).unwrap();
+    let (options, reports, _callback) = aborting_on_first_wait();
     let people: Array = numbers(21..=28).iter().map(|p| s(p)).collect();
     let e = fails(add_participants_paced(c.into(), s(&group), people.into(), options), "aborted").await;
     assert_eq!(at(&e, "status").as_f64(), Some(0.0));
