@@ -83,6 +83,8 @@ error_codes! {
         OriginNotAllowed = "origin_not_allowed", 403, "This origin may not call the gateway";
         /// The request body is larger than the configured cap.
         PayloadTooLarge = "payload_too_large", 413 primary, "The request body is too large";
+        /// The request body broke off before its end (the client's upload failed or was cancelled).
+        BodyIncomplete = "body_incomplete", 400, "The request body broke off before its end";
         /// The request body is not `application/json`.
         UnsupportedMediaType = "unsupported_media_type", 415 primary, "The request body must be application/json";
         /// A rate limit refused the request; retry later.

@@ -3,7 +3,7 @@
 
 use super::cache::GroupCache;
 use super::chunks::Chunks;
-use super::http::{body_bytes, empty, internal, respond, Exchange, Outgoing, ALLOWED_HEADERS, ALLOWED_METHODS};
+use super::http::{body_bytes, empty, respond, Exchange, Outgoing, ALLOWED_HEADERS, ALLOWED_METHODS};
 use super::idempotency::{Claim, Idempotency};
 use super::incoming::Incoming;
 use super::key_route;
@@ -371,12 +371,12 @@ pub(super) async fn read_body(req: &mut Incoming) -> Result<Vec<u8>, Error> {
     }
     // A declared length within the cap is read whole (the runtime holds the body to it).
     if declared.is_some_and(|len| len <= BODY_MAX_BYTES) {
-        return body_bytes(req.inner().array_buffer()).await.map_err(internal);
+        return body_bytes(req.inner().array_buffer()).await.map_err(|_| broken_off());
     }
     let mut chunks = Chunks::new(&stream);
     let mut body = Vec::new();
     let mut seen = 0usize;
-    while let Some(chunk) = chunks.next().await.map_err(internal)? {
+    while let Some(chunk) = chunks.next().await.map_err(|_| broken_off())? {
         seen = seen.saturating_add(chunk.len());
         if seen > DRAIN_MAX_BYTES {
             break;
@@ -389,6 +389,11 @@ pub(super) async fn read_body(req: &mut Incoming) -> Result<Vec<u8>, Error> {
         return Err(Error::new(ErrorCode::PayloadTooLarge, format!("the body is larger than {BODY_MAX_BYTES} bytes")));
     }
     Ok(body)
+}
+
+/// The client's upload broke off: its fault, not the gateway's (never logged as `misconfigured`).
+fn broken_off() -> Error {
+    Error::new(ErrorCode::BodyIncomplete, "the connection closed before the whole body arrived")
 }
 
 /// A non-blank body must be `application/json`.

@@ -1,6 +1,7 @@
 // The edge proxy: one structured JSON log line per request (request id, dialect, operation, its scope,
 // session, status, upstream status, latency, rate-limit decision), never a key or a body.
 import { test } from 'node:test';
+import net from 'node:net';
 import assert from 'node:assert/strict';
 import { CLIENT_KEY, SALES_KEY, UPSTREAM_KEY } from './stack.mjs';
 import { assertNoSecrets, ALPHA, BETA, useStack } from './proxy-helpers.mjs';
@@ -75,6 +76,26 @@ test('an unauthenticated request: 401, no session', async () => {
   const line = await lineOf(res);
   assert.equal(line.error, 'unauthorized');
   assert.equal(line.session, null);
+});
+
+test("an upload that breaks off is the client's failure (400 body_incomplete), never the gateway's 500", async () => {
+  const { port } = new URL(t.stack.url);
+  const requestId = 'trace-logs-broken-upload';
+  // A create declaring 200 bytes; the connection closes after 15 of them.
+  await new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), '127.0.0.1', () => {
+      socket.write(`POST /api/default/groups HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Api-Key: ${CLIENT_KEY}\r\n`
+        + `X-Request-Id: ${requestId}\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{"name":"Half",`);
+      setTimeout(() => { socket.destroy(); resolve(); }, 300);
+    });
+    socket.on('error', reject);
+  });
+  const line = await t.stack.logLine(requestId);
+  assert.equal(line.status, 400, JSON.stringify(line));
+  assert.equal(line.error, 'body_incomplete');
+  assert.equal(line.operation, 'createGroup');
+  assert.ok(!t.stack.logs.some((l) => l.json && 'runtimeError' in l.json), 'no runtime error logged');
+  assert.deepEqual(await t.gw.received(), [], 'nothing forwarded');
 });
 
 test('a client request id is the log line\'s id', async () => {
