@@ -625,6 +625,13 @@ fn several_parts_report_each_part() {
     assert_eq!(partial["group"]["desc"], "", "the description is not claimed");
     assert_eq!(partial["failed"][0]["field"], "description");
     assert_eq!(compose(&create, vec![gone(), gone()]).unwrap_err().code, ErrorCode::WhatsappNotFound);
+    // A success whose body cannot be read: the refusal says what was probably done.
+    let unreadable = Reply { status: 201, content_type: None, body: b"{\"id\":".to_vec() };
+    let not_run = Err(Error::new(ErrorCode::UpstreamUnavailable, "not run: the create answer named no group"));
+    let error = compose(&create, vec![Ok(unreadable), not_run]).unwrap_err();
+    assert_eq!((error.code, error.upstream_status), (ErrorCode::UpstreamUnavailable, Some(201)));
+    assert!(error.detail.contains("the group was probably created, its description not set"), "{}", error.detail);
+    assert!(error.detail.contains("list the groups before creating it again"), "{}", error.detail);
 }
 
 #[test]

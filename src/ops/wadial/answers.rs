@@ -461,10 +461,20 @@ fn report(plan: &Plan, outcomes: Vec<Outcome>, done_key: &str, label_key: &str) 
     Ok(Reply::json(status, &report_value(done_key, done, failures)))
 }
 
+/// A create the upstream answered with success in a body groupgate cannot read: the refusal says
+/// which half was probably done, so nobody creates the group twice.
+fn unreadable_creation(mut error: Error, described_too: bool) -> Error {
+    let unset = if described_too { ", its description not set" } else { "" };
+    error.detail =
+        format!("{}: the group was probably created{unset}; list the groups before creating it again", error.detail);
+    error
+}
+
 fn compose_create(plan: &Plan, outcomes: Vec<Outcome>) -> Outcome {
     let mut outcomes = outcomes.into_iter();
     let created = outcomes.next().unwrap_or_else(|| Err(Error::new(ErrorCode::Misconfigured, "no outcome")))?;
-    let mut metadata = metadata_from_group_info(&parse(&created)?);
+    let described_too = matches!(plan.parts.get(1), Some(Part::DescribeCreated(_)));
+    let mut metadata = metadata_from_group_info(&parse(&created).map_err(|e| unreadable_creation(e, described_too))?);
     let Some(Part::DescribeCreated(description)) = plan.parts.get(1) else {
         return Ok(Reply::json(201, &metadata));
     };
