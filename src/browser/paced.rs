@@ -59,6 +59,13 @@ export interface PacedAddOptions {
    *  then rejects with code `aborted`; the results reported so far stand. */
   signal?: AbortSignal;
 }
+
+/** How `addParticipantsPaced` fails once it has started: the error of the request that stopped it
+ *  (or `aborted`), with every result that arrived before it, in input order (people not yet sent
+ *  have none). */
+export interface PacedAddError extends GroupgateError {
+  results: PacedAddResult[];
+}
 "#;
 
 #[wasm_bindgen]
@@ -70,9 +77,9 @@ extern "C" {
 
 /// Adds `people` to `groupId` through `client.addParticipants` in requests no larger than the
 /// client's `participantsPerRequest` and the Worker's quota, waiting out `429`s; resolves with one
-/// result per person, in input order. Throws a `GroupgateError` for invalid arguments, for any
-/// failure other than a rate limit (the results reported so far stand), and `aborted` when
-/// cancelled.
+/// result per person, in input order. Throws a `GroupgateError` for invalid arguments; once
+/// started, a `PacedAddError` (its `results`: those that arrived) for any failure other than a
+/// rate limit, and `aborted` when cancelled.
 #[wasm_bindgen(js_name = addParticipantsPaced, unchecked_return_type = "Promise<PacedAddResult[]>")]
 pub fn add_participants_paced(
     #[wasm_bindgen(unchecked_param_type = "GroupsClient")] client: JsValue,
@@ -152,7 +159,22 @@ impl BulkAdd {
         Ok(run)
     }
 
+    /// Resolves with every result; a failure carries the results so far as its `results`.
     async fn run(mut self) -> Result<JsValue, JsValue> {
+        let sent = self.send_all().await;
+        let results: Array = self.results.into_iter().flatten().collect();
+        match sent {
+            Ok(()) => Ok(results.into()),
+            Err(error) => {
+                if error.is_object() {
+                    set(&error, "results", &results);
+                }
+                Err(error)
+            }
+        }
+    }
+
+    async fn send_all(&mut self) -> Result<(), JsValue> {
         let invalid: Array = self.results.iter().flatten().collect();
         if invalid.length() > 0 {
             self.report(&invalid, 0, None);
@@ -171,7 +193,7 @@ impl BulkAdd {
                 Err(error) => self.after_refusal(size, error).await?,
             }
         }
-        Ok(self.results.into_iter().flatten().collect::<Array>().into())
+        Ok(())
     }
 
     /// The people of a forwarded chunk get WhatsApp's per-person outcomes.

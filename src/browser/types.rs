@@ -19,7 +19,9 @@ export interface GroupsClientOptions {
   session: string;
   /** Milliseconds before a request fails with code `timeout` (default 20000; 0: never). */
   timeoutMs?: number;
-  /** Extra headers sent with every request. */
+  /** Extra headers sent with every request. A cross-origin call to the Worker itself may carry
+   *  only the headers its CORS preflight allows (`X-Request-Id`, `Cache-Control`, besides those the
+   *  client sets); others are for a proxy of your own in between that allows them. */
   headers?: Record<string, string>;
   /** The Worker's validation limits, when it is configured differently from the defaults. */
   limits?: Partial<ValidationLimits>;

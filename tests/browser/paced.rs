@@ -164,6 +164,7 @@ async fn a_paced_add_can_be_cancelled_while_it_waits() {
     assert_eq!(adds.iter().map(Vec::len).collect::<Vec<_>>(), vec![6], "nothing after the abort: {adds:?}");
     let reported: usize = reports.iter().map(|r| Array::from(&at(&r, "results")).length() as usize).sum();
     assert_eq!(reported, 6, "the first six were reported: {}", show(&reports));
+    assert_eq!(outcomes(&at(&e, "results")), vec!["added"; 6], "the error carries them too: {}", show(&e));
 }
 
 #[wasm_bindgen_test]
