@@ -61,7 +61,7 @@ function wrk(url, route, { seconds, sessions = 's', key = CLIENT_KEY }) {
       const rps = /Requests\/sec:\s+([\d.]+)/.exec(out);
       const statuses = /BENCH-STATUS (\{.*\})/.exec(out);
       if (code !== 0 || !rps || !statuses) return reject(new Error(`wrk failed (${code}):\n${out}`));
-      resolve({ rps: Number(rps[1]), p50Ms: latencyMs(out, '50%'), p99Ms: latencyMs(out, '99%'), statuses: JSON.parse(statuses[1]), errors: socketErrors(out) });
+      resolve({ rps: Number(rps[1]), p50Ms: latencyMs(out, '50%'), p99Ms: latencyMs(out, '99%'), statuses: JSON.parse(statuses[1]), errors: socketErrors(out), errorKinds: /Socket errors: [^\n]*/.exec(out)?.[0] ?? '' });
     });
   });
 }
@@ -121,7 +121,7 @@ try {
     const result = await wrk(stacks[worker].url, route, { seconds, sessions: `r${sessionRun++}x` });
     stacks[worker].logs.length = 0;
     const bad = unexpected(result.statuses, route.expect[worker]) + result.errors;
-    if (bad > 0) throw new Error(`${route.id} on ${worker}: ${bad} answers other than ${route.expect[worker]} (${JSON.stringify(result.statuses)}, ${result.errors} socket errors)`);
+    if (bad > 0) throw new Error(`${route.id} on ${worker}: ${bad} answers other than ${route.expect[worker]} (${JSON.stringify(result.statuses)}, ${result.errors} socket errors${result.errorKinds ? `: ${result.errorKinds}` : ''})`);
     return result;
   };
   for (const route of routes) {
