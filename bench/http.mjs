@@ -117,10 +117,17 @@ try {
 
   const runs = Object.fromEntries(routes.map((r) => [r.id, Object.fromEntries(Object.keys(r.expect).map((w) => [w, []]))]));
   let sessionRun = 0;
-  const run = async (route, worker, seconds) => {
+  // A run with any other answer fails the benchmark; one whose only flaw is a few socket errors
+  // (a loaded machine's stray timeout) is run once more, and fails if they come back.
+  const run = async (route, worker, seconds, retried = false) => {
     const result = await wrk(stacks[worker].url, route, { seconds, sessions: `r${sessionRun++}x` });
     stacks[worker].logs.length = 0;
-    const bad = unexpected(result.statuses, route.expect[worker]) + result.errors;
+    const wrong = unexpected(result.statuses, route.expect[worker]);
+    if (wrong === 0 && result.errors > 0 && !retried) {
+      say(`${route.id} on ${worker}: ${result.errorKinds}; running it again`);
+      return run(route, worker, seconds, true);
+    }
+    const bad = wrong + result.errors;
     if (bad > 0) throw new Error(`${route.id} on ${worker}: ${bad} answers other than ${route.expect[worker]} (${JSON.stringify(result.statuses)}, ${result.errors} socket errors${result.errorKinds ? `: ${result.errorKinds}` : ''})`);
     return result;
   };
