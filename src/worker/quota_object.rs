@@ -7,7 +7,7 @@
 //! synchronous turn (no `await` in between), and a Durable Object runs one turn at a time, so every
 //! request sees every request admitted before it, from any isolate or location. Refused requests
 //! write nothing. [`ObjectLogs`] is the Worker's side: one call per quota decided, one per entry
-//! released.
+//! released, and one to forget a reservation whose call failed (it may have been written).
 
 use super::durable::{ObjectNamespace, ObjectState, SqlStorage};
 use super::http::{empty, respond};
@@ -98,6 +98,13 @@ impl ReserveAnswer {
 /// Asks a quota's object to remove an entry (`{"key"}`).
 const RELEASE_KEY: &str = "key";
 
+/// Asks a quota's object to forget a reservation the Worker gave up on (`{"order"}`): its entry if
+/// it was written, and any reservation with that order that arrives later.
+const FORGET_ORDER: &str = "order";
+
+/// How long an object remembers a forgotten order: far longer than a call may be under way.
+const FORGOTTEN_KEEP_MS: u64 = 10 * 60 * 1000;
+
 /// A quota's Durable Object: the window's log, one row per admitted entry.
 #[wasm_bindgen]
 pub struct QuotaObject {
@@ -112,10 +119,11 @@ impl QuotaObject {
         let sql = state.sql();
         // A failure here fails every call below, which the Worker counts as a store failure.
         let _ = sql.exec("CREATE TABLE IF NOT EXISTS log (key TEXT PRIMARY KEY, at_ms INTEGER NOT NULL)", &[]);
+        let _ = sql.exec("CREATE TABLE IF NOT EXISTS forgotten (ord TEXT PRIMARY KEY, at_ms INTEGER NOT NULL)", &[]);
         QuotaObject { sql }
     }
 
-    /// Answers one call of the Worker (`/reserve`, `/release`): a promise of the response; a
+    /// Answers one call of the Worker (`/reserve`, `/release`, `/forget`): a promise of the response; a
     /// failure is thrown to the caller.
     pub fn fetch(&self, req: Request) -> JsValue {
         let object = QuotaObject { sql: self.sql.clone() };
@@ -140,6 +148,12 @@ impl QuotaObject {
                 self.sql.exec("DELETE FROM log WHERE key = ?", &[JsValue::from(key)])?;
                 Ok(empty(200).into_response())
             }
+            "/forget" => {
+                let order =
+                    Fields::parse(&body).and_then(|f| f.string(FORGET_ORDER)).ok_or_else(|| bad_call("forget"))?;
+                self.forget(&order)?;
+                Ok(empty(200).into_response())
+            }
             _ => Ok(empty(404).into_response()),
         }
     }
@@ -151,10 +165,13 @@ impl QuotaObject {
         let now = now_ms();
         let since = now.saturating_sub(u64::from(policy.window_secs) * 1000);
         self.sql.exec("DELETE FROM log WHERE at_ms <= ?", &[integer(since)])?;
+        self.sql.exec("DELETE FROM forgotten WHERE at_ms <= ?", &[integer(now.saturating_sub(FORGOTTEN_KEEP_MS))])?;
+        let given_up = self.sql.exec("SELECT 1 FROM forgotten WHERE ord = ?", &[JsValue::from_str(&call.order)])?;
         let keys = self.logged_keys()?;
         let log: Vec<LogEntry> = keys.iter().filter_map(|k| LogEntry::from_key(k)).collect();
         let (decision, entry) = decide_next(now, policy, &log, call.cost, call.order);
-        let held = if decision.allowed {
+        // A reservation the Worker already gave up on is decided but never written.
+        let held = if decision.allowed && given_up.length() == 0 {
             let key = entry.key();
             self.sql
                 .exec("INSERT INTO log (key, at_ms) VALUES (?, ?)", &[JsValue::from_str(&key), integer(entry.at_ms)])?;
@@ -171,6 +188,20 @@ impl QuotaObject {
             held,
             counted,
         })
+    }
+
+    /// Removes the entry of the reservation `order`, if it was written, and remembers the order so
+    /// that the reservation, if it is still on its way, is never written.
+    fn forget(&self, order: &str) -> Result<(), JsValue> {
+        for key in self.logged_keys()? {
+            if LogEntry::from_key(&key).is_some_and(|entry| entry.order == order) {
+                self.sql.exec("DELETE FROM log WHERE key = ?", &[JsValue::from_str(&key)])?;
+            }
+        }
+        let at = integer(now_ms());
+        self.sql
+            .exec("INSERT OR REPLACE INTO forgotten (ord, at_ms) VALUES (?, ?)", &[JsValue::from_str(order), at])?;
+        Ok(())
     }
 
     /// The keys in the log table.
@@ -225,8 +256,22 @@ impl LogStore for ObjectLogs<'_> {
         let policy = meter.quota.policy;
         let call =
             ReserveCall { units: policy.units, window_secs: policy.window_secs, cost: meter.cost, order: next_order() };
-        let text = self.call(&meter.log, "/reserve", &call.write()).await?;
-        let answer = ReserveAnswer::read(&text).ok_or("quota object: unreadable answer")?;
+        let answered = self
+            .call(&meter.log, "/reserve", &call.write())
+            .await
+            .and_then(|text| ReserveAnswer::read(&text).ok_or_else(|| "quota object: unreadable answer".to_owned()));
+        let answer = match answered {
+            Ok(answer) => answer,
+            // The object may have written the entry before the call failed (a timeout): it is
+            // forgotten, so a refused request spends nothing, whichever call reaches it first.
+            Err(cause) => {
+                let forget = Writer::open().string(FORGET_ORDER, &call.order).finish();
+                return Err(match self.call(&meter.log, "/forget", &forget).await {
+                    Ok(_) => cause,
+                    Err(also) => format!("{cause}; forgetting its reservation: {also}"),
+                });
+            }
+        };
         let decision = Decision {
             allowed: answer.allowed,
             remaining: answer.remaining,
