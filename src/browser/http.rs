@@ -6,10 +6,10 @@ use crate::error::ErrorCode;
 use crate::headers::IDEMPOTENCY_KEY_HEADER;
 use crate::ratelimit::parse_field;
 use crate::upstream::unsound_body;
-use gloo_net::http::{Headers, Method as HttpMethod, RequestBuilder, Response};
-use js_sys::{Array, Object};
+use js_sys::{Array, Object, Promise};
 use wasm_bindgen::prelude::*;
-use web_sys::AbortSignal;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortSignal, RequestInit, Response};
 
 #[wasm_bindgen]
 extern "C" {
@@ -20,6 +20,10 @@ extern "C" {
     /// `AbortSignal.any(signals)`, an exception kept as `Err`.
     #[wasm_bindgen(js_namespace = AbortSignal, js_name = any, catch)]
     fn abort_on_any(signals: &Array) -> Result<AbortSignal, JsValue>;
+
+    /// The global `fetch(url, init)` (windows and workers), an exception kept as `Err`.
+    #[wasm_bindgen(js_name = fetch, catch)]
+    fn global_fetch(url: &str, init: &RequestInit) -> Result<Promise, JsValue>;
 }
 
 /// A request ready to send.
@@ -64,17 +68,17 @@ pub(crate) async fn send(
     if request.body.is_some() {
         let _ = headers.append("Content-Type", "application/json");
     }
-    let builder = RequestBuilder::new(&request.url)
-        .method(http_method(request.method))
-        .headers(Headers::from_raw(headers))
-        .abort_signal(combined.as_ref());
-    let built = match request.body {
-        Some(body) => builder.body(body),
-        None => builder.build(),
-    };
-    let built = built.map_err(|e| Failure::new(ErrorCode::NetworkError, format!("cannot build the request: {e}")))?;
-    let response = built.send().await.map_err(|e| cancelled(e.to_string()))?;
-    let text = response.text().await.map_err(|e| cancelled(e.to_string()))?;
+    let init = RequestInit::new();
+    init.set_method(request.method.as_str());
+    init.set_headers(&headers);
+    init.set_signal(combined.as_ref());
+    if let Some(body) = &request.body {
+        init.set_body(&JsValue::from_str(body));
+    }
+    let settled = |promise: Result<Promise, JsValue>| async move { JsFuture::from(promise?).await };
+    let response: Response =
+        settled(global_fetch(&request.url, &init)).await.map_err(|e| cancelled(describe(&e)))?.unchecked_into();
+    let text = settled(response.text()).await.map_err(|e| cancelled(describe(&e)))?.as_string().unwrap_or_default();
     if !response.ok() {
         return Err(problem(&response, &text));
     }
@@ -83,7 +87,7 @@ pub(crate) async fn send(
     }
     js_sys::JSON::parse(&text).or_else(|_| {
         // WAHA (NestJS) sends a string bare, as text: an invite code arrives so. Markup is no answer.
-        let content_type = response.headers().get("Content-Type");
+        let content_type = header(&response, "Content-Type");
         match unsound_body(content_type.as_deref(), text.as_bytes()) {
             None => Ok(JsValue::from_str(text.trim())),
             Some(_) => {
@@ -94,14 +98,14 @@ pub(crate) async fn send(
     })
 }
 
-fn http_method(method: crate::ops::Method) -> HttpMethod {
-    match method {
-        crate::ops::Method::Get => HttpMethod::GET,
-        crate::ops::Method::Post => HttpMethod::POST,
-        crate::ops::Method::Put => HttpMethod::PUT,
-        crate::ops::Method::Patch => HttpMethod::PATCH,
-        crate::ops::Method::Delete => HttpMethod::DELETE,
-    }
+/// The answer's header `name`, if it has one.
+fn header(response: &Response, name: &str) -> Option<String> {
+    response.headers().get(name).ok().flatten()
+}
+
+/// A rejection's message (a `TypeError: Failed to fetch`, an `AbortError`).
+fn describe(error: &JsValue) -> String {
+    get(error, "message").as_string().unwrap_or_else(|| "no answer".to_owned())
 }
 
 /// A fetch that failed: aborted by the caller, timed out, or a network (or CORS) failure.
@@ -118,7 +122,7 @@ fn cancel_failure(user: Option<&AbortSignal>, timer: Option<&AbortSignal>, timeo
 impl Failure {
     /// Adds the answer's `X-Request-Id`.
     fn with_request(mut self, response: &Response) -> Self {
-        self.request_id = response.headers().get("X-Request-Id").filter(|id| !id.is_empty());
+        self.request_id = header(response, "X-Request-Id").filter(|id| !id.is_empty());
         self
     }
 }
@@ -133,10 +137,9 @@ fn problem(response: &Response, text: &str) -> Failure {
         .or_else(|| get(&body, "title").as_string())
         .unwrap_or_else(|| format!("the Worker answered HTTP {status}"));
     let errors = get(&body, "errors").dyn_into::<Array>().unwrap_or_default();
-    let headers = response.headers();
     let retry_after = get(&body, "retryAfter")
         .as_f64()
-        .or_else(|| headers.get("Retry-After").and_then(|s| s.trim().parse::<u32>().ok()).map(f64::from));
+        .or_else(|| header(response, "Retry-After").and_then(|s| s.trim().parse::<u32>().ok()).map(f64::from));
     let mut failure = Failure {
         code,
         status,
@@ -150,8 +153,8 @@ fn problem(response: &Response, text: &str) -> Failure {
     .with_request(response);
     // With a session and a group quota, the binding one is the item with the fewest units left;
     // without a decision (`cost_exceeds_quota`), the policy with the smallest quota.
-    let limits = headers.get("RateLimit").map(|v| parse_field(&v, ["r", "t"])).unwrap_or_default();
-    let policies = headers.get("RateLimit-Policy").map(|v| parse_field(&v, ["q", "w"])).unwrap_or_default();
+    let limits = header(response, "RateLimit").map(|v| parse_field(&v, ["r", "t"])).unwrap_or_default();
+    let policies = header(response, "RateLimit-Policy").map(|v| parse_field(&v, ["q", "w"])).unwrap_or_default();
     let binding = limits.into_iter().min_by_key(|(_, [remaining, _])| *remaining);
     let policy = match &binding {
         Some((name, _)) => policies.into_iter().find(|(policy, _)| policy == name),
