@@ -41,13 +41,15 @@ export class HttpError extends Error {
 }
 
 /**
- * A handler's answer as WAHA (NestJS on Express) sends it: a string bare, as `text/html` (an invite
- * code arrives as `AbC…`, not `"AbC…"`); anything else as JSON.
+ * A handler's answer as WAHA (NestJS on Express) sends it: an object or array as JSON; any other
+ * value as its text, `text/html` (NestJS sends `String(value)`: an invite code arrives as `AbC…`,
+ * not `"AbC…"`, and a setting's `true` as the four letters under `text/html`).
  */
 export function sendAnswer(res, status, value) {
-  if (typeof value !== 'string') return sendJson(res, status, value);
-  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(value) });
-  res.end(value);
+  if (value === undefined || value === null || typeof value === 'object') return sendJson(res, status, value);
+  const text = String(value);
+  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
 }
 
 export function sendJson(res, status, value) {
