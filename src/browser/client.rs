@@ -50,6 +50,8 @@ pub(crate) enum Decode {
     Json,
     /// Nothing (`undefined`).
     Nothing,
+    /// `true` or `false` (as JSON or as text).
+    Boolean,
     /// An array of groups, also from an id→group map.
     GroupList,
     /// `{count}` → the number.
@@ -250,6 +252,7 @@ fn decode_answer(decode: Decode, answer: JsValue) -> Result<JsValue, Failure> {
     match decode {
         Decode::Json => Ok(answer),
         Decode::Nothing => Ok(JsValue::UNDEFINED),
+        Decode::Boolean => answer.as_bool().map(JsValue::from).ok_or_else(|| garbage("expected true or false")),
         Decode::GroupList if Array::is_array(&answer) => Ok(answer),
         Decode::GroupList if answer.is_object() => Ok(Object::values(answer.unchecked_ref::<Object>()).into()),
         Decode::GroupList => Err(garbage("expected a list of groups")),

@@ -206,13 +206,12 @@ fn object(members: &[(impl AsRef<str>, String)]) -> String {
 }
 
 /// A `content` object: one media type, with `schema` (JSON text).
-/// The media types of an operation's successful answer: JSON, and for an invite code also the bare
-/// string WAHA sends (`text/html`).
+/// The media types of an operation's successful answer: JSON, and the text WAHA sends for an
+/// answer that is no object (`text/html`: an invite code, a boolean).
 fn answer_content(kind: OperationKind) -> String {
     let json = Writer::open().raw("schema", kind.answer()).finish();
     let mut content = Writer::open().raw("application/json", &json);
-    if kind.answer_is_bare_text() {
-        let schema = r#"{"type":"string","description":"The invite code, bare, as WAHA sends a string."}"#;
+    if let Some(schema) = kind.bare_text_answer() {
         content = content.raw("text/html", &Writer::open().raw("schema", schema).finish());
     }
     content.finish()

@@ -26,19 +26,29 @@ macro_rules! answer_schema {
             r#""description":"The invite code, or an object with it."}"#,
         )
     };
+    (Boolean) => {
+        r#"{"type":"boolean","description":"false: WhatsApp did not let the session change it."}"#
+    };
     (Flag($key:literal)) => {
         concat!(r#"{"type":"object","properties":{""#, $key, r#"":{"type":"boolean"}},"required":[""#, $key, r#""]}"#)
     };
 }
 
-/// Whether WAHA may send the successful answer of an operation decoded as `$decode` as a bare
-/// string (`text/html`, as NestJS sends a string): an invite code.
-macro_rules! answer_is_bare_text {
+/// The schema (JSON text) of a successful answer of an operation decoded as `$decode` that WAHA
+/// may send as text (`text/html`: NestJS sends any answer that is not an object or array as
+/// `String(value)`), if it may.
+macro_rules! bare_text_answer {
     (Invite) => {
-        true
+        Some(r#"{"type":"string","description":"The invite code, bare, as WAHA sends a string."}"#)
+    };
+    (Boolean) => {
+        Some(r#"{"type":"string","enum":["true","false"],"description":"The boolean as text, as WAHA sends one."}"#)
+    };
+    (Nothing) => {
+        Some(r#"{"type":"string","description":"WAHA's answer as text (a boolean, as NestJS sends one); nothing to read."}"#)
     };
     ($($other:tt)*) => {
-        false
+        None
     };
 }
 
@@ -53,8 +63,8 @@ pub trait Documented {
     fn summary(self) -> &'static str;
     /// The schema (JSON text) of the operation's successful answer.
     fn answer(self) -> &'static str;
-    /// Whether its successful answer may also come as a bare string (`text/html`).
-    fn answer_is_bare_text(self) -> bool;
+    /// The schema (JSON text) of its successful answer as text (`text/html`), if WAHA may send it so.
+    fn bare_text_answer(self) -> Option<&'static str>;
     /// The parameters and body the operation's fields make.
     fn request(self) -> RequestShape;
 }
@@ -81,9 +91,9 @@ macro_rules! describe_operations {
                 ANSWERS[self as usize]
             }
 
-            fn answer_is_bare_text(self) -> bool {
-                const BARE: &[bool] =
-                    &[$($crate::openapi::operations::answer_is_bare_text!($decode $(($decode_key))?),)*];
+            fn bare_text_answer(self) -> Option<&'static str> {
+                const BARE: &[Option<&str>] =
+                    &[$($crate::openapi::operations::bare_text_answer!($decode $(($decode_key))?),)*];
                 BARE[self as usize]
             }
 
@@ -104,4 +114,4 @@ macro_rules! describe_operations {
         }
     };
 }
-pub(crate) use {answer_is_bare_text, answer_schema, describe_operations};
+pub(crate) use {answer_schema, bare_text_answer, describe_operations};

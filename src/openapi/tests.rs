@@ -195,6 +195,10 @@ fn answers_are_shaped_as_the_client_decodes_them_and_a_created_group_links_to_it
     for kind in [OperationKind::GetInviteCode, OperationKind::RevokeInviteCode] {
         assert_eq!(media(kind)["text/html"]["schema"]["type"], "string", "{kind:?}");
     }
+    // And a boolean as its text: an answer the client reads (a subject set) or ignores (a setting).
+    assert_eq!(media(OperationKind::SetSubject)["text/html"]["schema"]["enum"], json!(["true", "false"]));
+    assert_eq!(answer(OperationKind::SetSubject)["type"], "boolean");
+    assert_eq!(media(OperationKind::SetInfoAdminOnly)["text/html"]["schema"]["type"], "string");
     assert!(!media(OperationKind::ListGroups).contains_key("text/html"));
     let links = operation_of(&doc, OperationKind::CreateGroup)["responses"]["2XX"]["links"].as_object().unwrap();
     for &kind in OperationKind::ALL {

@@ -58,13 +58,13 @@ macro_rules! for_each_operation {
                 group: GroupId = Path "id" => groupId "string",
             } {} [] { drops [Group, Participants, ParticipantsV2, InfoAdminOnly, MessagesAdminOnly, MemberAddMode, MemberShareHistoryMode, MembershipApproval, InviteCode] };
             #[doc = " `PUT /groups/{id}/subject`: renames a group; `false` means no permission."]
-            SetSubject(Write) = Put "/groups/{id}/subject" -> setSubject "Promise<boolean>" Json {
+            SetSubject(Write) = Put "/groups/{id}/subject" -> setSubject "Promise<boolean>" Boolean {
                 group: GroupId = Path "id" => groupId "string",
                 subject: Subject = Body "subject" => subject "string",
             } {} [] { drops [Group] };
             #[doc = " `PUT /groups/{id}/description`: sets the description (`\"\"` clears it); `false` means no"]
             #[doc = " permission."]
-            SetDescription(Write) = Put "/groups/{id}/description" -> setDescription "Promise<boolean>" Json {
+            SetDescription(Write) = Put "/groups/{id}/description" -> setDescription "Promise<boolean>" Boolean {
                 group: GroupId = Path "id" => groupId "string",
                 description: Description = Body "description" => description "string",
             } {} [] { drops [Group] };
