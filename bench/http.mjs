@@ -61,7 +61,7 @@ function wrk(url, route, { seconds, sessions = 's', key = CLIENT_KEY }) {
       const rps = /Requests\/sec:\s+([\d.]+)/.exec(out);
       const statuses = /BENCH-STATUS (\{.*\})/.exec(out);
       if (code !== 0 || !rps || !statuses) return reject(new Error(`wrk failed (${code}):\n${out}`));
-      resolve({ rps: Number(rps[1]), p50Ms: latencyMs(out, '50%'), p99Ms: latencyMs(out, '99%'), statuses: JSON.parse(statuses[1]), errors: socketErrors(out), errorKinds: /Socket errors: [^\n]*/.exec(out)?.[0] ?? '' });
+      resolve({ rps: Number(rps[1]), p50Ms: latencyMs(out, '50%'), p99Ms: latencyMs(out, '99%'), statuses: JSON.parse(statuses[1]), ...socketErrors(out) });
     });
   });
 }
@@ -73,10 +73,12 @@ function latencyMs(out, percentile) {
   return Number(found[1]) * { us: 0.001, ms: 1, s: 1000 }[found[2]];
 }
 
-/** wrk's socket errors (connect, read, write, timeout), 0 when it reports none. */
+/** wrk's socket errors: `errors`, their count (connect, read, write, timeout; 0 when it reports
+ *  none), and `errorKinds`, its line that names them ('' then). */
 function socketErrors(out) {
   const found = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
-  return found ? found.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0;
+  if (!found) return { errors: 0, errorKinds: '' };
+  return { errors: found.slice(1).reduce((sum, n) => sum + Number(n), 0), errorKinds: found[0] };
 }
 
 /** Answers other than `expected` in a run's status counts. */

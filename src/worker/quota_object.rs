@@ -165,13 +165,11 @@ impl QuotaObject {
         let now = now_ms();
         let since = now.saturating_sub(u64::from(policy.window_secs) * 1000);
         self.sql.exec("DELETE FROM log WHERE at_ms <= ?", &[integer(since)])?;
-        self.sql.exec("DELETE FROM forgotten WHERE at_ms <= ?", &[integer(now.saturating_sub(FORGOTTEN_KEEP_MS))])?;
-        let given_up = self.sql.exec("SELECT 1 FROM forgotten WHERE ord = ?", &[JsValue::from_str(&call.order)])?;
         let keys = self.logged_keys()?;
         let log: Vec<LogEntry> = keys.iter().filter_map(|k| LogEntry::from_key(k)).collect();
         let (decision, entry) = decide_next(now, policy, &log, call.cost, call.order);
         // A reservation the Worker already gave up on is decided but never written.
-        let held = if decision.allowed && given_up.length() == 0 {
+        let held = if decision.allowed && !self.was_forgotten(&entry.order)? {
             let key = entry.key();
             self.sql
                 .exec("INSERT INTO log (key, at_ms) VALUES (?, ?)", &[JsValue::from_str(&key), integer(entry.at_ms)])?;
@@ -195,10 +193,19 @@ impl QuotaObject {
     fn forget(&self, order: &str) -> Result<(), JsValue> {
         // A key is `<ms>-<order>-<cost>`, and every order has the same length.
         self.sql.exec("DELETE FROM log WHERE instr(key, ?) > 0", &[JsValue::from_str(&format!("-{order}-"))])?;
-        let at = integer(now_ms());
-        self.sql
-            .exec("INSERT OR REPLACE INTO forgotten (ord, at_ms) VALUES (?, ?)", &[JsValue::from_str(order), at])?;
+        // The table grows only here, so it is pruned only here.
+        let now = now_ms();
+        self.sql.exec("DELETE FROM forgotten WHERE at_ms <= ?", &[integer(now.saturating_sub(FORGOTTEN_KEEP_MS))])?;
+        self.sql.exec(
+            "INSERT OR REPLACE INTO forgotten (ord, at_ms) VALUES (?, ?)",
+            &[JsValue::from_str(order), integer(now)],
+        )?;
         Ok(())
+    }
+
+    /// Whether the Worker gave up on the reservation `order` (asked to forget it) before it came.
+    fn was_forgotten(&self, order: &str) -> Result<bool, JsValue> {
+        Ok(self.sql.exec("SELECT 1 FROM forgotten WHERE ord = ?", &[JsValue::from_str(order)])?.length() > 0)
     }
 
     /// The keys in the log table.
