@@ -5,6 +5,7 @@
 // errors never come back to the client.
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
 import { assertProblem, assertNoSecrets, ALPHA, useStack } from './proxy-helpers.mjs';
 import { startImageServer, JPEG, JPEG_SHA256 } from './image-server.mjs';
 
@@ -15,6 +16,22 @@ const alpha = async (t) => (await t.gw.state()).groups.find((g) => g.id === ALPH
 
 const images = await startImageServer();
 after(() => images.close());
+
+/** The peak resident memory (VmHWM, bytes) of the workerd processes this test process started. */
+function peakMemoryOfWorkerd() {
+  let peak = 0;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      if (!/^Name:\s*workerd$/m.test(status) || !new RegExp(`^PPid:\\s*${process.pid}$`, 'm').test(status)) continue;
+      peak = Math.max(peak, Number(/^VmHWM:\s*(\d+) kB$/m.exec(status)[1]) * 1024);
+    } catch {
+      // The process ended while it was read.
+    }
+  }
+  assert.ok(peak > 0, 'a workerd process of this test');
+  return peak;
+}
 
 /** A refusal of `/file/url` with `code`, nothing forwarded. */
 async function assertRefused(t, res, code) {
@@ -97,6 +114,18 @@ describe('with PICTURE_URL_HOSTS=127.0.0.1 (the local picture server)', () => {
       const p = await assertRefused(t, await setPicture(t, at(path)), 'picture_too_large');
       assert.match(p.errors[0].detail, /larger than 2097152 bytes/);
     }
+  });
+
+  test('a gzip bomb is counted as it decodes: the runtime never holds its 64 MiB', async () => {
+    // A body read whole (`arrayBuffer()`, trusting the 64 KiB it declares) makes workerd hold all
+    // 64 MiB it decodes to before the cap can refuse it; counted chunk by chunk, the read stops
+    // just past 2 MiB. workerd's peak resident memory (VmHWM) tells the two apart.
+    // The same refusal of a body streamed without a length first: what the path itself costs.
+    await assertRefused(t, await setPicture(t, at('/big-stream.jpg')), 'picture_too_large');
+    const before = peakMemoryOfWorkerd();
+    await assertRefused(t, await setPicture(t, at('/bomb.jpg')), 'picture_too_large');
+    const grown = peakMemoryOfWorkerd() - before;
+    assert.ok(grown < 32 * 1024 * 1024, `workerd's peak memory grew by ${(grown / 1048576).toFixed(1)} MiB`);
   });
 
   test('a non-image → 422 invalid_mimetype, by content type and by magic bytes', async () => {
