@@ -195,33 +195,39 @@ describe('durable-object mode: the object fails or hangs', () => {
 });
 
 describe('durable-object mode: a reservation the Worker gave up on', () => {
-  test('the object wrote it but answered after STORE_TIMEOUT_MS: refused 503, and it spends nothing', async () => {
-    const stack = await startStack({
-      script: 'tests/e2e/fixtures/lagging-quota-object.mjs',
-      quotaObjects: true,
-      vars: {
-        ...BACKEND, LIMIT_ADD: '2/600', STORE_TIMEOUT_MS: '300',
-        QUOTA_OBJECT_LAGS: '3', QUOTA_OBJECT_LAG_UNITS: '2', QUOTA_OBJECT_LAG_MS: '1500',
-      },
-      captureLogs: true,
+  const cases = [
+    ['the object wrote it but answered after STORE_TIMEOUT_MS', 'after'],
+    ['it reached the object only after the call that forgets it', 'before'],
+  ];
+  for (const [title, when] of cases) {
+    test(`${title}: refused 503, and it spends nothing`, async () => {
+      const stack = await startStack({
+        script: 'tests/e2e/fixtures/lagging-quota-object.mjs',
+        quotaObjects: true,
+        vars: {
+          ...BACKEND, LIMIT_ADD: '2/600', STORE_TIMEOUT_MS: '300',
+          QUOTA_OBJECT_LAGS: '3', QUOTA_OBJECT_LAG_UNITS: '2', QUOTA_OBJECT_LAG_MS: '1500', QUOTA_OBJECT_LAG_WHEN: when,
+        },
+        captureLogs: true,
+      });
+      try {
+        const id = await createGroup(stack, 'lagging');
+        for (let i = 0; i < 3; i++) {
+          const refused = await read(await add(stack, 'lagging', id, [{ id: user(10 + i) }]));
+          assert.equal(refused.status, 503, JSON.stringify(refused.body));
+          assert.equal(refused.body.code, 'store_unavailable');
+          assert.deepEqual(await spent(stack, refused), { rateLimit: 'store_error_denied', doCalls: 2, kvOps: 0 });
+        }
+        // Had the three late entries stayed, the quota of 2 would refuse both of these.
+        await new Promise((resolve) => setTimeout(resolve, 1600)); // every late answer has come
+        for (let i = 0; i < 2; i++) {
+          const admitted = await read(await add(stack, 'lagging', id, [{ id: user(20 + i) }]));
+          assert.equal(admitted.status, 201, JSON.stringify(admitted.body));
+        }
+        assert.equal((await read(await add(stack, 'lagging', id, [{ id: user(30) }]))).status, 429, 'the quota still holds');
+      } finally {
+        await stack.close();
+      }
     });
-    try {
-      const id = await createGroup(stack, 'lagging');
-      for (let i = 0; i < 3; i++) {
-        const refused = await read(await add(stack, 'lagging', id, [{ id: user(10 + i) }]));
-        assert.equal(refused.status, 503, JSON.stringify(refused.body));
-        assert.equal(refused.body.code, 'store_unavailable');
-        assert.deepEqual(await spent(stack, refused), { rateLimit: 'store_error_denied', doCalls: 2, kvOps: 0 });
-      }
-      // Had the three late entries stayed, the quota of 2 would refuse both of these.
-      await new Promise((resolve) => setTimeout(resolve, 1600)); // every late answer has come
-      for (let i = 0; i < 2; i++) {
-        const admitted = await read(await add(stack, 'lagging', id, [{ id: user(20 + i) }]));
-        assert.equal(admitted.status, 201, JSON.stringify(admitted.body));
-      }
-      assert.equal((await read(await add(stack, 'lagging', id, [{ id: user(30) }]))).status, 429, 'the quota still holds');
-    } finally {
-      await stack.close();
-    }
-  });
+  }
 });
