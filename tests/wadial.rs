@@ -531,10 +531,15 @@ fn answers_translate_both_ways() {
         json!([{"requesterId": "15551234567@c.us", "success": true}, {"requesterId": "15551230403@c.us", "success": false}])
     );
     // Reports from a Wadial-style upstream: done, or the failure they name.
-    assert_eq!(
-        body(to_canonical(K::SetSubject, reply(200, json!({"updated": ["subject"], "failed": []})))).1,
-        json!(true)
-    );
+    // WAHA's answer to a change is `true`, bare text as NestJS sends a boolean.
+    for (kind, name) in [(K::SetSubject, "subject"), (K::SetInfoAdminOnly, "locked")] {
+        let waha = to_canonical(kind, reply(200, json!({"updated": [name], "failed": []}))).unwrap();
+        assert_eq!(
+            (waha.status, waha.content_type.as_deref(), waha.body.as_slice()),
+            (200, Some("text/html; charset=utf-8"), b"true".as_slice()),
+            "{kind:?}"
+        );
+    }
     assert_eq!(body(to_canonical(K::LeaveGroup, reply(200, json!({"left": [GROUP], "failed": []})))).1, json!({}));
     let failed = json!({"left": [], "failed": [{"groupJid": GROUP, "status": 403, "code": "whatsapp_forbidden", "detail": "not a member"}]});
     let error = to_canonical(K::LeaveGroup, reply(200, failed)).unwrap_err();

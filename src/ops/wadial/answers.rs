@@ -354,7 +354,15 @@ pub fn to_canonical(kind: K, reply: Reply) -> Outcome {
         }
         Shape::JoinRequests => each(&value, |r| rename(r, JOIN_REQUEST_KEYS, ToWaha)),
         Shape::JoinResults => each(&value, |r| join_result(r, ToWaha)),
-        Shape::Update(name) => report_outcome(&value, "updated", Some(name)).map(|()| Value::Bool(true))?,
+        Shape::Update(name) => {
+            // WAHA answers a change with `true`, sent bare as NestJS sends a boolean.
+            report_outcome(&value, "updated", Some(name))?;
+            return Ok(Reply {
+                status: waha_status(kind),
+                content_type: Some(BARE_TEXT.to_owned()),
+                body: b"true".to_vec(),
+            });
+        }
         Shape::Left => report_outcome(&value, "left", None).map(|()| Value::Object(Object::default()))?,
         Shape::Flag(key, read) => {
             let flag = value.as_object().and_then(read).ok_or_else(|| {
