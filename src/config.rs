@@ -9,6 +9,7 @@
 //! | `RATE_LIMIT_ON_STORE_ERROR` | comma-separated `class:deny` or `class:allow` |
 //! | `RATE_LIMIT_BACKEND` | `kv` (default) or `durable-object`: where the rate-limit logs live |
 //! | `UPSTREAM_URL` | `http(s)://host[:port][/base]` of the WAHA server |
+//! | `UPSTREAM_DIALECT` | `waha` (default) or `wadial`: the wire shape the upstream speaks |
 //! | `UPSTREAM_API_KEY` | the upstream's key (secret) |
 //! | `UPSTREAM_TIMEOUT_MS` | positive integer, at most what an idempotency marker covers |
 //! | `UPSTREAM_ANSWER_CHECK` | `headers` or `body` ([`crate::upstream::AnswerCheck`]) |
@@ -22,7 +23,7 @@
 use crate::admission::Backend;
 use crate::idempotency::check_upstream_timeout;
 use crate::keys::ClientKeys;
-use crate::limits::Limits;
+use crate::limits::{Limits, GROUP_SIZE_MAX};
 use crate::ops::{RateClass, Upstream, UPSTREAM_DIALECTS};
 use crate::picture_url::PictureUrlPolicy;
 use crate::ratelimit::{Policy, Quota, Scope};
@@ -229,19 +230,21 @@ fn store_timeout(value: Option<&str>) -> Result<u32, String> {
     Ok(ms)
 }
 
-/// Builds the configurable validation limits from their settings.
+/// Builds the configurable validation limits from their settings; more people per request than
+/// a group holds besides its creator is refused, not cut down.
 pub fn limits(subject: Option<&str>, description: Option<&str>, participants: Option<&str>) -> Result<Limits, String> {
     let d = Limits::default();
+    let name = Limits::PARTICIPANTS_PER_REQUEST_SETTING;
+    let participants_per_request = positive(name, participants, d.participants_per_request as u32)? as usize;
+    if participants_per_request >= GROUP_SIZE_MAX {
+        let most = GROUP_SIZE_MAX - 1;
+        return Err(format!("{name}: at most {most} (a group holds {GROUP_SIZE_MAX} people with its creator)"));
+    }
     Ok(Limits {
         subject_max: positive(Limits::SUBJECT_MAX_SETTING, subject, d.subject_max as u32)? as usize,
         description_max: positive(Limits::DESCRIPTION_MAX_SETTING, description, d.description_max as u32)? as usize,
-        participants_per_request: positive(
-            Limits::PARTICIPANTS_PER_REQUEST_SETTING,
-            participants,
-            d.participants_per_request as u32,
-        )? as usize,
-    }
-    .clamped())
+        participants_per_request,
+    })
 }
 
 /// Every setting of the Worker, parsed and checked.
@@ -531,11 +534,14 @@ mod tests {
 
     #[test]
     fn limits_settings() {
-        let l = limits(Some("25"), None, Some("5000")).unwrap();
+        let l = limits(Some("25"), None, Some("1023")).unwrap();
         assert_eq!(l.subject_max, 25);
         assert_eq!(l.description_max, 2048);
         assert_eq!(l.participants_per_request, 1023);
         assert!(limits(Some("0"), None, None).is_err());
+        // More than a group can hold is refused by name, not cut down to 1023.
+        let err = limits(None, None, Some("5000")).unwrap_err();
+        assert_eq!(err, "MAX_PARTICIPANTS_PER_REQUEST: at most 1023 (a group holds 1024 people with its creator)");
     }
 
     #[test]

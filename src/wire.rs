@@ -137,10 +137,33 @@ impl Query {
     }
 }
 
-/// Whether a setting's URL reads as `http://…` or `https://…` with no whitespace or control
-/// character in it: nothing a URL parser would drop and nothing the runtime calls split on.
+/// Characters no host of a URL holds (WHATWG's forbidden domain code points that a URL's
+/// authority does not already end at, besides whitespace and controls).
+const FORBIDDEN_IN_HOST: [char; 9] = ['<', '>', '@', '[', '\\', ']', '^', '|', '%'];
+
+/// Whether a setting's URL reads as `http://…` or `https://…` with a host (a name, an IPv4
+/// address, or an IPv6 address in brackets), a port from 1 to 65535 if any, and no whitespace
+/// or control character: nothing a URL parser would drop, read as another host, or refuse later.
 pub fn is_http_url(s: &str) -> bool {
-    (s.starts_with("https://") || s.starts_with("http://")) && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+    let Some(rest) = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://")) else {
+        return false;
+    };
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let (host_ok, port) = match authority.strip_prefix('[') {
+        Some(bracketed) => match bracketed.split_once(']') {
+            Some((address, port)) => (address.parse::<std::net::Ipv6Addr>().is_ok(), port),
+            None => (false, ""),
+        },
+        None => {
+            let (host, port) = authority.split_at(authority.find(':').unwrap_or(authority.len()));
+            (!host.is_empty() && !host.contains(FORBIDDEN_IN_HOST), port)
+        }
+    };
+    let port_ok = port.is_empty()
+        || port.strip_prefix(':').is_some_and(|digits| {
+            digits.bytes().all(|b| b.is_ascii_digit()) && digits.parse::<u16>().is_ok_and(|port| port > 0)
+        });
+    host_ok && port_ok && !s.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 /// `s` as a JSON string literal: how an error message quotes a value it names (control
@@ -243,6 +266,43 @@ pub(crate) fn write_joined<T>(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn setting_urls_need_a_host_and_a_port_that_is_a_number() {
+        for url in [
+            "http://waha:3000",
+            "https://waha.example.com",
+            "https://waha.example.com/base/path",
+            "http://127.0.0.1:3000/",
+            "http://[::1]:3000",
+            "http://[fd00::1]",
+            "https://hooks.example.com/in?token=x",
+            "http://waha_api:3000",
+        ] {
+            assert!(is_http_url(url), "{url}");
+        }
+        for url in [
+            "",
+            "ftp://waha",
+            "http://",
+            "http:///api",
+            "https://:3000",
+            "http://waha:3000x",
+            "http://waha:",
+            "http://waha:0",
+            "http://waha:65536",
+            "http://waha:+80",
+            "http://[::1",
+            "http://[not-an-address]:3000",
+            "http://user:secret@waha:3000",
+            "http://wa ha:3000",
+            "http://waha:3000/a b",
+            "http://wa%68a",
+            "http://wa\\ha",
+        ] {
+            assert!(!is_http_url(url), "{url}");
+        }
+    }
     use super::*;
 
     #[test]

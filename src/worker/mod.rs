@@ -32,7 +32,8 @@ use crate::config::{AllowedOrigins, GatewaySettings, ParsedOnce};
 use crate::error::{Error, ErrorCode};
 use http::Exchange;
 use incoming::Incoming;
-use runtime::{Context, Env};
+use runtime::{Context, Env, NotText};
+use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
@@ -49,8 +50,24 @@ thread_local! {
 /// The settings of `env`, parsed once per isolate; a bad setting is answered on every request.
 fn settings(env: &Env) -> Result<Rc<GatewaySettings>, Error> {
     SETTINGS
-        .with(|cache| cache.get(env, || GatewaySettings::from_lookup(|name| env.var(name))))
+        .with(|cache| cache.get(env, || parse_settings(env)))
         .map_err(|why| Error::new(ErrorCode::Misconfigured, why))
+}
+
+/// Parses the settings of `env`; a variable that is not text (a table or an array in
+/// wrangler.toml) is refused by its name before anything else.
+fn parse_settings(env: &Env) -> Result<GatewaySettings, String> {
+    let not_text: RefCell<Option<String>> = RefCell::default();
+    let parsed = GatewaySettings::from_lookup(|name| {
+        env.var(name).unwrap_or_else(|NotText| {
+            not_text.borrow_mut().get_or_insert_with(|| name.to_owned());
+            None
+        })
+    });
+    match not_text.into_inner() {
+        Some(name) => Err(format!("{name}: expected text, a number or true/false (a quoted string in wrangler.toml)")),
+        None => parsed,
+    }
 }
 
 /// The Worker's `fetch` handler (`entry.js` calls it with `env` and `ctx`): the response,

@@ -37,10 +37,25 @@ extern "C" {
     pub fn console_error(line: &str);
 }
 
+/// A variable that is neither text, a number nor a boolean (a table or an array in
+/// wrangler.toml's `[vars]`).
+#[derive(Debug)]
+pub struct NotText;
+
 impl Env {
-    /// The text variable or secret `name` (`None`: unset, or not text).
-    pub fn var(&self, name: &str) -> Option<String> {
-        Reflect::get(self, &JsValue::from_str(name)).ok()?.as_string()
+    /// The variable or secret `name` as text (`None`: unset). A number or a boolean, as an
+    /// unquoted value in wrangler.toml arrives, is read as its text (`30000`, `true`).
+    pub fn var(&self, name: &str) -> Result<Option<String>, NotText> {
+        let value = Reflect::get(self, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
+        if value.is_undefined() || value.is_null() {
+            return Ok(None);
+        }
+        match (value.as_string(), value.as_f64(), value.as_bool()) {
+            (Some(text), _, _) => Ok(Some(text)),
+            (_, Some(number), _) => Ok(Some(number.to_string())),
+            (_, _, Some(flag)) => Ok(Some(flag.to_string())),
+            _ => Err(NotText),
+        }
     }
 
     /// The binding `name`, as the runtime's object `T` (`None`: not bound).

@@ -135,3 +135,38 @@ describe('with an UPSTREAM_TIMEOUT_MS the idempotency marker cannot cover', () =
     assert.deepEqual(await t.gw.received(), []);
   });
 });
+
+describe('settings written unquoted in wrangler.toml (a number, a boolean)', () => {
+  // wrangler passes `MAX_PARTICIPANTS_PER_REQUEST = 2` on as the number 2, not the text "2".
+  const t = useStack({ vars: { MAX_PARTICIPANTS_PER_REQUEST: 2, UPSTREAM_TIMEOUT_MS: 20000 } });
+
+  test('are read as their text: the limit of 2 holds', async () => {
+    const people = (n) => ({ participants: Array.from({ length: n }, (_, i) => ({ id: `1555000${String(i).padStart(4, '0')}@c.us` })) });
+    const refused = await t.gw.call(`/api/default/groups/${ALPHA}/participants/add`, { method: 'POST', body: people(3) });
+    const p = assertProblem(refused, 422, 'validation_failed');
+    assert.match(p.errors[0].detail, /at most 2/);
+    assert.deepEqual(await t.gw.received(), []);
+  });
+});
+
+describe('a setting written as a table in wrangler.toml', () => {
+  const t = useStack({ vars: { GROUP_CACHE: { seconds: 30 } } });
+
+  test('every request → 500 misconfigured naming the setting', async () => {
+    const p = assertProblem(await t.gw.call('/api/default/groups'), 500, 'misconfigured');
+    assert.match(p.detail, /^GROUP_CACHE: expected text, a number or true\/false/);
+    assert.deepEqual(await t.gw.received(), []);
+  });
+});
+
+describe('an UPSTREAM_URL with no host or a port that is not a number', () => {
+  for (const url of ['http:///base', 'http://127.0.0.1:3000x', 'http://[::1']) {
+    const t = useStack({ vars: { UPSTREAM_URL: url } });
+
+    test(`${url}: every request → 500 misconfigured naming the setting, nothing sent anywhere`, async () => {
+      const p = assertProblem(await t.gw.call('/api/default/groups'), 500, 'misconfigured');
+      assert.match(p.detail, /^UPSTREAM_URL: expected http\(s\):\/\/host\[:port\]/);
+      assert.deepEqual(await t.gw.received(), []);
+    });
+  }
+});
