@@ -6,13 +6,24 @@
 # wrangler.toml can be overridden from the environment.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
+source "$(dirname "$0")/dev-vars.sh"
 cd "$root"
 
 PORT=${PORT:-8787}
 SIM_PORT=${SIM_PORT:-3001}
-export API_KEYS=${API_KEYS:-groupgate-dev-key-0001}
+default_key=groupgate-dev-key-0001
+export API_KEYS=${API_KEYS:-$default_key}
+# The banner shows the client key only when it is the built-in development key, never one of yours.
 dev_key=${API_KEYS%%,*}
 dev_key=${dev_key%%:*}
+if [ "$dev_key" = "$default_key" ]; then
+  key_line="development client key: $dev_key"
+  sign_in="the development client key"
+else
+  key_line="client key: one of the keys in your API_KEYS (not shown here)"
+  sign_in="a key from your API_KEYS"
+  dev_key='<a key from API_KEYS>'
+fi
 
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
@@ -29,15 +40,11 @@ if [ -z "${UPSTREAM_URL:-}" ]; then
 fi
 : "${UPSTREAM_API_KEY:?set UPSTREAM_API_KEY to the key of the WAHA server at UPSTREAM_URL}"
 
-# Local settings for wrangler dev (git-ignored): secrets plus every setting set in the environment.
+# Local settings for wrangler dev (git-ignored, mode 600): secrets plus every setting set in the
+# environment, quoted so that wrangler reads each value back unchanged (scripts/dev-vars.sh); a value
+# that cannot be stops make dev here, naming the variable only.
 umask 077
-: > .dev.vars
-for name in UPSTREAM_URL UPSTREAM_API_KEY UPSTREAM_DIALECT API_KEYS ALLOWED_ORIGINS LIMIT_REFRESH LIMIT_ADD LIMIT_REMOVE LIMIT_CREATE \
-  LIMIT_ADD_PER_GROUP LIMIT_REMOVE_PER_GROUP RATE_LIMIT_ON_STORE_ERROR RATE_LIMIT_BACKEND UPSTREAM_TIMEOUT_MS UPSTREAM_ANSWER_CHECK STORE_TIMEOUT_MS \
-  SUBJECT_MAX_LENGTH DESCRIPTION_MAX_LENGTH MAX_PARTICIPANTS_PER_REQUEST PICTURE_URL_HOSTS PICTURE_URL_FETCH GROUP_CACHE \
-  WEBHOOK_HMAC_KEY WEBHOOK_TOLERANCE_SECS WEBHOOK_FORWARD_URL WEBHOOK_FORWARD_HMAC_KEY; do
-  if [ -n "${!name+x}" ]; then printf '%s=%q\n' "$name" "${!name}" >> .dev.vars; fi
-done
+write_dev_vars .dev.vars
 
 url="http://127.0.0.1:$PORT"
 (
@@ -46,8 +53,8 @@ url="http://127.0.0.1:$PORT"
 
   groupgate is serving on $url  (upstream: $UPSTREAM_URL)
   API:      $url/api/  (and $url/healthz)
-  console:  $url/  (sign in with the development client key)
-  development client key: $dev_key
+  console:  $url/  (sign in with $sign_in)
+  $key_line
   try:  curl -H 'X-Api-Key: $dev_key' $url/api/default/groups
 
 BANNER
