@@ -808,3 +808,8 @@ async fn scopes_say_what_the_key_may_do_in_the_session() {
 
 #[path = "browser/paced.rs"]
 mod paced;
+
+// ---------------------------------------------------------------- options, headers, bare errors
+
+#[path = "browser/options.rs"]
+mod options;

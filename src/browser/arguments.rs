@@ -3,11 +3,13 @@
 //! their place says; the few whose JavaScript shape differs from the wire say how.
 
 use super::errors::{get, set};
+use crate::error::{ErrorCode, FieldError};
 use crate::ids::GroupId;
 use crate::invite::InviteCode;
 use crate::ops::field::{At, Description, People, Place, Subject};
 use crate::ops::query::{ListGroupsQuery, EXCLUDE, LIMIT, OFFSET, SORT_BY, SORT_ORDER};
 use crate::picture::PictureFile;
+use crate::wire::quoted;
 use js_sys::{Array, Object};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -21,9 +23,16 @@ pub(crate) struct Call {
     pub query: Vec<(&'static str, JsValue)>,
     /// The body object, when a field goes there.
     pub body: Option<JsValue>,
+    /// Arguments refused before the core sees them (an options argument that is no object).
+    pub refused: Vec<FieldError>,
 }
 
 impl Call {
+    /// An options argument as an object, `None` when absent or refused (the refusal kept).
+    fn options(&mut self, value: JsValue, name: &str, known: &[&str]) -> Option<JsValue> {
+        options_object(&value, name, known).map_err(|e| self.refused.push(e)).ok().flatten()
+    }
+
     fn body_field(&mut self, key: &str, value: &JsValue) {
         let body = self.body.get_or_insert_with(|| Object::new().into());
         set(body, key, value);
@@ -32,8 +41,8 @@ impl Call {
 
 /// A field's browser argument.
 pub(crate) trait Argument {
-    /// Puts the argument `value` where the field sits.
-    fn put(value: JsValue, at: At, call: &mut Call) {
+    /// Puts the argument `value`, the JS parameter `name`, where the field sits.
+    fn put(value: JsValue, at: At, _name: &'static str, call: &mut Call) {
         match at.place {
             Place::Path => call.group = Some(value),
             Place::Query => call.query.push((at.key, value)),
@@ -52,7 +61,7 @@ impl Argument for bool {}
 /// People as strings or `{id}`: `["1555…@c.us", {id}]` → `[{id: "1555…@c.us"}, {id}]`; anything
 /// else is left for the core to report at its pointer.
 impl Argument for People {
-    fn put(value: JsValue, at: At, call: &mut Call) {
+    fn put(value: JsValue, at: At, _name: &'static str, call: &mut Call) {
         let list = match value.dyn_ref::<Array>() {
             Some(list) => list
                 .iter()
@@ -74,7 +83,9 @@ impl Argument for People {
 
 /// `{limit, offset, sortBy, sortOrder, excludeParticipants}` → the query of `GET /groups`.
 impl Argument for ListGroupsQuery {
-    fn put(query: JsValue, _: At, call: &mut Call) {
+    fn put(query: JsValue, _: At, name: &'static str, call: &mut Call) {
+        let known = [LIMIT, OFFSET, SORT_BY, SORT_ORDER, "excludeParticipants"];
+        let Some(query) = call.options(query, name, &known) else { return };
         let exclude = match get(&query, "excludeParticipants") {
             v if v.as_bool() == Some(true) => JsValue::from_str("participants"),
             v if v.as_bool() == Some(false) => JsValue::UNDEFINED,
@@ -89,7 +100,32 @@ impl Argument for ListGroupsQuery {
 
 /// `{refresh}` → `refresh=…`.
 impl Argument for Option<bool> {
-    fn put(query: JsValue, at: At, call: &mut Call) {
+    fn put(query: JsValue, at: At, name: &'static str, call: &mut Call) {
+        let Some(query) = call.options(query, name, &[at.key]) else { return };
         call.query.push((at.key, get(&query, at.key)));
     }
+}
+
+/// An options argument `name`: `None` when `undefined` or `null`; anything but a non-array object
+/// is refused (`invalid_type` on `name`), and so is an own key not in `known` (`unknown_field` on
+/// the key), rather than silently ignored.
+pub(crate) fn options_object(value: &JsValue, name: &str, known: &[&str]) -> Result<Option<JsValue>, FieldError> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    if !value.is_object() || Array::is_array(value) {
+        let detail = format!("{name}: expected an object {{{}}}", known.join(", "));
+        return Err(FieldError::parameter(name, ErrorCode::InvalidType, detail));
+    }
+    if let Some(key) = unknown_key(value, known) {
+        let detail = format!("{}: not an option of {name} (expected {})", quoted(&key), known.join(", "));
+        return Err(FieldError::parameter(key, ErrorCode::UnknownField, detail));
+    }
+    Ok(Some(value.clone()))
+}
+
+/// The first own enumerable key of the object `value` that is not in `known`.
+pub(crate) fn unknown_key(value: &JsValue, known: &[&str]) -> Option<String> {
+    let object = value.dyn_ref::<Object>()?;
+    Object::keys(object).iter().filter_map(|k| k.as_string()).find(|k| !known.contains(&k.as_str()))
 }

@@ -2,7 +2,7 @@
 //! from its row. Every call reads its arguments into the operation with the Worker's own field
 //! readers, sends the canonical WAHA rendering of it, and decodes the answer.
 
-use super::arguments::Call;
+use super::arguments::{options_object, unknown_key, Call};
 use super::errors::{get, to_js, Failure};
 use super::http::{send, Outgoing};
 use super::key_scopes::key_scopes;
@@ -11,7 +11,7 @@ use crate::headers::{valid_idempotency_key, API_KEY_HEADER, IDEMPOTENCY_KEY_HEAD
 use crate::ids::{GroupId, SessionName};
 use crate::invite::InviteCode;
 use crate::keys::KEY_PATH;
-use crate::limits::Limits;
+use crate::limits::{Limits, GROUP_SIZE_MAX, PICTURE_MAX_BYTES};
 use crate::ops::body::parse_json;
 use crate::ops::{GroupRequest, Method, OperationKind};
 use crate::wire::{quoted, Query};
@@ -85,7 +85,7 @@ impl GroupsClient {
     pub fn scopes(&self, #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue) -> Promise {
         let inner = Rc::clone(&self.inner);
         future_to_promise(async move {
-            let (signal, timeout_ms, idempotency_key) = inner.call_options(&options).map_err(to_js)?;
+            let (signal, timeout_ms, idempotency_key) = inner.call_options(&options, None).map_err(to_js)?;
             let url = format!("{}{KEY_PATH}", inner.base);
             let outgoing = Outgoing { method: Method::Get, url, body: None, headers: &inner.headers, idempotency_key };
             let answer = send(outgoing, signal, timeout_ms).await.map_err(Failure::into_js)?;
@@ -125,8 +125,8 @@ macro_rules! client_methods {
                         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: ::wasm_bindgen::JsValue,
                     ) -> ::js_sys::Promise {
                         let mut call = Call::default();
-                        $( <$ty as Argument>::put($param, At { place: Place::$place, key: $key }, &mut call); )*
-                        $( <$oty as Argument>::put($oparam, At { place: Place::$oplace, key: $okey }, &mut call); )*
+                        $( <$ty as Argument>::put($param, At { place: Place::$place, key: $key }, stringify!($param), &mut call); )*
+                        $( <$oty as Argument>::put($oparam, At { place: Place::$oplace, key: $okey }, stringify!($oparam), &mut call); )*
                         self.start(OperationKind::$name, call, Decode::$decode $(($decode_key))?, &options)
                     }
                 )*
@@ -147,11 +147,16 @@ impl GroupsClient {
 
 impl Inner {
     fn from_options(options: &JsValue) -> Result<Inner, Error> {
-        if !options.is_object() {
+        if !options.is_object() || Array::is_array(options) {
             let detail = "options: expected an object {baseUrl, apiKey, session}";
             return Err(FieldError::parameter("options", ErrorCode::InvalidType, detail).into());
         }
         let mut errors = FieldErrors::new();
+        let known = ["baseUrl", "apiKey", "session", "timeoutMs", "headers", "limits"];
+        if let Some(key) = unknown_key(options, &known) {
+            let detail = format!("{}: not an option of GroupsClient (expected {})", quoted(&key), known.join(", "));
+            errors.push(FieldError::parameter(key, ErrorCode::UnknownField, detail));
+        }
         let base = errors.take(required_string(options, "baseUrl").and_then(|s| base_url(&s)));
         let api_key = errors.take(required_string(options, "apiKey").and_then(|key| {
             let ok = !key.is_empty() && key.bytes().all(|b| b.is_ascii_graphic());
@@ -183,7 +188,7 @@ impl Inner {
         decode: Decode,
         options: &JsValue,
     ) -> Result<JsValue, JsValue> {
-        let (signal, timeout_ms, idempotency_key) = self.call_options(options).map_err(to_js)?;
+        let (signal, timeout_ms, idempotency_key) = self.call_options(options, Some(kind)).map_err(to_js)?;
         let request = self.validate(kind, call).map_err(to_js)?;
         if signal.as_ref().is_some_and(AbortSignal::aborted) {
             return Err(Failure::new(ErrorCode::Aborted, "the request was aborted by its AbortSignal").into_js());
@@ -203,6 +208,9 @@ impl Inner {
     /// Reads the call's arguments into the operation with the Worker's own field readers.
     fn validate(&self, kind: OperationKind, call: Call) -> Result<GroupRequest, Error> {
         let mut errors = FieldErrors::new();
+        for refused in call.refused {
+            errors.push(refused);
+        }
         let group = match call.group {
             Some(id) => errors.take(GroupId::parse_parameter(&text_argument(&id, "id")?)),
             None => None,
@@ -219,14 +227,16 @@ impl Inner {
         errors.finish(|| Some(GroupRequest { session: self.session.clone(), operation: operation? }))
     }
 
-    fn call_options(&self, options: &JsValue) -> Result<(Option<AbortSignal>, u32, Option<String>), Error> {
-        if options.is_undefined() || options.is_null() {
+    /// The per-call options of `kind` (`None`: `scopes()`, no operation of the table).
+    fn call_options(
+        &self,
+        options: &JsValue,
+        kind: Option<OperationKind>,
+    ) -> Result<(Option<AbortSignal>, u32, Option<String>), Error> {
+        let Some(options) = options_object(options, "options", &["signal", "timeoutMs", "idempotencyKey"])? else {
             return Ok((None, self.timeout_ms, None));
-        }
-        if !options.is_object() {
-            let detail = "options: expected {signal?, timeoutMs?, idempotencyKey?}";
-            return Err(FieldError::parameter("options", ErrorCode::InvalidType, detail).into());
-        }
+        };
+        let options = &options;
         let mut errors = FieldErrors::new();
         let signal = match get(options, "signal") {
             v if v.is_undefined() || v.is_null() => Some(None),
@@ -242,8 +252,28 @@ impl Inner {
                 FieldError::parameter("idempotencyKey", ErrorCode::InvalidParameter, detail)
             })),
         };
+        // The Worker keeps a record only for the operations the table marks idempotent: a key on
+        // any other call would promise a safe retry that does not exist.
+        let key = match (key, kind) {
+            (Some(Some(_)), kind) if !kind.is_some_and(OperationKind::idempotent) => {
+                errors.push(idempotency_key_refused(kind));
+                None
+            }
+            (key, _) => key,
+        };
         errors.finish(|| Some((signal?, timeout?.unwrap_or(self.timeout_ms), key?)))
     }
+}
+
+/// `idempotencyKey` on a call the Worker does not replay from a record.
+fn idempotency_key_refused(kind: Option<OperationKind>) -> FieldError {
+    let method = kind.map_or("scopes", OperationKind::client_name);
+    let honoured: Vec<&str> = OperationKind::ALL.iter().filter(|k| k.idempotent()).map(|k| k.client_name()).collect();
+    let detail = format!(
+        "idempotencyKey: {method} is not idempotent; the Worker honours Idempotency-Key only for {}",
+        honoured.join(", ")
+    );
+    FieldError::parameter("idempotencyKey", ErrorCode::UnknownField, detail)
 }
 
 /// The answer as the method promises it.
@@ -319,29 +349,55 @@ fn timeout_option(value: &JsValue, name: &'static str) -> Result<Option<u32>, Fi
 /// Headers the client sets itself; `headers` may not set them.
 const RESERVED_HEADERS: [&str; 4] = [API_KEY_HEADER, "Content-Type", "Accept", IDEMPOTENCY_KEY_HEADER];
 
-/// `headers: Record<string, string>` as pairs, each accepted by the browser's `Headers`.
+/// `headers`, anything `fetch` takes as `HeadersInit` (`{name: value}`, `[[name, value], …]`, a
+/// `Headers`, any iterable of pairs), as the pairs the browser's own `Headers` makes of it.
 fn header_option(value: &JsValue) -> Result<Vec<(String, String)>, FieldError> {
     if value.is_undefined() || value.is_null() {
         return Ok(Vec::new());
     }
     let fail = |why: &str| FieldError::parameter("headers", ErrorCode::InvalidParameter, format!("headers: {why}"));
-    let object = value.dyn_ref::<Object>().ok_or_else(|| {
-        FieldError::parameter("headers", ErrorCode::InvalidType, "headers: expected {name: string value}")
-    })?;
-    let probe = web_sys::Headers::new().map_err(|_| fail("no Headers in this environment"))?;
-    let mut pairs = Vec::new();
-    for pair in Object::entries(object).iter() {
-        let pair: Array = pair.unchecked_into();
-        let (Some(name), Some(value)) = (pair.get(0).as_string(), pair.get(1).as_string()) else {
+    if !value.is_object() {
+        let detail = "headers: expected a Headers, an object {name: value} or an array of [name, value] pairs";
+        return Err(FieldError::parameter("headers", ErrorCode::InvalidType, detail));
+    }
+    // `fetch` would turn a number or an object into its string: refuse what is no string instead
+    // (in a plain object; the pairs of an iterable are the browser's to judge, as fetch would).
+    if !is_iterable(value) {
+        let values = Object::values(value.unchecked_ref::<Object>());
+        if values.iter().any(|v| !v.is_string()) {
             return Err(FieldError::parameter("headers", ErrorCode::InvalidType, "headers: values must be strings"));
+        }
+    }
+    // One constructor behind every overload: it reads a record, a sequence of pairs or a Headers.
+    let headers = web_sys::Headers::new_with_str_sequence_sequence(value).map_err(|e| {
+        let why = get(&e, "message").as_string().unwrap_or_default();
+        let named = Object::entries(value.unchecked_ref::<Object>())
+            .iter()
+            .filter_map(|pair| pair.unchecked_into::<Array>().get(0).as_string())
+            .find(|name| web_sys::Headers::new().is_ok_and(|probe| probe.append(name, "x").is_err()));
+        match named {
+            Some(name) => fail(&format!("{} is not a valid header", quoted(&name))),
+            None => fail(&format!("not valid headers ({why})")),
+        }
+    })?;
+    let mut pairs = Vec::new();
+    let entries = js_sys::try_iter(&headers).ok().flatten().into_iter().flatten();
+    for pair in entries {
+        let pair: Array = pair.map_err(|_| fail("unreadable"))?.unchecked_into();
+        let (Some(name), Some(value)) = (pair.get(0).as_string(), pair.get(1).as_string()) else {
+            return Err(fail("unreadable"));
         };
         if RESERVED_HEADERS.iter().any(|r| r.eq_ignore_ascii_case(&name)) {
             return Err(fail(&format!("{name} is set by the client (use apiKey or the call options)")));
         }
-        probe.append(&name, &value).map_err(|_| fail(&format!("{} is not a valid header", quoted(&name))))?;
         pairs.push((name, value));
     }
     Ok(pairs)
+}
+
+/// Whether `value` has a `[Symbol.iterator]` (an array, a `Headers`, a `Map`).
+fn is_iterable(value: &JsValue) -> bool {
+    js_sys::Reflect::get(value, &js_sys::Symbol::iterator()).is_ok_and(|f| f.is_function())
 }
 
 /// `limits: Partial<ValidationLimits>` over the defaults.
@@ -349,6 +405,24 @@ pub(crate) fn limits_option(value: &JsValue) -> Result<Limits, FieldError> {
     let mut limits = Limits::default();
     if value.is_undefined() || value.is_null() {
         return Ok(limits);
+    }
+    if !value.is_object() || Array::is_array(value) {
+        let detail = "limits: expected an object {subjectMax?, descriptionMax?, participantsPerRequest?}";
+        return Err(FieldError::parameter("limits", ErrorCode::InvalidType, detail));
+    }
+    // The object `limits()` answers is accepted as it is: its fixed limits only as they are.
+    let fixed = [("groupSize", GROUP_SIZE_MAX), ("pictureMaxBytes", PICTURE_MAX_BYTES)];
+    let known = ["subjectMax", "descriptionMax", "participantsPerRequest", "groupSize", "pictureMaxBytes"];
+    if let Some(key) = unknown_key(value, &known) {
+        let detail = format!("limits: {} is not a limit (expected {})", quoted(&key), known[..3].join(", "));
+        return Err(FieldError::parameter("limits", ErrorCode::UnknownField, detail));
+    }
+    for (name, fixed) in fixed {
+        let given = get(value, name);
+        if !given.is_undefined() && given.as_f64() != Some(fixed as f64) {
+            let detail = format!("limits.{name}: fixed at {fixed}, not configurable");
+            return Err(FieldError::parameter("limits", ErrorCode::InvalidParameter, detail));
+        }
     }
     for (name, slot) in [
         ("subjectMax", &mut limits.subject_max),

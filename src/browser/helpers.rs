@@ -13,7 +13,9 @@ use js_sys::Object;
 use wasm_bindgen::prelude::*;
 
 /// Turns phone input (`+1 (555) 123-4567`, `0044 20 7946 0958`) into a user id
-/// (`15551234567@c.us`); throws a `GroupgateError` (`invalid_phone_number`) when it can't.
+/// (`15551234567@c.us`); when it can't, throws a `GroupgateError` with code `validation_failed`
+/// and `errors[0]` `{parameter: "phone", code: "invalid_phone_number"}` (`invalid_type` for a
+/// non-string).
 #[wasm_bindgen(js_name = phoneToUserId)]
 pub fn phone_to_user_id(#[wasm_bindgen(unchecked_param_type = "string")] input: JsValue) -> Result<String, JsValue> {
     console_error_panic_hook::set_once();
@@ -22,7 +24,8 @@ pub fn phone_to_user_id(#[wasm_bindgen(unchecked_param_type = "string")] input: 
 }
 
 /// Reads an invite code or link (`https://chat.whatsapp.com/<code>`, look-alike hosts refused)
-/// into `{code, link}`; throws a `GroupgateError` (`invalid_invite_code` / `invalid_invite_link`).
+/// into `{code, link}`; otherwise throws a `GroupgateError` with code `validation_failed` and
+/// `errors[0]` `{parameter: "code", code: "invalid_invite_code" | "invalid_invite_link"}`.
 #[wasm_bindgen(js_name = parseInvite, unchecked_return_type = "Invite")]
 pub fn parse_invite(
     #[wasm_bindgen(js_name = codeOrLink, unchecked_param_type = "string")] code_or_link: JsValue,
@@ -37,7 +40,8 @@ pub fn parse_invite(
 
 /// Parses a WAHA webhook body into a typed event; `kind` tells the five group events apart
 /// (`"other"` for any other event, with its raw payload). Throws a `GroupgateError`
-/// (`invalid_json`, `invalid_type`, `payload_too_large`) for anything else.
+/// (`invalid_json`, `invalid_type`, `payload_too_large`) for anything else; a `body` that is no
+/// string, `validation_failed` with `errors[0]` `{parameter: "body", code: "invalid_type"}`.
 #[wasm_bindgen(js_name = parseGroupEvent, unchecked_return_type = "GroupEvent")]
 pub fn parse_group_event(#[wasm_bindgen(unchecked_param_type = "string")] body: JsValue) -> Result<JsValue, JsValue> {
     console_error_panic_hook::set_once();

@@ -131,11 +131,13 @@ impl Failure {
 fn problem(response: &Response, text: &str) -> Failure {
     let status = response.status();
     let body = js_sys::JSON::parse(text).ok().filter(JsValue::is_object).unwrap_or(JsValue::UNDEFINED);
-    let code = get(&body, "code").as_string().unwrap_or_else(|| ErrorCode::of_status(status).as_str().to_owned());
-    let detail = get(&body, "detail")
-        .as_string()
-        .or_else(|| get(&body, "title").as_string())
-        .unwrap_or_else(|| format!("the Worker answered HTTP {status}"));
+    let code = get(&body, "code").as_string();
+    let problemless = code.is_none();
+    let code = code.unwrap_or_else(|| problemless_code(status).as_str().to_owned());
+    let detail = get(&body, "detail").as_string().or_else(|| get(&body, "title").as_string()).unwrap_or_else(|| {
+        let what = if problemless { " without a groupgate problem" } else { "" };
+        format!("the Worker answered HTTP {status}{what}")
+    });
     let errors = get(&body, "errors").dyn_into::<Array>().unwrap_or_default();
     let retry_after = get(&body, "retryAfter")
         .as_f64()
@@ -168,6 +170,20 @@ fn problem(response: &Response, text: &str) -> Failure {
         failure.request_id = get(&body, "requestId").as_string();
     }
     failure
+}
+
+/// The code of an error answer without a groupgate problem (a proxy's, a CDN's): the status's
+/// code when the status alone says it (`unauthorized`, `not_found`, `rate_limited`, …), but never
+/// one that blames the request's content (`invalid_json`, `validation_failed`,
+/// `unsupported_media_type`), which only the Worker's problem can say: those answers are
+/// `upstream_unavailable`, something in between answered instead of the Worker.
+fn problemless_code(status: u16) -> ErrorCode {
+    match ErrorCode::of_status(status) {
+        ErrorCode::InvalidJson | ErrorCode::ValidationFailed | ErrorCode::UnsupportedMediaType => {
+            ErrorCode::UpstreamUnavailable
+        }
+        code => code,
+    }
 }
 
 /// `{policy, <names[0]>: values[0], <names[1]>: values[1]}`.

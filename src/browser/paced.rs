@@ -3,9 +3,11 @@
 //! can be cancelled. It drives the client's public `addParticipants` and reads the thrown
 //! `GroupgateError`'s rate-limit fields; the chunk arithmetic is the host-free `crate::pacing`.
 
+use super::arguments::options_object;
+use super::client::text_argument;
 use super::errors::{get, set, to_js, Failure};
 use crate::error::{Error, ErrorCode, FieldError};
-use crate::ids::ParticipantId;
+use crate::ids::{GroupId, ParticipantId};
 use crate::pacing::{prepare, Outcome, Pacer, Rejected, Step};
 use js_sys::{Array, Function, Object, Promise};
 use wasm_bindgen::prelude::*;
@@ -123,6 +125,12 @@ impl BulkAdd {
         if inputs.is_empty() {
             return Err(invalid("people", ErrorCode::EmptyList, "people: the list is empty"));
         }
+        // The group is checked as `addParticipants` would, before any request or report.
+        let group = text_argument(&group_id, "groupId")?;
+        GroupId::parse(&group)
+            .map_err(|why| invalid("groupId", ErrorCode::InvalidGroupId, &format!("groupId: {why}")))?;
+        let options = options_object(options, "options", &["onProgress", "signal"])?.unwrap_or(JsValue::UNDEFINED);
+        let options = &options;
         let on_progress = match get(options, "onProgress") {
             v if v.is_undefined() || v.is_null() => None,
             v => Some(

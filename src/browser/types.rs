@@ -19,10 +19,11 @@ export interface GroupsClientOptions {
   session: string;
   /** Milliseconds before a request fails with code `timeout` (default 20000; 0: never). */
   timeoutMs?: number;
-  /** Extra headers sent with every request. A cross-origin call to the Worker itself may carry
+  /** Extra headers sent with every request: anything `fetch` takes (`{name: value}`, an array of
+   *  `[name, value]` pairs, a `Headers`). A cross-origin call to the Worker itself may carry
    *  only the headers its CORS preflight allows (`X-Request-Id`, `Cache-Control`, besides those the
    *  client sets); others are for a proxy of your own in between that allows them. */
-  headers?: Record<string, string>;
+  headers?: HeadersInit;
   /** The Worker's validation limits, when it is configured differently from the defaults. */
   limits?: Partial<ValidationLimits>;
 }
@@ -33,7 +34,10 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Overrides the client's `timeoutMs` for this call. */
   timeoutMs?: number;
-  /** Sent as `Idempotency-Key`: the Worker answers a replayed request without repeating it. */
+  /** `createGroup` only (the one operation the Worker replays from a record): sent as
+   *  `Idempotency-Key`, so a retry with the same key answers the first group instead of creating a
+   *  second. Any other method refuses it (`validation_failed` naming `idempotencyKey`), sending
+   *  nothing. */
   idempotencyKey?: string;
 }
 
@@ -195,14 +199,16 @@ export interface JoinRequestResult {
 /** One invalid value in the request body, at a JSON pointer into the WAHA body (`/participants/0/id`). */
 export interface BodyFieldError {
   pointer: string;
-  code: ErrorCode;
+  /** A code of `ErrorCode`, or one a newer Worker added. */
+  code: ErrorCode | (string & {});
   detail: string;
 }
 
 /** One invalid path or query parameter (`id`, `session`, `limit`) or client option. */
 export interface ParameterFieldError {
   parameter: string;
-  code: ErrorCode;
+  /** A code of `ErrorCode`, or one a newer Worker added. */
+  code: ErrorCode | (string & {});
   detail: string;
 }
 
@@ -226,8 +232,9 @@ export interface RateLimitPolicyInfo {
 /** Every failure of the module: a JS `Error` named `GroupgateError`. Test with `isGroupgateError`. */
 export interface GroupgateError extends Error {
   name: "GroupgateError";
-  /** Stable machine code to branch on. */
-  code: ErrorCode;
+  /** Stable machine code to branch on: one of `ErrorCode`, or a code a newer Worker added (passed
+   *  through as it came, so keep a default branch). */
+  code: ErrorCode | (string & {});
   /** HTTP status (the Worker's, or what it would answer; 0 for network failures and aborts). */
   status: number;
   /** Human explanation (also the `message`). */

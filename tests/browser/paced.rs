@@ -186,6 +186,30 @@ async fn invalid_arguments_are_refused_before_anything_is_sent() {
     .await;
     assert!(has(&field_errors(&e), "onProgress", "invalid_type"));
     let e = fails(add_participants_paced(client().into(), s("nope"), one(), none()), "validation_failed").await;
-    assert!(has(&field_errors(&e), "id", "invalid_group_id"), "{}", show(&e));
+    assert!(has(&field_errors(&e), "groupId", "invalid_group_id"), "{}", show(&e));
+    assert_eq!(received().await.length(), 0, "nothing reached the simulator");
+}
+
+#[wasm_bindgen_test]
+async fn a_bad_group_id_is_refused_before_anything_starts() {
+    reset().await;
+    // Nobody valid to send: the group id is still checked.
+    let e =
+        fails(add_participants_paced(client().into(), s("garbage"), js(r#"["nope"]"#), none()), "validation_failed")
+            .await;
+    assert_eq!(field_errors(&e), vec![("groupId".to_owned(), "invalid_group_id".to_owned())]);
+    let e = fails(
+        add_participants_paced(client().into(), JsValue::from(7), js(r#"["nope"]"#), none()),
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(field_errors(&e), vec![("groupId".to_owned(), "invalid_type".to_owned())]);
+    // Valid and invalid people: a plain GroupgateError before any report, not a PacedAddError.
+    let (options, reports, _callback) = collecting(|_| {});
+    let people = js(r#"["15551230001@c.us", "nope"]"#);
+    let e = fails(add_participants_paced(client().into(), s("garbage"), people, options), "validation_failed").await;
+    assert_eq!(field_errors(&e), vec![("groupId".to_owned(), "invalid_group_id".to_owned())]);
+    assert!(at(&e, "results").is_undefined(), "not a PacedAddError: {}", show(&e));
+    assert_eq!(reports.length(), 0, "onProgress was not called: {}", show(&reports));
     assert_eq!(received().await.length(), 0, "nothing reached the simulator");
 }
