@@ -22,7 +22,9 @@ if [ "${KEEP_NAMES:-0}" = 1 ]; then names=(--debuginfo); fi
 # default inlines all of them: the request's whole future became one function of over 100 KB,
 # whose code compresses worse than its parts do: 8 KiB more gzip for 9 KB less raw).
 # --converge repeats the passes while they still shrink the code (0.2 KiB gzip for a few seconds).
-wasm-opt "${features[@]/#/--enable-}" -Oz --one-caller-inline-max-function-size 20 --converge "${names[@]}" \
+# --low-memory-unused lets constant address offsets fold into loads and stores (0.35 KiB gzip): Rust
+# never touches the first KiB of memory (its stack grows down from 1 MiB, its data lies above).
+wasm-opt "${features[@]/#/--enable-}" -Oz --one-caller-inline-max-function-size 20 --converge --low-memory-unused "${names[@]}" \
   --strip-producers \
   "$staging/index_bg.wasm" -o build/index_bg.wasm
 cp src/worker/entry.js "$staging/entry.js"
