@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Writes the .dev.vars of `make dev`. Sourced by scripts/dev.sh; run directly by
 # tests/e2e/dev-vars.test.mjs:
-#   write_dev_vars FILE [NAME...]
-# writes NAME=value for each NAME (default: every setting below) set in the environment.
+#   write_dev_vars FILE NAME...
+# writes NAME=value for each NAME set in the environment (scripts/dev.sh names every setting).
 #
 # wrangler reads .dev.vars with its bundled dotenv 16.3.1 `parse` (no $VAR expansion for this file),
 # which keeps backslashes and cuts an unquoted value at '#', so each value is quoted, the quote chosen
@@ -15,12 +15,6 @@
 # A value with a CR (dotenv reads CR and CRLF as LF), that is not valid UTF-8 (wrangler reads the
 # file as UTF-8), or that fits none of these cannot be written: write_dev_vars then fails, naming
 # the variable but never its value, and leaves FILE as it was.
-
-dev_vars_settings=(UPSTREAM_URL UPSTREAM_API_KEY UPSTREAM_DIALECT API_KEYS ALLOWED_ORIGINS LIMIT_REFRESH LIMIT_ADD
-  LIMIT_REMOVE LIMIT_CREATE LIMIT_ADD_PER_GROUP LIMIT_REMOVE_PER_GROUP RATE_LIMIT_ON_STORE_ERROR RATE_LIMIT_BACKEND
-  UPSTREAM_TIMEOUT_MS UPSTREAM_ANSWER_CHECK STORE_TIMEOUT_MS SUBJECT_MAX_LENGTH DESCRIPTION_MAX_LENGTH
-  MAX_PARTICIPANTS_PER_REQUEST PICTURE_URL_HOSTS PICTURE_URL_FETCH GROUP_CACHE WEBHOOK_HMAC_KEY
-  WEBHOOK_TOLERANCE_SECS WEBHOOK_FORWARD_URL WEBHOOK_FORWARD_HMAC_KEY)
 
 # dev_vars_quote VALUE: sets REPLY to VALUE quoted for dotenv; or, when it cannot be, to the reason
 # (which never quotes VALUE) and fails.
@@ -60,7 +54,6 @@ dev_vars_quote() {
 write_dev_vars() {
   local file=$1 name text=''
   shift
-  [ $# -gt 0 ] || set -- "${dev_vars_settings[@]}"
   for name in "$@"; do
     [ -n "${!name+x}" ] || continue
     if ! dev_vars_quote "${!name}"; then
