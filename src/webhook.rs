@@ -103,6 +103,12 @@ pub fn applied_event_key(event_id: &str) -> String {
     format!("whr/{}", hex::encode(&Sha256::digest(event_id.as_bytes())[..16]))
 }
 
+/// How long a record about an applied event is kept in KV: twice the replay window (a delivery
+/// older than the window is refused by its signed timestamp anyway), at least KV's minimum of 60 s.
+pub fn record_ttl_secs(tolerance_secs: u32) -> u64 {
+    (u64::from(tolerance_secs) * 2).max(60)
+}
+
 /// Checks that `at_ms` lies within `tolerance_secs` of `now_ms`, either way; `what` names it.
 pub fn check_window(what: &str, at_ms: u64, now_ms: u64, tolerance_secs: u32) -> Result<(), Error> {
     let skew = at_ms.abs_diff(now_ms);

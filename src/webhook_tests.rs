@@ -272,3 +272,9 @@ fn an_applied_event_is_keyed_by_its_signed_id_in_a_short_key() {
         assert!(digest.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()), "{key}");
     }
 }
+
+#[test]
+fn a_record_about_an_applied_event_outlives_the_replay_window_twice_over_and_kv_minimum() {
+    assert_eq!(record_ttl_secs(300), 600);
+    assert_eq!(record_ttl_secs(10), 60, "KV keeps nothing for less than 60 s");
+}

@@ -155,8 +155,29 @@ pub struct EventEffects {
     pub session: SessionName,
     /// The group concerned.
     pub group: GroupId,
+    /// When WAHA sent the event (its signed `timestamp`), Unix milliseconds.
+    pub sent_ms: u64,
     /// Each concerned entry and what happens to it.
     pub changes: Vec<(CachedRead, Effect)>,
+}
+
+impl EventEffects {
+    /// Whether an event was already applied to the group that WAHA sent after this one
+    /// (`newest_ms`: the newest applied one's signed time).
+    pub fn is_older_than(&self, newest_ms: Option<u64>) -> bool {
+        newest_ms.is_some_and(|newest| self.sent_ms < newest)
+    }
+
+    /// The effects once ordered after the newest event applied to the group: an older event
+    /// (a retried delivery arriving late) may carry older state than the entries hold, so it drops
+    /// every entry of the group instead, and the next read asks the upstream.
+    pub fn ordered_after(self, newest_ms: Option<u64>) -> Self {
+        if self.is_older_than(newest_ms) {
+            EventEffects { changes: drop_all(), ..self }
+        } else {
+            self
+        }
+    }
 }
 
 /// The cache effects of a verified webhook; `raw` is its body as JSON (for the group fields the
@@ -177,7 +198,7 @@ pub fn effects(webhook: &WebhookEvent, raw: &json::Value<'_>) -> Option<EventEff
     };
     let session = SessionName::parse(&webhook.session).ok()?;
     let group = GroupId::parse(group).ok()?;
-    Some(EventEffects { session, group, changes })
+    Some(EventEffects { session, group, sent_ms: webhook.timestamp, changes })
 }
 
 fn drop_all() -> Vec<(CachedRead, Effect)> {

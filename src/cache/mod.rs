@@ -111,6 +111,12 @@ pub fn group_prefix(session: &SessionName, group: &GroupId) -> String {
     format!("gc/{session}/{group}/")
 }
 
+/// The KV key of the signed time of the newest event applied to `group` in `session` (no cached
+/// read has this name).
+pub fn newest_event_key(session: &SessionName, group: &GroupId) -> String {
+    format!("{}newest-event", group_prefix(session, group))
+}
+
 /// The entries a write makes stale once the upstream accepted it, with their group; `None` for
 /// reads and for writes that touch no cached entry (pictures, create, join).
 pub fn invalidated_by(operation: &Operation) -> Option<(&GroupId, Vec<CachedRead>)> {

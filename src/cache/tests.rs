@@ -372,3 +372,29 @@ fn without_the_raw_group_every_entry_is_dropped() {
         assert_eq!(group.get("size"), Some(&json::Value::Number("1e400".into())), "{event}");
     }
 }
+
+#[test]
+fn an_event_is_ordered_by_its_signed_time_against_the_newest_applied_one() {
+    let update = webhook("group.v2.update", json!({"timestamp": 1, "group": {"id": GROUP, "subject": "Older"}}));
+    let e = effects_of(&update).unwrap();
+    let sent = 1_780_000_000_000u64;
+    assert_eq!(e.sent_ms, sent, "the envelope's signed timestamp");
+    // Nothing applied yet, or the newest applied one sent before or at the same time: applied.
+    for newest in [None, Some(sent - 1), Some(sent)] {
+        assert!(!e.is_older_than(newest));
+        assert_eq!(e.clone().ordered_after(newest), e);
+    }
+    // A later event was applied: every entry of the group is dropped instead of the merge.
+    assert!(e.is_older_than(Some(sent + 1)));
+    let ordered = e.ordered_after(Some(sent + 1));
+    assert_eq!(reads(&ordered), CachedRead::ALL.to_vec());
+    assert!(ordered.changes.iter().all(|(_, effect)| *effect == Effect::Drop));
+    assert_eq!(ordered.sent_ms, sent);
+}
+
+#[test]
+fn the_newest_event_key_is_no_cached_read_of_the_group() {
+    let key = newest_event_key(&session(), &group());
+    assert_eq!(key, format!("gc/default/{GROUP}/newest-event"));
+    assert!(CachedRead::ALL.iter().all(|read| read.key(&session(), &group()) != key));
+}

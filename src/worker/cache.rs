@@ -13,10 +13,11 @@ use super::kv::Kv;
 use super::marks::{self, Marks};
 use super::runtime::{console_error, now_ms, Env};
 use super::upstream::Answer;
-use crate::cache::{invalidated_by, CachedRead, Effect, Entry, EventEffects, Freshness, Outcome};
+use crate::cache::{invalidated_by, newest_event_key, CachedRead, Effect, Entry, EventEffects, Freshness, Outcome};
 use crate::config::GatewaySettings;
 use crate::error::{Error, ErrorCode};
 use crate::ops::GroupRequest;
+use crate::webhook::record_ttl_secs;
 use crate::wire::record::Writer;
 
 /// Response header saying how the cache answered: `hit`, `miss` or `stale`.
@@ -155,22 +156,32 @@ pub struct Applied {
     pub entries: u32,
     /// KV operations spent.
     pub kv_ops: u32,
+    /// Whether an event WAHA sent later had been applied already, so this one dropped the
+    /// group's entries instead of being applied.
+    pub older: bool,
 }
 
-/// Applies a verified event's effects to the cache. An error (the store failed) leaves the
-/// delivery unapplied, for the sender to retry.
-pub async fn apply_event(env: &Env, settings: &GatewaySettings, effects: &EventEffects) -> Result<Applied, Error> {
+/// Applies a verified event's effects to the cache, in the order WAHA sent the group's events
+/// ([`EventEffects::ordered_after`]). An error (the store failed) leaves the delivery unapplied,
+/// for the sender to retry.
+pub async fn apply_event(env: &Env, settings: &GatewaySettings, effects: EventEffects) -> Result<Applied, Error> {
     let Some(fresh_secs) = settings.group_cache else {
         return Ok(Applied::default());
     };
     let kv = Kv::open(env).map_err(|e| store_unavailable(&e))?;
     let timeout = settings.store_timeout_ms;
-    let mut applied = Applied::default();
+    let newest_key = newest_event_key(&effects.session, &effects.group);
+    // Deliveries arrive concurrently: this isolate's deliveries for one group take turns, so no
+    // edit reads an entry another is rewriting and no order check misses an event being applied.
+    let store_calls = 2 * effects.changes.len() as u64 + 2;
+    let _turn = GroupTurn::take(&newest_key, u64::from(timeout) * store_calls).await?;
+    let newest =
+        within(timeout, kv.get_text(&newest_key)).await.and_then(|read| read).map_err(|c| store_unavailable(&c))?;
+    let newest = newest.and_then(|text| text.parse::<u64>().ok());
+    let mut applied = Applied { kv_ops: 1, older: effects.is_older_than(newest), ..Applied::default() };
+    let effects = effects.ordered_after(newest);
     for (read, effect) in &effects.changes {
         let key = read.key(&effects.session, &effects.group);
-        // Deliveries arrive concurrently: without this, two edits of one entry would both read
-        // the old value and the second write would undo the first.
-        let _editing = EditMark::take(&key, timeout).await?;
         let cached = match effect {
             Effect::Store(_) | Effect::Drop => None,
             Effect::Merge(_) | Effect::Members { .. } => {
@@ -194,36 +205,39 @@ pub async fn apply_event(env: &Env, settings: &GatewaySettings, effects: &EventE
         applied.kv_ops += 1;
         applied.entries += 1;
     }
+    if !applied.older && newest != Some(effects.sent_ms) {
+        let ttl = record_ttl_secs(settings.webhooks.tolerance_secs);
+        let stored = within(timeout, kv.put(&newest_key, &effects.sent_ms.to_string(), ttl)).await;
+        stored.and_then(|put| put).map_err(|cause| store_unavailable(&cause))?;
+        applied.kv_ops += 1;
+    }
     Ok(applied)
 }
 
 thread_local! {
-    /// Entries this isolate is editing for a webhook.
+    /// Groups whose entries a webhook of this isolate is editing.
     static EDITING: Marks = const { Marks::new() };
 }
 
-/// Poll interval while another delivery of this isolate edits the same entry.
+/// Poll interval while another delivery of this isolate edits the same group's entries.
 const EDIT_WAIT_STEP_MS: u32 = 5;
 
-/// An edit makes two store calls, each within the store timeout: a mark held for more than this
-/// many of them is a cancelled delivery's.
-const EDIT_HOLD_STORE_CALLS: u64 = 4;
+/// This isolate's exclusive right to edit one group's entries, released when dropped.
+struct GroupTurn(String, u64);
 
-/// This isolate's exclusive right to edit one entry, released when dropped.
-struct EditMark(String, u64);
-
-impl EditMark {
-    /// Waits (at most `timeout_ms`) until no other delivery of this isolate edits `key`.
-    async fn take(key: &str, timeout_ms: u32) -> Result<Self, Error> {
-        let hold_ms = EDIT_HOLD_STORE_CALLS * u64::from(timeout_ms);
-        let Some(token) = marks::take(&EDITING, key, (u64::from(timeout_ms), EDIT_WAIT_STEP_MS), hold_ms).await else {
-            return Err(store_unavailable("another delivery kept editing the same entry"));
+impl GroupTurn {
+    /// Waits until no other delivery of this isolate edits the group named by `key`, at most
+    /// `hold_ms`: the longest a delivery's edits take (its store calls, each within the store
+    /// timeout), after which a turn still held is a cancelled delivery's.
+    async fn take(key: &str, hold_ms: u64) -> Result<Self, Error> {
+        let Some(token) = marks::take(&EDITING, key, (hold_ms, EDIT_WAIT_STEP_MS), hold_ms).await else {
+            return Err(store_unavailable("another delivery kept editing the same group"));
         };
-        Ok(EditMark(key.to_owned(), token))
+        Ok(GroupTurn(key.to_owned(), token))
     }
 }
 
-impl Drop for EditMark {
+impl Drop for GroupTurn {
     fn drop(&mut self) {
         EDITING.with(|marks| marks.release(&self.0, self.1));
     }

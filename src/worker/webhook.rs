@@ -20,8 +20,8 @@ use crate::events::{
     GROUP_V2_UPDATE,
 };
 use crate::webhook::{
-    applied_event_key, check_window, sign_waha, verify_waha, Delivery, WahaHeaders, ALGORITHM, ALGORITHM_HEADER,
-    HMAC_HEADER, REQUEST_ID_HEADER, TIMESTAMP_HEADER,
+    applied_event_key, check_window, record_ttl_secs, sign_waha, verify_waha, Delivery, WahaHeaders, ALGORITHM,
+    ALGORITHM_HEADER, HMAC_HEADER, REQUEST_ID_HEADER, TIMESTAMP_HEADER,
 };
 use crate::wire::record::Writer;
 use crate::wire::{json, quoted};
@@ -72,10 +72,13 @@ pub async fn receive(
     // The body parsed above as a webhook, so it is JSON.
     let raw = json::parse_bytes(&body).unwrap_or(json::Value::Null);
     let applied = match effects(&webhook, &raw) {
-        Some(effects) => apply_event(env, settings, &effects).await?,
+        Some(effects) => apply_event(env, settings, effects).await?,
         None => Applied::default(),
     };
     exchange.log.kv_ops += applied.kv_ops + 1;
+    if applied.older {
+        exchange.log.cache = Some("older");
+    }
     seen.mark().await;
     if let Some((url, forward_key)) = settings.webhooks.forward.clone() {
         let timeout_ms = settings.upstream_timeout_ms;
@@ -117,7 +120,7 @@ impl Seen {
         Ok(Seen {
             kv: Kv::open(env).map_err(|e| internal(e.into()))?,
             key: applied_event_key(&webhook.id),
-            ttl_secs: (u64::from(settings.webhooks.tolerance_secs) * 2).max(60),
+            ttl_secs: record_ttl_secs(settings.webhooks.tolerance_secs),
             timeout_ms: settings.store_timeout_ms,
         })
     }

@@ -32,9 +32,8 @@ export async function startWebhookStack({ vars = {}, receiver = true, ...options
   return { stack, gw: client(stack) };
 }
 
-/** A WAHA webhook body (text) for `event` in `session` with `payload`. */
-export function webhookBody(session, event, payload) {
-  const now = Date.now();
+/** A WAHA webhook body (text) for `event` in `session` with `payload`, sent at `now` (Unix ms). */
+export function webhookBody(session, event, payload, now = Date.now()) {
   return JSON.stringify({
     id: `evt_${randomUUID()}`, timestamp: now, session, metadata: {}, engine: 'GOWS', event,
     payload: { timestamp: Math.floor(now / 1000), ...payload },

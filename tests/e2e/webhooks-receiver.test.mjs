@@ -95,6 +95,52 @@ test('a verified delivery is applied, answered 200 and forwarded signed with gro
   assert.ok(Math.abs(Number(copy.headers['x-webhook-timestamp']) - Date.now()) < 5000);
 });
 
+test('an event older than one already applied to its group drops the group\'s entries instead of putting older state back', async () => {
+  // WAHA retries a delivery it could not make (a 503) with the same signed body, so an older event
+  // can arrive after a newer one; each is ordered by its signed timestamp.
+  const session = freshSession();
+  const now = Date.now();
+  const at = (event, group, ms) => webhookBody(session, event, { group: { id: ALPHA, ...group } }, ms);
+  const applied = async (body, entries) => {
+    const res = await deliver(t.gw, body);
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.json.entries, entries, res.text);
+  };
+  const readAfresh = async () => {
+    const res = await t.gw.call(groupPath(session));
+    assert.equal(res.headers.get('x-groupgate-cache'), 'miss', 'the entry was dropped: read from the upstream');
+    assert.equal(res.json.subject, 'Alpha Team', res.text);
+  };
+
+  await t.gw.call(groupPath(session));
+  await applied(at('group.v2.update', { subject: 'Newer' }, now), 1);
+  assert.equal(await cachedSubject(session), 'Newer');
+  await applied(at('group.v2.update', { subject: 'Older' }, now - 5000), 9);
+  await readAfresh();
+
+  // Leaving drops the group; a join from before the leave, delivered late, does not bring it back.
+  await applied(at('group.v2.leave', {}, now + 1000), 9);
+  await applied(at('group.v2.join', { subject: 'From before the leave' }, now - 1000), 9);
+  await readAfresh();
+
+  // Events at or after the newest applied one are applied as usual.
+  await applied(at('group.v2.update', { subject: 'In order' }, now + 1000), 1);
+  assert.equal(await cachedSubject(session), 'In order');
+
+  // Delivered at once, they take turns: whichever goes first, the older state never stays.
+  for (let round = 0; round < 5; round += 1) {
+    const base = now + 2000 + round * 10;
+    const answers = await Promise.all([
+      deliver(t.gw, at('group.v2.update', { subject: `Older ${round}` }, base)),
+      deliver(t.gw, at('group.v2.update', { subject: `Newer ${round}` }, base + 1)),
+    ]);
+    assert.deepEqual(answers.map((res) => res.status), [200, 200]);
+    const res = await t.gw.call(groupPath(session));
+    const cache = res.headers.get('x-groupgate-cache');
+    assert.ok(cache === 'miss' || res.json.subject === `Newer ${round}`, `${cache}: ${res.text}`);
+  }
+});
+
 test('a forged webhook is refused with 401, applied nowhere and forwarded nowhere', async () => {
   const session = freshSession();
   await t.gw.call(groupPath(session));
