@@ -5,13 +5,15 @@
 import { WHATSAPP_ERROR_CODES, ValidationError } from './http.mjs';
 
 /** The kinds of fault, one per fault object (besides `delayMs`, which any may have). */
-export const KINDS = ['status', 'redirect', 'whatsappError', 'drop', 'cutBody', 'slowBodyMs', 'garbage', 'html', 'bodyBytes'];
+export const KINDS = ['status', 'redirect', 'whatsappError', 'drop', 'cutBody', 'slowBodyMs', 'garbage', 'html', 'bodyBytes', 'gzipBytes'];
 /** What `garbage` answers under a JSON content type: JSON cut short. */
 export const GARBAGE_BODY = '{"id":"120363000000000001@g.us","subject":"Alpha Te';
 /** What `html` answers: the kind of page a proxy or login wall in front of WAHA serves. */
 export const HTML_PAGE = '<!DOCTYPE html><html><head><title>Sign in</title></head><body><form>Sign in</form></body></html>';
 /** Largest `bodyBytes`: a bit over the worker's cap on upstream answers is all a test needs. */
 export const BODY_BYTES_MAX = 64 * 1024 * 1024;
+/** Largest `gzipBytes` (decoded): a gzip bomb a reader that trusts its declared length would hold. */
+export const GZIP_BYTES_MAX = 1024 * 1024 * 1024;
 
 /**
  * Checks a `POST /__sim/faults` body: one fault object, or an array of them (the first one
@@ -34,6 +36,7 @@ function parseFault(raw, index) {
   checkNumber(fault.times, 'times', 1, Number.MAX_SAFE_INTEGER);
   checkNumber(fault.slowBodyMs, 'slowBodyMs', 1, 600_000);
   checkNumber(fault.bodyBytes, 'bodyBytes', 16, BODY_BYTES_MAX);
+  checkNumber(fault.gzipBytes, 'gzipBytes', 16, GZIP_BYTES_MAX);
   if (fault.whatsappError !== undefined && !(fault.whatsappError in WHATSAPP_ERROR_CODES)) {
     throw new ValidationError(`whatsappError must be one of ${Object.keys(WHATSAPP_ERROR_CODES).join(', ')}`);
   }

@@ -11,6 +11,8 @@
 // `POST /__sim/outage {"ms": n}` stops listening for n ms (the upstream down: connection refused).
 import { createServer, STATUS_CODES } from 'node:http';
 import { realpathSync } from 'node:fs';
+import { once } from 'node:events';
+import { createGzip } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import {
   HttpError, JSON_TYPE, ValidationError, WhatsAppError, nestError, parseJsonBody, readBody, sendAnswer, sendJson, wahaError,
@@ -198,6 +200,14 @@ async function applyFault(ctx, fault, req, res) {
     res.end();
     return true;
   }
+  if (fault.gzipBytes) {
+    // Valid JSON of gzipBytes once decoded, sent gzipped with its encoded Content-Length: a few
+    // hundred KiB on the wire that a reader trusting the declared length would hold decoded.
+    const body = await gzippedJson(fault.gzipBytes);
+    res.writeHead(200, { 'content-type': JSON_TYPE, 'content-encoding': 'gzip', 'content-length': body.length });
+    res.end(body);
+    return true;
+  }
   if (fault.whatsappError) {
     const err = new WhatsAppError(fault.whatsappError);
     sendJson(res, 500, wahaError(req, err.message, err.code));
@@ -235,6 +245,28 @@ function paddedJson(bytes) {
   return Buffer.from(JSON.stringify({ padding: 'x'.repeat(bytes - 14) }));
 }
 
+/** paddedJson(bytes), gzipped a MiB at a time (never held decoded); made once per size, when the fault is set. */
+const gzipped = new Map();
+function gzippedJson(bytes) {
+  if (!gzipped.has(bytes)) {
+    gzipped.set(bytes, (async () => {
+      const gzip = createGzip();
+      const parts = [];
+      gzip.on('data', (part) => parts.push(part));
+      const ended = once(gzip, 'end');
+      const mib = Buffer.alloc(1024 * 1024, 'x');
+      gzip.write('{"padding":"');
+      for (let left = bytes - 14; left > 0; left -= mib.length) {
+        if (!gzip.write(mib.subarray(0, Math.min(left, mib.length)))) await once(gzip, 'drain');
+      }
+      gzip.end('"}');
+      await ended;
+      return Buffer.concat(parts);
+    })());
+  }
+  return gzipped.get(bytes);
+}
+
 function notFound(req, res) {
   sendJson(res, 404, nestError(404, `Cannot ${req.method} ${req.url}`));
 }
@@ -261,8 +293,11 @@ const CONTROL = {
     return { ok: true };
   },
   'GET /__sim/faults': ({ state }) => state.faults,
-  'POST /__sim/faults': ({ state }, body) => {
-    state.faults.splice(0, Infinity, ...parseFaults(body));
+  'POST /__sim/faults': async ({ state }, body) => {
+    const faults = parseFaults(body);
+    // A gzip bomb is made now, so the request it answers is not kept waiting while it is.
+    await Promise.all(faults.filter((fault) => fault.gzipBytes).map((fault) => gzippedJson(fault.gzipBytes)));
+    state.faults.splice(0, Infinity, ...faults);
     return { ok: true, faults: state.faults };
   },
   'DELETE /__sim/faults': ({ state }) => {

@@ -3,7 +3,9 @@ import { test, before, after, beforeEach, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import http from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { startSimulator } from './waha-sim.mjs';
 import { ROUTES } from './routes.mjs';
 
@@ -546,6 +548,23 @@ describe('faults', () => {
     assert.equal(typeof res.body.padding, 'string');
   });
 
+  test('gzipBytes: valid JSON of that size once decoded, its small encoded length declared', async () => {
+    const size = 8 * 1024 * 1024 + 3;
+    await control('POST', '/__sim/faults', { gzipBytes: size });
+    // Read raw (fetch would decode it).
+    const res = await new Promise((resolve, reject) => {
+      http.get(`${sim.url}/api/default/groups`, { headers: { 'x-api-key': KEY } }, resolve).on('error', reject);
+    });
+    assert.equal(res.statusCode, 200);
+    assert.equal(res.headers['content-encoding'], 'gzip');
+    const wire = Buffer.concat(await res.toArray());
+    assert.equal(Number(res.headers['content-length']), wire.length);
+    assert.ok(wire.length < size / 100, `${wire.length} bytes on the wire`);
+    const text = gunzipSync(wire).toString();
+    assert.equal(text.length, size);
+    assert.equal(typeof JSON.parse(text).padding, 'string');
+  });
+
   test('outage: connections are refused for the time given, then served again', async () => {
     assert.equal((await control('POST', '/__sim/outage', { ms: 300 })).status, 200);
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -595,7 +614,7 @@ describe('faults', () => {
   });
 
   test('invalid fault bodies → 400', async () => {
-    for (const bad of [{}, { whatsappError: 'nope' }, { status: 200 }, { drop: true, garbage: true }, { delayMs: -1 }, { times: 0, status: 500 }, { bodyBytes: 1 }, { html: 1 }, { slowBodyMs: 0 }, { chunked: true }, { slowBodyMs: 10, chunked: 1 }]) {
+    for (const bad of [{}, { whatsappError: 'nope' }, { status: 200 }, { drop: true, garbage: true }, { delayMs: -1 }, { times: 0, status: 500 }, { bodyBytes: 1 }, { gzipBytes: 2 ** 31 }, { html: 1 }, { slowBodyMs: 0 }, { chunked: true }, { slowBodyMs: 10, chunked: 1 }]) {
       const res = await control('POST', '/__sim/faults', bad);
       assert.equal(res.status, 400, JSON.stringify(bad));
     }

@@ -5,8 +5,7 @@
 // errors never come back to the client.
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
-import { assertProblem, assertNoSecrets, ALPHA, useStack } from './proxy-helpers.mjs';
+import { assertProblem, assertNoSecrets, peakMemoryOfWorkerd, ALPHA, useStack } from './proxy-helpers.mjs';
 import { startImageServer, JPEG, JPEG_SHA256 } from './image-server.mjs';
 
 const PICTURE = `/api/default/groups/${ALPHA}/picture`;
@@ -16,22 +15,6 @@ const alpha = async (t) => (await t.gw.state()).groups.find((g) => g.id === ALPH
 
 const images = await startImageServer();
 after(() => images.close());
-
-/** The peak resident memory (VmHWM, bytes) of the workerd processes this test process started. */
-function peakMemoryOfWorkerd() {
-  let peak = 0;
-  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    try {
-      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-      if (!/^Name:\s*workerd$/m.test(status) || !new RegExp(`^PPid:\\s*${process.pid}$`, 'm').test(status)) continue;
-      peak = Math.max(peak, Number(/^VmHWM:\s*(\d+) kB$/m.exec(status)[1]) * 1024);
-    } catch {
-      // The process ended while it was read.
-    }
-  }
-  assert.ok(peak > 0, 'a workerd process of this test');
-  return peak;
-}
 
 /** A refusal of `/file/url` with `code`, nothing forwarded. */
 async function assertRefused(t, res, code) {

@@ -2,7 +2,7 @@
 // upstream-faults, idempotency, logs): response capture, simulator control, problem checks,
 // secret scanning and the contract's route list.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { after, before, beforeEach } from 'node:test';
 import { startStack, CLIENT_KEY, SALES_KEY, READ_KEY, UPSTREAM_KEY } from './stack.mjs';
@@ -165,3 +165,19 @@ export function assertNoSecrets(seen) {
 
 /** The generated request id shape (a random UUID). */
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The peak resident memory (VmHWM, bytes) of the workerd processes this test process started. */
+export function peakMemoryOfWorkerd() {
+  let peak = 0;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      if (!/^Name:\s*workerd$/m.test(status) || !new RegExp(`^PPid:\\s*${process.pid}$`, 'm').test(status)) continue;
+      peak = Math.max(peak, Number(/^VmHWM:\s*(\d+) kB$/m.exec(status)[1]) * 1024);
+    } catch {
+      // The process ended while it was read.
+    }
+  }
+  assert.ok(peak > 0, 'a workerd process of this test');
+  return peak;
+}

@@ -76,6 +76,15 @@ export const UPSTREAM_FAULTS = [
     streamed: 'asSent',
   },
   {
+    fault: 'a gzip bomb (a few KiB on the wire, declared as such, that decode to over the cap)',
+    inject: { gzipBytes: UPSTREAM_ANSWER_MAX_BYTES + 1 },
+    ...unavailable,
+    upstreamStatus: 200,
+    detail: new RegExp(`larger than ${UPSTREAM_ANSWER_MAX_BYTES} bytes`),
+    // The declared length counts encoded bytes, so it is no length at all: counted as it decodes.
+    streamed: 'asSent',
+  },
+  {
     fault: 'a redirect (HTTP 302), never followed',
     inject: { redirect: 'http://127.0.0.1:9/elsewhere' },
     ...upstreamError,

@@ -6,9 +6,9 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { assertProblem, assertNoSecrets, ALPHA, GAMMA, useStack } from './proxy-helpers.mjs';
+import { assertProblem, assertNoSecrets, peakMemoryOfWorkerd, ALPHA, GAMMA, useStack } from './proxy-helpers.mjs';
 import { CLIENT_KEY } from './stack.mjs';
-import { FAULT_TIMEOUT_MS, UPSTREAM_FAULTS } from './upstream-fault-table.mjs';
+import { FAULT_TIMEOUT_MS, UPSTREAM_ANSWER_MAX_BYTES, UPSTREAM_FAULTS } from './upstream-fault-table.mjs';
 import { GARBAGE_BODY, KINDS } from '../../sim/faults.mjs';
 import { WHATSAPP_ERROR_CODES } from '../../sim/http.mjs';
 
@@ -78,6 +78,23 @@ for (const check of ['body', 'headers']) {
         const next = await t.gw.call(GET_ALPHA);
         assert.equal(next.status, 200, next.text);
         assert.equal(next.json.id, ALPHA);
+      });
+    }
+
+    if (check === 'body') {
+      test('a gzip bomb is counted as it decodes: the runtime never holds its 512 MiB', async () => {
+        // Read whole on the strength of the few hundred KiB it declares, the answer would make
+        // workerd hold all it decodes to before the cap could refuse it; counted, the read stops
+        // just past the cap. The same refusal of an answer sent without a length comes first:
+        // what the path itself costs.
+        await t.gw.fault({ bodyBytes: UPSTREAM_ANSWER_MAX_BYTES + 1, times: 1 });
+        assertProblem(await t.gw.call(GET_ALPHA), 502, 'upstream_unavailable');
+        const before = peakMemoryOfWorkerd();
+        await t.gw.fault({ gzipBytes: 512 * 1024 * 1024, times: 1 });
+        const p = assertProblem(await t.gw.call(GET_ALPHA), 502, 'upstream_unavailable');
+        assert.match(p.detail, new RegExp(`larger than ${UPSTREAM_ANSWER_MAX_BYTES} bytes`));
+        const grown = peakMemoryOfWorkerd() - before;
+        assert.ok(grown < 64 * 1024 * 1024, `workerd's peak memory grew by ${(grown / 1048576).toFixed(1)} MiB`);
       });
     }
 
