@@ -62,6 +62,7 @@ function createGroup({ session, body }) {
 }
 
 function updateProfile({ session, params, body }) {
+  if (body.subject === undefined && body.description === undefined) throw new ValidationError('give subject or description');
   const group = session.group(params.id);
   const updated = [];
   if (!session.canEditInfo(group)) throw new WhatsAppError('not-authorized');
@@ -80,8 +81,12 @@ function updateProfile({ session, params, body }) {
   return { updated, failed: [] };
 }
 
+const ACTIONS = ['add', 'remove', 'promote', 'demote'];
+
 function updateParticipants({ session, params, body }) {
+  // The body is checked before the caller's rights, as a server validates before it acts.
   const action = stringField(body, 'action');
+  if (!ACTIONS.includes(action)) throw new ValidationError(`action must be one of ${ACTIONS.join(', ')}`);
   const users = idList(body);
   const group = session.group(params.id);
   if (action === 'add') {
@@ -90,31 +95,46 @@ function updateParticipants({ session, params, body }) {
   }
   session.adminGroup(params.id);
   if (action === 'remove') return results(removeParticipants(group, users));
-  if (action === 'promote' || action === 'demote') return results(setAdmin(group, users, action === 'promote'));
-  throw new ValidationError('action must be one of add, remove, promote, demote');
+  return results(setAdmin(group, users, action === 'promote'));
 }
 
-/** `{setting, enabled}`, or one mode key; the group is changed and the key reported. */
+/** The two values of a mode, the second meaning "every member". */
+const mode = (values, apply) => ({ values, apply: (g, v) => apply(g, v === values[1]) });
+
+/** Each mode key: the values it takes (`values`, or a `check`) and what it changes. */
 const MODES = {
-  memberAddMode: (g, v) => { g.membersCanAddNewMember = v === 'all_member_add'; },
-  memberShareGroupHistoryMode: (g, v) => { g.membersCanShareHistory = v === 'all_member_share'; },
-  memberLinkMode: (g, v) => { g.memberLinkMode = v; },
-  ephemeralDurationSeconds: (g, v) => { g.ephemeralDurationSeconds = v; },
+  memberAddMode: mode(['admin_add', 'all_member_add'], (g, all) => { g.membersCanAddNewMember = all; }),
+  memberShareGroupHistoryMode: mode(['admin_share', 'all_member_share'], (g, all) => { g.membersCanShareHistory = all; }),
+  memberLinkMode: mode(['admin_link', 'all_member_link'], (g, all) => { g.memberLinkMode = all ? 'all_member_link' : 'admin_link'; }),
+  ephemeralDurationSeconds: {
+    check: (v) => Number.isInteger(v) && v >= 0,
+    apply: (g, v) => { g.ephemeralDurationSeconds = v; },
+  },
 };
 
+/** `{setting, enabled}`, or exactly one mode key with one of its values; checked before the caller's rights. */
 function updateSettings({ session, params, body }) {
-  const group = session.adminGroup(params.id);
+  const keys = Object.keys(body);
   if (body.setting !== undefined) {
+    if (keys.some((k) => k !== 'setting' && k !== 'enabled')) throw new ValidationError('setting takes enabled and nothing else');
     const setting = stringField(body, 'setting');
     const enabled = booleanField(body, 'enabled');
+    if (setting !== 'announcement' && setting !== 'locked') throw new ValidationError('setting must be announcement or locked');
+    const group = session.adminGroup(params.id);
     if (setting === 'announcement') group.membersCanSendMessages = !enabled;
-    else if (setting === 'locked') group.infoAdminOnly = enabled;
-    else throw new ValidationError('setting must be announcement or locked');
+    else group.infoAdminOnly = enabled;
     return { updated: [setting], failed: [] };
   }
-  const key = Object.keys(MODES).find((k) => body[k] !== undefined);
-  if (!key) throw new ValidationError('give a setting');
-  MODES[key](group, body[key]);
+  if (keys.length !== 1 || !(keys[0] in MODES)) {
+    throw new ValidationError(`give setting with enabled, or exactly one of ${Object.keys(MODES).join(', ')}`);
+  }
+  const [key] = keys;
+  const { values, check, apply } = MODES[key];
+  const value = body[key];
+  if (values ? !values.includes(value) : !check(value)) {
+    throw new ValidationError(values ? `${key} must be one of ${values.join(', ')}` : `${key} must be a whole number of seconds`);
+  }
+  apply(session.adminGroup(params.id), value);
   return { updated: [key], failed: [] };
 }
 

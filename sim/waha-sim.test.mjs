@@ -693,6 +693,28 @@ describe('the Wadial-style API over the same state', () => {
     ]);
   });
 
+  test('settings take one known setting or mode, profile at least one field, participants a known action: checked before rights', async () => {
+    const settings = (body) => wadial('PATCH', `/groups/${GAMMA}/settings`, body);
+    for (const [body, reason] of [
+      [{ memberAddMode: 'bogus' }, /memberAddMode must be one of admin_add, all_member_add/],
+      [{ memberShareGroupHistoryMode: true }, /memberShareGroupHistoryMode must be one of/],
+      [{ ephemeralDurationSeconds: 'week' }, /whole number of seconds/],
+      [{ setting: 'announcement', enabled: true, memberAddMode: 'all_member_add' }, /setting takes enabled and nothing else/],
+      [{ memberAddMode: 'admin_add', memberLinkMode: 'admin_link' }, /exactly one of/],
+      [{}, /exactly one of/],
+    ]) {
+      const res = await settings(body);
+      assert.equal(res.status, 400, JSON.stringify(body));
+      assert.match(JSON.stringify(res.body), reason);
+    }
+    assert.equal((await wadial('PATCH', `/groups/${ALPHA}/profile`, {})).status, 400);
+    const kick = await wadial('POST', `/groups/${GAMMA}/participants`, { action: 'kick', participants: ['15551234567@s.whatsapp.net'] });
+    assert.equal(kick.status, 400, 'not the not-authorized of a plain member of GAMMA');
+    // A valid change still needs the rights: in GAMMA this account is a plain member.
+    assert.equal((await settings({ memberAddMode: 'admin_add' })).status, 500);
+    assert.deepEqual((await wadial('PATCH', `/groups/${ALPHA}/settings`, { ephemeralDurationSeconds: 604800 })).body, { updated: ['ephemeralDurationSeconds'], failed: [] });
+  });
+
   test('a bulk leave reports per group; create answers 201', async () => {
     const res = await wadial('POST', '/groups/leave', { groupJids: [GAMMA, '120363000000000099@g.us'] });
     assert.equal(res.status, 207);
