@@ -18,7 +18,6 @@ use crate::error::{Error, ErrorCode};
 use crate::ids::{GroupId, SessionName};
 use crate::ratelimit::{cost_fits, decide, Decision, LogEntry, Policy, Quota, Scope};
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 /// Where the rate-limit logs live (`RATE_LIMIT_BACKEND`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -140,22 +139,27 @@ struct Known {
     gone: Vec<LogEntry>,
 }
 
-/// What one isolate remembers of the logs it used, by log name.
+/// What one isolate remembers of the logs it used, by log name: only logs with something to
+/// remember are kept (a few per session refused or refunded lately), so a list is searched.
 #[derive(Debug, Default)]
 pub struct Memory {
-    logs: HashMap<String, Known>,
+    logs: Vec<(String, Known)>,
 }
 
 impl Memory {
     /// The refusal of `cost` units when the entries remembered in `log` leave no room for them
     /// at `now_ms`; `None` (and the memory of the log dropped) once they do.
     pub fn refused(&mut self, log: &str, now_ms: u64, policy: Policy, cost: u32) -> Option<Decision> {
-        let known = self.logs.get_mut(log).filter(|k| !k.entries.is_empty())?;
+        let at = self.logs.iter().position(|(name, known)| name == log && !known.entries.is_empty())?;
+        let known = &mut self.logs[at].1;
         // Ordered after every known entry, as a new entry would be.
         let own = LogEntry { at_ms: now_ms, order: LAST_ORDER.into(), cost };
         let decision = decide(now_ms, policy, &known.entries, &own);
         if decision.allowed {
             known.entries.clear();
+            if known.gone.is_empty() {
+                self.logs.swap_remove(at);
+            }
             return None;
         }
         Some(decision)
@@ -165,14 +169,26 @@ impl Memory {
     /// the window, less those this isolate withdrew.
     pub fn remember(&mut self, log: &str, now_ms: u64, policy: Policy, counted: Vec<LogEntry>) {
         let since = now_ms.saturating_sub(u64::from(policy.window_secs) * 1000);
-        let known = self.logs.entry(log.to_owned()).or_default();
+        let known = self.known(log);
         known.gone.retain(|e| e.at_ms > since);
         known.entries = counted.into_iter().filter(|e| e.at_ms > since && !known.gone.contains(e)).collect();
     }
 
+    /// What is remembered of `log`, made empty when nothing is.
+    fn known(&mut self, log: &str) -> &mut Known {
+        let at = match self.logs.iter().position(|(name, _)| name == log) {
+            Some(at) => at,
+            None => {
+                self.logs.push((log.to_owned(), Known::default()));
+                self.logs.len() - 1
+            }
+        };
+        &mut self.logs[at].1
+    }
+
     /// Records that this isolate removed `entry` from `log`.
     pub fn forget(&mut self, log: &str, entry: LogEntry) {
-        let known = self.logs.entry(log.to_owned()).or_default();
+        let known = self.known(log);
         known.entries.retain(|e| *e != entry);
         if known.gone.len() >= GONE_MAX {
             // The oldest removals were long read back by every list: drop them.

@@ -1,5 +1,6 @@
 use super::*;
 use crate::ops::RateClass;
+use std::collections::HashMap;
 use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
@@ -262,4 +263,25 @@ fn memory_lets_go_when_the_window_moves_on() {
     memory.remember("rl/x/add/", T + 1000, P, entries);
     assert!(memory.refused("rl/x/add/", T + 2000, P, 7).is_some());
     assert!(memory.refused("rl/x/add/", T + 2000, P, 6).is_none(), "only the 4-unit entry counts");
+}
+
+#[test]
+fn memory_keeps_only_logs_with_something_to_remember() {
+    let mut memory = Memory::default();
+    let entry = |session: usize| LogEntry { at_ms: T, order: format!("{session}"), cost: 10 };
+    for session in 0..100 {
+        memory.remember(&format!("rl/s{session}/add/"), T + 1000, P, vec![entry(session)]);
+    }
+    assert_eq!(memory.logs.len(), 100);
+    assert!(memory.refused("rl/s42/add/", T + 2000, P, 1).is_some(), "each log is found among many");
+    // Once the window moved on, each log lets go of its entries and the list of the whole log.
+    for session in 0..100 {
+        assert!(memory.refused(&format!("rl/s{session}/add/"), T + 600_000, P, 1).is_none());
+    }
+    assert!(memory.logs.is_empty(), "{} logs kept", memory.logs.len());
+    // A log with withdrawn entries stays while it has them: they must not count again.
+    memory.forget("rl/s1/add/", entry(1));
+    memory.remember("rl/s1/add/", T + 1000, P, vec![entry(1)]);
+    assert_eq!(memory.logs.len(), 1);
+    assert!(memory.refused("rl/s1/add/", T + 2000, P, 1).is_none(), "the withdrawn entry does not count");
 }
