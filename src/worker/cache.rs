@@ -10,7 +10,7 @@ use super::deadline::within;
 use super::http::Exchange;
 use super::incoming::Incoming;
 use super::kv::Kv;
-use super::marks::{self, Marks};
+use super::marks::{Marks, Turn};
 use super::runtime::{console_error, now_ms, Env};
 use super::upstream::Answer;
 use crate::cache::{invalidated_by, newest_event_key, CachedRead, Effect, Entry, EventEffects, Freshness, Outcome};
@@ -174,7 +174,10 @@ pub async fn apply_event(env: &Env, settings: &GatewaySettings, effects: EventEf
     // Deliveries arrive concurrently: this isolate's deliveries for one group take turns, so no
     // edit reads an entry another is rewriting and no order check misses an event being applied.
     let store_calls = 2 * effects.changes.len() as u64 + 2;
-    let _turn = GroupTurn::take(&newest_key, u64::from(timeout) * store_calls).await?;
+    let Some(_turn) = Turn::take(&EDITING, &newest_key, EDIT_WAIT_STEP_MS, u64::from(timeout) * store_calls).await
+    else {
+        return Err(store_unavailable("another delivery kept editing the same group"));
+    };
     let newest =
         within(timeout, kv.get_text(&newest_key)).await.and_then(|read| read).map_err(|c| store_unavailable(&c))?;
     let newest = newest.and_then(|text| text.parse::<u64>().ok());
@@ -221,27 +224,6 @@ thread_local! {
 
 /// Poll interval while another delivery of this isolate edits the same group's entries.
 const EDIT_WAIT_STEP_MS: u32 = 5;
-
-/// This isolate's exclusive right to edit one group's entries, released when dropped.
-struct GroupTurn(String, u64);
-
-impl GroupTurn {
-    /// Waits until no other delivery of this isolate edits the group named by `key`, at most
-    /// `hold_ms`: the longest a delivery's edits take (its store calls, each within the store
-    /// timeout), after which a turn still held is a cancelled delivery's.
-    async fn take(key: &str, hold_ms: u64) -> Result<Self, Error> {
-        let Some(token) = marks::take(&EDITING, key, (hold_ms, EDIT_WAIT_STEP_MS), hold_ms).await else {
-            return Err(store_unavailable("another delivery kept editing the same group"));
-        };
-        Ok(GroupTurn(key.to_owned(), token))
-    }
-}
-
-impl Drop for GroupTurn {
-    fn drop(&mut self) {
-        EDITING.with(|marks| marks.release(&self.0, self.1));
-    }
-}
 
 /// Reads an entry (`None`: absent or unreadable, as good as absent).
 async fn read_entry(kv: &Kv, key: &str, timeout_ms: u32) -> Result<Option<Entry>, String> {

@@ -1,5 +1,6 @@
 //! Keys this isolate's requests are working on ([`HeldKeys`]: an idempotency record being created,
-//! a cache entry being edited for a webhook), and waiting for one to be let go.
+//! a group's cache entries being edited for a webhook, a webhook event being received), and
+//! waiting for one to be let go.
 
 use super::runtime::{now_ms, sleep};
 use crate::held_keys::HeldKeys;
@@ -41,5 +42,27 @@ pub async fn take(
         }
         sleep(step_ms).await;
         waited += u64::from(step_ms);
+    }
+}
+
+/// A key this request holds in one kind of marks, let go when dropped.
+pub struct Turn {
+    marks: &'static LocalKey<Marks>,
+    key: String,
+    token: u64,
+}
+
+impl Turn {
+    /// Holds `key` as [`take`] does, waiting at most as long as the hold lasts (`hold_ms`: after
+    /// that, a key still held is a cancelled request's); `None` when the wait ran out.
+    pub async fn take(marks: &'static LocalKey<Marks>, key: &str, step_ms: u32, hold_ms: u64) -> Option<Self> {
+        let token = take(marks, key, (hold_ms, step_ms), hold_ms).await?;
+        Some(Turn { marks, key: key.to_owned(), token })
+    }
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        self.marks.with(|marks| marks.release(&self.key, self.token));
     }
 }

@@ -11,8 +11,9 @@ use super::gateway::read_body;
 use super::http::{internal, respond, Exchange, Outgoing};
 use super::incoming::Incoming;
 use super::kv::Kv;
+use super::marks::{Marks, Turn};
 use super::runtime::{console_error, console_log, message, now_ms, Context, Env};
-use crate::cache::effects;
+use crate::cache::{effects, CachedRead};
 use crate::config::GatewaySettings;
 use crate::error::{Error, ErrorCode};
 use crate::events::{
@@ -64,6 +65,13 @@ pub async fn receive(
     exchange.log.session = Some(webhook.session.clone());
     let event = webhook.event.name().to_owned();
     let seen = Seen::open(env, settings, &webhook)?;
+    // Copies of one event arriving together in this isolate take turns: the later one finds the
+    // earlier one's record and is a duplicate, never applied and forwarded twice.
+    let hold_ms = u64::from(settings.store_timeout_ms) * RECEIVE_STORE_CALLS;
+    let Some(_receiving) = Turn::take(&RECEIVING, &seen.key, RECEIVE_WAIT_STEP_MS, hold_ms).await else {
+        let detail = "another copy of this event is still being applied; retry";
+        return Err(Error::new(ErrorCode::StoreUnavailable, detail).with_retry_after(5));
+    };
     exchange.log.kv_ops += 1;
     if seen.before().await {
         exchange.log.cache = Some("duplicate");
@@ -88,6 +96,18 @@ pub async fn receive(
         Writer::open().string("status", "applied").string("event", &event).plain("entries", applied.entries),
     ))
 }
+
+thread_local! {
+    /// Events (by [`applied_event_key`]) a delivery of this isolate is receiving.
+    static RECEIVING: Marks = const { Marks::new() };
+}
+
+/// Poll interval while another delivery of this isolate receives the same event.
+const RECEIVE_WAIT_STEP_MS: u32 = 5;
+
+/// The most store calls receiving an event makes: its record read and written, and the group's
+/// entries each read and written with the newest event's time.
+const RECEIVE_STORE_CALLS: u64 = 2 * CachedRead::ALL.len() as u64 + 4;
 
 /// Verifies the signature, reads the event and checks the signed body's timestamp.
 fn verified(req: &Incoming, body: &[u8], key: &str, tolerance: u32) -> Result<(Delivery, WebhookEvent), Error> {

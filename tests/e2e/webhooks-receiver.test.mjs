@@ -218,6 +218,26 @@ test('a replayed delivery is answered 200 and applied once', async () => {
   assert.equal(forwarded.length, 2, 'nor forwarded again');
 });
 
+test('two copies of one event arriving together in one isolate: one applied and forwarded, the other a duplicate', async () => {
+  // Other deliveries for the group keep its entries busy, so both copies are in flight at once.
+  const session = freshSession();
+  await t.gw.call(groupPath(session));
+  forwarded = [];
+  const rounds = 5;
+  for (let round = 0; round < rounds; round += 1) {
+    const body = renameBody(session, `Once ${round}`);
+    const others = Array.from({ length: 6 }, (_, k) => webhookBody(session, 'group.v2.update', { group: { id: ALPHA, description: `d${round}-${k}` } }));
+    const copy = () => deliver(t.gw, body, { 'x-webhook-request-id': `req_copy_${session}_${round}` });
+    const answers = await Promise.all([...others.map((other) => deliver(t.gw, other)), copy(), copy()]);
+    assert.ok(answers.every((res) => res.status === 200), answers.map((res) => res.text).join('\n'));
+    assert.deepEqual(answers.slice(-2).map((res) => res.json.status).sort(), ['applied', 'duplicate'], `round ${round}`);
+  }
+  await forwardedCount(rounds * 7);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const copies = forwarded.filter((f) => f.headers['x-webhook-request-id'].startsWith(`req_copy_${session}`));
+  assert.equal(copies.length, rounds, 'each event forwarded once');
+});
+
 test('bad JSON, a body that is no webhook, an unknown event and a missing request id are refused and change nothing', async () => {
   const session = freshSession();
   await t.gw.call(groupPath(session));
