@@ -106,6 +106,14 @@ impl CachedRead {
     }
 }
 
+/// The KV key of the time (Unix ms) since when the cache has been on without a break: written by
+/// the first isolate that finds it absent with the cache on, deleted by each isolate that runs
+/// with the cache off. Writes and events do not touch entries while the cache is off.
+pub const ON_SINCE_KEY: &str = "gc/on-since";
+
+/// How long KV keeps [`ON_SINCE_KEY`] (a later one only makes older entries refill).
+pub const ON_SINCE_KEEP_SECS: u64 = 30 * 86_400;
+
 /// The prefix of every entry of `group` in `session`.
 pub fn group_prefix(session: &SessionName, group: &GroupId) -> String {
     format!("gc/{session}/{group}/")
@@ -186,9 +194,11 @@ impl Entry {
         now_ms.saturating_sub(self.filled_ms) / 1000
     }
 
-    /// Whether the entry may answer without the upstream, for a freshness of `fresh_secs`.
-    pub fn freshness(&self, now_ms: u64, fresh_secs: u32) -> Freshness {
-        if now_ms.saturating_sub(self.filled_ms) < u64::from(fresh_secs) * 1000 {
+    /// Whether the entry may answer without the upstream, for a freshness of `fresh_secs`, the
+    /// cache having been on since `on_since_ms` ([`ON_SINCE_KEY`]): an entry filled before may
+    /// have missed writes and events while the cache was off, and is never fresh.
+    pub fn freshness(&self, now_ms: u64, fresh_secs: u32, on_since_ms: u64) -> Freshness {
+        if self.filled_ms >= on_since_ms && now_ms.saturating_sub(self.filled_ms) < u64::from(fresh_secs) * 1000 {
             Freshness::Fresh
         } else {
             Freshness::Stale

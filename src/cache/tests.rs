@@ -159,9 +159,12 @@ fn group_cache_setting() {
 #[test]
 fn freshness_and_age() {
     let entry = Entry { filled_ms: 1_000_000, status: 200, content_type: None, body: "{}".into() };
-    assert_eq!(entry.freshness(1_000_000, 30), Freshness::Fresh);
-    assert_eq!(entry.freshness(1_029_999, 30), Freshness::Fresh);
-    assert_eq!(entry.freshness(1_030_000, 30), Freshness::Stale);
+    assert_eq!(entry.freshness(1_000_000, 30, 0), Freshness::Fresh);
+    assert_eq!(entry.freshness(1_029_999, 30, 0), Freshness::Fresh);
+    assert_eq!(entry.freshness(1_030_000, 30, 0), Freshness::Stale);
+    // Filled when the cache was last on, before it was off a while: it may have missed changes.
+    assert_eq!(entry.freshness(1_000_001, 30, 1_000_001), Freshness::Stale);
+    assert_eq!(entry.freshness(1_000_001, 30, 1_000_000), Freshness::Fresh, "filled since it is on");
     assert_eq!(entry.age_secs(1_029_999), 29);
     assert_eq!(entry.age_secs(999_000), 0, "a clock that went back");
     assert_eq!(Entry::ttl_secs(30), u64::from(30 + STALE_KEEP_SECS));

@@ -11,14 +11,18 @@ use super::http::Exchange;
 use super::incoming::Incoming;
 use super::kv::Kv;
 use super::marks::{Marks, Turn};
-use super::runtime::{console_error, now_ms, Env};
+use super::runtime::{console_error, now_ms, Context, Env};
 use super::upstream::Answer;
-use crate::cache::{invalidated_by, newest_event_key, CachedRead, Effect, Entry, EventEffects, Freshness, Outcome};
+use crate::cache::{
+    invalidated_by, newest_event_key, CachedRead, Effect, Entry, EventEffects, Freshness, Outcome, ON_SINCE_KEEP_SECS,
+    ON_SINCE_KEY,
+};
 use crate::config::GatewaySettings;
 use crate::error::{Error, ErrorCode};
 use crate::ops::GroupRequest;
 use crate::webhook::record_ttl_secs;
 use crate::wire::record::Writer;
+use std::cell::Cell;
 
 /// Response header saying how the cache answered: `hit`, `miss` or `stale`.
 pub const CACHE_HEADER: &str = "X-Groupgate-Cache";
@@ -69,14 +73,21 @@ impl GroupCache {
 
     /// The cached answer of a read when it is fresh; remembers a stale one for [`GroupCache::settle`].
     pub async fn lookup(&mut self, exchange: &mut Exchange) -> Option<Answer> {
-        let (Some(kv), Some(Role::Read { key, bypass: false })) = (&self.kv, &self.role) else {
+        let (Some(kv), Some(Role::Read { key, bypass })) = (&self.kv, &self.role) else {
             return None;
         };
+        // Known before this isolate fills an entry, so none of its own fills is older than it.
+        // Unknown (the store failed): an entry answers only if the upstream fails.
+        let on_since = on_since(kv, self.timeout_ms, &mut exchange.log.kv_ops).await;
+        let on_since = on_since.map_err(|cause| log_failure(&cause)).unwrap_or(u64::MAX);
+        if *bypass {
+            return None;
+        }
         exchange.log.kv_ops += 1;
         self.lookup_ops = 1;
         let entry = read_entry(kv, key, self.timeout_ms).await.map_err(|cause| log_failure(&cause)).ok()??;
         let now = now_ms();
-        match entry.freshness(now, self.fresh_secs) {
+        match entry.freshness(now, self.fresh_secs, on_since) {
             Freshness::Fresh => Some(answered(exchange, "hit", &entry, now)),
             Freshness::Stale => {
                 self.stale = Some(entry);
@@ -147,6 +158,49 @@ fn answered(exchange: &mut Exchange, how: &'static str, entry: &Entry, now: u64)
     exchange.headers.push(("Age", entry.age_secs(now).to_string()));
     exchange.log.cache = Some(how);
     Answer { status: entry.status, content_type: entry.content_type.clone(), body: entry.body.clone().into_bytes() }
+}
+
+thread_local! {
+    /// Since when the cache has been on ([`ON_SINCE_KEY`]), as this isolate first read or wrote it.
+    static ON_SINCE: Cell<Option<u64>> = const { Cell::new(None) };
+    /// Whether this isolate, running with the cache off, has deleted [`ON_SINCE_KEY`].
+    static OFF_NOTED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Since when the cache has been on, read once per isolate (counted in `kv_ops`); written as now
+/// when absent.
+async fn on_since(kv: &Kv, timeout_ms: u32, kv_ops: &mut u32) -> Result<u64, String> {
+    if let Some(since) = ON_SINCE.get() {
+        return Ok(since);
+    }
+    *kv_ops += 1;
+    let stored = within(timeout_ms, kv.get_text(ON_SINCE_KEY)).await??.and_then(|text| text.parse().ok());
+    let since = match stored {
+        Some(since) => since,
+        None => {
+            let now = now_ms();
+            *kv_ops += 1;
+            within(timeout_ms, kv.put(ON_SINCE_KEY, &now.to_string(), ON_SINCE_KEEP_SECS)).await??;
+            now
+        }
+    };
+    ON_SINCE.set(Some(since));
+    Ok(since)
+}
+
+/// With the cache off, deletes [`ON_SINCE_KEY`] once per isolate (after the answer): entries filled
+/// before miss the writes and events of this time, and must never be fresh once it is on again.
+pub fn note_if_off(env: &Env, ctx: &Context, settings: &GatewaySettings) {
+    if settings.group_cache.is_some() || OFF_NOTED.replace(true) {
+        return;
+    }
+    let Ok(kv) = Kv::open(env) else { return };
+    let timeout_ms = settings.store_timeout_ms;
+    ctx.wait_until(async move {
+        if let Err(cause) = within(timeout_ms, kv.delete(ON_SINCE_KEY)).await.and_then(|deleted| deleted) {
+            log_failure(&cause);
+        }
+    });
 }
 
 /// What applying one event did.

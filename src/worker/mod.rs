@@ -82,6 +82,9 @@ async fn answer(req: web_sys::Request, env: &Env, ctx: &Context) -> web_sys::Res
     let req = Incoming::new(req);
     let mut exchange = Exchange::begin(&req);
     let settings = settings(env);
+    if let Ok(settings) = &settings {
+        cache::note_if_off(env, ctx, settings);
+    }
     let result = match &settings {
         Ok(settings) if webhook::handles(&req.path()) => webhook::receive(req, env, ctx, settings, &mut exchange).await,
         Ok(settings) => gateway::handle(req, env, settings, &mut exchange).await,

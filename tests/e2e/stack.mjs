@@ -50,11 +50,13 @@ function caller(base) {
  * `inspectorPort` opens workerd's inspector (V8 DevTools protocol) on that loopback port (0: any).
  * `loopbackOnly: true` answers every outbound fetch of the worker to a host other than 127.0.0.1
  * with a 503 itself (no DNS lookup, no connection): for generated inputs such as picture URLs.
+ * `kvPersist` keeps the KV namespace in that directory, so stacks started one after another (a
+ * redeploy with other settings) share it.
  */
 export async function startStack({
   vars = {}, kv = true, port = 0, simPort = 0, upstreamUrl, script = 'build/index.js', captureLogs = false,
   instances = 1, quotaObjects = script === 'build/index.js', trustedCertificates, assets = false, inspectorPort,
-  loopbackOnly = false,
+  loopbackOnly = false, kvPersist,
 } = {}) {
   const sim = await startSimulator({ port: simPort, apiKey: UPSTREAM_KEY });
   /** `{level, message, json}` per console line of the worker, oldest first (with `captureLogs`). */
@@ -118,6 +120,7 @@ export async function startStack({
     host: '127.0.0.1',
     port,
     ...(inspectorPort !== undefined && { inspectorPort }),
+    ...(kvPersist && { kvPersist }),
     ...capture,
     ...(instances > 1 ? { workers: names.map((_, i) => worker(i)) } : worker(0)),
   });

@@ -3,8 +3,12 @@
 // stale answers when the upstream fails.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SALES_KEY } from './stack.mjs';
-import { assertNoSecrets, assertProblem } from './proxy-helpers.mjs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSimulator } from '../../sim/waha-sim.mjs';
+import { SALES_KEY, UPSTREAM_KEY, startStack } from './stack.mjs';
+import { assertNoSecrets, assertProblem, client } from './proxy-helpers.mjs';
 import {
   ALPHA, FORWARD_KEY, WEBHOOK_KEY, editOutside, flushWebhooks, freshSession, groupPath, startWebhookStack, upstreamCalls,
 } from './webhooks-helpers.mjs';
@@ -218,5 +222,49 @@ describe('GROUP_CACHE unset (the default)', () => {
     const off = await t.gw.fetch('/webhooks/waha', { method: 'POST', body: '{}' });
     assertProblem(off, 404, 'not_found');
     assert.match(off.json.detail, /WEBHOOK_HMAC_KEY/);
+  });
+});
+
+describe('GROUP_CACHE turned off, then on again (one KV namespace, three deploys)', () => {
+  test('entries filled before the cache was off are never fresh again: writes meanwhile did not drop them', async () => {
+    const sim = await startSimulator({ apiKey: UPSTREAM_KEY });
+    const kvPersist = mkdtempSync(join(tmpdir(), 'groupgate-kv-'));
+    const running = new Set();
+    const deploy = async (vars) => {
+      const stack = await startStack({ upstreamUrl: sim.url, kvPersist, vars });
+      running.add(stack);
+      return { stack, gw: client(stack), close: () => running.delete(stack) && stack.close() };
+    };
+    const session = freshSession();
+    try {
+      const on = await deploy({ GROUP_CACHE: '300' });
+      assert.equal((await on.gw.call(groupPath(session))).headers.get('x-groupgate-cache'), 'miss');
+      assert.equal((await on.gw.call(groupPath(session))).headers.get('x-groupgate-cache'), 'hit');
+      await on.close();
+
+      // With the cache off, a rename drops nothing from the cache; the isolate forgets since when
+      // the cache was on (after its first answer).
+      const off = await deploy({});
+      const renamed = await off.gw.call(groupPath(session, '/subject'), { method: 'PUT', body: { subject: 'Renamed while off' } });
+      assert.ok(renamed.status < 300, renamed.text);
+      const kv = await off.stack.mf.getKVNamespace('GROUPGATE_KV');
+      for (let waited = 0; (await kv.get('gc/on-since')) !== null; waited += 20) {
+        assert.ok(waited < 3000, 'gc/on-since is deleted');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await off.close();
+
+      const again = await deploy({ GROUP_CACHE: '300' });
+      const read = await again.gw.call(groupPath(session));
+      assert.equal(read.headers.get('x-groupgate-cache'), 'miss', 'the entry from before was not answered');
+      assert.equal(read.json.subject, 'Renamed while off');
+      const next = await again.gw.call(groupPath(session));
+      assert.equal(next.headers.get('x-groupgate-cache'), 'hit', 'entries filled since it is on again are');
+      assert.equal(next.json.subject, 'Renamed while off');
+    } finally {
+      for (const stack of running) await stack.close();
+      await sim.close();
+      rmSync(kvPersist, { recursive: true, force: true });
+    }
   });
 });
