@@ -29,7 +29,7 @@ fn all_digits(s: &str) -> bool {
 fn check_digits(digits: &str, min: usize, max: usize, what: Reason) -> Result<(), Reason> {
     if !all_digits(digits) {
         return Err(match what {
-            "phone" if digits.contains('+') => "a user id carries no '+': use <digits>@c.us, e.g. 15551234567@c.us",
+            "phone" if digits.contains('+') => "a user id carries no '+': use the digits, e.g. 15551234567@c.us",
             "phone" if digits.contains(':') => "a member id carries no device part (':<n>')",
             _ => "the part before '@' must be digits only",
         });
@@ -115,7 +115,7 @@ impl ParticipantId {
             return Lid::parse(s).map(ParticipantId::Lid);
         }
         if s.ends_with(GROUP_SUFFIX) {
-            return Err("that is a group id; a participant is <digits>@c.us or <digits>@lid");
+            return Err("that is a group id; a participant is <digits>@c.us, <digits>@s.whatsapp.net or <digits>@lid");
         }
         if s.ends_with(USER_SUFFIX) || s.ends_with(USER_SUFFIX_WHATSAPP_NET) {
             return UserId::parse(s).map(ParticipantId::User);
