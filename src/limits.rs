@@ -94,12 +94,6 @@ impl Limits {
             _ => None,
         }
     }
-
-    /// Caps `participants_per_request` at what one group can hold besides its creator.
-    pub fn clamped(mut self) -> Self {
-        self.participants_per_request = self.participants_per_request.clamp(1, GROUP_SIZE_MAX - 1);
-        self
-    }
 }
 
 /// Length of `s` as WhatsApp's clients count it (UTF-16 code units).

@@ -343,7 +343,7 @@ async fn invalid_input_is_refused_before_any_request() {
         .await;
         let errors = field_errors(&e);
         for (parameter, code) in
-            [("limit", "invalid_parameter"), ("sortBy", "invalid_parameter"), ("exclude", "invalid_parameter")]
+            [("limit", "invalid_parameter"), ("sortBy", "invalid_parameter"), ("excludeParticipants", "invalid_type")]
         {
             assert!(has(&errors, parameter, code), "{parameter}: {errors:?}");
         }
@@ -416,7 +416,7 @@ fn invalid_options_are_refused() {
         ("session", "invalid_session"),
         ("timeoutMs", "invalid_parameter"),
         ("headers", "invalid_type"),
-        ("limits", "invalid_parameter"),
+        ("limits.subjectMax", "invalid_parameter"),
     ] {
         assert!(has(&errors, parameter, code), "{parameter}: {errors:?}");
     }

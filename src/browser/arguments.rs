@@ -86,10 +86,15 @@ impl Argument for ListGroupsQuery {
     fn put(query: JsValue, _: At, name: &'static str, call: &mut Call) {
         let known = [LIMIT, OFFSET, SORT_BY, SORT_ORDER, "excludeParticipants"];
         let Some(query) = call.options(query, name, &known) else { return };
-        let exclude = match get(&query, "excludeParticipants") {
-            v if v.as_bool() == Some(true) => JsValue::from_str("participants"),
-            v if v.as_bool() == Some(false) => JsValue::UNDEFINED,
-            other => other,
+        let exclude = match get(&query, "excludeParticipants").as_bool() {
+            Some(true) => JsValue::from_str("participants"),
+            Some(false) => JsValue::UNDEFINED,
+            None if get(&query, "excludeParticipants").is_undefined() => JsValue::UNDEFINED,
+            None => {
+                let detail = "excludeParticipants: expected true or false";
+                call.refused.push(FieldError::parameter("excludeParticipants", ErrorCode::InvalidType, detail));
+                JsValue::UNDEFINED
+            }
         };
         for name in [LIMIT, OFFSET, SORT_BY, SORT_ORDER] {
             call.query.push((name, get(&query, name)));
@@ -117,15 +122,28 @@ pub(crate) fn options_object(value: &JsValue, name: &str, known: &[&str]) -> Res
         let detail = format!("{name}: expected an object {{{}}}", known.join(", "));
         return Err(FieldError::parameter(name, ErrorCode::InvalidType, detail));
     }
-    if let Some(key) = unknown_key(value, known) {
+    if let Some(key) = unknown_key(value, name, known)? {
         let detail = format!("{}: not an option of {name} (expected {})", quoted(&key), known.join(", "));
         return Err(FieldError::parameter(key, ErrorCode::UnknownField, detail));
     }
     Ok(Some(value.clone()))
 }
 
-/// The first own enumerable key of the object `value` that is not in `known`.
-pub(crate) fn unknown_key(value: &JsValue, known: &[&str]) -> Option<String> {
-    let object = value.dyn_ref::<Object>()?;
-    Object::keys(object).iter().filter_map(|k| k.as_string()).find(|k| !known.contains(&k.as_str()))
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// `Object.keys`, whose exception (a proxy's `ownKeys` trap) is caught.
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
+    fn object_keys(value: &JsValue) -> Result<Array, JsValue>;
+}
+
+/// The first own enumerable key of the object `value` (the argument `name`) that is not in
+/// `known`; refused as `invalid_type` when its keys cannot be read.
+pub(crate) fn unknown_key(value: &JsValue, name: &str, known: &[&str]) -> Result<Option<String>, FieldError> {
+    if !value.is_object() {
+        return Ok(None);
+    }
+    let keys = object_keys(value).map_err(|_| {
+        FieldError::parameter(name, ErrorCode::InvalidType, format!("{name}: its keys could not be read"))
+    })?;
+    Ok(keys.iter().filter_map(|k| k.as_string()).find(|k| !known.contains(&k.as_str())))
 }

@@ -153,7 +153,7 @@ impl Inner {
         }
         let mut errors = FieldErrors::new();
         let known = ["baseUrl", "apiKey", "session", "timeoutMs", "headers", "limits"];
-        if let Some(key) = unknown_key(options, &known) {
+        if let Some(key) = errors.take(unknown_key(options, "options", &known)).flatten() {
             let detail = format!("{}: not an option of GroupsClient (expected {})", quoted(&key), known.join(", "));
             errors.push(FieldError::parameter(key, ErrorCode::UnknownField, detail));
         }
@@ -329,6 +329,9 @@ fn base_url(text: &str) -> Result<String, FieldError> {
     if !url.username().is_empty() || !url.password().is_empty() {
         return Err(fail(ErrorCode::UrlHasCredentials, "must not carry a user name or password"));
     }
+    if !url.search().is_empty() || !url.hash().is_empty() {
+        return Err(fail(ErrorCode::InvalidUrl, "must not carry a query or a fragment (every call adds its own path)"));
+    }
     Ok(format!("{}{}", url.origin(), url.pathname().trim_end_matches('/')))
 }
 
@@ -413,35 +416,36 @@ pub(crate) fn limits_option(value: &JsValue) -> Result<Limits, FieldError> {
     // The object `limits()` answers is accepted as it is: its fixed limits only as they are.
     let fixed = [("groupSize", GROUP_SIZE_MAX), ("pictureMaxBytes", PICTURE_MAX_BYTES)];
     let known = ["subjectMax", "descriptionMax", "participantsPerRequest", "groupSize", "pictureMaxBytes"];
-    if let Some(key) = unknown_key(value, &known) {
+    if let Some(key) = unknown_key(value, "limits", &known)? {
         let detail = format!("limits: {} is not a limit (expected {})", quoted(&key), known[..3].join(", "));
-        return Err(FieldError::parameter("limits", ErrorCode::UnknownField, detail));
+        return Err(FieldError::parameter(format!("limits.{key}"), ErrorCode::UnknownField, detail));
     }
     for (name, fixed) in fixed {
         let given = get(value, name);
         if !given.is_undefined() && given.as_f64() != Some(fixed as f64) {
             let detail = format!("limits.{name}: fixed at {fixed}, not configurable");
-            return Err(FieldError::parameter("limits", ErrorCode::InvalidParameter, detail));
+            return Err(FieldError::parameter(format!("limits.{name}"), ErrorCode::InvalidParameter, detail));
         }
     }
-    for (name, slot) in [
-        ("subjectMax", &mut limits.subject_max),
-        ("descriptionMax", &mut limits.description_max),
-        ("participantsPerRequest", &mut limits.participants_per_request),
+    // One request adds at most what a group holds besides its creator.
+    for (name, slot, max) in [
+        ("subjectMax", &mut limits.subject_max, u32::MAX as usize),
+        ("descriptionMax", &mut limits.description_max, u32::MAX as usize),
+        ("participantsPerRequest", &mut limits.participants_per_request, GROUP_SIZE_MAX - 1),
     ] {
         let given = get(value, name);
         if given.is_undefined() {
             continue;
         }
         match given.as_f64() {
-            Some(n) if n.fract() == 0.0 && (1.0..=f64::from(u32::MAX)).contains(&n) => *slot = n as usize,
+            Some(n) if n.fract() == 0.0 && (1.0..=max as f64).contains(&n) => *slot = n as usize,
             _ => {
-                let detail = format!("limits.{name}: expected a positive whole number");
-                return Err(FieldError::parameter("limits", ErrorCode::InvalidParameter, detail));
+                let detail = format!("limits.{name}: expected a whole number from 1 to {max}");
+                return Err(FieldError::parameter(format!("limits.{name}"), ErrorCode::InvalidParameter, detail));
             }
         }
     }
-    Ok(limits.clamped())
+    Ok(limits)
 }
 
 /// A query value as text: strings as they are, other values as JSON (`5`, `true`), so the core

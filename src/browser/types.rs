@@ -47,7 +47,7 @@ export interface ValidationLimits {
   subjectMax: number;
   /** Longest description, in UTF-16 code units. */
   descriptionMax: number;
-  /** Most participants in one create/add/remove/promote/demote/approve/reject call. */
+  /** Most participants in one create/add/remove/promote/demote/approve/reject call (1 to 1023). */
   participantsPerRequest: number;
 }
 

@@ -64,8 +64,9 @@ async fn options_that_are_no_object_are_refused() {
     for (extra, field, code) in [
         (r#", "limits": "x""#, "limits", "invalid_type"),
         (r#", "limits": [5]"#, "limits", "invalid_type"),
-        (r#", "limits": {"subjectmax": 5}"#, "limits", "unknown_field"),
-        (r#", "limits": {"groupSize": 5}"#, "limits", "invalid_parameter"),
+        (r#", "limits": {"subjectmax": 5}"#, "limits.subjectmax", "unknown_field"),
+        (r#", "limits": {"groupSize": 5}"#, "limits.groupSize", "invalid_parameter"),
+        (r#", "limits": {"participantsPerRequest": 5000}"#, "limits.participantsPerRequest", "invalid_parameter"),
         (r#", "timeOutMs": 5"#, "timeOutMs", "unknown_field"),
     ] {
         let e = GroupsClient::new(options(extra)).err().unwrap_or_else(|| panic!("{extra} was accepted"));
@@ -88,6 +89,34 @@ async fn options_that_are_no_object_are_refused() {
             .await;
     assert!(has(&field_errors(&e), "onprogress", "unknown_field"), "{}", show(&e));
     assert_eq!(received().await.length(), 0, "nothing was sent: {}", show(&received().await.into()));
+}
+
+#[wasm_bindgen_test]
+async fn options_nobody_could_mean_are_refused_not_changed() {
+    reset().await;
+    let c = direct();
+    // A base URL's query or fragment would be dropped by every call's own path.
+    for base in ["https://example.com/p/?q=1", "https://example.com/p#f"] {
+        let options = js(&format!(r#"{{"baseUrl": "{base}", "apiKey": "k", "session": "default"}}"#));
+        let e = GroupsClient::new(options).err().unwrap_or_else(|| panic!("{base} was accepted"));
+        assert!(has(&field_errors(&e), "baseUrl", "invalid_url"), "{base}: {}", show(&e));
+    }
+    let e = fails(c.listGroups(js(r#"{"excludeParticipants": "yes"}"#), none()), "validation_failed").await;
+    assert_eq!(field_errors(&e), vec![("excludeParticipants".to_owned(), "invalid_type".to_owned())]);
+    // An object whose keys cannot be read (a proxy whose ownKeys trap throws): refused by name,
+    // the promise settled, the module still usable.
+    let handler = js_sys::Object::new();
+    Reflect::set(&handler, &s("ownKeys"), &Function::new_no_args("throw new Error('boom')")).unwrap();
+    let unreadable: JsValue = js_sys::Proxy::new(&js_sys::Object::new(), &handler).into();
+    let e = fails(c.listGroups(unreadable.clone(), none()), "validation_failed").await;
+    assert!(has(&field_errors(&e), "query", "invalid_type"), "{}", show(&e));
+    let e = fails(c.countGroups(unreadable.clone()), "validation_failed").await;
+    assert!(has(&field_errors(&e), "options", "invalid_type"), "{}", show(&e));
+    let e = GroupsClient::new(unreadable).err().expect("unreadable client options");
+    assert!(has(&field_errors(&e), "options", "invalid_type"), "{}", show(&e));
+    assert_eq!(received().await.length(), 0, "nothing was sent: {}", show(&received().await.into()));
+    let still = JsFuture::from(c.countGroups(none())).await.expect_err("the direct call fails on CORS");
+    assert!(!text(&still, "code").is_empty(), "still answering with its errors: {}", show(&still));
 }
 
 fn with_limits(options: JsValue, limits: &JsValue) -> JsValue {
