@@ -16,6 +16,7 @@ use super::CachedRead;
 use crate::events::{GroupEvent, GroupParticipant, Map, ParticipantsChange, Role, ToValue, Value, WebhookEvent};
 use crate::ids::{GroupId, SessionName};
 use crate::wire::json;
+use crate::wire::record::Writer;
 
 /// Which member list a [`Effect::Members`] edits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,26 +158,77 @@ pub struct EventEffects {
     pub group: GroupId,
     /// When WAHA sent the event (its signed `timestamp`), Unix milliseconds.
     pub sent_ms: u64,
+    /// What the event changes, for ordering it ([`ChangeTimes`]): `*` (the whole group: a join, a
+    /// leave, an update this version cannot read), `f:<field>` (a field of an update) or
+    /// `p:<member id>` (a member's join, leave or role).
+    pub aspects: Vec<String>,
     /// Each concerned entry and what happens to it.
     pub changes: Vec<(CachedRead, Effect)>,
 }
 
 impl EventEffects {
-    /// Whether an event was already applied to the group that WAHA sent after this one
-    /// (`newest_ms`: the newest applied one's signed time).
-    pub fn is_older_than(&self, newest_ms: Option<u64>) -> bool {
-        newest_ms.is_some_and(|newest| self.sent_ms < newest)
-    }
-
-    /// The effects once ordered after the newest event applied to the group: an older event
-    /// (a retried delivery arriving late) may carry older state than the entries hold, so it drops
-    /// every entry of the group instead, and the next read asks the upstream.
-    pub fn ordered_after(self, newest_ms: Option<u64>) -> Self {
-        if self.is_older_than(newest_ms) {
+    /// The effects once ordered against the events already applied to the group: an event older
+    /// than an applied one that changed the same thing (a retried delivery arriving late) may carry
+    /// older state than the entries hold, so it drops every entry of the group instead, and the next
+    /// read asks the upstream. Events that change different things apply in any order.
+    pub fn ordered_after(self, applied: &ChangeTimes) -> Self {
+        if applied.outdates(&self) {
             EventEffects { changes: drop_all(), ..self }
         } else {
             self
         }
+    }
+}
+
+/// When each thing about a group was last changed by an applied event (its signed time, Unix ms),
+/// stored as one JSON object per group (`{"f:subject": 1780000000000, …}`).
+#[derive(Debug, Default)]
+pub struct ChangeTimes(Vec<(String, u64)>);
+
+impl ChangeTimes {
+    /// Reads a stored record (anything unreadable: nothing known), without the times before
+    /// `forget_before_ms`: no event that old is accepted any more, so none is outdated by them.
+    pub fn read(text: &str, forget_before_ms: u64) -> Self {
+        let mut times = Vec::new();
+        if let Some(object) = json::parse(text).ok().as_ref().and_then(json::Value::as_object) {
+            for (aspect, at) in object.iter() {
+                match at.as_u64() {
+                    Some(at) if at >= forget_before_ms => times.push((aspect.to_owned(), at)),
+                    _ => {}
+                }
+            }
+        }
+        ChangeTimes(times)
+    }
+
+    /// The record as stored.
+    pub fn write(&self) -> String {
+        let mut record = Writer::open();
+        for (aspect, at) in &self.0 {
+            record = record.plain(aspect, at);
+        }
+        record.finish()
+    }
+
+    /// Whether an applied event sent after `event` changed something `event` changes.
+    pub fn outdates(&self, event: &EventEffects) -> bool {
+        self.0.iter().any(|(aspect, at)| {
+            *at > event.sent_ms && event.aspects.iter().any(|own| own == aspect || own == "*" || aspect == "*")
+        })
+    }
+
+    /// Records `event` as applied; whether anything changed (a record to write).
+    pub fn record(&mut self, event: &EventEffects) -> bool {
+        let mut changed = false;
+        for aspect in &event.aspects {
+            match self.0.iter_mut().find(|(known, _)| known == aspect) {
+                Some((_, at)) if *at >= event.sent_ms => continue,
+                Some((_, at)) => *at = event.sent_ms,
+                None => self.0.push((aspect.clone(), event.sent_ms)),
+            }
+            changed = true;
+        }
+        changed
     }
 }
 
@@ -187,18 +239,36 @@ pub fn effects(webhook: &WebhookEvent, raw: &json::Value<'_>) -> Option<EventEff
     // Without the raw group object (`raw` is not the webhook's body), nothing is stored or merged
     // from it: every entry of the group is dropped instead.
     let raw_group = || raw.get("payload")?.get("group")?.as_object().map(|group| group.clone().into_owned());
-    let (group, changes) = match &webhook.event {
-        GroupEvent::Join(e) => {
-            (&e.group.id, raw_group().map_or_else(drop_all, |group| join(group, e.group.participants.as_ref())))
+    let whole = || vec!["*".to_owned()];
+    let (group, aspects, changes) = match &webhook.event {
+        GroupEvent::Join(e) => (
+            &e.group.id,
+            whole(),
+            raw_group().map_or_else(drop_all, |group| join(group, e.group.participants.as_ref())),
+        ),
+        GroupEvent::Leave(e) => (&e.group.id, whole(), drop_all()),
+        GroupEvent::Update(e) => match raw_group() {
+            Some(group) => {
+                let mut fields = Vec::new();
+                for key in group.keys().filter(|key| *key != "id") {
+                    fields.push(["f:", key].concat());
+                }
+                (&e.group.id, fields, update(group))
+            }
+            None => (&e.group.id, whole(), drop_all()),
+        },
+        GroupEvent::Participants(e) => {
+            let mut people = Vec::new();
+            for person in &e.participants {
+                people.push(["p:", &person.id].concat());
+            }
+            (&e.group.id, people, participants(&e.change, &e.participants))
         }
-        GroupEvent::Leave(e) => (&e.group.id, drop_all()),
-        GroupEvent::Update(e) => (&e.group.id, raw_group().map_or_else(drop_all, update)),
-        GroupEvent::Participants(e) => (&e.group.id, participants(&e.change, &e.participants)),
         GroupEvent::JoinRequest(_) | GroupEvent::Other { .. } => return None,
     };
     let session = SessionName::parse(&webhook.session).ok()?;
     let group = GroupId::parse(group).ok()?;
-    Some(EventEffects { session, group, sent_ms: webhook.timestamp, changes })
+    Some(EventEffects { session, group, sent_ms: webhook.timestamp, aspects, changes })
 }
 
 fn drop_all() -> Vec<(CachedRead, Effect)> {

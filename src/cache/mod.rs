@@ -10,7 +10,7 @@ mod effects;
 #[cfg(test)]
 mod tests;
 
-pub use effects::{effects, Effect, EventEffects, MemberList, Outcome};
+pub use effects::{effects, ChangeTimes, Effect, EventEffects, MemberList, Outcome};
 
 use crate::ids::{GroupId, SessionName};
 use crate::ops::Operation;
@@ -119,10 +119,10 @@ pub fn group_prefix(session: &SessionName, group: &GroupId) -> String {
     format!("gc/{session}/{group}/")
 }
 
-/// The KV key of the signed time of the newest event applied to `group` in `session` (no cached
-/// read has this name).
-pub fn newest_event_key(session: &SessionName, group: &GroupId) -> String {
-    format!("{}newest-event", group_prefix(session, group))
+/// The KV key of the [`ChangeTimes`] of `group` in `session`: when each thing about it was last
+/// changed by an applied event (no cached read has this name).
+pub fn change_times_key(session: &SessionName, group: &GroupId) -> String {
+    format!("{}change-times", group_prefix(session, group))
 }
 
 /// The entries a write makes stale once the upstream accepted it, with their group; `None` for

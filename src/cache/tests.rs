@@ -376,28 +376,70 @@ fn without_the_raw_group_every_entry_is_dropped() {
     }
 }
 
-#[test]
-fn an_event_is_ordered_by_its_signed_time_against_the_newest_applied_one() {
-    let update = webhook("group.v2.update", json!({"timestamp": 1, "group": {"id": GROUP, "subject": "Older"}}));
-    let e = effects_of(&update).unwrap();
-    let sent = 1_780_000_000_000u64;
-    assert_eq!(e.sent_ms, sent, "the envelope's signed timestamp");
-    // Nothing applied yet, or the newest applied one sent before or at the same time: applied.
-    for newest in [None, Some(sent - 1), Some(sent)] {
-        assert!(!e.is_older_than(newest));
-        assert_eq!(e.clone().ordered_after(newest), e);
-    }
-    // A later event was applied: every entry of the group is dropped instead of the merge.
-    assert!(e.is_older_than(Some(sent + 1)));
-    let ordered = e.ordered_after(Some(sent + 1));
-    assert_eq!(reads(&ordered), CachedRead::ALL.to_vec());
-    assert!(ordered.changes.iter().all(|(_, effect)| *effect == Effect::Drop));
-    assert_eq!(ordered.sent_ms, sent);
+/// A webhook of `event` with `payload`, sent at `sent_ms`.
+fn sent_at(event: &str, payload: Value, sent_ms: u64) -> EventEffects {
+    let mut body = webhook(event, payload);
+    body["timestamp"] = json!(sent_ms);
+    effects_of(&body).unwrap()
 }
 
 #[test]
-fn the_newest_event_key_is_no_cached_read_of_the_group() {
-    let key = newest_event_key(&session(), &group());
-    assert_eq!(key, format!("gc/default/{GROUP}/newest-event"));
+fn an_event_is_ordered_against_applied_events_that_changed_the_same_thing() {
+    let t = 1_780_000_000_000u64;
+    let rename = |subject: &str, at| {
+        sent_at("group.v2.update", json!({"timestamp": 1, "group": {"id": GROUP, "subject": subject}}), at)
+    };
+    let join = |id: &str, at| {
+        let people = json!([{"id": id, "role": "participant"}]);
+        sent_at(
+            "group.v2.participants",
+            json!({"type": "join", "timestamp": 1, "group": {"id": GROUP}, "participants": people}),
+            at,
+        )
+    };
+    let leave = |at| sent_at("group.v2.leave", json!({"timestamp": 1, "group": {"id": GROUP}}), at);
+    assert_eq!(rename("A", t).sent_ms, t, "the envelope's signed timestamp");
+    assert_eq!(rename("A", t).aspects, vec!["f:subject"]);
+    assert_eq!(join("15550000043@c.us", t).aspects, vec!["p:15550000043@c.us"]);
+    assert_eq!(leave(t).aspects, vec!["*"]);
+
+    let mut times = ChangeTimes::default();
+    assert!(times.record(&rename("Newer", t + 10)));
+    assert!(times.record(&join("15550000043@c.us", t + 10)));
+    assert!(!times.record(&rename("Same time", t + 10)), "nothing newer to write");
+    // An older rename after a newer one: every entry of the group is dropped instead.
+    let older = rename("Older", t);
+    assert!(times.outdates(&older));
+    let ordered = older.ordered_after(&times);
+    assert_eq!(reads(&ordered), CachedRead::ALL.to_vec());
+    assert!(ordered.changes.iter().all(|(_, effect)| *effect == Effect::Drop));
+    // Older events that change something else, or sent at the same time, apply as they are.
+    for event in [join("15550000044@c.us", t), rename("Same time", t + 10), rename("Later", t + 11)] {
+        assert!(!times.outdates(&event), "{:?}", event.aspects);
+        assert_eq!(event.clone().ordered_after(&times), event);
+    }
+    let before_leave = times.write();
+    // A leave or a join of the group changes everything: older events are outdated by it, and it
+    // is outdated by any newer one.
+    assert!(times.outdates(&leave(t + 5)));
+    assert!(times.record(&leave(t + 20)));
+    assert!(times.outdates(&join("15550000045@c.us", t + 15)));
+    // Read back as stored, without the times older than what is still accepted.
+    let stored = times.write();
+    let again = ChangeTimes::read(&stored, 0);
+    assert_eq!(again.write(), ChangeTimes::read(&again.write(), 0).write());
+    for event in [rename("Older", t), join("15550000045@c.us", t + 15), join("15550000046@c.us", t + 25)] {
+        assert_eq!(again.outdates(&event), times.outdates(&event), "{:?}", event.aspects);
+    }
+    assert!(!ChangeTimes::read("not json", 0).outdates(&leave(0)));
+    assert!(ChangeTimes::read(&before_leave, 0).outdates(&rename("Before", t + 5)));
+    assert!(!ChangeTimes::read(&before_leave, t + 11).outdates(&rename("Before", t + 5)), "forgotten");
+    assert!(ChangeTimes::read(&stored, t + 15).outdates(&rename("Before", t + 19)), "the leave is not");
+}
+
+#[test]
+fn the_change_times_key_is_no_cached_read_of_the_group() {
+    let key = change_times_key(&session(), &group());
+    assert_eq!(key, format!("gc/default/{GROUP}/change-times"));
     assert!(CachedRead::ALL.iter().all(|read| read.key(&session(), &group()) != key));
 }

@@ -14,8 +14,8 @@ use super::marks::{Marks, Turn};
 use super::runtime::{console_error, now_ms, Context, Env};
 use super::upstream::Answer;
 use crate::cache::{
-    invalidated_by, newest_event_key, CachedRead, Effect, Entry, EventEffects, Freshness, Outcome, ON_SINCE_KEEP_SECS,
-    ON_SINCE_KEY,
+    change_times_key, invalidated_by, CachedRead, ChangeTimes, Effect, Entry, EventEffects, Freshness, Outcome,
+    ON_SINCE_KEEP_SECS, ON_SINCE_KEY,
 };
 use crate::config::GatewaySettings;
 use crate::error::{Error, ErrorCode};
@@ -196,8 +196,14 @@ pub fn note_if_off(env: &Env, ctx: &Context, settings: &GatewaySettings) {
     }
     let Ok(kv) = Kv::open(env) else { return };
     let timeout_ms = settings.store_timeout_ms;
+    // Read first: a read is cheap, and most Workers never turn the cache on, so there is
+    // nothing to delete (KV counts deletes as writes, which cost more and are fewer).
     ctx.wait_until(async move {
-        if let Err(cause) = within(timeout_ms, kv.delete(ON_SINCE_KEY)).await.and_then(|deleted| deleted) {
+        let outcome = match within(timeout_ms, kv.get_text(ON_SINCE_KEY)).await.and_then(|read| read) {
+            Ok(Some(_)) => within(timeout_ms, kv.delete(ON_SINCE_KEY)).await.and_then(|deleted| deleted),
+            other => other.map(drop),
+        };
+        if let Err(cause) = outcome {
             log_failure(&cause);
         }
     });
@@ -210,12 +216,12 @@ pub struct Applied {
     pub entries: u32,
     /// KV operations spent.
     pub kv_ops: u32,
-    /// Whether an event WAHA sent later had been applied already, so this one dropped the
-    /// group's entries instead of being applied.
+    /// Whether an event WAHA sent later that changed the same thing had been applied already, so
+    /// this one dropped the group's entries instead of being applied.
     pub older: bool,
 }
 
-/// Applies a verified event's effects to the cache, in the order WAHA sent the group's events
+/// Applies a verified event's effects to the cache, ordered against the group's applied events
 /// ([`EventEffects::ordered_after`]). An error (the store failed) leaves the delivery unapplied,
 /// for the sender to retry.
 pub async fn apply_event(env: &Env, settings: &GatewaySettings, effects: EventEffects) -> Result<Applied, Error> {
@@ -224,19 +230,22 @@ pub async fn apply_event(env: &Env, settings: &GatewaySettings, effects: EventEf
     };
     let kv = Kv::open(env).map_err(|e| store_unavailable(&e))?;
     let timeout = settings.store_timeout_ms;
-    let newest_key = newest_event_key(&effects.session, &effects.group);
+    let times_key = change_times_key(&effects.session, &effects.group);
     // Deliveries arrive concurrently: this isolate's deliveries for one group take turns, so no
     // edit reads an entry another is rewriting and no order check misses an event being applied.
     let store_calls = 2 * effects.changes.len() as u64 + 2;
-    let Some(_turn) = Turn::take(&EDITING, &newest_key, EDIT_WAIT_STEP_MS, u64::from(timeout) * store_calls).await
+    let Some(_turn) = Turn::take(&EDITING, &times_key, EDIT_WAIT_STEP_MS, u64::from(timeout) * store_calls).await
     else {
         return Err(store_unavailable("another delivery kept editing the same group"));
     };
-    let newest =
-        within(timeout, kv.get_text(&newest_key)).await.and_then(|read| read).map_err(|c| store_unavailable(&c))?;
-    let newest = newest.and_then(|text| text.parse::<u64>().ok());
-    let mut applied = Applied { kv_ops: 1, older: effects.is_older_than(newest), ..Applied::default() };
-    let effects = effects.ordered_after(newest);
+    let stored = within(timeout, kv.get_text(&times_key)).await.and_then(|read| read);
+    let stored = stored.map_err(|cause| store_unavailable(&cause))?.unwrap_or_default();
+    // No event older than the replay window is accepted: earlier times cannot outdate one.
+    let tolerance_ms = u64::from(settings.webhooks.tolerance_secs) * 1000;
+    let mut times = ChangeTimes::read(&stored, now_ms().saturating_sub(tolerance_ms));
+    let older = times.outdates(&effects);
+    let mut applied = Applied { kv_ops: 1, older, ..Applied::default() };
+    let effects = effects.ordered_after(&times);
     for (read, effect) in &effects.changes {
         let key = read.key(&effects.session, &effects.group);
         let cached = match effect {
@@ -262,9 +271,9 @@ pub async fn apply_event(env: &Env, settings: &GatewaySettings, effects: EventEf
         applied.kv_ops += 1;
         applied.entries += 1;
     }
-    if !applied.older && newest != Some(effects.sent_ms) {
+    if !older && times.record(&effects) {
         let ttl = record_ttl_secs(settings.webhooks.tolerance_secs);
-        let stored = within(timeout, kv.put(&newest_key, &effects.sent_ms.to_string(), ttl)).await;
+        let stored = within(timeout, kv.put(&times_key, &times.write(), ttl)).await;
         stored.and_then(|put| put).map_err(|cause| store_unavailable(&cause))?;
         applied.kv_ops += 1;
     }

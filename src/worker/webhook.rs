@@ -106,7 +106,7 @@ thread_local! {
 const RECEIVE_WAIT_STEP_MS: u32 = 5;
 
 /// The most store calls receiving an event makes: its record read and written, and the group's
-/// entries each read and written with the newest event's time.
+/// entries each read and written with the group's change times.
 const RECEIVE_STORE_CALLS: u64 = 2 * CachedRead::ALL.len() as u64 + 4;
 
 /// Verifies the signature, reads the event and checks the signed body's timestamp.
