@@ -170,12 +170,13 @@ impl EventEffects {
     /// The effects once ordered against the events already applied to the group: an event older
     /// than an applied one that changed the same thing (a retried delivery arriving late) may carry
     /// older state than the entries hold, so it drops every entry of the group instead, and the next
-    /// read asks the upstream. Events that change different things apply in any order.
-    pub fn ordered_after(self, applied: &ChangeTimes) -> Self {
+    /// read asks the upstream. Events that change different things apply in any order. With
+    /// whether the event was outdated.
+    pub fn ordered_after(self, applied: &ChangeTimes) -> (Self, bool) {
         if applied.outdates(&self) {
-            EventEffects { changes: drop_all(), ..self }
+            (EventEffects { changes: drop_all(), ..self }, true)
         } else {
-            self
+            (self, false)
         }
     }
 }

@@ -410,13 +410,14 @@ fn an_event_is_ordered_against_applied_events_that_changed_the_same_thing() {
     // An older rename after a newer one: every entry of the group is dropped instead.
     let older = rename("Older", t);
     assert!(times.outdates(&older));
-    let ordered = older.ordered_after(&times);
+    let (ordered, outdated) = older.ordered_after(&times);
+    assert!(outdated);
     assert_eq!(reads(&ordered), CachedRead::ALL.to_vec());
     assert!(ordered.changes.iter().all(|(_, effect)| *effect == Effect::Drop));
     // Older events that change something else, or sent at the same time, apply as they are.
     for event in [join("15550000044@c.us", t), rename("Same time", t + 10), rename("Later", t + 11)] {
         assert!(!times.outdates(&event), "{:?}", event.aspects);
-        assert_eq!(event.clone().ordered_after(&times), event);
+        assert_eq!(event.clone().ordered_after(&times), (event, false));
     }
     let before_leave = times.write();
     // A leave or a join of the group changes everything: older events are outdated by it, and it

@@ -234,8 +234,7 @@ pub async fn apply_event(env: &Env, settings: &GatewaySettings, effects: EventEf
     // Deliveries arrive concurrently: this isolate's deliveries for one group take turns, so no
     // edit reads an entry another is rewriting and no order check misses an event being applied.
     let store_calls = 2 * effects.changes.len() as u64 + 2;
-    let Some(_turn) = Turn::take(&EDITING, &times_key, EDIT_WAIT_STEP_MS, u64::from(timeout) * store_calls).await
-    else {
+    let Some(_turn) = Turn::take(&EDITING, &times_key, u64::from(timeout) * store_calls).await else {
         return Err(store_unavailable("another delivery kept editing the same group"));
     };
     let stored = within(timeout, kv.get_text(&times_key)).await.and_then(|read| read);
@@ -243,9 +242,8 @@ pub async fn apply_event(env: &Env, settings: &GatewaySettings, effects: EventEf
     // No event older than the replay window is accepted: earlier times cannot outdate one.
     let tolerance_ms = u64::from(settings.webhooks.tolerance_secs) * 1000;
     let mut times = ChangeTimes::read(&stored, now_ms().saturating_sub(tolerance_ms));
-    let older = times.outdates(&effects);
+    let (effects, older) = effects.ordered_after(&times);
     let mut applied = Applied { kv_ops: 1, older, ..Applied::default() };
-    let effects = effects.ordered_after(&times);
     for (read, effect) in &effects.changes {
         let key = read.key(&effects.session, &effects.group);
         let cached = match effect {
@@ -284,9 +282,6 @@ thread_local! {
     /// Groups whose entries a webhook of this isolate is editing.
     static EDITING: Marks = const { Marks::new() };
 }
-
-/// Poll interval while another delivery of this isolate edits the same group's entries.
-const EDIT_WAIT_STEP_MS: u32 = 5;
 
 /// Reads an entry (`None`: absent or unreadable, as good as absent).
 async fn read_entry(kv: &Kv, key: &str, timeout_ms: u32) -> Result<Option<Entry>, String> {

@@ -45,6 +45,9 @@ pub async fn take(
     }
 }
 
+/// Poll interval while another request of this isolate holds the key a [`Turn`] waits for.
+const TURN_WAIT_STEP_MS: u32 = 5;
+
 /// A key this request holds in one kind of marks, let go when dropped.
 pub struct Turn {
     marks: &'static LocalKey<Marks>,
@@ -55,8 +58,8 @@ pub struct Turn {
 impl Turn {
     /// Holds `key` as [`take`] does, waiting at most as long as the hold lasts (`hold_ms`: after
     /// that, a key still held is a cancelled request's); `None` when the wait ran out.
-    pub async fn take(marks: &'static LocalKey<Marks>, key: &str, step_ms: u32, hold_ms: u64) -> Option<Self> {
-        let token = take(marks, key, (hold_ms, step_ms), hold_ms).await?;
+    pub async fn take(marks: &'static LocalKey<Marks>, key: &str, hold_ms: u64) -> Option<Self> {
+        let token = take(marks, key, (hold_ms, TURN_WAIT_STEP_MS), hold_ms).await?;
         Some(Turn { marks, key: key.to_owned(), token })
     }
 }

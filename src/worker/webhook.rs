@@ -68,7 +68,7 @@ pub async fn receive(
     // Copies of one event arriving together in this isolate take turns: the later one finds the
     // earlier one's record and is a duplicate, never applied and forwarded twice.
     let hold_ms = u64::from(settings.store_timeout_ms) * RECEIVE_STORE_CALLS;
-    let Some(_receiving) = Turn::take(&RECEIVING, &seen.key, RECEIVE_WAIT_STEP_MS, hold_ms).await else {
+    let Some(_receiving) = Turn::take(&RECEIVING, &seen.key, hold_ms).await else {
         let detail = "another copy of this event is still being applied; retry";
         return Err(Error::new(ErrorCode::StoreUnavailable, detail).with_retry_after(5));
     };
@@ -101,9 +101,6 @@ thread_local! {
     /// Events (by [`applied_event_key`]) a delivery of this isolate is receiving.
     static RECEIVING: Marks = const { Marks::new() };
 }
-
-/// Poll interval while another delivery of this isolate receives the same event.
-const RECEIVE_WAIT_STEP_MS: u32 = 5;
 
 /// The most store calls receiving an event makes: its record read and written, and the group's
 /// entries each read and written with the group's change times.
