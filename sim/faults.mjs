@@ -1,11 +1,13 @@
 // Injected faults for /api requests: delay, HTTP status (optionally with WAHA's message), a
 // redirect, WhatsApp error, a socket dropped before the answer or in the middle of its body, a body
-// that trickles in (`chunked`: without a Content-Length), invalid JSON, an HTML page, a large body.
+// that trickles in (`chunked`: without a Content-Length), invalid JSON, an HTML page, a large body,
+// a gzip bomb, or a 200 with JSON of another shape than the route's (`answerJson`: its text, or
+// empty for no body at all).
 // (An upstream that is not listening at all is `POST /__sim/outage`, in waha-sim.mjs.)
 import { WHATSAPP_ERROR_CODES, ValidationError } from './http.mjs';
 
 /** The kinds of fault, one per fault object (besides `delayMs`, which any may have). */
-export const KINDS = ['status', 'redirect', 'whatsappError', 'drop', 'cutBody', 'slowBodyMs', 'garbage', 'html', 'bodyBytes', 'gzipBytes'];
+export const KINDS = ['status', 'redirect', 'whatsappError', 'drop', 'cutBody', 'slowBodyMs', 'garbage', 'html', 'bodyBytes', 'gzipBytes', 'answerJson'];
 /** What `garbage` answers under a JSON content type: JSON cut short. */
 export const GARBAGE_BODY = '{"id":"120363000000000001@g.us","subject":"Alpha Te';
 /** What `html` answers: the kind of page a proxy or login wall in front of WAHA serves. */
@@ -49,6 +51,9 @@ function parseFault(raw, index) {
   if (fault.message !== undefined && (fault.status === undefined || typeof fault.message !== 'string')) {
     throw new ValidationError('message must be a string, with status');
   }
+  if (fault.answerJson !== undefined && (typeof fault.answerJson !== 'string' || !isJsonOrEmpty(fault.answerJson))) {
+    throw new ValidationError('answerJson must be a string of JSON text (empty: no body)');
+  }
   if (fault.redirect !== undefined && !/^https?:\/\//.test(String(fault.redirect))) {
     throw new ValidationError('redirect must be an http(s) URL');
   }
@@ -76,4 +81,15 @@ export function takeFault(faults, method, path) {
   const fault = faults[index];
   if (fault.times !== undefined && --fault.times === 0) faults.splice(index, 1);
   return fault;
+}
+
+/** Whether `text` is empty or JSON text. */
+function isJsonOrEmpty(text) {
+  if (text === '') return true;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -190,6 +190,11 @@ async function applyFault(ctx, fault, req, res) {
     res.end(fault.html ? HTML_PAGE : GARBAGE_BODY);
     return true;
   }
+  if (fault.answerJson !== undefined) {
+    res.writeHead(200, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(fault.answerJson) });
+    res.end(fault.answerJson);
+    return true;
+  }
   if (fault.bodyBytes) {
     // Valid JSON of exactly bodyBytes, sent chunked (no Content-Length): the reader must count.
     const body = paddedJson(fault.bodyBytes);

@@ -478,6 +478,32 @@ async fn whatsapp_rate_limit_surfaces_retry_after() {
 }
 
 #[wasm_bindgen_test]
+async fn answers_of_another_shape_than_promised_are_refused() {
+    reset().await;
+    let c = client();
+    // The Worker passes sound JSON on whatever its shape; the module promises a `GroupInfo`, a
+    // `Participant[]`: a list, no body at all, or an object where a list is due is refused.
+    for (answer, path, call, expected) in [
+        (r#""[]""#, format!("/groups/{ALPHA}"), "getGroup", "expected an object"),
+        (r#""""#, format!("/groups/{ALPHA}"), "getGroup", "expected an object"),
+        (r#""{\"id\": \"15551234567@c.us\"}""#, format!("/groups/{ALPHA}/participants/v2"), "getParticipants", "expected a list"),
+    ] {
+        let fault = format!(r#"{{"answerJson": {answer}, "times": 1, "method": "GET", "match": "{path}"}}"#);
+        sim("POST", "/__sim/faults", Some(&fault)).await;
+        let promise = match call {
+            "getGroup" => c.getGroup(s(ALPHA), none()),
+            _ => c.getParticipants(s(ALPHA), none()),
+        };
+        let e = fails(promise, "upstream_unavailable").await;
+        let message = text(&e, "message");
+        assert!(message.contains(expected), "{call} answered {answer}: {message}");
+    }
+    // Each fault was used once: the same calls resolve again.
+    assert_eq!(text(&ok(c.getGroup(s(ALPHA), none())).await, "id"), ALPHA);
+    assert!(Array::is_array(&ok(c.getParticipants(s(ALPHA), none())).await));
+}
+
+#[wasm_bindgen_test]
 async fn worker_rate_limit_surfaces_retry_after_and_ratelimit_fields() {
     reset().await;
     // A session of its own: the refresh quota it spends is not the one other tests' refreshing

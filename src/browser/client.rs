@@ -46,8 +46,10 @@ struct Inner {
 /// How an answer becomes the method's result.
 #[derive(Clone, Copy)]
 pub(crate) enum Decode {
-    /// The JSON as it is.
-    Json,
+    /// A JSON object, as it is.
+    Object,
+    /// A JSON array, as it is.
+    List,
     /// Nothing (`undefined`).
     Nothing,
     /// `true` or `false` (as JSON or as text).
@@ -280,7 +282,10 @@ fn idempotency_key_refused(kind: Option<OperationKind>) -> FieldError {
 fn decode_answer(decode: Decode, answer: JsValue) -> Result<JsValue, Failure> {
     let garbage = |what: &str| Failure::new(ErrorCode::UpstreamUnavailable, format!("unexpected answer: {what}"));
     match decode {
-        Decode::Json => Ok(answer),
+        Decode::Object if answer.is_object() && !Array::is_array(&answer) => Ok(answer),
+        Decode::Object => Err(garbage("expected an object")),
+        Decode::List if Array::is_array(&answer) => Ok(answer),
+        Decode::List => Err(garbage("expected a list")),
         Decode::Nothing => Ok(JsValue::UNDEFINED),
         Decode::Boolean => answer.as_bool().map(JsValue::from).ok_or_else(|| garbage("expected true or false")),
         Decode::GroupList if Array::is_array(&answer) => Ok(answer),

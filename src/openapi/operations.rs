@@ -7,8 +7,11 @@ use crate::ops::field::At;
 
 /// The schema (JSON text) of a successful answer that the browser client decodes as `$decode`.
 macro_rules! answer_schema {
-    (Json) => {
-        "{}"
+    (Object) => {
+        r#"{"type":"object"}"#
+    };
+    (List) => {
+        r#"{"type":"array"}"#
     };
     (Nothing) => {
         "{}"

@@ -5,7 +5,8 @@
 //! wasm-bindgen would copy with its `r"` into the `.d.ts`); its name, with the key scope it needs
 //! in parentheses (`CreateGroup(Create)`: a [`Scope`](crate::keys::Scope) variant);
 //! its WAHA method and path under `/api/{session}`; the browser client's method name, the
-//! TypeScript type its promise resolves to and how the answer is decoded; its required fields and
+//! TypeScript type its promise resolves to and how the answer is decoded (and checked: an answer
+//! of another shape is refused, never handed on under the promised type); its required fields and
 //! then its optional ones, each as `name: Type = Place "wire key" => jsParam "TypeScript type"`;
 //! the rate-limit classes it spends (`Add(participants)`: one unit per element of that field;
 //! `Refresh(refresh)`: one unit when that field says so; a bare class: one unit); what it does
@@ -25,7 +26,7 @@ macro_rules! for_each_operation {
     ($callback:ident) => {
         $callback! {
             #[doc = " `POST /groups`: creates a group named `subject` with its first members."]
-            CreateGroup(Create) = Post "/groups" -> createGroup "Promise<GroupInfo>" Json {
+            CreateGroup(Create) = Post "/groups" -> createGroup "Promise<GroupInfo>" Object {
                 subject: Subject = Body "name" => subject "string",
                 participants: People = Body "participants" => participants "ParticipantInput[]",
             } {} [Create, Add(participants)] {} idempotent;
@@ -36,17 +37,17 @@ macro_rules! for_each_operation {
             #[doc = " `GET /groups/count`: how many groups the session is in."]
             CountGroups(Read) = Get "/groups/count" -> countGroups "Promise<number>" Count {} {} [] {};
             #[doc = " `POST /groups/refresh`: reloads the groups from WhatsApp (rate limited by the Worker)."]
-            RefreshGroups(Refresh) = Post "/groups/refresh" -> refreshGroups "Promise<SuccessResult>" Json {} {} [Refresh] {};
+            RefreshGroups(Refresh) = Post "/groups/refresh" -> refreshGroups "Promise<SuccessResult>" Object {} {} [Refresh] {};
             #[doc = " `GET /groups/join-info`: previews the group an invite code or link opens."]
-            JoinInfo(Read) = Get "/groups/join-info" -> joinInfo "Promise<GroupPreview>" Json {
+            JoinInfo(Read) = Get "/groups/join-info" -> joinInfo "Promise<GroupPreview>" Object {
                 code: InviteCode = Query "code" => codeOrLink "string",
             } {} [] {};
             #[doc = " `POST /groups/join`: joins the group of an invite code or link."]
-            JoinGroup(Invite) = Post "/groups/join" -> joinGroup "Promise<JoinResult>" Json {
+            JoinGroup(Invite) = Post "/groups/join" -> joinGroup "Promise<JoinResult>" Object {
                 code: InviteCode = Body "code" => codeOrLink "string",
             } {} [] {};
             #[doc = " `GET /groups/{id}`: one group."]
-            GetGroup(Read) = Get "/groups/{id}" -> getGroup "Promise<GroupInfo>" Json {
+            GetGroup(Read) = Get "/groups/{id}" -> getGroup "Promise<GroupInfo>" Object {
                 group: GroupId = Path "id" => groupId "string",
             } {} [] { reads Group };
             #[doc = " `DELETE /groups/{id}`: deletes a group (engines that support it)."]
@@ -69,18 +70,18 @@ macro_rules! for_each_operation {
                 description: Description = Body "description" => description "string",
             } {} [] { drops [Group] };
             #[doc = " `GET /groups/{id}/picture`: the picture's URL."]
-            GetPicture(Read) = Get "/groups/{id}/picture" -> getPicture "Promise<PictureInfo>" Json {
+            GetPicture(Read) = Get "/groups/{id}/picture" -> getPicture "Promise<PictureInfo>" Object {
                 group: GroupId = Path "id" => groupId "string",
             } {
                 refresh: Option<bool> = Query "refresh" => query "GetPictureQuery",
             } [Refresh(refresh)] {};
             #[doc = " `PUT /groups/{id}/picture`: sets the picture from an https URL or base64 data."]
-            SetPicture(Write) = Put "/groups/{id}/picture" -> setPicture "Promise<SuccessResult>" Json {
+            SetPicture(Write) = Put "/groups/{id}/picture" -> setPicture "Promise<SuccessResult>" Object {
                 group: GroupId = Path "id" => groupId "string",
                 file: PictureFile = Body "file" => file "PictureFile",
             } {} [] {};
             #[doc = " `DELETE /groups/{id}/picture`: removes the picture."]
-            DeletePicture(Write) = Delete "/groups/{id}/picture" -> deletePicture "Promise<SuccessResult>" Json {
+            DeletePicture(Write) = Delete "/groups/{id}/picture" -> deletePicture "Promise<SuccessResult>" Object {
                 group: GroupId = Path "id" => groupId "string",
             } {} [] {};
             #[doc = " Lets only admins (`true`) or everyone (`false`) edit the group info."]
@@ -137,44 +138,44 @@ macro_rules! for_each_operation {
                 group: GroupId = Path "id" => groupId "string",
             } {} [] { drops [Group, InviteCode] };
             #[doc = " `GET /groups/{id}/participants`: the members in the engine's own format."]
-            GetParticipants(Read) = Get "/groups/{id}/participants" -> getParticipantsRaw "Promise<RawParticipant[]>" Json {
+            GetParticipants(Read) = Get "/groups/{id}/participants" -> getParticipantsRaw "Promise<RawParticipant[]>" List {
                 group: GroupId = Path "id" => groupId "string",
             } {} [] { reads Participants };
             #[doc = " `GET /groups/{id}/participants/v2`: the members as `{id, pn?, role}`."]
-            GetParticipantsV2(Read) = Get "/groups/{id}/participants/v2" -> getParticipants "Promise<Participant[]>" Json {
+            GetParticipantsV2(Read) = Get "/groups/{id}/participants/v2" -> getParticipants "Promise<Participant[]>" List {
                 group: GroupId = Path "id" => groupId "string",
             } {} [] { reads ParticipantsV2 };
             #[doc = " `POST /groups/{id}/participants/add`: adds members; one result per person."]
-            AddParticipants(Members) = Post "/groups/{id}/participants/add" -> addParticipants "Promise<ParticipantResult[]>" Json {
+            AddParticipants(Members) = Post "/groups/{id}/participants/add" -> addParticipants "Promise<ParticipantResult[]>" List {
                 group: GroupId = Path "id" => groupId "string",
                 participants: People = Body "participants" => participants "ParticipantInput[]",
             } {} [Add(participants)] { drops [Group, Participants, ParticipantsV2] };
             #[doc = " `POST /groups/{id}/participants/remove`: removes members; one result per person."]
-            RemoveParticipants(Members) = Post "/groups/{id}/participants/remove" -> removeParticipants "Promise<ParticipantResult[]>" Json {
+            RemoveParticipants(Members) = Post "/groups/{id}/participants/remove" -> removeParticipants "Promise<ParticipantResult[]>" List {
                 group: GroupId = Path "id" => groupId "string",
                 participants: People = Body "participants" => participants "ParticipantInput[]",
             } {} [Remove(participants)] { drops [Group, Participants, ParticipantsV2] };
             #[doc = " `POST /groups/{id}/admin/promote`: makes members admins."]
-            PromoteParticipants(Members) = Post "/groups/{id}/admin/promote" -> promoteParticipants "Promise<ParticipantResult[]>" Json {
+            PromoteParticipants(Members) = Post "/groups/{id}/admin/promote" -> promoteParticipants "Promise<ParticipantResult[]>" List {
                 group: GroupId = Path "id" => groupId "string",
                 participants: People = Body "participants" => participants "ParticipantInput[]",
             } {} [] { drops [Group, Participants, ParticipantsV2] };
             #[doc = " `POST /groups/{id}/admin/demote`: makes admins plain members."]
-            DemoteParticipants(Members) = Post "/groups/{id}/admin/demote" -> demoteParticipants "Promise<ParticipantResult[]>" Json {
+            DemoteParticipants(Members) = Post "/groups/{id}/admin/demote" -> demoteParticipants "Promise<ParticipantResult[]>" List {
                 group: GroupId = Path "id" => groupId "string",
                 participants: People = Body "participants" => participants "ParticipantInput[]",
             } {} [] { drops [Group, Participants, ParticipantsV2] };
             #[doc = " `GET /groups/{id}/participants/join-requests`: pending requests to join."]
-            ListJoinRequests(Read) = Get "/groups/{id}/participants/join-requests" -> listJoinRequests "Promise<JoinRequest[]>" Json {
+            ListJoinRequests(Read) = Get "/groups/{id}/participants/join-requests" -> listJoinRequests "Promise<JoinRequest[]>" List {
                 group: GroupId = Path "id" => groupId "string",
             } {} [] {};
             #[doc = " `POST /groups/{id}/participants/join-requests/approve`: lets requesters in."]
-            ApproveJoinRequests(Members) = Post "/groups/{id}/participants/join-requests/approve" -> approveJoinRequests "Promise<JoinRequestResult[]>" Json {
+            ApproveJoinRequests(Members) = Post "/groups/{id}/participants/join-requests/approve" -> approveJoinRequests "Promise<JoinRequestResult[]>" List {
                 group: GroupId = Path "id" => groupId "string",
                 participants: People = Body "participants" => requesters "ParticipantInput[]",
             } {} [Add(participants)] { drops [Group, Participants, ParticipantsV2] };
             #[doc = " `POST /groups/{id}/participants/join-requests/reject`: turns requesters down."]
-            RejectJoinRequests(Members) = Post "/groups/{id}/participants/join-requests/reject" -> rejectJoinRequests "Promise<JoinRequestResult[]>" Json {
+            RejectJoinRequests(Members) = Post "/groups/{id}/participants/join-requests/reject" -> rejectJoinRequests "Promise<JoinRequestResult[]>" List {
                 group: GroupId = Path "id" => groupId "string",
                 participants: People = Body "participants" => requesters "ParticipantInput[]",
             } {} [] { drops [Group, Participants, ParticipantsV2] };

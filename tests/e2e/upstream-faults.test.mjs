@@ -25,9 +25,10 @@ async function closedPort() {
 }
 
 /**
- * A row whose answer streams (`UPSTREAM_ANSWER_CHECK=headers`): 200 with the upstream's JSON type
- * within the timeout, logged as a success, then the body as sent (garbage as it was, anything else
- * whole JSON), or cut short: it breaks off, or ends early, and is never whole JSON.
+ * A row whose answer streams (`UPSTREAM_ANSWER_CHECK=headers`), or is passed on with either check:
+ * 200 with the upstream's JSON type within the timeout, logged as a success, then the body as sent
+ * (garbage as it was, a passed answer as injected, anything else whole JSON), or cut short: it
+ * breaks off, or ends early, and is never whole JSON.
  *
  * The request closes its connection after the answer: workerd closes it anyway once a streamed
  * body broke off, and a pooled connection could carry the next request before that close
@@ -51,6 +52,7 @@ async function assertStreamed(t, row) {
   })();
   if (row.streamed === 'cut') assert.ok(!whole, 'a body cut short is never whole JSON');
   else if (row.inject.garbage) assert.equal(body.text, GARBAGE_BODY);
+  else if (row.passed) assert.equal(body.text, row.inject.answerJson);
   else assert.ok(whole, `the whole body: ${body.error ?? `${body.text.length} bytes`}`);
   const log = await t.stack.logLine(res.headers.get('x-request-id'));
   assert.deepEqual([log.status, log.error, log.upstreamStatus], [200, null, 200]);
@@ -62,7 +64,7 @@ for (const check of ['body', 'headers']) {
     const t = useStack({ vars, captureLogs: true });
 
     for (const row of UPSTREAM_FAULTS) {
-      const streamed = check === 'headers' && row.streamed;
+      const streamed = row.passed || (check === 'headers' && row.streamed);
       const answer = streamed ? `200, the body ${row.streamed === 'cut' ? 'cut short' : 'as sent'}` : `${row.status} ${row.code}`;
       test(`${row.fault} → ${answer}, then the next request is served`, async (context) => {
         if (row.outageMs) {
