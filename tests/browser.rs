@@ -486,7 +486,12 @@ async fn answers_of_another_shape_than_promised_are_refused() {
     for (answer, path, call, expected) in [
         (r#""[]""#, format!("/groups/{ALPHA}"), "getGroup", "expected an object"),
         (r#""""#, format!("/groups/{ALPHA}"), "getGroup", "expected an object"),
-        (r#""{\"id\": \"15551234567@c.us\"}""#, format!("/groups/{ALPHA}/participants/v2"), "getParticipants", "expected a list"),
+        (
+            r#""{\"id\": \"15551234567@c.us\"}""#,
+            format!("/groups/{ALPHA}/participants/v2"),
+            "getParticipants",
+            "expected a list",
+        ),
     ] {
         let fault = format!(r#"{{"answerJson": {answer}, "times": 1, "method": "GET", "match": "{path}"}}"#);
         sim("POST", "/__sim/faults", Some(&fault)).await;

@@ -12,6 +12,7 @@
 //!
 //! Parsing then rendering gives the canonical request.
 
+pub mod answer_shape;
 pub mod body;
 pub mod dialect;
 pub mod field;

@@ -4,6 +4,7 @@
 //! is the one reader of the rows: it also hands the OpenAPI description and the browser client
 //! the parts of each row they derive their own code from.
 
+use super::answer_shape::{answer_shape, AnswerShape};
 use super::field::{At, Description, Field, Input, Output, People, Place, Subject};
 use super::query::ListGroupsQuery;
 use super::rate::{Charge, RateClass};
@@ -88,6 +89,11 @@ macro_rules! define_operations {
             /// The rate-limit classes the operation spends from.
             pub fn rate_classes(self) -> &'static [RateClass] {
                 match self { $(OperationKind::$name => &[$(RateClass::$class),*],)* }
+            }
+
+            /// The top-level shape of a successful answer (what the decode column promises).
+            pub fn answer_shape(self) -> AnswerShape {
+                match self { $(OperationKind::$name => answer_shape!($decode $(($decode_key))?),)* }
             }
 
             /// The edge-cache entry this operation reads, when it is a cached read.

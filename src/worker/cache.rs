@@ -19,6 +19,7 @@ use crate::cache::{
 };
 use crate::config::GatewaySettings;
 use crate::error::{Error, ErrorCode};
+use crate::ops::answer_shape::AnswerShape;
 use crate::ops::GroupRequest;
 use crate::webhook::record_ttl_secs;
 use crate::wire::record::Writer;
@@ -29,8 +30,9 @@ pub const CACHE_HEADER: &str = "X-Groupgate-Cache";
 
 /// What the cache does for one request.
 enum Role {
-    /// A cached read: its key and whether the client asked to bypass the cache.
-    Read { key: String, bypass: bool },
+    /// A cached read: its key, whether the client asked to bypass the cache, and the shape of
+    /// an answer it keeps.
+    Read { key: String, bypass: bool, shape: AnswerShape },
     /// A write: the keys to drop once the upstream accepted it.
     Write(Vec<String>),
 }
@@ -56,7 +58,8 @@ impl GroupCache {
         let session = &request.session;
         let role = settings.group_cache.and_then(|_| {
             if let Some((group, read)) = CachedRead::of(&request.operation) {
-                return Some(Role::Read { key: read.key(session, group), bypass: asks_no_cache(req) });
+                let shape = request.operation.kind().answer_shape();
+                return Some(Role::Read { key: read.key(session, group), bypass: asks_no_cache(req), shape });
             }
             let (group, reads) = invalidated_by(&request.operation)?;
             Some(Role::Write(reads.into_iter().map(|read| read.key(session, group)).collect()))
@@ -73,7 +76,7 @@ impl GroupCache {
 
     /// The cached answer of a read when it is fresh; remembers a stale one for [`GroupCache::settle`].
     pub async fn lookup(&mut self, exchange: &mut Exchange) -> Option<Answer> {
-        let (Some(kv), Some(Role::Read { key, bypass })) = (&self.kv, &self.role) else {
+        let (Some(kv), Some(Role::Read { key, bypass, .. })) = (&self.kv, &self.role) else {
             return None;
         };
         // Known before this isolate fills an entry, so none of its own fills is older than it.
@@ -104,15 +107,20 @@ impl GroupCache {
         };
         exchange.log.kv_ops += self.lookup_ops;
         match (role, result) {
-            (Role::Read { key, .. }, Ok(answer)) => {
+            (Role::Read { key, shape, .. }, Ok(answer)) => {
+                exchange.headers.push((CACHE_HEADER, "miss".into()));
+                exchange.headers.push(("Age", "0".into()));
+                // Another shape than the read's (an upstream of another version): passed on, not kept.
+                if !shape.fits(&answer.body) {
+                    exchange.log.cache = Some("unfit");
+                    return Ok(answer);
+                }
                 let entry = Entry {
                     filled_ms: now_ms(),
                     status: answer.status,
                     content_type: answer.content_type.clone(),
                     body: String::from_utf8_lossy(&answer.body).into_owned(),
                 };
-                exchange.headers.push((CACHE_HEADER, "miss".into()));
-                exchange.headers.push(("Age", "0".into()));
                 exchange.log.cache = Some("miss");
                 exchange.log.kv_ops += 1;
                 store(kv, key, &entry, self.fresh_secs, self.timeout_ms).await;

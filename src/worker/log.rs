@@ -25,7 +25,7 @@ pub struct LogLine {
     pub rate_limit: Option<&'static str>,
     /// KV operations the request spent.
     pub kv_ops: u32,
-    /// What the group cache did (`hit`, `miss`, `stale`, `invalidated`, `duplicate`, `older`), when it acted.
+    /// What the group cache did (`hit`, `miss`, `unfit`, `stale`, `invalidated`, `duplicate`, `older`), when it acted.
     pub cache: Option<&'static str>,
     /// Durable Object calls the request spent (`RATE_LIMIT_BACKEND = "durable-object"`).
     pub do_calls: u32,

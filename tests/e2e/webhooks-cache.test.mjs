@@ -64,6 +64,24 @@ describe('GROUP_CACHE=60', () => {
     assert.deepEqual(await upstreamCalls(t.gw, session), [], 'hits never reach the upstream');
   });
 
+  test('an answer of another shape than the read is passed on once and never kept', async () => {
+    const session = freshSession();
+    // What the table's decode column promises: an object for a group and a setting, a list of members.
+    for (const [read, answer] of [['', '[]'], ['/participants/v2', '{}'], ['/settings/security/info-admin-only', '[true]']]) {
+      await t.gw.fault({ answerJson: answer, times: 1, method: 'GET', match: `/api/${session}/` });
+      const unfit = await t.gw.call(groupPath(session, read));
+      assertCache(unfit, 'miss');
+      assert.equal(unfit.text, answer, 'passed on as the upstream sent it');
+      assert.equal((await t.stack.logLine(unfit.headers.get('x-request-id'))).cache, 'unfit');
+      await t.gw.clearReceived();
+      const next = await t.gw.call(groupPath(session, read));
+      assertCache(next, 'miss');
+      assert.notEqual(next.text, answer, 'the next read asks the upstream again');
+      assert.equal((await upstreamCalls(t.gw, session)).length, 1);
+      assertCache(await t.gw.call(groupPath(session, read)), 'hit');
+    }
+  });
+
   test('Cache-Control: no-cache goes upstream and refreshes the entry', async () => {
     const session = freshSession();
     assertCache(await t.gw.call(groupPath(session)), 'miss');
