@@ -37,19 +37,25 @@ pub fn percent_decode(s: &str, plus_is_space: bool) -> Option<String> {
 
 /// Percent-encodes everything but RFC 3986 unreserved characters (and `@`, which ids carry).
 pub fn percent_encode(s: &str, out: &mut String) {
+    let bytes = s.as_bytes();
     let mut plain = 0;
-    for (i, b) in s.bytes().enumerate() {
-        if b.is_ascii_alphanumeric() || b"-._~@".contains(&b) {
+    // An index loop, as in `json_string`.
+    let mut at = 0;
+    while at < bytes.len() {
+        let b = bytes[at];
+        at += 1;
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'@') {
             continue;
         }
-        // The run before `i` is ASCII (and empty after a multi-byte character's first byte).
-        if plain < i {
-            out.push_str(&s[plain..i]);
+        // The run before this byte is ASCII (and empty after a multi-byte character's first byte,
+        // where `plain` is no character boundary).
+        if plain < at - 1 {
+            out.push_str(&s[plain..at - 1]);
         }
         out.push('%');
         out.push(char::from(HEX_UPPER[usize::from(b >> 4)]));
         out.push(char::from(HEX_UPPER[usize::from(b & 15)]));
-        plain = i + 1;
+        plain = at;
     }
     out.push_str(&s[plain..]);
 }
@@ -178,8 +184,13 @@ pub fn quoted(s: &str) -> String {
 pub fn json_string(s: &str, out: &mut String) {
     out.reserve(s.len() + 2);
     out.push('"');
+    let bytes = s.as_bytes();
     let mut plain = 0;
-    for (i, b) in s.bytes().enumerate() {
+    // An index loop: at `opt-level = "z"` an iterator adapter here stays a call per byte.
+    let mut at = 0;
+    while at < bytes.len() {
+        let b = bytes[at];
+        at += 1;
         // Most bytes need no escape: one test for them, the match only for the rest.
         if b >= 0x20 && b != b'"' && b != b'\\' {
             continue;
@@ -192,13 +203,13 @@ pub fn json_string(s: &str, out: &mut String) {
             b'\t' => "\\t",
             _ => "\\u00",
         };
-        out.push_str(&s[plain..i]);
+        out.push_str(&s[plain..at - 1]);
         out.push_str(escape);
         if escape == "\\u00" {
             out.push(char::from(b'0' + (b >> 4)));
             out.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
         }
-        plain = i + 1;
+        plain = at;
     }
     out.push_str(&s[plain..]);
     out.push('"');

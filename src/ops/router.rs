@@ -15,19 +15,22 @@ pub struct Route<E> {
     pub method: Method,
     /// Its template under the session (`/groups/{id}/subject`).
     pub template: &'static str,
-    /// Where `{id}` starts in the template, found once when the table is built.
-    pub id_at: Option<usize>,
+    /// The template's text before and after its `{id}` (`None`: it has none), split once when
+    /// the table is built.
+    pub around_id: Option<(&'static str, &'static str)>,
 }
 
 impl<E> Route<E> {
     /// A row of a route table.
     pub const fn new(endpoint: E, method: Method, template: &'static str) -> Self {
-        Route { endpoint, method, template, id_at: id_position(template) }
-    }
-
-    /// The template's text before and after its `{id}` (`None`: it has none).
-    fn around_id(&self) -> Option<(&'static str, &'static str)> {
-        self.id_at.map(|at| around(self.template, at))
+        let around_id = match id_position(template) {
+            Some(at) => {
+                let (before, rest) = template.split_at(at);
+                Some((before, rest.split_at(ID.len()).1))
+            }
+            None => None,
+        };
+        Route { endpoint, method, template, around_id }
     }
 }
 
@@ -87,7 +90,7 @@ fn allowed_methods<E>(routes: &[Route<E>], under: &str) -> Vec<Method> {
 /// `Some(id segment)` when `path` fits the route's template; `{id}` never matches a segment that
 /// a literal path of the table owns (`/groups/count` is never group `count`).
 fn match_template<'p, E>(routes: &[Route<E>], route: &Route<E>, path: &'p str) -> Option<Option<&'p str>> {
-    let Some((before, after)) = route.around_id() else {
+    let Some((before, after)) = route.around_id else {
         return (route.template == path).then_some(None);
     };
     let id = path.strip_prefix(before)?.strip_suffix(after)?;
@@ -108,5 +111,10 @@ fn around(template: &str, at: usize) -> (&str, &str) {
 
 /// Whether `/groups/<seg>` is a literal path of the table.
 fn is_literal_after_groups<E>(routes: &[Route<E>], seg: &str) -> bool {
-    routes.iter().any(|route| route.template.strip_prefix("/groups/") == Some(seg))
+    const GROUPS: &str = "/groups/";
+    // The length first: most templates differ in it, and then no text is compared.
+    let literal = |template: &str| {
+        template.len() == GROUPS.len() + seg.len() && template.starts_with(GROUPS) && template.ends_with(seg)
+    };
+    routes.iter().any(|route| literal(route.template))
 }

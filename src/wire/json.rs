@@ -81,7 +81,7 @@ impl<'a> Reader<'a> {
     }
 
     fn skip_whitespace(&mut self) {
-        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        while self.pos < self.bytes.len() && matches!(self.bytes[self.pos], b' ' | b'\t' | b'\n' | b'\r') {
             self.pos += 1;
         }
     }
@@ -177,7 +177,12 @@ impl<'a> Reader<'a> {
 
     /// Moves past characters that stand for themselves in a string.
     fn skip_plain(&mut self) {
-        while self.peek().is_some_and(|b| b != b'"' && b != b'\\' && b >= 0x20) {
+        // An index loop: at `opt-level = "z"` the closure of `is_some_and` stays a call per byte.
+        while self.pos < self.bytes.len() {
+            let b = self.bytes[self.pos];
+            if b == b'"' || b == b'\\' || b < 0x20 {
+                break;
+            }
             self.pos += 1;
         }
     }
