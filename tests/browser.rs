@@ -506,6 +506,19 @@ async fn answers_of_another_shape_than_promised_are_refused() {
     // Each fault was used once: the same calls resolve again.
     assert_eq!(text(&ok(c.getGroup(s(ALPHA), none())).await, "id"), ALPHA);
     assert!(Array::is_array(&ok(c.getParticipants(s(ALPHA), none())).await));
+
+    // Per-person results come in the engine's own shape: an object passes, text does not. (A
+    // group no other test adds to: the simulator answers the fault whatever the group.)
+    let group = "120363000000000042@g.us";
+    let add = format!("/groups/{group}/participants/add");
+    let by_id = r#"{"15551230001@c.us":{"code":200}}"#;
+    let quoted = String::from(JSON::stringify(&s(by_id)).expect("a string"));
+    sim("POST", "/__sim/faults", Some(&format!(r#"{{"answerJson": {quoted}, "times": 1, "match": "{add}"}}"#))).await;
+    let results = ok(c.addParticipants(s(group), js(r#"["15551230001@c.us"]"#), none())).await;
+    assert_eq!(show(&results), by_id);
+    sim("POST", "/__sim/faults", Some(&format!(r#"{{"answerJson": "\"done\"", "times": 1, "match": "{add}"}}"#))).await;
+    let e = fails(c.addParticipants(s(group), js(r#"["15551230002@c.us"]"#), none()), "upstream_unavailable").await;
+    assert!(text(&e, "message").contains("expected a list or an object"), "{}", show(&e));
 }
 
 #[wasm_bindgen_test]

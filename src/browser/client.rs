@@ -50,6 +50,8 @@ pub(crate) enum Decode {
     Object,
     /// A JSON array, as it is.
     List,
+    /// A JSON array or object, as it is: the engine's own shape (per-person results, raw members).
+    Container,
     /// Nothing (`undefined`).
     Nothing,
     /// `true` or `false` (as JSON or as text).
@@ -286,6 +288,8 @@ fn decode_answer(decode: Decode, answer: JsValue) -> Result<JsValue, Failure> {
         Decode::Object => Err(garbage("expected an object")),
         Decode::List if Array::is_array(&answer) => Ok(answer),
         Decode::List => Err(garbage("expected a list")),
+        Decode::Container if answer.is_object() => Ok(answer),
+        Decode::Container => Err(garbage("expected a list or an object")),
         Decode::Nothing => Ok(JsValue::UNDEFINED),
         Decode::Boolean => answer.as_bool().map(JsValue::from).ok_or_else(|| garbage("expected true or false")),
         Decode::GroupList if Array::is_array(&answer) => Ok(answer),

@@ -13,6 +13,9 @@ macro_rules! answer_schema {
     (List) => {
         r#"{"type":"array"}"#
     };
+    (Container) => {
+        r#"{"type":["array","object"],"description":"The engine's own shape: a list, or an object."}"#
+    };
     (Nothing) => {
         "{}"
     };

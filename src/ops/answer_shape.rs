@@ -1,5 +1,5 @@
 //! The top-level shape of an operation's successful answer, as the operation table's decode
-//! column says it (`Object`, `List`, a `Flag` or `Count` object): what the group cache checks
+//! column says it (`Object`, `List`, `Container`, a `Flag` or `Count` object): what the group cache checks
 //! before it keeps an answer, so that an upstream answering another shape is passed on once and
 //! never served from the cache.
 
@@ -10,6 +10,8 @@ pub enum AnswerShape {
     Object,
     /// An array (`[…]`).
     List,
+    /// An array or an object: the engine's own shape.
+    Container,
     /// Whatever the upstream sends (a bare string or boolean, or either container).
     Any,
 }
@@ -21,6 +23,7 @@ impl AnswerShape {
         match self {
             AnswerShape::Object => first == Some(&b'{'),
             AnswerShape::List => first == Some(&b'['),
+            AnswerShape::Container => matches!(first, Some(b'[' | b'{')),
             AnswerShape::Any => true,
         }
     }
@@ -40,6 +43,9 @@ macro_rules! answer_shape {
     (List) => {
         AnswerShape::List
     };
+    (Container) => {
+        AnswerShape::Container
+    };
     ($($other:tt)*) => {
         AnswerShape::Any
     };
@@ -56,6 +62,7 @@ mod tests {
         assert_eq!(OperationKind::GetGroup.answer_shape(), AnswerShape::Object);
         assert_eq!(OperationKind::GetParticipantsV2.answer_shape(), AnswerShape::List);
         assert_eq!(OperationKind::GetInfoAdminOnly.answer_shape(), AnswerShape::Object);
+        assert_eq!(OperationKind::GetParticipants.answer_shape(), AnswerShape::Container);
         assert_eq!(OperationKind::GetInviteCode.answer_shape(), AnswerShape::Any);
     }
 
@@ -67,6 +74,8 @@ mod tests {
         assert!(AnswerShape::List.fits(b"\t[1]"));
         assert!(!AnswerShape::List.fits(b"{}"));
         assert!(!AnswerShape::List.fits(b"null"));
+        assert!(AnswerShape::Container.fits(b"{}") && AnswerShape::Container.fits(b"[]"));
+        assert!(!AnswerShape::Container.fits(b"\"text\""));
         assert!(AnswerShape::Any.fits(b"\"code\""));
     }
 }
