@@ -23,14 +23,7 @@ pub struct Route<E> {
 impl<E> Route<E> {
     /// A row of a route table.
     pub const fn new(endpoint: E, method: Method, template: &'static str) -> Self {
-        let around_id = match id_position(template) {
-            Some(at) => {
-                let (before, rest) = template.split_at(at);
-                Some((before, rest.split_at(ID.len()).1))
-            }
-            None => None,
-        };
-        Route { endpoint, method, template, around_id }
+        Route { endpoint, method, template, around_id: split_template(template) }
     }
 }
 
@@ -100,13 +93,14 @@ fn match_template<'p, E>(routes: &[Route<E>], route: &Route<E>, path: &'p str) -
 }
 
 /// A template's text before and after its `{id}` (`None`: it has none).
-pub(super) fn split_template(template: &str) -> Option<(&str, &str)> {
-    id_position(template).map(|at| around(template, at))
-}
-
-/// The text before and after the `{id}` starting at `at`.
-fn around(template: &str, at: usize) -> (&str, &str) {
-    (&template[..at], &template[at + ID.len()..])
+pub(super) const fn split_template(template: &str) -> Option<(&str, &str)> {
+    match id_position(template) {
+        Some(at) => {
+            let (before, rest) = template.split_at(at);
+            Some((before, rest.split_at(ID.len()).1))
+        }
+        None => None,
+    }
 }
 
 /// Whether `/groups/<seg>` is a literal path of the table.
