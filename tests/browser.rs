@@ -507,16 +507,37 @@ async fn answers_of_another_shape_than_promised_are_refused() {
     assert_eq!(text(&ok(c.getGroup(s(ALPHA), none())).await, "id"), ALPHA);
     assert!(Array::is_array(&ok(c.getParticipants(s(ALPHA), none())).await));
 
-    // Per-person results come in the engine's own shape: an object passes, text does not. (A
-    // group no other test adds to: the simulator answers the fault whatever the group.)
+    // Per-person results: an engine's object becomes one result per person asked about, in the
+    // order asked; text is refused. (A group no other test changes: the simulator answers the
+    // fault whatever the group.)
     let group = "120363000000000042@g.us";
-    let add = format!("/groups/{group}/participants/add");
-    let by_id = r#"{"15551230001@c.us":{"code":200}}"#;
-    let quoted = String::from(JSON::stringify(&s(by_id)).expect("a string"));
-    sim("POST", "/__sim/faults", Some(&format!(r#"{{"answerJson": {quoted}, "times": 1, "match": "{add}"}}"#))).await;
-    let results = ok(c.addParticipants(s(group), js(r#"["15551230001@c.us"]"#), none())).await;
-    assert_eq!(show(&results), by_id);
-    sim("POST", "/__sim/faults", Some(&format!(r#"{{"answerJson": "\"done\"", "times": 1, "match": "{add}"}}"#))).await;
+    let answer_once = |path: &str, json: &str| {
+        let quoted = String::from(JSON::stringify(&s(json)).expect("a string"));
+        format!(r#"{{"answerJson": {quoted}, "times": 1, "match": "/groups/{group}/{path}"}}"#)
+    };
+    let two = || js(r#"["15551230001@c.us", "15551230003@c.us"]"#);
+    // Keyed by person (the engine's own id form kept), its code as `status`; a person the answer
+    // does not name: status "".
+    let keyed = r#"{"15551230001@s.whatsapp.net":{"code":200,"message":"added"}}"#;
+    sim("POST", "/__sim/faults", Some(&answer_once("participants/add", keyed))).await;
+    let results = ok(c.addParticipants(s(group), two(), none())).await;
+    assert_eq!(
+        show(&results),
+        r#"[{"code":200,"message":"added","id":"15551230001@s.whatsapp.net","status":"200"},{"id":"15551230003@c.us","status":""}]"#
+    );
+    // One status for the whole call applies to everyone.
+    sim("POST", "/__sim/faults", Some(&answer_once("participants/remove", r#"{"status":200}"#))).await;
+    let results = ok(c.removeParticipants(s(group), two(), none())).await;
+    assert_eq!(
+        show(&results),
+        r#"[{"id":"15551230001@c.us","status":"200"},{"id":"15551230003@c.us","status":"200"}]"#
+    );
+    // A device suffix names the same person; a `status` text is taken as it is.
+    let device = r#"{"15551230003:7@s.whatsapp.net":{"status":"409"}}"#;
+    sim("POST", "/__sim/faults", Some(&answer_once("admin/promote", device))).await;
+    let results = ok(c.promoteParticipants(s(group), js(r#"["15551230003@c.us"]"#), none())).await;
+    assert_eq!(show(&results), r#"[{"status":"409","id":"15551230003:7@s.whatsapp.net"}]"#);
+    sim("POST", "/__sim/faults", Some(&answer_once("participants/add", r#""done""#))).await;
     let e = fails(c.addParticipants(s(group), js(r#"["15551230002@c.us"]"#), none()), "upstream_unavailable").await;
     assert!(text(&e, "message").contains("expected a list or an object"), "{}", show(&e));
 }

@@ -652,3 +652,16 @@ fn members_keep_lids_and_normalize_numbers() {
     let shown: Vec<String> = participants.0.iter().map(ToString::to_string).collect();
     assert_eq!(shown, ["123456789012345@lid", "4915112345678@c.us"]);
 }
+
+#[test]
+fn the_people_an_operation_names_are_read_from_its_fields() {
+    let ids = |request: &GroupRequest| -> Vec<String> {
+        request.operation.people().unwrap_or_default().iter().map(|p| p.to_waha()).collect()
+    };
+    for path in ["/participants/add", "/participants/remove", "/admin/promote", "/admin/demote"] {
+        let body = participants_body(&["15551234567@c.us", "123456789012345@lid"]);
+        let request = ok("POST", &group_path(path), "", &body);
+        assert_eq!(ids(&request), ["15551234567@c.us", "123456789012345@lid"], "{path}");
+    }
+    assert!(ok("GET", &group_path(""), "", "").operation.people().is_none());
+}

@@ -6,9 +6,10 @@ use super::arguments::{options_object, unknown_key, Call};
 use super::errors::{get, to_js, Failure};
 use super::http::{send, Outgoing};
 use super::key_scopes::key_scopes;
+use super::per_person::per_person_results;
 use crate::error::{Error, ErrorCode, FieldError, FieldErrors};
 use crate::headers::{valid_idempotency_key, API_KEY_HEADER, IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_MAX};
-use crate::ids::{GroupId, SessionName};
+use crate::ids::{GroupId, ParticipantId, SessionName};
 use crate::invite::InviteCode;
 use crate::keys::KEY_PATH;
 use crate::limits::{Limits, GROUP_SIZE_MAX, PICTURE_MAX_BYTES};
@@ -50,8 +51,10 @@ pub(crate) enum Decode {
     Object,
     /// A JSON array, as it is.
     List,
-    /// A JSON array or object, as it is: the engine's own shape (per-person results, raw members).
+    /// A JSON array or object, as it is: the engine's own shape (raw members).
     Container,
+    /// Per-person results: a list, or the engine's object made one ([`per_person_results`]).
+    PerPerson,
     /// Nothing (`undefined`).
     Nothing,
     /// `true` or `false` (as JSON or as text).
@@ -206,7 +209,15 @@ impl Inner {
         let outgoing =
             Outgoing { method: rendered.method, url, body: rendered.body, headers: &self.headers, idempotency_key };
         let answer = send(outgoing, signal, timeout_ms).await.map_err(Failure::into_js)?;
-        decode_answer(decode, answer).map_err(Failure::into_js)
+        let decoded = decode_answer(decode, answer).map_err(Failure::into_js)?;
+        Ok(match decode {
+            Decode::PerPerson => {
+                let people: Vec<String> =
+                    request.operation.people().unwrap_or_default().iter().map(ParticipantId::to_waha).collect();
+                per_person_results(decoded, &people)
+            }
+            _ => decoded,
+        })
     }
 
     /// Reads the call's arguments into the operation with the Worker's own field readers.
@@ -288,8 +299,8 @@ fn decode_answer(decode: Decode, answer: JsValue) -> Result<JsValue, Failure> {
         Decode::Object => Err(garbage("expected an object")),
         Decode::List if Array::is_array(&answer) => Ok(answer),
         Decode::List => Err(garbage("expected a list")),
-        Decode::Container if answer.is_object() => Ok(answer),
-        Decode::Container => Err(garbage("expected a list or an object")),
+        Decode::Container | Decode::PerPerson if answer.is_object() => Ok(answer),
+        Decode::Container | Decode::PerPerson => Err(garbage("expected a list or an object")),
         Decode::Nothing => Ok(JsValue::UNDEFINED),
         Decode::Boolean => answer.as_bool().map(JsValue::from).ok_or_else(|| garbage("expected true or false")),
         Decode::GroupList if Array::is_array(&answer) => Ok(answer),

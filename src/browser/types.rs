@@ -169,7 +169,11 @@ export type RawParticipant = Record<string, unknown>;
 /**
  * One person's outcome of add/remove/promote/demote: `status` "200" ok, "403" privacy (then
  * `invite` is a private invite), "404" unknown or not a member, "408" recently left, "409" already
- * a member, "417" community restriction, "419" group full.
+ * a member, "417" community restriction, "419" group full. The methods resolve with one result per
+ * person: the engine's list as it is, or, from an engine that answers an object, a result per
+ * person asked about, in that order (its outcome's fields, `id` as the engine names the person,
+ * `status` from its `status` or `code`; one status for the whole call applies to everyone; `""`:
+ * the engine reported nothing for this person).
  */
 export interface ParticipantResult {
   id: string;

@@ -16,6 +16,9 @@ macro_rules! answer_schema {
     (Container) => {
         r#"{"type":["array","object"],"description":"The engine's own shape: a list, or an object."}"#
     };
+    (PerPerson) => {
+        r#"{"type":["array","object"],"description":"One result per person: a list, or the engine's own object (keyed by person, or one status for the call)."}"#
+    };
     (Nothing) => {
         "{}"
     };

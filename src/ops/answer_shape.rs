@@ -1,5 +1,5 @@
 //! The top-level shape of an operation's successful answer, as the operation table's decode
-//! column says it (`Object`, `List`, `Container`, a `Flag` or `Count` object): what the group cache checks
+//! column says it (`Object`, `List`, `Container` or `PerPerson`, a `Flag` or `Count` object): what the group cache checks
 //! before it keeps an answer, so that an upstream answering another shape is passed on once and
 //! never served from the cache.
 
@@ -44,6 +44,9 @@ macro_rules! answer_shape {
         AnswerShape::List
     };
     (Container) => {
+        AnswerShape::Container
+    };
+    (PerPerson) => {
         AnswerShape::Container
     };
     ($($other:tt)*) => {

@@ -79,6 +79,11 @@ pub trait Field: Sized {
         None
     }
 
+    /// The people this field names, if it names people.
+    fn people(&self) -> Option<&[ParticipantId]> {
+        None
+    }
+
     /// Rate-limit units this field stands for when an operation is charged by it.
     fn units(&self) -> u32 {
         1
@@ -170,6 +175,10 @@ impl Field for People {
 
     fn write(&self, at: At, out: &mut Output) {
         out.body.push((at.key, Json::People(self.0.iter().map(ParticipantId::to_waha).collect())));
+    }
+
+    fn people(&self) -> Option<&[ParticipantId]> {
+        Some(&self.0)
     }
 
     fn units(&self) -> u32 {

@@ -12,7 +12,7 @@ use super::table::for_each_operation;
 use super::Method;
 use crate::cache::CachedRead;
 use crate::error::FieldErrors;
-use crate::ids::GroupId;
+use crate::ids::{GroupId, ParticipantId};
 use crate::invite::InviteCode;
 use crate::keys::Scope;
 use crate::picture::PictureFile;
@@ -159,6 +159,15 @@ macro_rules! define_operations {
                 match self {
                     $(Operation::$name { $($field,)* $($ofield,)* } => {
                         None $( .or(Field::group($field)) )* $( .or(Field::group($ofield)) )*
+                    })*
+                }
+            }
+
+            /// The people the operation names (add, remove, promote, demote), if any.
+            pub fn people(&self) -> Option<&[ParticipantId]> {
+                match self {
+                    $(Operation::$name { $($field,)* $($ofield,)* } => {
+                        None $( .or(Field::people($field)) )* $( .or(Field::people($ofield)) )*
                     })*
                 }
             }

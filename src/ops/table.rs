@@ -138,7 +138,7 @@ macro_rules! for_each_operation {
                 group: GroupId = Path "id" => groupId "string",
             } {} [] { drops [Group, InviteCode] };
             #[doc = " `GET /groups/{id}/participants`: the members in the engine's own format."]
-            GetParticipants(Read) = Get "/groups/{id}/participants" -> getParticipantsRaw "Promise<RawParticipant[]>" Container {
+            GetParticipants(Read) = Get "/groups/{id}/participants" -> getParticipantsRaw "Promise<RawParticipant[] | Record<string, unknown>>" Container {
                 group: GroupId = Path "id" => groupId "string",
             } {} [] { reads Participants };
             #[doc = " `GET /groups/{id}/participants/v2`: the members as `{id, pn?, role}`."]
@@ -146,22 +146,22 @@ macro_rules! for_each_operation {
                 group: GroupId = Path "id" => groupId "string",
             } {} [] { reads ParticipantsV2 };
             #[doc = " `POST /groups/{id}/participants/add`: adds members; one result per person."]
-            AddParticipants(Members) = Post "/groups/{id}/participants/add" -> addParticipants "Promise<ParticipantResult[]>" Container {
+            AddParticipants(Members) = Post "/groups/{id}/participants/add" -> addParticipants "Promise<ParticipantResult[]>" PerPerson {
                 group: GroupId = Path "id" => groupId "string",
                 participants: People = Body "participants" => participants "ParticipantInput[]",
             } {} [Add(participants)] { drops [Group, Participants, ParticipantsV2] };
             #[doc = " `POST /groups/{id}/participants/remove`: removes members; one result per person."]
-            RemoveParticipants(Members) = Post "/groups/{id}/participants/remove" -> removeParticipants "Promise<ParticipantResult[]>" Container {
+            RemoveParticipants(Members) = Post "/groups/{id}/participants/remove" -> removeParticipants "Promise<ParticipantResult[]>" PerPerson {
                 group: GroupId = Path "id" => groupId "string",
                 participants: People = Body "participants" => participants "ParticipantInput[]",
             } {} [Remove(participants)] { drops [Group, Participants, ParticipantsV2] };
             #[doc = " `POST /groups/{id}/admin/promote`: makes members admins."]
-            PromoteParticipants(Members) = Post "/groups/{id}/admin/promote" -> promoteParticipants "Promise<ParticipantResult[]>" Container {
+            PromoteParticipants(Members) = Post "/groups/{id}/admin/promote" -> promoteParticipants "Promise<ParticipantResult[]>" PerPerson {
                 group: GroupId = Path "id" => groupId "string",
                 participants: People = Body "participants" => participants "ParticipantInput[]",
             } {} [] { drops [Group, Participants, ParticipantsV2] };
             #[doc = " `POST /groups/{id}/admin/demote`: makes admins plain members."]
-            DemoteParticipants(Members) = Post "/groups/{id}/admin/demote" -> demoteParticipants "Promise<ParticipantResult[]>" Container {
+            DemoteParticipants(Members) = Post "/groups/{id}/admin/demote" -> demoteParticipants "Promise<ParticipantResult[]>" PerPerson {
                 group: GroupId = Path "id" => groupId "string",
                 participants: People = Body "participants" => participants "ParticipantInput[]",
             } {} [] { drops [Group, Participants, ParticipantsV2] };

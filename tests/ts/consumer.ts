@@ -77,7 +77,8 @@ export async function everyMethod(): Promise<void> {
   const invite: Invite = await client.getInviteCode(ALPHA);
   const fresh: Invite = await client.revokeInviteCode(ALPHA);
   const members: Participant[] = await client.getParticipants(ALPHA);
-  const raw: RawParticipant[] = await client.getParticipantsRaw(ALPHA);
+  const rawAnswer = await client.getParticipantsRaw(ALPHA);
+  const raw: RawParticipant[] = Array.isArray(rawAnswer) ? rawAnswer : Object.values(rawAnswer) as RawParticipant[];
   const added: ParticipantResult[] = await client.addParticipants(ALPHA, [phoneToUserId("+1 555 123 4567")]);
   await client.removeParticipants(ALPHA, ["15551234567@c.us"]);
   await client.promoteParticipants(ALPHA, [{ id: "15551234567@c.us" }]);
