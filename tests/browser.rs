@@ -523,7 +523,7 @@ async fn answers_of_another_shape_than_promised_are_refused() {
     let results = ok(c.addParticipants(s(group), two(), none())).await;
     assert_eq!(
         show(&results),
-        r#"[{"code":200,"message":"added","id":"15551230001@s.whatsapp.net","status":"200"},{"id":"15551230003@c.us","status":""}]"#
+        r#"[{"code":200,"id":"15551230001@s.whatsapp.net","message":"added","status":"200"},{"id":"15551230003@c.us","status":""}]"#
     );
     // One status for the whole call applies to everyone.
     sim("POST", "/__sim/faults", Some(&answer_once("participants/remove", r#"{"status":200}"#))).await;
@@ -536,7 +536,7 @@ async fn answers_of_another_shape_than_promised_are_refused() {
     let device = r#"{"15551230003:7@s.whatsapp.net":{"status":"409"}}"#;
     sim("POST", "/__sim/faults", Some(&answer_once("admin/promote", device))).await;
     let results = ok(c.promoteParticipants(s(group), js(r#"["15551230003@c.us"]"#), none())).await;
-    assert_eq!(show(&results), r#"[{"status":"409","id":"15551230003:7@s.whatsapp.net"}]"#);
+    assert_eq!(show(&results), r#"[{"id":"15551230003:7@s.whatsapp.net","status":"409"}]"#);
     sim("POST", "/__sim/faults", Some(&answer_once("participants/add", r#""done""#))).await;
     let e = fails(c.addParticipants(s(group), js(r#"["15551230002@c.us"]"#), none()), "upstream_unavailable").await;
     assert!(text(&e, "message").contains("expected a list or an object"), "{}", show(&e));

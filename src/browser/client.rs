@@ -6,17 +6,17 @@ use super::arguments::{options_object, unknown_key, Call};
 use super::errors::{get, to_js, Failure};
 use super::http::{send, Outgoing};
 use super::key_scopes::key_scopes;
-use super::per_person::per_person_results;
 use crate::error::{Error, ErrorCode, FieldError, FieldErrors};
 use crate::headers::{valid_idempotency_key, API_KEY_HEADER, IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_MAX};
-use crate::ids::{GroupId, ParticipantId, SessionName};
+use crate::ids::{GroupId, SessionName};
 use crate::invite::InviteCode;
 use crate::keys::KEY_PATH;
 use crate::limits::{Limits, GROUP_SIZE_MAX, PICTURE_MAX_BYTES};
 use crate::ops::body::parse_json;
-use crate::ops::{GroupRequest, Method, OperationKind};
-use crate::wire::{quoted, Query};
-use js_sys::{Array, Object, Promise};
+use crate::ops::per_person::{people_asked, per_person_results};
+use crate::ops::{GroupRequest, Method, Operation, OperationKind};
+use crate::wire::{json, quoted, Query};
+use js_sys::{Array, Object, Promise, JSON};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -210,14 +210,12 @@ impl Inner {
             Outgoing { method: rendered.method, url, body: rendered.body, headers: &self.headers, idempotency_key };
         let answer = send(outgoing, signal, timeout_ms).await.map_err(Failure::into_js)?;
         let decoded = decode_answer(decode, answer).map_err(Failure::into_js)?;
-        Ok(match decode {
-            Decode::PerPerson => {
-                let people: Vec<String> =
-                    request.operation.people().unwrap_or_default().iter().map(ParticipantId::to_waha).collect();
-                per_person_results(decoded, &people)
+        match decode {
+            Decode::PerPerson if !Array::is_array(&decoded) => {
+                per_person_list(&decoded, &request.operation).map_err(Failure::into_js)
             }
-            _ => decoded,
-        })
+            _ => Ok(decoded),
+        }
     }
 
     /// Reads the call's arguments into the operation with the Worker's own field readers.
@@ -320,6 +318,16 @@ fn decode_answer(decode: Decode, answer: JsValue) -> Result<JsValue, Failure> {
             value.as_bool().map(JsValue::from).ok_or_else(|| garbage("expected a boolean setting"))
         }
     }
+}
+
+/// An engine's object of per-person results as the list the methods promise: the core's
+/// [`per_person_results`], through the answer's JSON text.
+fn per_person_list(answer: &JsValue, operation: &Operation) -> Result<JsValue, Failure> {
+    let unreadable =
+        || Failure::new(ErrorCode::UpstreamUnavailable, "unexpected answer: per-person results unreadable");
+    let text = JSON::stringify(answer).ok().and_then(|text| text.as_string()).ok_or_else(unreadable)?;
+    let value = json::parse(&text).map_err(|_| unreadable())?;
+    JSON::parse(&per_person_results(value, &people_asked(operation)).render()).map_err(|_| unreadable())
 }
 
 /// A string argument, or an `invalid_type` error on `name`.

@@ -9,7 +9,6 @@ mod helpers;
 mod http;
 mod key_scopes;
 mod paced;
-mod per_person;
 mod types;
 mod validate;
 pub(crate) mod webhook;

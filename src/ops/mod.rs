@@ -18,6 +18,7 @@ pub mod dialect;
 pub mod field;
 pub mod method;
 pub mod operation;
+pub mod per_person;
 pub mod query;
 pub mod rate;
 mod router;
