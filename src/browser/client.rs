@@ -209,13 +209,7 @@ impl Inner {
         let outgoing =
             Outgoing { method: rendered.method, url, body: rendered.body, headers: &self.headers, idempotency_key };
         let answer = send(outgoing, signal, timeout_ms).await.map_err(Failure::into_js)?;
-        let decoded = decode_answer(decode, answer).map_err(Failure::into_js)?;
-        match decode {
-            Decode::PerPerson if !Array::is_array(&decoded) => {
-                per_person_list(&decoded, &request.operation).map_err(Failure::into_js)
-            }
-            _ => Ok(decoded),
-        }
+        decode_answer(decode, answer, &request.operation).map_err(Failure::into_js)
     }
 
     /// Reads the call's arguments into the operation with the Worker's own field readers.
@@ -289,15 +283,17 @@ fn idempotency_key_refused(kind: Option<OperationKind>) -> FieldError {
     FieldError::parameter("idempotencyKey", ErrorCode::UnknownField, detail)
 }
 
-/// The answer as the method promises it.
-fn decode_answer(decode: Decode, answer: JsValue) -> Result<JsValue, Failure> {
+/// The answer as the method promises it (`operation`: the call it answers).
+fn decode_answer(decode: Decode, answer: JsValue, operation: &Operation) -> Result<JsValue, Failure> {
     let garbage = |what: &str| Failure::new(ErrorCode::UpstreamUnavailable, format!("unexpected answer: {what}"));
     match decode {
         Decode::Object if answer.is_object() && !Array::is_array(&answer) => Ok(answer),
         Decode::Object => Err(garbage("expected an object")),
         Decode::List if Array::is_array(&answer) => Ok(answer),
         Decode::List => Err(garbage("expected a list")),
-        Decode::Container | Decode::PerPerson if answer.is_object() => Ok(answer),
+        Decode::PerPerson if Array::is_array(&answer) => Ok(answer),
+        Decode::PerPerson if answer.is_object() => per_person_list(&answer, operation),
+        Decode::Container if answer.is_object() => Ok(answer),
         Decode::Container | Decode::PerPerson => Err(garbage("expected a list or an object")),
         Decode::Nothing => Ok(JsValue::UNDEFINED),
         Decode::Boolean => answer.as_bool().map(JsValue::from).ok_or_else(|| garbage("expected true or false")),

@@ -24,11 +24,10 @@ pub fn per_person_results<'a>(answer: Value<'a>, people: &[String]) -> Value<'a>
     let mut results = Vec::with_capacity(people.len());
     for person in people {
         let named = outcomes.keys().find(|key| same_person(key, person)).map(str::to_owned);
-        let (id, mut result) = match named.and_then(|key| Some((outcomes.remove(&key)?, key))) {
-            Some((Value::Object(outcome), key)) => (key, outcome),
-            _ => (person.clone(), Object::default()),
+        let (id, status, mut result) = match named.and_then(|key| Some((outcomes.remove(&key)?, key))) {
+            Some((Value::Object(outcome), key)) => (key, status_of(&outcome), outcome),
+            _ => (person.clone(), whole.clone(), Object::default()),
         };
-        let status = if result.keys().next().is_some() { status_of(&result) } else { whole.clone() };
         result.insert("id", Value::from(id));
         result.insert("status", Value::from(status));
         results.push(Value::Object(result));
