@@ -13,6 +13,7 @@
 
 use crate::ids::{GroupId, SessionName};
 use crate::ops::RateClass;
+use crate::wire::joined;
 use std::fmt;
 
 /// Most units one window may hold: every unit is at most one log entry, and the whole log of a
@@ -166,16 +167,12 @@ impl Quota {
 
 /// The `RateLimit-Policy` field: one item per quota (`"add";q=50;w=3600, "add-group";q=20;w=3600`).
 pub fn policy_field(quotas: &[Quota]) -> String {
-    let items: Vec<String> =
-        quotas.iter().map(|q| format!("\"{}\";q={};w={}", q.name(), q.policy.units, q.policy.window_secs)).collect();
-    items.join(", ")
+    joined(quotas.iter().map(|q| format!("\"{}\";q={};w={}", q.name(), q.policy.units, q.policy.window_secs)), ", ")
 }
 
 /// The `RateLimit` field: one item per decided quota (`"add";r=49;t=3600, "add-group";r=19;t=3600`).
 pub fn limit_field(decided: &[(Quota, Decision)]) -> String {
-    let items: Vec<String> =
-        decided.iter().map(|(q, d)| format!("\"{}\";r={};t={}", q.name(), d.remaining, d.reset_secs)).collect();
-    items.join(", ")
+    joined(decided.iter().map(|(q, d)| format!("\"{}\";r={};t={}", q.name(), d.remaining, d.reset_secs)), ", ")
 }
 
 /// Parses every item of a `RateLimit` / `RateLimit-Policy` field (`"add";r=42;t=1800, …`) into

@@ -172,6 +172,19 @@ pub fn is_http_url(s: &str) -> bool {
     host_ok && port_ok && !s.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
+/// `items` one after another, `separator` between each two (one loop for every list of owned
+/// texts, rather than a `Vec<String>` and `join` for each).
+pub fn joined(items: impl IntoIterator<Item = String>, separator: &str) -> String {
+    let mut text = String::new();
+    for item in items {
+        if !text.is_empty() {
+            text.push_str(separator);
+        }
+        text.push_str(&item);
+    }
+    text
+}
+
 /// `s` as a JSON string literal: how an error message quotes a value it names (control
 /// characters and quotes escaped, as the client's own JSON would write them).
 pub fn quoted(s: &str) -> String {

@@ -468,12 +468,12 @@ fn invite_codes_are_bare_text_on_the_waha_side() {
         body: CODE.as_bytes().to_vec(),
     };
     for waha in [bare(200), reply(200, json!(CODE))] {
-        assert_eq!(body(from_canonical(K::GetInviteCode, waha)), (200, json!({"code": CODE})));
+        assert_eq!(body(from_canonical(K::GetInviteCode, &[], waha)), (200, json!({"code": CODE})));
     }
     let revoke = read("POST", &format!("/groups/{GROUP}/invite/revoke"), "").unwrap();
     assert_eq!(body(compose(&revoke, vec![Ok(bare(201))])).1, json!({"code": CODE}));
     let page = Reply { body: b"<html>login</html>".to_vec(), ..bare(200) };
-    assert_eq!(from_canonical(K::GetInviteCode, page).unwrap_err().code, ErrorCode::UpstreamUnavailable);
+    assert_eq!(from_canonical(K::GetInviteCode, &[], page).unwrap_err().code, ErrorCode::UpstreamUnavailable);
     // A Wadial-style `{code}` becomes WAHA's bare code.
     let waha = to_canonical(K::GetInviteCode, reply(200, json!({"code": CODE}))).unwrap();
     assert_eq!(
@@ -508,13 +508,13 @@ fn answers_translate_both_ways() {
         (K::JoinGroup, json!({"id": GROUP}), json!({"id": GROUP})),
     ];
     for (kind, canonical, wadial) in cases {
-        assert_eq!(body(from_canonical(kind, reply(201, canonical.clone()))).1, wadial, "{kind:?} to Wadial");
+        assert_eq!(body(from_canonical(kind, &[], reply(201, canonical.clone()))).1, wadial, "{kind:?} to Wadial");
         assert_eq!(body(to_canonical(kind, reply(200, wadial))).1, canonical, "{kind:?} to WAHA");
     }
     // Statuses follow the target dialect: WAHA POST 201, Wadial 200 but create 201.
     assert_eq!(body(to_canonical(K::AddParticipants, reply(200, json!([])))).0, 201);
-    assert_eq!(body(from_canonical(K::AddParticipants, reply(201, json!([])))).0, 200);
-    assert_eq!(body(from_canonical(K::CreateGroup, reply(201, group_info(1)))).0, 201);
+    assert_eq!(body(from_canonical(K::AddParticipants, &[], reply(201, json!([])))).0, 200);
+    assert_eq!(body(from_canonical(K::CreateGroup, &[], reply(201, group_info(1)))).0, 201);
     // A report must list the part as done: an empty or other list is no success.
     for (kind, answer) in [
         (K::SetSubject, json!({"updated": [], "failed": []})),
@@ -586,7 +586,7 @@ fn answers_translate_both_ways() {
     );
     // An id → group map (some WAHA engines) still lists.
     let map = json!({ GROUP: {"id": GROUP, "subject": "S"} });
-    assert_eq!(body(from_canonical(K::ListGroups, reply(200, map))).1, json!([{"id": GROUP, "subject": "S"}]));
+    assert_eq!(body(from_canonical(K::ListGroups, &[], reply(200, map))).1, json!([{"id": GROUP, "subject": "S"}]));
 }
 
 fn plan(method: &str, under: &str, body: &str) -> Plan {
@@ -663,4 +663,30 @@ fn upstream_dialect_setting() {
     assert_eq!(upstream_dialect(Some(" wadial ")).unwrap().name(), "wadial");
     let error = upstream_dialect(Some("secret-ish-value")).err().unwrap();
     assert!(error.starts_with("UPSTREAM_DIALECT:") && !error.contains("secret-ish-value"), "{error}");
+}
+
+#[test]
+fn an_engines_object_of_per_person_outcomes_answers_one_result_per_person_asked_about() {
+    let add = plan(
+        "POST",
+        &format!("/groups/{GROUP}/participants"),
+        r#"{"action":"add","participants":["15551230003@s.whatsapp.net","15551230001@s.whatsapp.net"]}"#,
+    );
+    let keyed = json!({"15551230001@s.whatsapp.net": {"code": 200}, "15551230003@c.us": {"status": "409"}});
+    assert_eq!(
+        body(compose(&add, vec![Ok(reply(201, keyed))])),
+        (
+            200,
+            json!([
+                {"jid": "15551230003@s.whatsapp.net", "status": "409"},
+                {"jid": "15551230001@s.whatsapp.net", "code": 200, "status": "200"}
+            ])
+        )
+    );
+    // One status for the whole call is everyone's.
+    let (_, whole) = body(compose(&add, vec![Ok(reply(201, json!({"status": 200})))]));
+    assert_eq!(
+        whole,
+        json!([{"jid": "15551230003@s.whatsapp.net", "status": "200"}, {"jid": "15551230001@s.whatsapp.net", "status": "200"}])
+    );
 }

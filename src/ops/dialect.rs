@@ -9,7 +9,7 @@ use crate::error::{Error, ErrorCode};
 use crate::ids::{GroupId, SessionName};
 use crate::keys::Scope;
 use crate::limits::Limits;
-use crate::wire::{json, quoted};
+use crate::wire::{joined, json, quoted};
 
 /// The key of a create answer (canonical, WAHA's shape) that holds the new group's id.
 pub const CREATED_GROUP_ID: &str = "id";
@@ -132,7 +132,7 @@ impl Plan {
             }
             Part::DescribeCreated(description) => format!("describe {}", quoted(&description.0)),
         });
-        lines.collect::<Vec<_>>().join("\n")
+        joined(lines, "\n")
     }
 }
 

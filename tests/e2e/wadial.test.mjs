@@ -138,6 +138,19 @@ describe('Wadial-style clients in front of a WAHA upstream', () => {
     assert.equal(me(GAMMA).role, 'left');
   });
 
+  test('a WAHA engine answering an object of per-person outcomes: one {jid, status} per person asked about, in order', async () => {
+    const keyed = { '15551230001@s.whatsapp.net': { code: 200, message: 'added' }, '15551230003:7@s.whatsapp.net': { status: '409' } };
+    await t.gw.fault({ match: `/groups/${ALPHA}/participants/add`, answerJson: JSON.stringify(keyed), times: 1 });
+    const people = ['15551230003@s.whatsapp.net', '15551230001@s.whatsapp.net', '15551230009@s.whatsapp.net'];
+    const res = await wadial(`/groups/${ALPHA}/participants`, { method: 'POST', body: { action: 'add', participants: people } });
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(res.json, [
+      { jid: '15551230003:7@s.whatsapp.net', status: '409' },
+      { jid: '15551230001@s.whatsapp.net', code: 200, message: 'added', status: '200' },
+      { jid: '15551230009@s.whatsapp.net', status: '' },
+    ]);
+  });
+
   test('a profile update whose description fails reports the subject done and the description failed (207)', async () => {
     const res = await wadial(`/groups/${ALPHA}/profile`, { method: 'PATCH', body: { subject: 'Renamed', description: 'x' } });
     assert.equal(res.status, 200, 'both parts succeed first');

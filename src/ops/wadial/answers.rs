@@ -6,6 +6,7 @@
 //! per-part report (see [`compose`]).
 
 use super::super::dialect::{Outcome, Part, Plan, Reply};
+use super::super::per_person::{people_asked, per_person_results};
 use super::super::{Method, Operation, OperationKind as K};
 use crate::error::{Error, ErrorCode};
 use crate::upstream;
@@ -378,8 +379,10 @@ pub fn to_canonical(kind: K, reply: Reply) -> Outcome {
     Ok(Reply::json(waha_status(kind), &canonical))
 }
 
-/// Translates a canonical (WAHA) answer for an operation of `kind` to the Wadial-style shape.
-pub fn from_canonical(kind: K, reply: Reply) -> Outcome {
+/// Translates a canonical (WAHA) answer for an operation of `kind` to the Wadial-style shape;
+/// `people` are those a per-person answer reports on (WAHA ids, in the order asked), so that an
+/// engine's object of outcomes answers one result each ([`per_person_results`]).
+pub fn from_canonical(kind: K, people: &[String], reply: Reply) -> Outcome {
     // WAHA sends an invite code bare, not as JSON.
     let value = if matches!(shape(kind), Shape::InviteCode) { Value::Null } else { parse(&reply)? };
     let wadial = match shape(kind) {
@@ -389,7 +392,7 @@ pub fn from_canonical(kind: K, reply: Reply) -> Outcome {
             Value::Object(map) => Value::Array(map.iter().map(|(_, group)| metadata_from_group_info(group)).collect()),
             list => each(list, metadata_from_group_info),
         },
-        Shape::Participants => each(&value, |r| rename(r, PARTICIPANT_KEYS, ToWadial)),
+        Shape::Participants => each(&per_person_results(value, people), |r| rename(r, PARTICIPANT_KEYS, ToWadial)),
         Shape::InviteCode => Value::object([("code", Value::from(waha_invite_code(&reply)?))]),
         Shape::JoinRequests => each(&value, |r| rename(r, JOIN_REQUEST_KEYS, ToWadial)),
         Shape::JoinResults => each(&value, |r| join_result(r, ToWadial)),
@@ -437,11 +440,17 @@ pub fn compose(plan: &Plan, outcomes: Vec<Outcome>) -> Outcome {
         _ if kind == K::CreateGroup => compose_create(plan, outcomes),
         Shape::Update(_) => report(plan, outcomes, "updated", "field"),
         Shape::Left => report(plan, outcomes, "left", "groupJid"),
-        _ => outcomes
-            .into_iter()
-            .next()
-            .unwrap_or_else(|| Err(Error::new(ErrorCode::Misconfigured, "no outcome")))
-            .and_then(|reply| from_canonical(kind, reply)),
+        _ => {
+            let people = match first {
+                Part::Ready(operation) => people_asked(operation),
+                Part::DescribeCreated(_) => Vec::new(),
+            };
+            outcomes
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| Err(Error::new(ErrorCode::Misconfigured, "no outcome")))
+                .and_then(|reply| from_canonical(kind, &people, reply))
+        }
     }
 }
 
