@@ -1,10 +1,10 @@
 //! Per-person results (add, remove, promote, demote) in the one shape the npm client promises: a
-//! list, one result per person. WAHA does not pin down what its engines answer: a list, passed on as it
-//! is, or an object of the engine's own, keyed by person (each value that person's outcome, with
-//! WhatsApp's code as its `status` or `code`) or with one status for the whole call. An object
-//! becomes one result per person asked about, in the order asked: the engine's outcome for them
-//! (its members kept, `id` as the engine names the person, `status` as text), else the call's one
-//! status, else `status: ""` (the engine reported nothing for them).
+//! list, one result per person. WAHA does not pin down what its engines answer: a list, passed on
+//! as it is, or an object of the engine's own, keyed by person (each value that person's outcome,
+//! with WhatsApp's code as its `status` or `code`, or the bare code) or with one status for the
+//! whole call. An object becomes one result per person asked about, in the order asked: the
+//! engine's outcome for them (its members kept, `id` as the engine names the person, `status` as
+//! text), else the call's one status, else `status: ""` (the engine reported nothing for them).
 
 use super::Operation;
 use crate::ids::ParticipantId;
@@ -26,7 +26,8 @@ pub fn per_person_results<'a>(answer: Value<'a>, people: &[String]) -> Value<'a>
         let named = outcomes.keys().find(|key| same_person(key, person)).map(str::to_owned);
         let (id, status, mut result) = match named.and_then(|key| Some((outcomes.remove(&key)?, key))) {
             Some((Value::Object(outcome), key)) => (key, status_of(&outcome), outcome),
-            _ => (person.clone(), whole.clone(), Object::default()),
+            Some((code, key)) => (key, code_text(Some(&code)), Object::default()),
+            None => (person.clone(), whole.clone(), Object::default()),
         };
         result.insert("id", Value::from(id));
         result.insert("status", Value::from(status));
@@ -38,8 +39,12 @@ pub fn per_person_results<'a>(answer: Value<'a>, people: &[String]) -> Value<'a>
 /// WhatsApp's code in `outcome`, as text: its `status`, or its `code` (text or a whole number);
 /// `""` when it has neither.
 fn status_of(outcome: &Object<'_>) -> String {
-    let field = outcome.get("status").or_else(|| outcome.get("code"));
-    match field {
+    code_text(outcome.get("status").or_else(|| outcome.get("code")))
+}
+
+/// A code given as text or as a whole number, as text; `""` for anything else.
+fn code_text(code: Option<&Value<'_>>) -> String {
+    match code {
         Some(Value::String(text)) => text.to_string(),
         Some(number) => number.as_u64().map(|code| code.to_string()).unwrap_or_default(),
         None => String::new(),
@@ -81,6 +86,14 @@ mod tests {
                 r#"{"code":200,"id":"15551230001@s.whatsapp.net","message":"added","status":"200"},"#,
                 r#"{"id":"15551230009@c.us","status":""}]"#
             )
+        );
+    }
+
+    #[test]
+    fn a_person_keyed_to_a_bare_code_gets_that_code() {
+        assert_eq!(
+            results(r#"{"1@c.us":200,"2@c.us":"403","3@c.us":true}"#, &["2@c.us", "1@c.us", "3@c.us"]),
+            r#"[{"id":"2@c.us","status":"403"},{"id":"1@c.us","status":"200"},{"id":"3@c.us","status":""}]"#
         );
     }
 
