@@ -639,13 +639,16 @@ fn several_parts_report_each_part() {
     assert!(error.detail.contains("list the groups before creating it again"), "{}", error.detail);
 }
 
+/// A Wadial-style add to `GROUP` of the people with these numbers: its path and body.
+fn wadial_add(numbers: &[&str]) -> (String, String) {
+    let people: Vec<String> = numbers.iter().map(|n| format!(r#""{n}@s.whatsapp.net""#)).collect();
+    (format!("/groups/{GROUP}/participants"), format!(r#"{{"action":"add","participants":[{}]}}"#, people.join(",")))
+}
+
 #[test]
 fn a_wadial_add_spends_what_a_waha_add_spends() {
-    let wadial = operations(
-        "POST",
-        &format!("/groups/{GROUP}/participants"),
-        r#"{"action":"add","participants":["15551234567@s.whatsapp.net","15551234568@s.whatsapp.net"]}"#,
-    );
+    let (path, body) = wadial_add(&["15551234567", "15551234568"]);
+    let wadial = operations("POST", &path, &body);
     let waha = ok(
         "POST",
         &format!("/api/default/groups/{GROUP}/participants/add"),
@@ -667,11 +670,8 @@ fn upstream_dialect_setting() {
 
 #[test]
 fn an_engines_object_of_per_person_outcomes_answers_one_result_per_person_asked_about() {
-    let add = plan(
-        "POST",
-        &format!("/groups/{GROUP}/participants"),
-        r#"{"action":"add","participants":["15551230003@s.whatsapp.net","15551230001@s.whatsapp.net"]}"#,
-    );
+    let (path, body_text) = wadial_add(&["15551230003", "15551230001"]);
+    let add = plan("POST", &path, &body_text);
     let keyed = json!({"15551230001@s.whatsapp.net": {"code": 200}, "15551230003@c.us": {"status": "409"}});
     assert_eq!(
         body(compose(&add, vec![Ok(reply(201, keyed))])),
