@@ -176,8 +176,8 @@ pub fn is_http_url(s: &str) -> bool {
 /// texts, rather than a `Vec<String>` and `join` for each).
 pub fn joined(items: impl IntoIterator<Item = String>, separator: &str) -> String {
     let mut text = String::new();
-    for item in items {
-        if !text.is_empty() {
+    for (index, item) in items.into_iter().enumerate() {
+        if index > 0 {
             text.push_str(separator);
         }
         text.push_str(&item);
@@ -290,6 +290,14 @@ pub(crate) fn write_joined<T>(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn joined_puts_the_separator_between_every_two_items_empty_ones_too() {
+        let texts = |items: &[&str]| items.iter().map(|item| (*item).to_owned()).collect::<Vec<_>>();
+        assert_eq!(super::joined(texts(&[]), ", "), "");
+        assert_eq!(super::joined(texts(&["a"]), ", "), "a");
+        assert_eq!(super::joined(texts(&["", "b", ""]), ","), ",b,");
+    }
 
     #[test]
     fn setting_urls_need_a_host_and_a_port_that_is_a_number() {
