@@ -157,7 +157,7 @@ pub fn is_http_url(s: &str) -> bool {
     let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
     let (host_ok, port) = match authority.strip_prefix('[') {
         Some(bracketed) => match bracketed.split_once(']') {
-            Some((address, port)) => (address.parse::<std::net::Ipv6Addr>().is_ok(), port),
+            Some((address, port)) => (crate::netaddr::parse_ipv6(address).is_some(), port),
             None => (false, ""),
         },
         None => {

@@ -5,6 +5,7 @@
 use groupgate::ids::{GroupId, ParticipantId, SessionName};
 use groupgate::invite::InviteCode;
 use groupgate::limits::{is_invisible, whatsapp_length, Limits};
+use groupgate::netaddr::Host;
 use groupgate::ops::field::{Description, People, Subject};
 use groupgate::ops::query::{ListGroupsQuery, SortBy, SortOrder};
 use groupgate::picture::{PictureFile, PictureSource};
@@ -12,6 +13,7 @@ use groupgate::{ErrorCode, GroupRequest, Operation, OperationKind};
 use proptest::prelude::*;
 use proptest::strategy::Union;
 use serde_json::Value;
+use std::net::Ipv6Addr;
 
 /// 256 cases per property (proptest's default; `PROPTEST_CASES` overrides it), no regression files.
 fn config() -> ProptestConfig {
@@ -518,5 +520,73 @@ proptest! {
         let path = format!("/api/default{}", kind.waha_template().replace("{id}", "120363298657503778@g.us"));
         let bytes = serde_json::to_vec(&body).expect("a Value serializes");
         check_parse(kind.waha_method().as_str(), &path, &query, &bytes)?;
+    }
+}
+
+// ---- IPv6 hosts: the hand-written WHATWG reader against the standard library's --------------
+
+/// An IPv6 address as a URL may spell it: eight pieces (upper or lower case, leading zeros or
+/// not), optionally with one run of zero pieces written `::`, optionally the last two pieces as a
+/// dotted IPv4 address.
+fn ipv6_spelling() -> impl Strategy<Value = (Ipv6Addr, String)> {
+    let piece = prop_oneof![3 => Just(0u16), 1 => 1u16..16, 2 => any::<u16>()];
+    (proptest::array::uniform8(piece), any::<bool>(), any::<bool>(), any::<bool>(), 0usize..8, 0usize..9).prop_map(
+        |(pieces, upper, padded, dotted, run_start, run_len)| {
+            let address = Ipv6Addr::from(pieces);
+            let hex = |p: u16| match (upper, padded) {
+                (true, true) => format!("{p:04X}"),
+                (true, false) => format!("{p:X}"),
+                (false, true) => format!("{p:04x}"),
+                (false, false) => format!("{p:x}"),
+            };
+            let mut parts: Vec<String> = pieces[..6].iter().map(|p| hex(*p)).collect();
+            if dotted {
+                let [.., a, b, c, d] = address.octets();
+                parts.push(format!("{a}.{b}.{c}.{d}"));
+            } else {
+                parts.extend(pieces[6..].iter().map(|p| hex(*p)));
+            }
+            // `::` in place of zero pieces, when the chosen run is all zeros (and leaves a dotted
+            // address whole).
+            let end = (run_start + run_len).min(if dotted { 6 } else { 8 });
+            let zeros = run_start < end && pieces[run_start..end].iter().all(|p| *p == 0);
+            let text = if zeros {
+                format!("{}::{}", parts[..run_start].join(":"), parts[end..].join(":"))
+            } else {
+                parts.join(":")
+            };
+            (address, text)
+        },
+    )
+}
+
+fn host_v6(text: &str) -> Option<Ipv6Addr> {
+    match Host::parse(&format!("[{text}]")) {
+        Ok(Host::V6(address)) => Some(address),
+        _ => None,
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn ipv6_spellings_read_as_their_address(spelling in ipv6_spelling()) {
+        let (address, text) = spelling;
+        prop_assert_eq!(host_v6(&text), Some(address), "{}", text);
+        // Written back as the WHATWG serializer writes it, and read again.
+        let written = Host::V6(address).to_string();
+        prop_assert_eq!(host_v6(&written[1..written.len() - 1]), Some(address), "{}", written);
+    }
+
+    #[test]
+    fn ipv6_texts_read_as_the_standard_library_reads_them(text in concat!(
+        "[0-9a-fA-F:.]{0,41}|[0-9a-f:]{0,12}(::)?[0-9a-f:]{0,12}",
+        "|(:?[0-9a-f]{1,5}){0,9}::?(:?[0-9a-f]{1,4}){0,9}(:[0-9]{1,3}(\\.[0-9]{1,3}){1,4})?",
+        "|::(ffff:)?[0-9]{1,3}(\\.[0-9]{1,3}){2,4}",
+        "|(::)?([0-9a-f]{1,4}:){4,8}:?([0-9a-f]{1,4}:){0,2}[0-9]{1,3}(\\.[0-9]{1,3}){3}",
+        "|::([0-9a-f]{1,4}:){5,8}[0-9a-f]{1,4}",
+    )) {
+        prop_assert_eq!(host_v6(&text), text.parse::<Ipv6Addr>().ok(), "{:?}", text);
     }
 }
