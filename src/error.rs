@@ -4,7 +4,6 @@
 //! the browser module projects it to a JS `Error` carrying the same `code`.
 
 use crate::limits::FIELD_ERRORS_MAX_BYTES;
-use crate::wire::joined;
 use crate::wire::record::Writer;
 use std::fmt;
 
@@ -413,7 +412,7 @@ impl Problem<'_> {
             .string("detail", self.detail)
             .string("code", self.code.as_str());
         if !self.errors.is_empty() {
-            problem = problem.raw("errors", &format!("[{}]", joined(self.errors.iter().map(FieldError::render), ",")));
+            problem = problem.raws("errors", &self.errors.iter().map(FieldError::render).collect::<Vec<_>>());
         }
         if let Some(secs) = self.retry_after {
             problem = problem.plain("retryAfter", secs);

@@ -8,6 +8,7 @@
 
 use crate::error::ErrorCode;
 use crate::picture::check_https_url;
+use crate::wire::HEX_LOWER;
 use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -62,7 +63,7 @@ fn ipv6_text(ip: &Ipv6Addr) -> String {
         let piece = pieces[at];
         let width = (1..4).rev().find(|nibble| piece >> (nibble * 4) != 0).unwrap_or(0) + 1;
         for nibble in (0..width).rev() {
-            text.push(char::from(b"0123456789abcdef"[usize::from((piece >> (nibble * 4)) & 0xf)]));
+            text.push(char::from(HEX_LOWER[usize::from((piece >> (nibble * 4)) & 0xf)]));
         }
         if at + 1 < pieces.len() {
             text.push(':');

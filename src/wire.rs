@@ -62,6 +62,9 @@ pub fn percent_encode(s: &str, out: &mut String) {
 
 const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
 
+/// Lower-case hexadecimal digits, by value (JSON's `\u00XX` escapes, IPv6 pieces).
+pub(crate) const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
+
 /// `"<where>: expected <what>, got <JSON type>"`; an empty pointer is the whole body. `got` is
 /// the JSON type as [`json::Value::type_name`] names it.
 pub fn type_mismatch(pointer: &str, expected: &str, got: &str) -> String {
@@ -172,16 +175,11 @@ pub fn is_http_url(s: &str) -> bool {
     host_ok && port_ok && !s.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
-/// `items` one after another, `separator` between each two (one loop for every list of owned
-/// texts, rather than a `Vec<String>` and `join` for each).
+/// `items` one after another, `separator` between each two (rather than a `Vec<String>` and
+/// `join` for each list of owned texts).
 pub fn joined(items: impl IntoIterator<Item = String>, separator: &str) -> String {
     let mut text = String::new();
-    for (index, item) in items.into_iter().enumerate() {
-        if index > 0 {
-            text.push_str(separator);
-        }
-        text.push_str(&item);
-    }
+    write_separated(&mut text, separator, items, |item, out| out.push_str(&item));
     text
 }
 
@@ -220,7 +218,7 @@ pub fn json_string(s: &str, out: &mut String) {
         out.push_str(escape);
         if escape == "\\u00" {
             out.push(char::from(b'0' + (b >> 4)));
-            out.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
+            out.push(char::from(HEX_LOWER[usize::from(b & 15)]));
         }
         plain = at;
     }
@@ -276,16 +274,26 @@ pub(crate) fn write_joined<T>(
     out: &mut String,
     [open, close]: [char; 2],
     items: impl IntoIterator<Item = T>,
-    mut write: impl FnMut(T, &mut String),
+    write: impl FnMut(T, &mut String),
 ) {
     out.push(open);
+    write_separated(out, ",", items, write);
+    out.push(close);
+}
+
+/// Writes `items`, each with `write`, with `separator` between each two.
+fn write_separated<T>(
+    out: &mut String,
+    separator: &str,
+    items: impl IntoIterator<Item = T>,
+    mut write: impl FnMut(T, &mut String),
+) {
     for (i, item) in items.into_iter().enumerate() {
         if i > 0 {
-            out.push(',');
+            out.push_str(separator);
         }
         write(item, out);
     }
-    out.push(close);
 }
 
 #[cfg(test)]
