@@ -8,83 +8,23 @@
 //   node bench/http.mjs        (after scripts/build-worker.sh; settings: BENCH_ROUNDS=5,
 //                               BENCH_SECONDS=5, BENCH_WARMUP_SECONDS=1, BENCH_CONNECTIONS=8,
 //                               BENCH_ROUTES=list,group,add,refused,invalid: a subset)
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { startSimulator } from '../sim/waha-sim.mjs';
-import { CLIENT_KEY, UPSTREAM_KEY, startStack } from '../tests/e2e/stack.mjs';
-import { ADDS_PER_SESSION, GROUPGATE_VARS, ROUTES, spendRefreshQuota } from './routes.mjs';
-import { envNumber, root, spread, writeResult } from './lib.mjs';
+import { UPSTREAM_KEY, startStack } from '../tests/e2e/stack.mjs';
+import { ADDS_PER_SESSION, GROUPGATE_VARS, ROUTES, WORKERS, spendRefreshQuota } from './routes.mjs';
+import { envNumber, spread, writeResult } from './lib.mjs';
+import { startUpstreamProcess, unexpected, wrk as wrkRun } from './load.mjs';
 
 const ROUNDS = envNumber('BENCH_ROUNDS', 5);
 const SECONDS = envNumber('BENCH_SECONDS', 5);
 const WARMUP_SECONDS = envNumber('BENCH_WARMUP_SECONDS', 1);
 const CONNECTIONS = envNumber('BENCH_CONNECTIONS', 8);
-/** The Workers measured: baseline (a), baseline (b), groupgate. */
-const WORKERS = {
-  a: { label: 'baseline (a): JS pass-through', script: 'bench/baseline-forward.js' },
-  b: { label: 'baseline (b): (a) + naive KV limiter', script: 'bench/baseline-kv.js' },
-  c: { label: 'baseline (c): (a) + the runtime work of a streamed read (timeout, new response, log line)', script: 'bench/baseline-shaped.js' },
-  gg: { label: 'groupgate', script: 'build/index.js' },
-};
-
 const routes = ROUTES.filter((r) => (process.env.BENCH_ROUTES ?? r.id).split(',').includes(r.id));
 if (routes.length === 0) throw new Error(`BENCH_ROUTES: none of ${ROUTES.map((r) => r.id).join(', ')}`);
 
 const say = (line) => process.stderr.write(`${line}\n`);
 
-/** Starts bench/upstream.mjs in its own process (its own core time, apart from this one's). */
-async function startUpstreamProcess() {
-  const child = spawn(process.execPath, [`${root}bench/upstream.mjs`, UPSTREAM_KEY], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const { value: line } = await createInterface({ input: child.stdout })[Symbol.asyncIterator]().next();
-  if (!line) throw new Error('bench/upstream.mjs did not start');
-  return { url: JSON.parse(line).url, close: () => child.kill() };
-}
-
-/** One wrk run: `{rps, p50Ms, p99Ms, statuses}`. */
-function wrk(url, route, { seconds, sessions = 's', key = CLIENT_KEY }) {
-  const env = {
-    ...process.env,
-    BENCH_METHOD: route.method,
-    BENCH_PATH: route.path,
-    BENCH_BODY: route.body ?? '',
-    BENCH_KEY: key,
-    BENCH_SESSIONS_PREFIX: sessions,
-    BENCH_PER_SESSION: String(route.rotate ? ADDS_PER_SESSION : 0),
-  };
-  const args = ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', '-s', `${root}bench/wrk/requests.lua`, url];
-  return new Promise((resolve, reject) => {
-    const child = spawn('wrk', args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (chunk) => { out += chunk; });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const rps = /Requests\/sec:\s+([\d.]+)/.exec(out);
-      const statuses = /BENCH-STATUS (\{.*\})/.exec(out);
-      if (code !== 0 || !rps || !statuses) return reject(new Error(`wrk failed (${code}):\n${out}`));
-      resolve({ rps: Number(rps[1]), p50Ms: latencyMs(out, '50%'), p99Ms: latencyMs(out, '99%'), statuses: JSON.parse(statuses[1]), ...socketErrors(out) });
-    });
-  });
-}
-
-/** A latency percentile of wrk's `--latency` table, in ms. */
-function latencyMs(out, percentile) {
-  const found = new RegExp(`^\\s*${percentile}\\s+([\\d.]+)(us|ms|s)\\s*$`, 'm').exec(out);
-  if (!found) return null;
-  return Number(found[1]) * { us: 0.001, ms: 1, s: 1000 }[found[2]];
-}
-
-/** wrk's socket errors: `errors`, their count (connect, read, write, timeout; 0 when it reports
- *  none), and `errorKinds`, its line that names them ('' then). */
-function socketErrors(out) {
-  const found = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
-  if (!found) return { errors: 0, errorKinds: '' };
-  return { errors: found.slice(1).reduce((sum, n) => sum + Number(n), 0), errorKinds: found[0] };
-}
-
-/** Answers other than `expected` in a run's status counts. */
-function unexpected(statuses, expected) {
-  return Object.entries(statuses).reduce((sum, [status, n]) => sum + (Number(status) === expected ? 0 : n), 0);
-}
+/** One wrk run with this benchmark's connections. */
+const wrk = (url, route, options) => wrkRun(url, route, { connections: CONNECTIONS, ...options });
 
 /** wrk against the upstream stub and the simulator themselves: what the Workers sit in front of. */
 async function upstreamCeilings(upstream) {

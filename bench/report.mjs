@@ -65,6 +65,7 @@ const sizes = result('sizes');
 const core = result('core');
 const browser = result('browser');
 const profile = result('profile');
+const paired = result('paired');
 const run = result('run');
 
 /** Every target: `{id, figure, measured (text), target (text), met, minimum?}`; undefined when not measured. */
@@ -133,6 +134,21 @@ function httpSection() {
       const gg = w === 'gg';
       lines.push(`| ${w === Object.keys(r.workers)[0] ? r.title : ''} | ${http.workers[w]} (answers ${r.expect[w]}) | ${range(figures.rps, int)} | ${range(figures.p50Ms, (x) => x.toFixed(2))} | ${gg ? `**${range(r.ratioToA, ratio)}**` : ''} | ${gg && r.ratioToB ? `**${range(r.ratioToB, ratio)}**` : ''} | ${gg && r.ratioToC ? `**${range(r.ratioToC, ratio)}**` : ''} |`);
     }
+  }
+  return lines.join('\n');
+}
+
+function pairedSection() {
+  const lines = ['### Per-request CPU, paired: groupgate and a baseline loaded at once', ''];
+  if (!paired) return [...lines, notRun('the paired figures', 'paired')].join('\n');
+  if (paired.skipped) return [...lines, `Not run on this machine: it ${paired.skipped}.`].join('\n');
+  const s = paired.settings;
+  lines.push(note('paired', { rounds: s.rounds, seconds: s.seconds, connections: s.connections, workerCpu: s.workerCpu, loadCpu: s.loadCpu }));
+  lines.push('', `Figures: ${when(paired)}. Each cell: median [min–max] over the rounds.`, '');
+  lines.push('| route | baseline | baseline, CPU µs per request | groupgate, CPU µs per request | groupgate / baseline, CPU per request | groupgate / baseline, req/s while sharing |', '|---|---|---|---|---|---|');
+  const us = (x) => x.toFixed(0);
+  for (const p of paired.pairs) {
+    lines.push(`| ${p.title} | ${paired.workers[p.base]} | ${range(p.baseUs, us)} | ${range(p.ggUs, us)} | **${range(p.cpuRatio, (x) => `${x.toFixed(2)}×`)}** | ${range(p.rpsRatio, ratio)} |`);
   }
   return lines.join('\n');
 }
@@ -269,6 +285,7 @@ function remainingFigures() {
   if (add5) f.coreAddUs = (add5.medianNs / 1000).toFixed(2);
   if (browser) Object.assign(f, { browserCheckUs: browser.checkedUs.median.toFixed(2), browserCallUs: browser.validatedUs.median.toFixed(2), browserValidationUs: browser.validationUs.median.toFixed(2), browserBeforeUs: browser.refusedBeforeValidationUs.median.toFixed(2) });
   if (http) f.stubRps = int(http.ceiling.stub);
+  for (const p of paired?.pairs ?? []) f[`${p.route}CpuRatio_${p.base}`] = `${p.cpuRatio.median.toFixed(2)}×`;
   if (browser && add5) f.browserOverNative = ratio((1000 * browser.checkedUs.median) / add5.medianNs);
   return f;
 }
@@ -287,6 +304,7 @@ const sections = [
   targetsSection(list),
   remainingSection(list),
   httpSection(),
+  pairedSection(),
   coldSection(),
   sizesSection(list),
   coreSection(),

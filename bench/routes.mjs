@@ -1,7 +1,15 @@
-// The benchmarked routes, shared by bench/http.mjs (wrk) and bench/profile.mjs: what each Worker
-// is sent and the status each Worker must answer every time (a: baseline (a), b: baseline (b),
-// c: baseline (c), gg: groupgate).
+// The benchmarked Workers and routes, shared by bench/http.mjs and bench/paired.mjs (wrk) and
+// bench/profile.mjs: what each Worker is sent and the status each Worker must answer every time
+// (a: baseline (a), b: baseline (b), c: baseline (c), gg: groupgate).
 import { GROUP_ID } from './upstream.mjs';
+
+/** The Workers measured, by id: the three baselines and groupgate. */
+export const WORKERS = {
+  a: { label: 'baseline (a): JS pass-through', script: 'bench/baseline-forward.js' },
+  b: { label: 'baseline (b): (a) + naive KV limiter', script: 'bench/baseline-kv.js' },
+  c: { label: 'baseline (c): (a) + the runtime work of a streamed read (timeout, new response, log line)', script: 'bench/baseline-shaped.js' },
+  gg: { label: 'groupgate', script: 'build/index.js' },
+};
 
 /** Adds per rotated session: under groupgate's default `LIMIT_ADD` (50 an hour), so none is refused. */
 export const ADDS_PER_SESSION = 40;

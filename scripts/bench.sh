@@ -8,7 +8,7 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$root"
 
-parts=core,sizes,browser,http,coldstart,profile,ratelimit,cache,console
+parts=core,sizes,browser,http,paired,coldstart,profile,ratelimit,cache,console
 only=${BENCH_ONLY:-$parts}
 for part in ${only//,/ }; do
   [[ ",$parts," == *",$part,"* ]] || { echo "BENCH_ONLY: unknown part '$part' (parts: $parts)" >&2; exit 2; }
@@ -22,13 +22,13 @@ section() { printf '\n=== %s ===\n' "$*"; }
 started=$SECONDS
 
 # Debian's wrk, the load generator of the http part.
-if wants http && ! command -v wrk >/dev/null 2>&1; then
+if wants http paired && ! command -v wrk >/dev/null 2>&1; then
   section "installing wrk (apt)"
   export DEBIAN_FRONTEND=noninteractive
   apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 fi
 
-if wants sizes http coldstart profile ratelimit cache console; then
+if wants sizes http paired coldstart profile ratelimit cache console; then
   section "build: worker (release)"
   scripts/build-worker.sh >/dev/null
 fi
@@ -56,6 +56,7 @@ run core "parse + validate + render (criterion)" core_bench
 run sizes "worker (wrangler deploy --dry-run), browser module (gzip -9)" node bench/sizes.mjs
 run browser "addParticipants validation in headless Chromium" node bench/browser.mjs
 run http "groupgate against the JS baselines (wrk)" node bench/http.mjs
+run paired "groupgate and a baseline loaded at once, one CPU shared (per-request CPU)" node bench/paired.mjs
 run coldstart "a new isolate to its first answer" node bench/coldstart.mjs
 run profile "where the Worker's time goes (CPU profile)" node bench/profile.mjs --bench
 run ratelimit "KV operations and added latency" node scripts/bench-ratelimit.mjs "${BENCH_N:-400}"

@@ -1,0 +1,128 @@
+// Per-request CPU time of groupgate against a baseline, both loaded at once: the two Workers'
+// workerd processes share one CPU, everything else (this process, the upstream stub, the two wrk
+// runs) the other. Sharing one CPU at the same moment, the two meet the same machine (its clock,
+// its caches, its neighbours), which moves one run of bench/http.mjs against the next by ±10 %;
+// the ratio of their CPU time per request (read from /proc while wrk ran) is then good to a few
+// per cent a round. Needs two CPUs and taskset; without them it writes why it did not run.
+//
+//   node bench/paired.mjs      (after scripts/build-worker.sh; settings: BENCH_PAIRED_ROUNDS=8,
+//                               BENCH_PAIRED_SECONDS=3, BENCH_CONNECTIONS=8)
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { startStack } from '../tests/e2e/stack.mjs';
+import { GROUPGATE_VARS, ROUTES, WORKERS } from './routes.mjs';
+import { envNumber, spread, writeResult } from './lib.mjs';
+import { startUpstreamProcess, unexpected, wrk } from './load.mjs';
+
+const ROUNDS = envNumber('BENCH_PAIRED_ROUNDS', 8);
+const SECONDS = envNumber('BENCH_PAIRED_SECONDS', 3);
+const CONNECTIONS = envNumber('BENCH_CONNECTIONS', 8);
+/** The CPU the two Workers share, and the one everything else runs on. */
+const WORKER_CPU = '0';
+const LOAD_CPU = '1';
+/** The pairs measured: `[baseline, route]`, groupgate against the baseline on the route. */
+const PAIRS = [['a', 'list'], ['c', 'list'], ['a', 'group'], ['c', 'group']];
+
+const say = (line) => process.stderr.write(`${line}\n`);
+
+/** Why the benchmark cannot run here, if it cannot. */
+function unfit() {
+  if (availableParallelism() < 2) return 'needs two CPUs';
+  try {
+    execFileSync('taskset', ['-V'], { stdio: 'ignore' });
+  } catch {
+    return 'needs taskset (util-linux)';
+  }
+  return null;
+}
+
+/** Clock ticks per second of /proc's CPU times. */
+const TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
+
+/** CPU seconds a process (all its threads) has used. */
+function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS;
+}
+
+/** The workerd processes this process has started. */
+function workerdPids() {
+  try {
+    return execFileSync('pgrep', ['-P', String(process.pid), '-x', 'workerd'], { encoding: 'utf8' }).trim().split('\n').map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** Pins every thread of `pid` to `cpu`. */
+const pin = (pid, cpu) => execFileSync('taskset', ['-a', '-p', '-c', cpu, String(pid)], { stdio: 'ignore' });
+
+/** Starts one Worker in front of `upstreamUrl`, its workerd pinned to WORKER_CPU: the stack and its pids. */
+async function startPinned(id, upstreamUrl) {
+  const before = new Set(workerdPids());
+  const stack = await startStack({ script: WORKERS[id].script, upstreamUrl, captureLogs: true, vars: GROUPGATE_VARS });
+  const pids = workerdPids().filter((pid) => !before.has(pid));
+  if (pids.length === 0) throw new Error(`no workerd process found for ${id}`);
+  for (const pid of pids) pin(pid, WORKER_CPU);
+  return { stack, pids };
+}
+
+/** One round: both Workers loaded at once; each one's req/s and CPU µs per request. */
+async function round(route, workers) {
+  const cpu = () => workers.map((w) => w.pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0));
+  const before = cpu();
+  const runs = await Promise.all(workers.map((w) => wrk(w.stack.url, route, { seconds: SECONDS, connections: CONNECTIONS, cpu: LOAD_CPU })));
+  const after = cpu();
+  return workers.map((w, i) => {
+    w.stack.logs.length = 0;
+    const bad = unexpected(runs[i].statuses, route.expect[w.id]) + runs[i].errors;
+    if (bad > 0) throw new Error(`${route.id} on ${w.id}: ${bad} answers other than ${route.expect[w.id]} (${JSON.stringify(runs[i].statuses)})`);
+    return { rps: runs[i].rps, usPerRequest: ((after[i] - before[i]) / runs[i].requests) * 1e6 };
+  });
+}
+
+const why = unfit();
+if (why) {
+  say(`paired: not run (${why})`);
+  writeResult('paired', { skipped: why });
+} else {
+  const upstream = await startUpstreamProcess();
+  pin(process.pid, LOAD_CPU);
+  pin(upstream.pid, LOAD_CPU);
+  const workers = {};
+  try {
+    for (const id of new Set(['gg', ...PAIRS.map(([base]) => base)])) workers[id] = { id, ...(await startPinned(id, upstream.url)) };
+    const pairs = [];
+    for (const [base, routeId] of PAIRS) {
+      const route = ROUTES.find((r) => r.id === routeId);
+      const pair = [workers[base], workers.gg];
+      await round(route, pair);
+      const rounds = [];
+      for (let i = 0; i < ROUNDS; i++) {
+        const [b, gg] = await round(route, pair);
+        rounds.push({ baseRps: b.rps, ggRps: gg.rps, baseUs: b.usPerRequest, ggUs: gg.usPerRequest });
+        say(`${routeId.padEnd(6)} ${base} ${b.usPerRequest.toFixed(0)} µs/request, gg ${gg.usPerRequest.toFixed(0)}: ${(gg.usPerRequest / b.usPerRequest).toFixed(3)}×`);
+      }
+      pairs.push({
+        base,
+        route: route.id,
+        title: route.title,
+        baseUs: spread(rounds.map((r) => r.baseUs)),
+        ggUs: spread(rounds.map((r) => r.ggUs)),
+        cpuRatio: spread(rounds.map((r) => r.ggUs / r.baseUs)),
+        rpsRatio: spread(rounds.map((r) => r.ggRps / r.baseRps)),
+        rounds,
+      });
+    }
+    const path = writeResult('paired', {
+      settings: { rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, workerCpu: WORKER_CPU, loadCpu: LOAD_CPU },
+      workers: Object.fromEntries(Object.keys(workers).map((id) => [id, WORKERS[id].label])),
+      pairs,
+    });
+    say(`written ${path}`);
+  } finally {
+    for (const w of Object.values(workers)) await w.stack.close();
+    upstream.close();
+  }
+}
