@@ -7,11 +7,11 @@
 //   node bench/coldstart.mjs      (after scripts/build-worker.sh; BENCH_COLD_SAMPLES=5)
 import { performance } from 'node:perf_hooks';
 import { UPSTREAM_KEY, startStack } from '../tests/e2e/stack.mjs';
+import { WORKERS } from './routes.mjs';
 import { startUpstream } from './upstream.mjs';
 import { envNumber, spread, writeResult } from './lib.mjs';
 
 const SAMPLES = envNumber('BENCH_COLD_SAMPLES', 5);
-const WORKERS = { a: 'bench/baseline-forward.js', gg: 'build/index.js' };
 
 /** One sample: ms to `ready`, ms from then to the first answer's body. */
 async function sample(script, upstreamUrl) {
@@ -35,7 +35,7 @@ try {
   for (let i = 0; i < SAMPLES; i++) {
     const order = i % 2 ? ['gg', 'a'] : ['a', 'gg'];
     for (const worker of order) {
-      const s = await sample(WORKERS[worker], upstream.url);
+      const s = await sample(WORKERS[worker].script, upstream.url);
       samples[worker].push(s);
       process.stderr.write(`cold start ${worker}: ready ${s.readyMs.toFixed(0)} ms + first answer ${s.firstRequestMs.toFixed(1)} ms\n`);
     }

@@ -150,7 +150,7 @@ function pairedSection() {
   lines.push('| route | baseline | baseline, CPU µs per request | groupgate, CPU µs per request | groupgate / baseline, CPU per request | groupgate / baseline, req/s while sharing |', '|---|---|---|---|---|---|');
   const us = (x) => x.toFixed(0);
   for (const p of paired.pairs) {
-    lines.push(`| ${p.title} | ${paired.workers[p.base]} | ${range(p.baseUs, us)} | ${range(p.ggUs, us)} | **${range(p.cpuRatio, (x) => `${x.toFixed(2)}×`)}** | ${range(p.rpsRatio, ratio)} |`);
+    lines.push(`| ${p.title} | ${paired.workers[p.base]} | ${range(p.baseUs, us)} | ${range(p.ggUs, us)} | **${range(p.cpuRatio, ratio)}** | ${range(p.rpsRatio, ratio)} |`);
   }
   return lines.join('\n');
 }
@@ -287,7 +287,7 @@ function remainingFigures() {
   if (add5) f.coreAddUs = (add5.medianNs / 1000).toFixed(2);
   if (browser) Object.assign(f, { browserCheckUs: browser.checkedUs.median.toFixed(2), browserCallUs: browser.validatedUs.median.toFixed(2), browserValidationUs: browser.validationUs.median.toFixed(2), browserBeforeUs: browser.refusedBeforeValidationUs.median.toFixed(2) });
   if (http) f.stubRps = int(http.ceiling.stub);
-  for (const p of paired?.pairs ?? []) f[`${p.route}CpuRatio_${p.base}`] = `${p.cpuRatio.median.toFixed(2)}×`;
+  for (const p of paired?.pairs ?? []) f[`${p.route}CpuRatio_${p.base}`] = ratio(p.cpuRatio.median);
   if (browser && add5) f.browserOverNative = ratio((1000 * browser.checkedUs.median) / add5.medianNs);
   return f;
 }

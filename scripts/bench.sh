@@ -21,7 +21,7 @@ wants() { # wants <part>...: is one of them selected?
 section() { printf '\n=== %s ===\n' "$*"; }
 started=$SECONDS
 
-# Debian's wrk, the load generator of the http part.
+# Debian's wrk, the load generator of the http and paired parts.
 if wants http paired && ! command -v wrk >/dev/null 2>&1; then
   section "installing wrk (apt)"
   export DEBIAN_FRONTEND=noninteractive
