@@ -39,10 +39,13 @@ async function upstreamCeilings(upstream) {
   }
 }
 
+/** The Workers the routes name (baseline (d) is bench/paired.mjs's alone). */
+const workers = Object.fromEntries(Object.entries(WORKERS).filter(([id]) => routes.some((r) => id in r.expect)));
+
 const upstream = await startUpstreamProcess();
 const stacks = {};
 try {
-  for (const [id, worker] of Object.entries(WORKERS)) {
+  for (const [id, worker] of Object.entries(workers)) {
     stacks[id] = await startStack({
       script: worker.script,
       upstreamUrl: upstream.url,
@@ -108,7 +111,7 @@ try {
   });
   const path = writeResult('http', {
     settings: { groupgateVars: GROUPGATE_VARS, rounds: ROUNDS, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, connections: CONNECTIONS, threads: 1, addsPerSession: ADDS_PER_SESSION },
-    workers: Object.fromEntries(Object.entries(WORKERS).map(([id, w]) => [id, w.label])),
+    workers: Object.fromEntries(Object.entries(workers).map(([id, w]) => [id, w.label])),
     ceiling,
     routes: results,
   });

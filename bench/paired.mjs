@@ -1,11 +1,12 @@
-// Per-request CPU time of groupgate against a baseline, both loaded at once: the two Workers'
+// Per-request CPU time of groupgate (or baseline (d)) against a baseline, both loaded at once: the two Workers'
 // workerd processes share one CPU, everything else (this process, the upstream stub, the two wrk
 // runs) the other. Sharing one CPU at the same moment, the two meet the same machine (its clock,
 // its caches, its neighbours), which moves one run of bench/http.mjs against the next by ±10 %;
 // the ratio of their CPU time per request (read from /proc while wrk ran) is then good to a few
 // per cent a round. Needs two CPUs and taskset; without them it writes why it did not run.
 //
-//   node bench/paired.mjs      (after scripts/build-worker.sh; settings: BENCH_PAIRED_ROUNDS=8,
+//   node bench/paired.mjs      (after scripts/build-worker.sh and bench/rust-read/build.sh;
+//                               settings: BENCH_PAIRED_ROUNDS=8,
 //                               BENCH_PAIRED_SECONDS=3, BENCH_CONNECTIONS=8)
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -21,8 +22,16 @@ const CONNECTIONS = envNumber('BENCH_CONNECTIONS', 8);
 /** The CPU the two Workers share, and the one everything else runs on. */
 const WORKER_CPU = '0';
 const LOAD_CPU = '1';
-/** The pairs measured: `[baseline, route]`, groupgate against the baseline on the route. */
-const PAIRS = [['a', 'list'], ['c', 'list'], ['a', 'group'], ['c', 'group']];
+/**
+ * The pairs measured: `[subject, baseline, route]`, the subject's CPU per request against the
+ * baseline's on the route. Baseline (d) against (a), and groupgate against (d), split groupgate's
+ * cost over (a) into what any Rust Worker pays for the runtime work of a read and what
+ * groupgate's own logic adds.
+ */
+const PAIRS = [
+  ['gg', 'a', 'list'], ['gg', 'c', 'list'], ['d', 'a', 'list'], ['gg', 'd', 'list'],
+  ['gg', 'a', 'group'], ['gg', 'c', 'group'],
+];
 
 const say = (line) => process.stderr.write(`${line}\n`);
 
@@ -68,7 +77,7 @@ async function startPinned(id, upstreamUrl) {
   return { stack, pids };
 }
 
-/** One round: both Workers loaded at once; each one's req/s and CPU µs per request. */
+/** One round: both Workers loaded at once; each one's req/s and CPU µs per request. A baseline a route does not list answers as (a) does (every baseline forwards). */
 async function round(route, workers) {
   const cpu = () => workers.map((w) => w.pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0));
   const before = cpu();
@@ -76,8 +85,9 @@ async function round(route, workers) {
   const after = cpu();
   return workers.map((w, i) => {
     w.stack.logs.length = 0;
-    const bad = unexpected(runs[i].statuses, route.expect[w.id]) + runs[i].errors;
-    if (bad > 0) throw new Error(`${route.id} on ${w.id}: ${bad} answers other than ${route.expect[w.id]} (${JSON.stringify(runs[i].statuses)})`);
+    const expected = route.expect[w.id] ?? route.expect.a;
+    const bad = unexpected(runs[i].statuses, expected) + runs[i].errors;
+    if (bad > 0) throw new Error(`${route.id} on ${w.id}: ${bad} answers other than ${expected} (${JSON.stringify(runs[i].statuses)})`);
     return { rps: runs[i].rps, usPerRequest: ((after[i] - before[i]) / runs[i].requests) * 1e6 };
   });
 }
@@ -92,26 +102,27 @@ if (why) {
   pin(upstream.pid, LOAD_CPU);
   const workers = {};
   try {
-    for (const id of new Set(['gg', ...PAIRS.map(([base]) => base)])) workers[id] = { id, ...(await startPinned(id, upstream.url)) };
+    for (const id of new Set(PAIRS.flatMap(([subject, base]) => [subject, base]))) workers[id] = { id, ...(await startPinned(id, upstream.url)) };
     const pairs = [];
-    for (const [base, routeId] of PAIRS) {
+    for (const [subject, base, routeId] of PAIRS) {
       const route = ROUTES.find((r) => r.id === routeId);
-      const pair = [workers[base], workers.gg];
+      const pair = [workers[base], workers[subject]];
       await round(route, pair);
       const rounds = [];
       for (let i = 0; i < ROUNDS; i++) {
-        const [b, gg] = await round(route, pair);
-        rounds.push({ baseRps: b.rps, ggRps: gg.rps, baseUs: b.usPerRequest, ggUs: gg.usPerRequest });
-        say(`${routeId.padEnd(6)} ${base} ${b.usPerRequest.toFixed(0)} µs/request, gg ${gg.usPerRequest.toFixed(0)}: ${(gg.usPerRequest / b.usPerRequest).toFixed(3)}×`);
+        const [b, s] = await round(route, pair);
+        rounds.push({ baseRps: b.rps, subjectRps: s.rps, baseUs: b.usPerRequest, subjectUs: s.usPerRequest });
+        say(`${routeId.padEnd(6)} ${base} ${b.usPerRequest.toFixed(0)} µs/request, ${subject} ${s.usPerRequest.toFixed(0)}: ${(s.usPerRequest / b.usPerRequest).toFixed(3)}×`);
       }
       pairs.push({
+        subject,
         base,
         route: route.id,
         title: route.title,
         baseUs: spread(rounds.map((r) => r.baseUs)),
-        ggUs: spread(rounds.map((r) => r.ggUs)),
-        cpuRatio: spread(rounds.map((r) => r.ggUs / r.baseUs)),
-        rpsRatio: spread(rounds.map((r) => r.ggRps / r.baseRps)),
+        subjectUs: spread(rounds.map((r) => r.subjectUs)),
+        cpuRatio: spread(rounds.map((r) => r.subjectUs / r.baseUs)),
+        rpsRatio: spread(rounds.map((r) => r.subjectRps / r.baseRps)),
         rounds,
       });
     }

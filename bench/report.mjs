@@ -141,16 +141,16 @@ function httpSection() {
 }
 
 function pairedSection() {
-  const lines = ['### Per-request CPU, paired: groupgate and a baseline loaded at once', ''];
+  const lines = ['### Per-request CPU, paired: a Worker and a baseline loaded at once', ''];
   if (!paired) return [...lines, notRun('the paired figures', 'paired')].join('\n');
   if (paired.skipped) return [...lines, `Not run on this machine: it ${paired.skipped}.`].join('\n');
   const s = paired.settings;
   lines.push(note('paired', { rounds: s.rounds, seconds: s.seconds, connections: s.connections, workerCpu: s.workerCpu, loadCpu: s.loadCpu }));
   lines.push('', `Figures: ${when(paired)}. Each cell: median [min–max] over the rounds.`, '');
-  lines.push('| route | baseline | baseline, CPU µs per request | groupgate, CPU µs per request | groupgate / baseline, CPU per request | groupgate / baseline, req/s while sharing |', '|---|---|---|---|---|---|');
+  lines.push('| route | Worker | baseline | baseline, CPU µs per request | Worker, CPU µs per request | Worker / baseline, CPU per request | Worker / baseline, req/s while sharing |', '|---|---|---|---|---|---|---|');
   const us = (x) => x.toFixed(0);
   for (const p of paired.pairs) {
-    lines.push(`| ${p.title} | ${paired.workers[p.base]} | ${range(p.baseUs, us)} | ${range(p.ggUs, us)} | **${range(p.cpuRatio, ratio)}** | ${range(p.rpsRatio, ratio)} |`);
+    lines.push(`| ${p.title} | ${paired.workers[p.subject]} | ${paired.workers[p.base]} | ${range(p.baseUs, us)} | ${range(p.subjectUs, us)} | **${range(p.cpuRatio, ratio)}** | ${range(p.rpsRatio, ratio)} |`);
   }
   return lines.join('\n');
 }
@@ -287,7 +287,8 @@ function remainingFigures() {
   if (add5) f.coreAddUs = (add5.medianNs / 1000).toFixed(2);
   if (browser) Object.assign(f, { browserCheckUs: browser.checkedUs.median.toFixed(2), browserCallUs: browser.validatedUs.median.toFixed(2), browserValidationUs: browser.validationUs.median.toFixed(2), browserBeforeUs: browser.refusedBeforeValidationUs.median.toFixed(2) });
   if (http) f.stubRps = int(http.ceiling.stub);
-  for (const p of paired?.pairs ?? []) f[`${p.route}CpuRatio_${p.base}`] = ratio(p.cpuRatio.median);
+  // `listCpuRatio_a`: groupgate against (a); `listCpuRatio_d_a`: baseline (d) against (a).
+  for (const p of paired?.pairs ?? []) f[`${p.route}CpuRatio_${p.subject === 'gg' ? '' : `${p.subject}_`}${p.base}`] = ratio(p.cpuRatio.median);
   if (browser && add5) f.browserOverNative = ratio((1000 * browser.checkedUs.median) / add5.medianNs);
   return f;
 }

@@ -32,6 +32,10 @@ if wants sizes http paired coldstart profile ratelimit cache console; then
   section "build: worker (release)"
   scripts/build-worker.sh >/dev/null
 fi
+if wants paired; then
+  section "build: baseline (d) (release)"
+  bench/rust-read/build.sh >/dev/null
+fi
 if wants sizes browser; then
   section "build: browser module (release)"
   scripts/build-pkg.sh

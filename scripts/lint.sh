@@ -7,3 +7,6 @@ cargo fmt --check
 cargo clippy --all-targets -- -D warnings
 cargo clippy --lib --target wasm32-unknown-unknown --features worker -- -D warnings
 cargo clippy --lib --tests --target wasm32-unknown-unknown --features browser -- -D warnings
+# Baseline (d) of make bench, a crate of its own.
+cargo fmt --check --manifest-path bench/rust-read/Cargo.toml
+cargo clippy --locked --manifest-path bench/rust-read/Cargo.toml --target wasm32-unknown-unknown -- -D warnings
