@@ -1,4 +1,4 @@
-// Per-request CPU time of groupgate (or baseline (d)) against a baseline, both loaded at once: the two Workers'
+// Per-request CPU time of groupgate (or baseline (d) or (e)) against a baseline, both loaded at once: the two Workers'
 // workerd processes share one CPU, everything else (this process, the upstream stub, the two wrk
 // runs) the other. Sharing one CPU at the same moment, the two meet the same machine (its clock,
 // its caches, its neighbours), which moves one run of bench/http.mjs against the next by ±10 %;
@@ -24,12 +24,12 @@ const WORKER_CPU = '0';
 const LOAD_CPU = '1';
 /**
  * The pairs measured: `[subject, baseline, route]`, the subject's CPU per request against the
- * baseline's on the route. Baseline (d) against (a), and groupgate against (d), split groupgate's
- * cost over (a) into what any Rust Worker pays for the runtime work of a read and what
- * groupgate's own logic adds.
+ * baseline's on the route. (d) against (a), (e) against (d) and groupgate against (e) split
+ * groupgate's cost over (a) into what any Rust Worker pays for the runtime work of a read, what
+ * groupgate's core adds to it, and what its Worker adapter adds.
  */
 const PAIRS = [
-  ['gg', 'a', 'list'], ['gg', 'c', 'list'], ['d', 'a', 'list'], ['gg', 'd', 'list'],
+  ['gg', 'a', 'list'], ['gg', 'c', 'list'], ['d', 'a', 'list'], ['e', 'd', 'list'], ['gg', 'e', 'list'],
   ['gg', 'a', 'group'], ['gg', 'c', 'group'],
 ];
 

@@ -287,7 +287,7 @@ function remainingFigures() {
   if (add5) f.coreAddUs = (add5.medianNs / 1000).toFixed(2);
   if (browser) Object.assign(f, { browserCheckUs: browser.checkedUs.median.toFixed(2), browserCallUs: browser.validatedUs.median.toFixed(2), browserValidationUs: browser.validationUs.median.toFixed(2), browserBeforeUs: browser.refusedBeforeValidationUs.median.toFixed(2) });
   if (http) f.stubRps = int(http.ceiling.stub);
-  // `listCpuRatio_a`: groupgate against (a); `listCpuRatio_d_a`: baseline (d) against (a).
+  // `listCpuRatio_a`: groupgate against (a); `listCpuRatio_d_a`: baseline (d) against (a), and so on.
   for (const p of paired?.pairs ?? []) f[`${p.route}CpuRatio_${p.subject === 'gg' ? '' : `${p.subject}_`}${p.base}`] = ratio(p.cpuRatio.median);
   if (browser && add5) f.browserOverNative = ratio((1000 * browser.checkedUs.median) / add5.medianNs);
   return f;

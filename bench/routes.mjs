@@ -1,7 +1,7 @@
 // The benchmarked Workers and routes, shared by bench/http.mjs and bench/paired.mjs (wrk) and
 // bench/profile.mjs: what each Worker is sent and the status each Worker must answer every time
-// (a: baseline (a), b: baseline (b), c: baseline (c), gg: groupgate; baseline (d) is measured by
-// bench/paired.mjs alone, on the list route, where it answers as (a) does).
+// (a: baseline (a), b: baseline (b), c: baseline (c), gg: groupgate; baselines (d) and (e) are
+// measured by bench/paired.mjs alone, on the list route, where they answer as (a) does).
 import { GROUP_ID } from './upstream.mjs';
 
 /** The Workers measured, by id: the three baselines and groupgate. */
@@ -10,6 +10,7 @@ export const WORKERS = {
   b: { label: 'baseline (b): (a) + naive KV limiter', script: 'bench/baseline-kv.js' },
   c: { label: 'baseline (c): (a) + the runtime work of a streamed read (timeout, new response, log line)', script: 'bench/baseline-shaped.js' },
   d: { label: 'baseline (d): (c) with its decisions made by Rust through wasm', script: 'build/rust-read/index.js' },
+  e: { label: "baseline (e): (d) plus groupgate's core on the read", script: 'build/rust-read-core/index.js' },
   gg: { label: 'groupgate', script: 'build/index.js' },
 };
 

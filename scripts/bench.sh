@@ -33,7 +33,7 @@ if wants sizes http paired coldstart profile ratelimit cache console; then
   scripts/build-worker.sh >/dev/null
 fi
 if wants paired; then
-  section "build: baseline (d) (release)"
+  section "build: baselines (d) and (e) (release)"
   bench/rust-read/build.sh >/dev/null
 fi
 if wants sizes browser; then

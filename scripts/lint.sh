@@ -7,6 +7,10 @@ cargo fmt --check
 cargo clippy --all-targets -- -D warnings
 cargo clippy --lib --target wasm32-unknown-unknown --features worker -- -D warnings
 cargo clippy --lib --tests --target wasm32-unknown-unknown --features browser -- -D warnings
-# Baseline (d) of make bench, a crate of its own.
+# Baselines (d) and (e) of make bench, a crate of its own.
 cargo fmt --check --manifest-path bench/rust-read/Cargo.toml
-cargo clippy --locked --manifest-path bench/rust-read/Cargo.toml --target wasm32-unknown-unknown -- -D warnings
+# (A target directory of its own, as bench/rust-read/build.sh explains.)
+bench_read=(--locked --manifest-path bench/rust-read/Cargo.toml --target wasm32-unknown-unknown
+  --target-dir "${CARGO_TARGET_DIR:-target}/rust-read")
+cargo clippy "${bench_read[@]}" -- -D warnings
+cargo clippy "${bench_read[@]}" --features core -- -D warnings

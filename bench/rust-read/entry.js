@@ -1,6 +1,6 @@
-// Baseline (d) of `make bench` (lib.rs says what it is): the Worker's module, bundled with
-// wasm-bindgen's glue by build.sh. It reads as baseline (c) does, with the outbound request and
-// the response's headers and log line made by the wasm.
+// Baselines (d) and (e) of `make bench` (lib.rs says what they are): the Worker's module, bundled
+// with wasm-bindgen's glue by build.sh. It reads as baseline (c) does, with the outbound request
+// and the response's headers and log line made by the wasm.
 import * as wasm from './index.js';
 
 let configured = false;
@@ -14,20 +14,22 @@ function setAll(headers, fields, from) {
 export default {
   async fetch(request, env) {
     if (!configured) {
-      wasm.configure(env.UPSTREAM_URL, env.UPSTREAM_API_KEY);
+      wasm.configure(env.UPSTREAM_URL, env.UPSTREAM_API_KEY, env.API_KEYS);
       configured = true;
     }
-    const head = wasm.outbound(request.url).split('\n');
-    const [requestId, started, url] = head;
+    const out = wasm.outbound(request.method, request.url, request.headers.get('x-api-key') ?? undefined);
+    if (out === '') return new Response('refused', { status: 403 });
+    const head = out.split('\n');
+    const [requestId, started, url, session, operation] = head;
     const answer = await fetch(url, {
       method: request.method,
-      headers: setAll(new Headers(request.headers), head, 3),
+      headers: setAll(new Headers(request.headers), head, 5),
       body: request.body,
       redirect: 'manual',
       signal: AbortSignal.timeout(15000),
     });
     const contentType = answer.headers.get('content-type') ?? '';
-    const tail = wasm.inbound(request.method, requestId, Number(started), answer.status, contentType).split('\n');
+    const tail = wasm.inbound(request.method, requestId, session, operation, Number(started), answer.status, contentType).split('\n');
     console.log(tail[0]);
     return new Response(answer.body, { status: answer.status, headers: setAll(new Headers(), tail, 1) });
   },
