@@ -1,5 +1,5 @@
-// Requests per second of groupgate against two plain JavaScript Workers (bench/baseline-*.js), all
-// three in workerd through Miniflare on loopback ports, in front of bench/upstream.mjs. The load is
+// Requests per second of groupgate against the plain JavaScript baselines (bench/baseline-*.js), all
+// in workerd through Miniflare on loopback ports, in front of bench/upstream.mjs. The load is
 // wrk (-t1, BENCH_CONNECTIONS connections, BENCH_SECONDS per run) with bench/wrk/requests.lua,
 // which counts every answer's status: a run with an answer other than the one expected fails the
 // benchmark. Each round runs every route on each Worker in turn, the order reversed every other
@@ -39,7 +39,7 @@ async function upstreamCeilings(upstream) {
   }
 }
 
-/** The Workers the routes name (baseline (d) is bench/paired.mjs's alone). */
+/** The Workers the routes name (baselines (d) and (e) are bench/paired.mjs's alone). */
 const workers = Object.fromEntries(Object.entries(WORKERS).filter(([id]) => routes.some((r) => id in r.expect)));
 
 const upstream = await startUpstreamProcess();

@@ -1,13 +1,13 @@
-// Per-request CPU time of groupgate (or baseline (d) or (e)) against a baseline, both loaded at once: the two Workers'
-// workerd processes share one CPU, everything else (this process, the upstream stub, the two wrk
-// runs) the other. Sharing one CPU at the same moment, the two meet the same machine (its clock,
+// Per-request CPU time of groupgate (or baseline (d) or (e)) against a baseline, both loaded at
+// once: the two Workers' workerd processes share one CPU, everything else (this process, the
+// upstream stub, the two wrk runs) the other. Sharing one CPU at the same moment, the two meet the same machine (its clock,
 // its caches, its neighbours), which moves one run of bench/http.mjs against the next by ±10 %;
 // the ratio of their CPU time per request (read from /proc while wrk ran) is then good to a few
 // per cent a round. Needs two CPUs and taskset; without them it writes why it did not run.
 //
 //   node bench/paired.mjs      (after scripts/build-worker.sh and bench/rust-read/build.sh;
-//                               settings: BENCH_PAIRED_ROUNDS=8,
-//                               BENCH_PAIRED_SECONDS=3, BENCH_CONNECTIONS=8)
+//                               settings: BENCH_PAIRED_ROUNDS=8, BENCH_PAIRED_SECONDS=3,
+//                               BENCH_CONNECTIONS=8)
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';

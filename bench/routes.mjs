@@ -4,7 +4,7 @@
 // measured by bench/paired.mjs alone, on the list route, where they answer as (a) does).
 import { GROUP_ID } from './upstream.mjs';
 
-/** The Workers measured, by id: the three baselines and groupgate. */
+/** The Workers measured, by id: the five baselines and groupgate. */
 export const WORKERS = {
   a: { label: 'baseline (a): JS pass-through', script: 'bench/baseline-forward.js' },
   b: { label: 'baseline (b): (a) + naive KV limiter', script: 'bench/baseline-kv.js' },

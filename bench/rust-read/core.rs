@@ -2,9 +2,7 @@
 
 use crate::Outbound;
 use groupgate::config::GatewaySettings;
-use groupgate::ids::SessionName;
 use groupgate::ops::{Dialect, GroupRequest, Part, Waha};
-use groupgate::wire::percent_decode;
 use groupgate::{Error, ErrorCode};
 use std::cell::RefCell;
 
@@ -40,13 +38,10 @@ fn checked(
     let located = Waha.locate(method, path).ok_or_else(refused)?;
     let key = settings.keys.authenticate(client_key)?;
     key.check_origin(None)?;
-    let session = percent_decode(located.session, false)
-        .ok_or_else(|| Error::new(ErrorCode::InvalidSession, "session: invalid percent-encoding"))
-        .and_then(|s| SessionName::parse(&s).map_err(Error::from))?;
-    key.check_session(&session)?;
     let found = located.found.as_ref().map_err(|unrouted| unrouted.error.clone())?;
     key.check_scope(found.endpoint.scope())?;
     let plan = Waha.read(located.session, found, query, b"", &settings.limits)?;
+    key.check_session(&plan.session)?;
     for kind in plan.kinds() {
         key.check_scope(kind.scope())?;
     }
@@ -60,7 +55,7 @@ fn checked(
     let (name, value) = settings.upstream_dialect.credentials(&settings.upstream_key);
     Ok(Outbound {
         url,
-        session: session.to_string(),
+        session: plan.session.to_string(),
         operation: operation.kind().client_name(),
         credentials: (name, value),
     })
