@@ -27,7 +27,11 @@ if [ "${KEEP_NAMES:-0}" = 1 ]; then names=(--debuginfo); fi
 wasm-opt "${features[@]/#/--enable-}" -Oz --one-caller-inline-max-function-size 20 --converge --low-memory-unused "${names[@]}" \
   --strip-producers \
   "$staging/index_bg.wasm" -o build/index_bg.wasm
-cp src/worker/entry.js "$staging/entry.js"
+# entry.js imports batched.js, which the glue imports as a wasm-bindgen snippet: the same file, so
+# that the bundle holds it once.
+batched=$(cd "$staging" && ls snippets/*/src/worker/batched.js)
+sed "s#from './batched.js'#from './$batched'#" src/worker/entry.js > "$staging/entry.js"
+grep -q "from './$batched'" "$staging/entry.js"
 # workerd imports a wasm module as `import module from "….wasm"` (no source-phase import).
 sed -i 's/^import source /import /' "$staging/index.js"
 "$ESBUILD_BIN" "$staging/entry.js" --bundle --format=esm --minify --log-level=warning \

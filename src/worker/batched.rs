@@ -76,14 +76,18 @@ pub struct Outbound<'a> {
     pub follow_redirects: bool,
 }
 
-/// Sends a request to `url` through the runtime's `fetch`. The method, URL and headers cross as
-/// one `\n`-separated text: none holds a line break (the URL settings and picture URLs refuse
-/// whitespace and control characters; a rendered path and query are percent-encoded).
+/// Sends a request to `url` through the runtime's `fetch`.
 pub async fn send(url: &str, outbound: &Outbound<'_>) -> Result<Response, JsValue> {
     let Outbound { method, headers, body, signal, follow_redirects } = *outbound;
-    let head = [method, "\n", url, "\n", &headers.0].concat();
-    let promise = send_listed(&head, body, signal, follow_redirects)?;
+    let promise = send_listed(&send_head(method, url, headers), body, signal, follow_redirects)?;
     Ok(settled(promise).await?.unchecked_into())
+}
+
+/// The method, URL and headers of a request to send, as `batched.js`'s `send` takes them: one
+/// `\n`-separated text. None holds a line break (the URL settings and picture URLs refuse
+/// whitespace and control characters; a rendered path and query are percent-encoded).
+pub fn send_head(method: &str, url: &str, headers: &HeaderList) -> String {
+    [method, "\n", url, "\n", &headers.0].concat()
 }
 
 /// The header values of a head, in the order their names were listed (`\0`: absent).
@@ -126,17 +130,23 @@ pub enum Body {
     Passed(Response),
 }
 
-/// Builds the runtime's response: `status`, `headers` and `body`; logs `line` first when given.
-pub fn respond(status: u16, body: &Body, headers: &HeaderList, line: Option<String>) -> Response {
-    // The line and the headers cross as one text: "line\nname\nvalue\n…" (no line: empty; a
-    // log line is JSON, whose strings escape their line breaks).
+/// A response's headers and the log line to write with it (none: empty) as `batched.js`'s
+/// `respond` takes them: one text, "line\nname\nvalue\n…" (a log line is JSON, whose strings
+/// escape their line breaks).
+pub fn response_head(headers: &HeaderList, line: Option<String>) -> String {
     let mut listed = line.unwrap_or_default();
     listed.push('\n');
     listed.push_str(&headers.0);
+    listed
+}
+
+/// Builds the runtime's response: `status`, `body`, and the headers of `listed`
+/// ([`response_head`]), whose log line is written first.
+pub fn respond(status: u16, body: &Body, listed: &str) -> Response {
     match body {
-        Body::Bytes(bytes) => respond_with_bytes(status, bytes, &listed),
-        Body::Empty => respond_with_value(status, &JsValue::NULL, &listed),
-        Body::Stream(stream) => respond_with_value(status, stream, &listed),
-        Body::Passed(response) => respond_with_value(status, response, &listed),
+        Body::Bytes(bytes) => respond_with_bytes(status, bytes, listed),
+        Body::Empty => respond_with_value(status, &JsValue::NULL, listed),
+        Body::Stream(stream) => respond_with_value(status, stream, listed),
+        Body::Passed(response) => respond_with_value(status, response, listed),
     }
 }

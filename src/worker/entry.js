@@ -1,11 +1,13 @@
 // The Worker's module (scripts/build-worker.sh bundles it with wasm-bindgen's glue into
 // build/index.js): the wasm instance's handlers as a plain module worker. A request costs one call
-// into wasm; no entrypoint object or proxy is made per request (a class with proxied methods, as
+// into wasm, and a read the pipeline decides ahead two, the module making its runtime calls;
+// no entrypoint object or proxy is made per request (a class with proxied methods, as
 // worker-build's shim makes, was a tenth of the Worker's time on a read passed through).
 //
 // After a panic (instance.rs marks the instance critical) or a trap, the wasm instance is replaced
 // before the next call, and a Durable Object made by the old instance is made again.
 import * as wasm from './index.js';
+import { respond, send } from './batched.js';
 
 /** The state shared with the instance: `{ criticalError, instanceId }`. */
 const life = wasm.__worker_init_state();
@@ -37,8 +39,37 @@ function call(run) {
   }
 }
 
+/**
+ * Forwards a read decided ahead of the pipeline (`ahead`: "ticket\ntimeoutMs\nmethod\nurl\nname\nvalue…",
+ * src/worker/read_ahead.rs): its answer streamed through to the client, or, when it cannot be (or
+ * the fetch failed), handed to the pipeline, which answers it as if it had sent the request itself.
+ */
+async function forwardRead(ahead, request, env, ctx) {
+  const ticketEnd = ahead.indexOf('\n');
+  const timeoutEnd = ahead.indexOf('\n', ticketEnd + 1);
+  const ticket = Number(ahead.slice(0, ticketEnd));
+  const signal = AbortSignal.timeout(Number(ahead.slice(ticketEnd + 1, timeoutEnd)));
+  let answer;
+  try {
+    answer = await send(ahead.slice(timeoutEnd + 1), null, signal, false);
+  } catch {
+    answer = undefined;
+  }
+  if (answer !== undefined) {
+    const head = call(() => wasm.readAnswered(ticket, answer));
+    if (head !== '') return respond(answer.status, answer.body, head);
+  }
+  return call(() => wasm.readHeld(ticket, request, env, ctx, answer, signal));
+}
+
 export default {
   fetch(request, env, ctx) {
+    // A read the pipeline decides ahead is forwarded here, with no task of the executor's; any
+    // other request is the pipeline's.
+    if (request.method === 'GET') {
+      const ahead = call(() => wasm.readAhead(request, env, ctx));
+      if (ahead !== '') return forwardRead(ahead, request, env, ctx);
+    }
     return call(() => wasm.fetch(request, env, ctx));
   },
 };

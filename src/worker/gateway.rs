@@ -17,14 +17,44 @@ use crate::error::{Error, ErrorCode};
 use crate::headers::{presented_key, API_KEY_HEADER, IDEMPOTENCY_KEY_HEADER};
 use crate::idempotency::frees_the_key;
 use crate::ids::SessionName;
-use crate::keys::{ClientKey, KEY_PATH};
+use crate::keys::{ClientKey, Scope, KEY_PATH};
 use crate::limits::BODY_MAX_BYTES;
 use crate::openapi::OPENAPI_PATH;
 use crate::ops::dialect::lacking;
-use crate::ops::{GroupRequest, OperationKind, Outcome, Part, Plan, RateClass, RenderedRequest, Reply};
+use crate::ops::{Charge, GroupRequest, OperationKind, Outcome, Part, Plan, RateClass, RenderedRequest, Reply};
 use crate::ratelimit::{limit_field, policy_field};
 use crate::upstream::{AnswerCheck, UpstreamFailure};
 use crate::wire::{check_body_media_type, percent_decode};
+
+/// Where the gateway sends a request (a webhook delivery aside), by its method and path.
+pub enum Destination<'p> {
+    /// A CORS preflight.
+    Preflight,
+    /// `/healthz`.
+    Health,
+    /// The client key's own route ([`KEY_PATH`]).
+    Key,
+    /// The OpenAPI document ([`OPENAPI_PATH`]).
+    OpenApi,
+    /// A group operation, in a dialect's table.
+    Routed(Routed<'p>),
+    /// Anything else: the console's static assets, or 404.
+    Console,
+}
+
+/// Where `req`, whose path is `path`, goes.
+pub fn destination<'p>(req: &Incoming, path: &'p str) -> Destination<'p> {
+    let method = req.method();
+    if method == "OPTIONS" && req.header("Access-Control-Request-Method").is_some() {
+        return Destination::Preflight;
+    }
+    match path {
+        "/healthz" => Destination::Health,
+        KEY_PATH => Destination::Key,
+        OPENAPI_PATH => Destination::OpenApi,
+        _ => Routed::locate(method, path).map_or(Destination::Console, Destination::Routed),
+    }
+}
 
 /// Handles one request; every failure is an [`Error`] for the caller to answer as a problem.
 pub async fn handle(
@@ -33,24 +63,15 @@ pub async fn handle(
     settings: &GatewaySettings,
     exchange: &mut Exchange,
 ) -> Result<Outgoing, Error> {
-    let method = req.method().to_owned();
     let path = req.path();
-    if method == "OPTIONS" && req.header("Access-Control-Request-Method").is_some() {
-        return preflight(exchange, settings);
+    match destination(&req, &path) {
+        Destination::Preflight => preflight(exchange, settings),
+        Destination::Health => Ok(respond(200, br#"{"status":"ok"}"#.to_vec(), "application/json")),
+        Destination::Key => key_route::answer(&mut req, settings, exchange).await,
+        Destination::OpenApi => super::openapi::answer(&mut req, env, settings, exchange).await,
+        Destination::Routed(routed) => serve(&routed, &mut req, env, settings, exchange).await,
+        Destination::Console => super::console::serve(&req, env, &path).await,
     }
-    if path == "/healthz" {
-        return Ok(respond(200, br#"{"status":"ok"}"#.to_vec(), "application/json"));
-    }
-    if path == KEY_PATH {
-        return key_route::answer(&mut req, settings, exchange).await;
-    }
-    if path == OPENAPI_PATH {
-        return super::openapi::answer(&mut req, env, settings, exchange).await;
-    }
-    let Some(routed) = Routed::locate(&method, &path) else {
-        return super::console::serve(&req, env, &path).await;
-    };
-    serve(&routed, &mut req, env, settings, exchange).await
 }
 
 /// Serves a request located in a dialect's table: accept, idempotency, then every part of the
@@ -63,27 +84,16 @@ async fn serve(
     exchange: &mut Exchange,
 ) -> Result<Outgoing, Error> {
     exchange.log.dialect = Some(routed.dialect());
-    let mut plan = accept(routed, req, settings, exchange).await?;
+    // The body is read (up to the cap) before answering anything, even a 401: a response sent
+    // while the client is still sending can reset its connection.
+    let body = read_body(req).await;
+    let mut plan = accept(routed, req, body, settings, exchange)?;
     for part in &mut plan.parts {
         if let Part::Ready(operation) = part {
             resolve_picture_url(operation, settings).await?;
         }
     }
-    let upstream = settings.upstream_dialect;
-    // Every part the upstream cannot carry stops the request before anything is sent.
-    if let Some(kind) = plan.kinds().find(|&kind| upstream.lacks(kind)) {
-        return Err(lacking(upstream.name(), kind));
-    }
-    let rendered = plan
-        .parts
-        .iter()
-        .map(|part| match part {
-            Part::Ready(operation) => {
-                upstream.render(&GroupRequest { session: plan.session.clone(), operation: operation.clone() }).map(Some)
-            }
-            Part::DescribeCreated(_) => Ok(None),
-        })
-        .collect::<Result<Vec<_>, Error>>()?;
+    let rendered = render_parts(&plan, settings)?;
     // The header is read only for an operation that honours it (one call into the runtime less).
     let idempotent = plan.kinds().next().is_some_and(OperationKind::idempotent);
     let idempotency_key = idempotent.then(|| req.header(IDEMPOTENCY_KEY_HEADER)).flatten();
@@ -102,12 +112,7 @@ async fn serve(
         }
         _ => None,
     };
-    // The one part's successful answer reaches the client unchanged: it may stream through unread.
-    let stream = settings.answer_check == AnswerCheck::Headers
-        && plan.parts.len() == 1
-        && idempotency.is_none()
-        && routed.answers_one_part_as_is()
-        && upstream.answers_canonically();
+    let stream = idempotency.is_none() && streams_through(routed, &plan, settings);
     let mut outcomes: Vec<Outcome> = Vec::with_capacity(plan.parts.len());
     for (part, rendered) in plan.parts.iter().zip(rendered) {
         let outcome = match part.resolve(&outcomes) {
@@ -142,6 +147,62 @@ async fn serve(
         }
     }
     result.map(pass_through)
+}
+
+/// Every part of `plan` rendered for the upstream (`None`: a part rendered once the create it
+/// follows has answered); a part the upstream cannot carry stops the request before anything is sent.
+fn render_parts(plan: &Plan, settings: &GatewaySettings) -> Result<Vec<Option<RenderedRequest>>, Error> {
+    let upstream = settings.upstream_dialect;
+    if let Some(kind) = plan.kinds().find(|&kind| upstream.lacks(kind)) {
+        return Err(lacking(upstream.name(), kind));
+    }
+    plan.parts
+        .iter()
+        .map(|part| match part {
+            Part::Ready(operation) => {
+                upstream.render(&GroupRequest { session: plan.session.clone(), operation: operation.clone() }).map(Some)
+            }
+            Part::DescribeCreated(_) => Ok(None),
+        })
+        .collect()
+}
+
+/// Whether the one part's successful answer reaches the client unchanged, so that it may stream
+/// through unread (unless an idempotency record is to keep it).
+fn streams_through(routed: &Routed<'_>, plan: &Plan, settings: &GatewaySettings) -> bool {
+    settings.answer_check == AnswerCheck::Headers
+        && plan.parts.len() == 1
+        && routed.answers_one_part_as_is()
+        && settings.upstream_dialect.answers_canonically()
+}
+
+/// The read the Worker's module forwards itself, ahead of the pipeline (`read_ahead.rs`): when
+/// `req` is a `GET` without a body whose plan is one read, with nothing to wait on before it is
+/// sent (no picture to fetch, no idempotency record, no rate limit, no group cache) and an answer
+/// that streams through unread, that read rendered for the upstream, `exchange` filled in as the
+/// pipeline fills it. `None`: the request takes the pipeline, which also answers every refusal.
+pub fn forwardable_read(
+    routed: &Routed<'_>,
+    req: &Incoming,
+    env: &Env,
+    settings: &GatewaySettings,
+    exchange: &mut Exchange,
+) -> Option<RenderedRequest> {
+    if req.method() != "GET" || req.inner().body().is_some() {
+        return None;
+    }
+    exchange.log.dialect = Some(routed.dialect());
+    let plan = accept(routed, req, Ok(Vec::new()), settings, exchange).ok()?;
+    let [Part::Ready(operation)] = plan.parts.as_slice() else { return None };
+    let kind = operation.kind();
+    if kind.scope() != Scope::Read || kind.idempotent() || !streams_through(routed, &plan, settings) {
+        return None;
+    }
+    let request = GroupRequest { session: plan.session.clone(), operation: operation.clone() };
+    if !charges(&request, settings).is_empty() || !GroupCache::open(env, settings, &request, req).is_idle() {
+        return None;
+    }
+    render_parts(&plan, settings).ok()?.pop().flatten()
 }
 
 /// Runs one part: answers it from the group cache when it can; else renders it for the upstream
@@ -190,16 +251,14 @@ async fn run_part(
     cache.settle(answer, exchange).await.map(Forwarded::Held)
 }
 
-/// Authenticates, then reads and validates the located request.
-async fn accept(
+/// Authenticates, then reads and validates the located request with its `body` (as read).
+fn accept(
     routed: &Routed<'_>,
-    req: &mut Incoming,
+    req: &Incoming,
+    body: Result<Vec<u8>, Error>,
     settings: &GatewaySettings,
     exchange: &mut Exchange,
 ) -> Result<Plan, Error> {
-    // The body is read (up to the cap) before answering anything, even a 401: a response sent
-    // while the client is still sending can reset its connection.
-    let body = read_body(req).await;
     let (session, key) = authenticate(req, routed.session(), settings, exchange)?;
     exchange.log.session = Some(session.to_string());
     let endpoint = routed.endpoint();
@@ -270,7 +329,7 @@ async fn limit_and_forward(
     exchange.log.kv_ops = limiter.kv_ops;
     exchange.log.do_calls = limiter.do_calls;
     let ticket = ticket?;
-    match forward(settings, rendered, &exchange.request_id, stream).await {
+    match forward(settings, rendered, &exchange.request_id, stream, exchange.prefetched.take()).await {
         Ok(forwarded) => {
             exchange.log.upstream_status = Some(forwarded.status());
             Ok(forwarded)
@@ -289,6 +348,13 @@ async fn limit_and_forward(
     }
 }
 
+/// What the operation is charged under the configured quotas (none: it is not limited).
+fn charges(request: &GroupRequest, settings: &GatewaySettings) -> Vec<Charge> {
+    let mut charges = request.operation.rate_charges();
+    charges.retain(|charge| !settings.rate.quotas(charge.class).is_empty());
+    charges
+}
+
 /// Applies the rate limits the operation is charged under, all or none; `Ok(Some(held))` names
 /// the log entries to refund.
 async fn limit(
@@ -297,8 +363,7 @@ async fn limit(
     settings: &GatewaySettings,
     exchange: &mut Exchange,
 ) -> Result<Option<Vec<Held>>, Error> {
-    let mut charges = request.operation.rate_charges();
-    charges.retain(|charge| !settings.rate.quotas(charge.class).is_empty());
+    let charges = charges(request, settings);
     if charges.is_empty() {
         return Ok(None);
     }

@@ -2,11 +2,12 @@
 //! log line, applied the same way to every answer. The answer is held in Rust ([`Outgoing`]) and
 //! handed to the runtime, its headers and the log line with it, in one call.
 
-use super::batched::{respond as build, Body, HeaderList};
+use super::batched::{respond as build, response_head, Body, HeaderList};
 use super::incoming::Incoming;
 use super::log::LogLine;
 use super::runtime::{console_error, message};
 use super::task::settled;
+use super::upstream::Prefetched;
 use crate::config::AllowedOrigins;
 use crate::error::{Error, ErrorCode};
 use crate::wire::record::Writer;
@@ -41,7 +42,7 @@ pub struct Outgoing {
 impl Outgoing {
     /// The runtime's response (no log line: for answers outside an exchange).
     pub fn into_response(self) -> Response {
-        build(self.status, &self.body, &self.headers, None)
+        build(self.status, &self.body, &response_head(&self.headers, None))
     }
 }
 
@@ -55,6 +56,9 @@ pub struct Exchange {
     pub headers: Vec<(&'static str, String)>,
     /// The log line being filled in.
     pub log: LogLine,
+    /// The upstream's answer, when the Worker's module fetched it before the request reached the
+    /// pipeline (a read forwarded ahead, `read_ahead.rs`); taken by the forward.
+    pub prefetched: Option<Prefetched>,
 }
 
 impl Exchange {
@@ -62,12 +66,19 @@ impl Exchange {
     pub fn begin(req: &Incoming) -> Self {
         let request_id = req.header(REQUEST_ID).filter(|id| valid_request_id(id)).unwrap_or_else(random_uuid);
         let log = LogLine::begin(&request_id, req.method());
-        Exchange { request_id, origin: req.header("Origin"), headers: Vec::new(), log }
+        Exchange { request_id, origin: req.header("Origin"), headers: Vec::new(), log, prefetched: None }
     }
 
     /// Builds the final response: the result or its problem, plus request id, CORS and extra
     /// headers; writes the log line.
-    pub fn finish(mut self, result: Result<Outgoing, Error>, origins: &AllowedOrigins) -> Response {
+    pub fn finish(self, result: Result<Outgoing, Error>, origins: &AllowedOrigins) -> Response {
+        let (status, body, head) = self.close(result, origins);
+        build(status, &body, &head)
+    }
+
+    /// The final answer as [`Exchange::finish`] builds it: its status, its body, and its headers
+    /// with the log line ([`response_head`]).
+    pub fn close(mut self, result: Result<Outgoing, Error>, origins: &AllowedOrigins) -> (u16, Body, String) {
         let Outgoing { status, mut headers, body } = match result {
             Ok(outgoing) => outgoing,
             Err(error) => {
@@ -84,7 +95,7 @@ impl Exchange {
             headers.add("Access-Control-Expose-Headers", EXPOSED);
         }
         headers.add("Vary", "Origin");
-        build(status, &body, &headers, Some(self.log.finish(status)))
+        (status, body, response_head(&headers, Some(self.log.finish(status))))
     }
 }
 

@@ -22,6 +22,7 @@ mod marks;
 mod openapi;
 mod picture_fetch;
 mod quota_object;
+mod read_ahead;
 mod routed;
 mod runtime;
 mod task;
@@ -74,13 +75,14 @@ fn parse_settings(env: &Env) -> Result<GatewaySettings, String> {
 /// or a promise of it when the request waits on the runtime ([`task::run`]).
 #[wasm_bindgen]
 pub fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> JsValue {
-    task::run(async move { Ok(answer(req, &env, &ctx).await.into()) })
+    task::run(async move { Ok(answer(req, &env, &ctx, None).await.into()) })
 }
 
-/// The response to one request.
-async fn answer(req: web_sys::Request, env: &Env, ctx: &Context) -> web_sys::Response {
+/// The response to one request, in `exchange` when it was begun ahead of the pipeline
+/// (`read_ahead.rs`).
+async fn answer(req: web_sys::Request, env: &Env, ctx: &Context, exchange: Option<Exchange>) -> web_sys::Response {
     let req = Incoming::new(req);
-    let mut exchange = Exchange::begin(&req);
+    let mut exchange = exchange.unwrap_or_else(|| Exchange::begin(&req));
     let settings = settings(env);
     if let Ok(settings) = &settings {
         cache::note_if_off(env, ctx, settings);

@@ -13,7 +13,8 @@ use crate::error::{Error, ErrorCode};
 use crate::limits::UPSTREAM_ANSWER_MAX_BYTES;
 use crate::ops::RenderedRequest;
 use crate::upstream::{classify_failure, streams_unread, unsound_body, UpstreamFailure};
-use web_sys::AbortSignal;
+use wasm_bindgen::JsValue;
+use web_sys::{AbortSignal, ReadableStream, Response};
 
 /// A successful upstream answer, passed to the client unchanged.
 pub struct Answer {
@@ -47,16 +48,57 @@ fn not_reached(error: Error) -> UpstreamFailure {
     UpstreamFailure { error, reached_whatsapp: false }
 }
 
-/// Sends `rendered` upstream. Connection failures did not reach WhatsApp; a timeout may have.
-/// With `stream` (the answer goes to the client unchanged), a successful answer the upstream
-/// labels JSON is streamed through unread ([`streams_unread`]).
-pub async fn forward(
+/// An upstream answer's status and the headers its reading depends on.
+pub struct AnswerHead {
+    /// The status.
+    pub status: u16,
+    /// `Content-Type`.
+    pub content_type: Option<String>,
+    /// `Content-Length`.
+    pub length: Option<String>,
+    /// `Content-Encoding`.
+    pub encoding: Option<String>,
+}
+
+impl AnswerHead {
+    /// The head of `response`, read in one call.
+    pub fn of(response: &Response) -> Self {
+        thread_local!(static NAMES: HeaderNames = HeaderNames::from("Content-Type\nContent-Length\nContent-Encoding"));
+        let (status, [content_type, length, encoding]) = answer_head(response, &NAMES);
+        AnswerHead { status, content_type, length, encoding }
+    }
+
+    /// Whether the answer, passed on unchanged, may stream through to the client unread
+    /// ([`streams_unread`]).
+    pub fn streams(&self) -> bool {
+        let declared = delivered_length(self.length.as_deref(), self.encoding.as_deref());
+        streams_unread(self.status, self.content_type.as_deref(), declared, UPSTREAM_ANSWER_MAX_BYTES)
+    }
+
+    /// The client's response to a streaming answer, its body streamed from `body`.
+    pub fn streamed(&self, body: Option<ReadableStream>) -> Outgoing {
+        respond_streamed(self.status, body, self.content_type.as_deref().unwrap_or("application/json"))
+    }
+}
+
+/// An upstream answer the Worker's module fetched itself, for a read it forwarded ahead of the
+/// pipeline (`read_ahead.rs`): the answer, or `None` when the fetch failed; and the signal that
+/// timed the exchange (its body too), which tells a timeout from a broken connection.
+pub struct Prefetched {
+    /// The answer (`None`: the fetch failed).
+    pub response: Option<Response>,
+    /// The exchange's timeout.
+    pub signal: AbortSignal,
+}
+
+/// The URL and headers `rendered` is sent upstream with: the upstream's key in its dialect's
+/// header, and the request id.
+pub fn upstream_request(
     settings: &GatewaySettings,
     rendered: &RenderedRequest,
     request_id: &str,
-    stream: bool,
-) -> Result<Forwarded, UpstreamFailure> {
-    let mut url = format!("{}{}", settings.upstream_url, rendered.path);
+) -> (String, HeaderList) {
+    let mut url = [settings.upstream_url.as_str(), rendered.path.as_str()].concat();
     if !rendered.query.is_empty() {
         url.push('?');
         url.push_str(&rendered.query);
@@ -67,35 +109,55 @@ pub async fn forward(
     if rendered.body.is_some() {
         headers.add("Content-Type", "application/json");
     }
-    // The runtime's own timer aborts the exchange, answer body included: no timer of ours to set,
-    // race and clear. An aborted signal is what tells a timeout from a broken connection.
-    let signal = AbortSignal::timeout_with_u32(settings.upstream_timeout_ms);
+    (url, headers)
+}
+
+/// Sends `rendered` upstream, or takes the answer `prefetched` for it. Connection failures did
+/// not reach WhatsApp; a timeout may have. With `stream` (the answer goes to the client
+/// unchanged), a successful answer the upstream labels JSON is streamed through unread
+/// ([`streams_unread`]).
+pub async fn forward(
+    settings: &GatewaySettings,
+    rendered: &RenderedRequest,
+    request_id: &str,
+    stream: bool,
+    prefetched: Option<Prefetched>,
+) -> Result<Forwarded, UpstreamFailure> {
     let timed_out = || {
         let detail = format!("the upstream did not answer within {} ms", settings.upstream_timeout_ms);
         UpstreamFailure { error: Error::new(ErrorCode::UpstreamTimeout, detail), reached_whatsapp: true }
     };
-    // A redirect is answered as an error, never followed: following it would send the key on.
-    let outbound = Outbound {
-        method: rendered.method.as_str(),
-        headers: &headers,
-        body: rendered.body.as_deref(),
-        signal: Some(&signal),
-        follow_redirects: false,
+    let (sent, signal) = match prefetched {
+        Some(Prefetched { response, signal }) => (response.ok_or(JsValue::UNDEFINED), signal),
+        None => {
+            let (url, headers) = upstream_request(settings, rendered, request_id);
+            // The runtime's own timer aborts the exchange, answer body included: no timer of ours
+            // to set, race and clear.
+            let signal = AbortSignal::timeout_with_u32(settings.upstream_timeout_ms);
+            // A redirect is answered as an error, never followed: following it would send the key on.
+            let outbound = Outbound {
+                method: rendered.method.as_str(),
+                headers: &headers,
+                body: rendered.body.as_deref(),
+                signal: Some(&signal),
+                follow_redirects: false,
+            };
+            (send(&url, &outbound).await, signal)
+        }
     };
-    let response = match send(&url, &outbound).await {
+    let response = match sent {
         Ok(response) => response,
         Err(_) if signal.aborted() => return Err(timed_out()),
         Err(_) => {
             return Err(not_reached(Error::new(ErrorCode::UpstreamUnavailable, "the upstream could not be reached")))
         }
     };
-    thread_local!(static NAMES: HeaderNames = HeaderNames::from("Content-Type\nContent-Length\nContent-Encoding"));
-    let (status, [content_type, length, encoding]) = answer_head(&response, &NAMES);
-    let declared = delivered_length(length.as_deref(), encoding.as_deref());
-    if stream && streams_unread(status, content_type.as_deref(), declared, UPSTREAM_ANSWER_MAX_BYTES) {
-        let content_type = content_type.as_deref().unwrap_or("application/json");
-        return Ok(Forwarded::Streamed(respond_streamed(status, response.body(), content_type)));
+    let head = AnswerHead::of(&response);
+    if stream && head.streams() {
+        return Ok(Forwarded::Streamed(head.streamed(response.body())));
     }
+    let AnswerHead { status, content_type, length, encoding } = head;
+    let declared = delivered_length(length.as_deref(), encoding.as_deref());
     // From here on the upstream has answered: the request reached it, whatever follows.
     let reached = |detail: String| UpstreamFailure {
         error: Error::new(ErrorCode::UpstreamUnavailable, detail).with_upstream_status(status),
