@@ -145,6 +145,7 @@ pub async fn forward(
             (send(&url, &outbound).await, signal)
         }
     };
+    // An aborted signal is what tells a timeout from a broken connection.
     let response = match sent {
         Ok(response) => response,
         Err(_) if signal.aborted() => return Err(timed_out()),
