@@ -1,9 +1,9 @@
 // Per-request CPU time of groupgate (or baseline (d) or (e)) against a baseline, both loaded at
 // once: the two Workers' workerd processes share one CPU, everything else (this process, the
-// upstream stub, the two wrk runs) the other. Sharing one CPU at the same moment, the two meet the same machine (its clock,
-// its caches, its neighbours), which moves one run of bench/http.mjs against the next by ±10 %;
-// the ratio of their CPU time per request (read from /proc while wrk ran) is then good to a few
-// per cent a round. Needs two CPUs and taskset; without them it writes why it did not run.
+// upstream stub, the two wrk runs) the other. Sharing one CPU at the same moment, the two meet
+// the same machine (its clock, its caches, its neighbours), which moves one run of bench/http.mjs
+// against the next by ±10 %; the ratio of their CPU time per request (read from /proc while wrk
+// ran) is then good to a few per cent a round. Needs two CPUs and taskset; without them it writes why it did not run.
 //
 //   node bench/paired.mjs      (after scripts/build-worker.sh and bench/rust-read/build.sh;
 //                               settings: BENCH_PAIRED_ROUNDS=8, BENCH_PAIRED_SECONDS=3,
@@ -77,7 +77,10 @@ async function startPinned(id, upstreamUrl) {
   return { stack, pids };
 }
 
-/** One round: both Workers loaded at once; each one's req/s and CPU µs per request. A baseline a route does not list answers as (a) does (every baseline forwards). */
+/**
+ * One round: both Workers loaded at once; each one's req/s and CPU µs per request. A baseline a
+ * route does not list answers as (a) does (every baseline forwards).
+ */
 async function round(route, workers) {
   const cpu = () => workers.map((w) => w.pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0));
   const before = cpu();

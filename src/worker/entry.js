@@ -65,10 +65,10 @@ async function forwardRead(ahead, request, env, ctx) {
 export default {
   fetch(request, env, ctx) {
     // A read the pipeline decides ahead is forwarded here, with no task of the executor's; any
-    // other request is the pipeline's.
+    // other GET goes on through the pipeline from that decision, every other request straight in.
     if (request.method === 'GET') {
       const ahead = call(() => wasm.readAhead(request, env, ctx));
-      if (ahead !== '') return forwardRead(ahead, request, env, ctx);
+      return typeof ahead === 'string' ? forwardRead(ahead, request, env, ctx) : ahead;
     }
     return call(() => wasm.fetch(request, env, ctx));
   },

@@ -75,13 +75,17 @@ fn parse_settings(env: &Env) -> Result<GatewaySettings, String> {
 /// or a promise of it when the request waits on the runtime ([`task::run`]).
 #[wasm_bindgen]
 pub fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> JsValue {
-    task::run(async move { Ok(answer(req, &env, &ctx, None).await.into()) })
+    pipeline(Incoming::new(req), env, ctx, None)
 }
 
-/// The response to one request, in `exchange` when it was begun ahead of the pipeline
-/// (`read_ahead.rs`).
-async fn answer(req: web_sys::Request, env: &Env, ctx: &Context, exchange: Option<Exchange>) -> web_sys::Response {
-    let req = Incoming::new(req);
+/// The pipeline's answer to `req`, in `exchange` when it was begun ahead of the pipeline
+/// (`read_ahead.rs`): the response, or a promise of it ([`task::run`]).
+fn pipeline(req: Incoming, env: Env, ctx: Context, exchange: Option<Exchange>) -> JsValue {
+    task::run(async move { Ok(answer(req, &env, &ctx, exchange).await.into()) })
+}
+
+/// The response to one request.
+async fn answer(req: Incoming, env: &Env, ctx: &Context, exchange: Option<Exchange>) -> web_sys::Response {
     let mut exchange = exchange.unwrap_or_else(|| Exchange::begin(&req));
     let settings = settings(env);
     if let Ok(settings) = &settings {
