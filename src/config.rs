@@ -29,7 +29,7 @@ use crate::picture_url::PictureUrlPolicy;
 use crate::ratelimit::{Policy, Quota, Scope};
 use crate::upstream::AnswerCheck;
 use crate::webhook::WebhookSettings;
-use crate::wire::is_http_url;
+use crate::wire::{is_http_url, joined};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -205,7 +205,7 @@ pub fn upstream_dialect(value: Option<&str>) -> Result<&'static dyn Upstream, St
     let name = value.map(str::trim).filter(|v| !v.is_empty()).unwrap_or("waha");
     UPSTREAM_DIALECTS.iter().copied().find(|d| d.name() == name).ok_or_else(|| {
         let names: Vec<&str> = UPSTREAM_DIALECTS.iter().map(|d| d.name()).collect();
-        format!("UPSTREAM_DIALECT: expected one of {}", names.join(", "))
+        format!("UPSTREAM_DIALECT: expected one of {}", joined(&names, ", "))
     })
 }
 

@@ -14,7 +14,7 @@ use crate::config::normalize_origin;
 use crate::error::{Error, ErrorCode};
 use crate::ids::SessionName;
 use crate::ops::OperationKind;
-use crate::wire::Json;
+use crate::wire::{joined, Json};
 
 /// The Worker's route answering what the calling key may do ([`ClientKey::grant`]); outside
 /// `/api/`, where WAHA has its own `/api/keys`.
@@ -123,7 +123,7 @@ fn list<T>(field: &str, mut item: impl FnMut(usize, &str) -> Result<T, String>) 
 
 fn scope(position: usize, name: &str) -> Result<Scope, String> {
     let names: Vec<&str> = Scope::ALL.iter().map(|s| s.as_str()).collect();
-    Scope::parse(name).ok_or_else(|| format!("scope {position} is not one of {}", names.join(", ")))
+    Scope::parse(name).ok_or_else(|| format!("scope {position} is not one of {}", joined(&names, ", ")))
 }
 
 fn origins(field: &str) -> Result<Option<Vec<String>>, String> {

@@ -20,6 +20,7 @@ pub mod limits;
 pub mod netaddr;
 pub mod openapi;
 pub mod ops;
+pub mod order;
 pub mod pacing;
 pub mod picture;
 pub mod picture_url;

@@ -32,7 +32,11 @@ impl fmt::Display for Host {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Host::Name(name) => f.write_str(name),
-            Host::V4(ip) => write!(f, "{ip}"),
+            // Octet by octet: the standard library's `Display` of the address is 0.6 KB of code.
+            Host::V4(ip) => {
+                let [a, b, c, d] = ip.octets().map(u32::from);
+                write!(f, "{a}.{b}.{c}.{d}")
+            }
             Host::V6(ip) => write!(f, "[{}]", ipv6_text(ip)),
         }
     }

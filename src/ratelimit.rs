@@ -13,6 +13,7 @@
 
 use crate::ids::{GroupId, SessionName};
 use crate::ops::RateClass;
+use crate::order::sorted_positions;
 use crate::wire::joined;
 use std::fmt;
 
@@ -208,8 +209,9 @@ fn secs_ceil(ms: u64) -> u64 {
 /// Admitted iff the in-window entries ordered before `own`, plus `own`, fit `policy.units`.
 pub fn decide(now_ms: u64, policy: Policy, log: &[LogEntry], own: &LogEntry) -> Decision {
     let since = now_ms.saturating_sub(policy.window_ms());
-    let mut window: Vec<&LogEntry> = log.iter().filter(|e| e.at_ms > since && *e != own).collect();
-    window.sort_unstable();
+    let found: Vec<&LogEntry> = log.iter().filter(|e| e.at_ms > since && *e != own).collect();
+    let window: Vec<&LogEntry> =
+        sorted_positions(found.len(), &|a, b| found[a] <= found[b]).into_iter().map(|i| found[i]).collect();
     let before: Vec<&LogEntry> = window.iter().copied().filter(|e| *e < own).collect();
     let used_before: u64 = before.iter().map(|e| u64::from(e.cost)).sum();
     let allowed = used_before + u64::from(own.cost) <= u64::from(policy.units);

@@ -2,6 +2,7 @@
 //! error text inside; groupgate recognises them and answers a meaningful status instead.
 
 use crate::error::{Error, ErrorCode};
+use crate::wire::joined;
 use crate::wire::json::{self, Value};
 
 /// Seconds a client is told to wait after WhatsApp answered `rate-overlimit` (WhatsApp does not
@@ -38,7 +39,7 @@ fn upstream_message(body: &Value<'_>) -> Option<String> {
         Value::String(s) => Some(s.to_string()),
         Value::Array(items) => {
             let parts: Vec<&str> = items.iter().filter_map(Value::as_str).collect();
-            (!parts.is_empty()).then(|| parts.join("; "))
+            (!parts.is_empty()).then(|| joined(&parts, "; "))
         }
         _ => None,
     })

@@ -175,11 +175,11 @@ pub fn is_http_url(s: &str) -> bool {
     host_ok && port_ok && !s.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
-/// `items` one after another, `separator` between each two (rather than a `Vec<String>` and
-/// `join` for each list of owned texts).
-pub fn joined(items: impl IntoIterator<Item = String>, separator: &str) -> String {
+/// `items` one after another, `separator` between each two: every list the code joins, owned
+/// texts or borrowed, by this one loop rather than the standard library's `join`.
+pub fn joined<T: AsRef<str>>(items: impl IntoIterator<Item = T>, separator: &str) -> String {
     let mut text = String::new();
-    write_separated(&mut text, separator, items, |item, out| out.push_str(&item));
+    write_separated(&mut text, separator, items, |item, out| out.push_str(item.as_ref()));
     text
 }
 

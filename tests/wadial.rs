@@ -251,7 +251,7 @@ fn routes_refuse_wrong_methods_and_keep_literals_apart() {
 
 /// Renders `request` for a Wadial-style upstream as `METHOD path body`.
 fn wadial_call(request: &GroupRequest) -> Result<String, Error> {
-    let r = Wadial.render(request)?;
+    let r = Wadial.render(&request.session, &request.operation)?;
     Ok(format!("{} {}{}", r.method, r.path, r.body.map(|b| format!(" {b}")).unwrap_or_default()))
 }
 
@@ -382,7 +382,7 @@ fn every_operation_renders_as_the_wadial_call_or_not_implemented() {
         assert!(rendered.contains(kind), "{kind:?} is neither rendered nor lacking");
     }
     let listed = ok("GET", &w("/groups"), "limit=2", "");
-    let error = Wadial.render(&listed).unwrap_err();
+    let error = Wadial.render(&listed.session, &listed.operation).unwrap_err();
     assert_eq!((error.code, error.errors[0].code), (ErrorCode::NotImplemented, ErrorCode::NotImplemented));
     assert_eq!(Wadial.credentials("k"), ("Authorization", "Bearer k".to_owned()));
     assert_eq!(Waha.credentials("k"), ("X-Api-Key", "k".to_owned()));

@@ -2,7 +2,7 @@
 
 use crate::Outbound;
 use groupgate::config::GatewaySettings;
-use groupgate::ops::{Dialect, GroupRequest, Part, Waha};
+use groupgate::ops::{Dialect, Part, Waha};
 use groupgate::{Error, ErrorCode};
 use std::cell::RefCell;
 
@@ -46,8 +46,7 @@ fn checked(
         key.check_scope(kind.scope())?;
     }
     let [Part::Ready(operation)] = plan.parts.as_slice() else { return Err(refused()) };
-    let request = GroupRequest { session: plan.session.clone(), operation: operation.clone() };
-    let rendered = settings.upstream_dialect.render(&request)?;
+    let rendered = settings.upstream_dialect.render(&plan.session, operation)?;
     let mut url = [&settings.upstream_url, rendered.path.as_str()].concat();
     if !rendered.query.is_empty() {
         url.extend(["?", &rendered.query]);

@@ -9,7 +9,7 @@ use crate::invite::InviteCode;
 use crate::ops::field::{At, Description, People, Place, Subject};
 use crate::ops::query::{ListGroupsQuery, EXCLUDE, LIMIT, OFFSET, SORT_BY, SORT_ORDER};
 use crate::picture::PictureFile;
-use crate::wire::quoted;
+use crate::wire::{joined, quoted};
 use js_sys::{Array, Object};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -119,11 +119,11 @@ pub(crate) fn options_object(value: &JsValue, name: &str, known: &[&str]) -> Res
         return Ok(None);
     }
     if !value.is_object() || Array::is_array(value) {
-        let detail = format!("{name}: expected an object {{{}}}", known.join(", "));
+        let detail = format!("{name}: expected an object {{{}}}", joined(known, ", "));
         return Err(FieldError::parameter(name, ErrorCode::InvalidType, detail));
     }
     if let Some(key) = unknown_key(value, name, known)? {
-        let detail = format!("{}: not an option of {name} (expected {})", quoted(&key), known.join(", "));
+        let detail = format!("{}: not an option of {name} (expected {})", quoted(&key), joined(known, ", "));
         return Err(FieldError::parameter(key, ErrorCode::UnknownField, detail));
     }
     Ok(Some(value.clone()))

@@ -15,7 +15,7 @@ use crate::limits::{Limits, GROUP_SIZE_MAX, PICTURE_MAX_BYTES};
 use crate::ops::body::parse_json;
 use crate::ops::per_person::{people_asked, per_person_results};
 use crate::ops::{GroupRequest, Method, Operation, OperationKind};
-use crate::wire::{json, quoted, Query};
+use crate::wire::{joined, json, quoted, Query};
 use js_sys::{Array, Object, Promise, JSON};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -161,7 +161,7 @@ impl Inner {
         let mut errors = FieldErrors::new();
         let known = ["baseUrl", "apiKey", "session", "timeoutMs", "headers", "limits"];
         if let Some(key) = errors.take(unknown_key(options, "options", &known)).flatten() {
-            let detail = format!("{}: not an option of GroupsClient (expected {})", quoted(&key), known.join(", "));
+            let detail = format!("{}: not an option of GroupsClient (expected {})", quoted(&key), joined(known, ", "));
             errors.push(FieldError::parameter(key, ErrorCode::UnknownField, detail));
         }
         let base = errors.take(required_string(options, "baseUrl").and_then(|s| base_url(&s)));
@@ -278,7 +278,7 @@ fn idempotency_key_refused(kind: Option<OperationKind>) -> FieldError {
     let honoured: Vec<&str> = OperationKind::ALL.iter().filter(|k| k.idempotent()).map(|k| k.client_name()).collect();
     let detail = format!(
         "idempotencyKey: {method} is not idempotent; the Worker honours Idempotency-Key only for {}",
-        honoured.join(", ")
+        joined(&honoured, ", ")
     );
     FieldError::parameter("idempotencyKey", ErrorCode::UnknownField, detail)
 }
@@ -441,7 +441,7 @@ pub(crate) fn limits_option(value: &JsValue) -> Result<Limits, FieldError> {
     let fixed = [("groupSize", GROUP_SIZE_MAX), ("pictureMaxBytes", PICTURE_MAX_BYTES)];
     let known = ["subjectMax", "descriptionMax", "participantsPerRequest", "groupSize", "pictureMaxBytes"];
     if let Some(key) = unknown_key(value, "limits", &known)? {
-        let detail = format!("limits: {} is not a limit (expected {})", quoted(&key), known[..3].join(", "));
+        let detail = format!("limits: {} is not a limit (expected {})", quoted(&key), joined(&known[..3], ", "));
         return Err(FieldError::parameter(format!("limits.{key}"), ErrorCode::UnknownField, detail));
     }
     for (name, fixed) in fixed {

@@ -15,8 +15,8 @@
 use super::CachedRead;
 use crate::events::{GroupEvent, GroupParticipant, Map, ParticipantsChange, Role, ToValue, Value, WebhookEvent};
 use crate::ids::{GroupId, SessionName};
-use crate::wire::json;
 use crate::wire::record::Writer;
+use crate::wire::{joined, json};
 
 /// Which member list a [`Effect::Members`] edits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -252,7 +252,7 @@ pub fn effects(webhook: &WebhookEvent, raw: &json::Value<'_>) -> Option<EventEff
             Some(group) => {
                 let mut fields = Vec::new();
                 for key in group.keys().filter(|key| *key != "id") {
-                    fields.push(["f:", key].concat());
+                    fields.push(joined(["f:", key], ""));
                 }
                 (&e.group.id, fields, update(group))
             }
@@ -261,7 +261,7 @@ pub fn effects(webhook: &WebhookEvent, raw: &json::Value<'_>) -> Option<EventEff
         GroupEvent::Participants(e) => {
             let mut people = Vec::new();
             for person in &e.participants {
-                people.push(["p:", &person.id].concat());
+                people.push(joined(["p:", &person.id], ""));
             }
             (&e.group.id, people, participants(&e.change, &e.participants))
         }

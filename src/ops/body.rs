@@ -5,7 +5,7 @@ use crate::error::{Error, ErrorCode, FieldError, FieldErrors, Recorded};
 use crate::ids::{GroupId, ParticipantId};
 use crate::limits::{Limits, BODY_MAX_BYTES};
 use crate::wire::json::{self, Value};
-use crate::wire::type_mismatch;
+use crate::wire::{joined, type_mismatch};
 use std::fmt::{self, Display};
 
 /// Parses a body of at most `BODY_MAX_BYTES`; an empty body is `None`.
@@ -92,7 +92,7 @@ impl<'v, 'p> Object<'v, 'p> {
                 let at = Pointer::Key(&pointer, key).to_string();
                 let detail = match allowed {
                     [] => format!("{at}: unknown field; none is expected here"),
-                    _ => format!("{at}: unknown field; expected one of: {}", allowed.join(", ")),
+                    _ => format!("{at}: unknown field; expected one of: {}", joined(allowed, ", ")),
                 };
                 FieldError::body(at, ErrorCode::UnknownField, detail)
             });

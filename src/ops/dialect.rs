@@ -4,12 +4,14 @@
 //! compose the client's answer from the canonical outcome of each part.
 
 use super::field::Description;
-use super::{GroupRequest, Method, Operation, OperationKind, RenderedRequest};
+use super::waha::canonical;
+use super::{Method, Operation, OperationKind, RenderedRequest};
 use crate::error::{Error, ErrorCode};
 use crate::ids::{GroupId, SessionName};
 use crate::keys::Scope;
 use crate::limits::Limits;
 use crate::wire::{joined, json, quoted};
+use std::borrow::Cow;
 
 /// The key of a create answer (canonical, WAHA's shape) that holds the new group's id.
 pub const CREATED_GROUP_ID: &str = "id";
@@ -86,13 +88,13 @@ impl Part {
 
     /// The part's operation, given the outcomes of the parts before it; `None` when it cannot
     /// run (the group it describes was not created).
-    pub fn resolve(&self, before: &[Outcome]) -> Option<Operation> {
+    pub fn resolve(&self, before: &[Outcome]) -> Option<Cow<'_, Operation>> {
         match self {
-            Part::Ready(operation) => Some(operation.clone()),
+            Part::Ready(operation) => Some(Cow::Borrowed(operation)),
             Part::DescribeCreated(description) => {
                 let created = json::parse_bytes(&before.first()?.as_ref().ok()?.body).ok()?;
                 let group = GroupId::parse(created.get(CREATED_GROUP_ID)?.as_str()?).ok()?;
-                Some(Operation::SetDescription { group, description: description.clone() })
+                Some(Cow::Owned(Operation::SetDescription { group, description: description.clone() }))
             }
         }
     }
@@ -126,8 +128,7 @@ impl Plan {
     pub fn fingerprint(&self) -> String {
         let lines = self.parts.iter().map(|part| match part {
             Part::Ready(operation) => {
-                let request = GroupRequest { session: self.session.clone(), operation: operation.clone() };
-                let rendered = request.render();
+                let rendered = canonical(&self.session, operation);
                 format!("{} {} {}", rendered.method, rendered.path, rendered.body.unwrap_or_default())
             }
             Part::DescribeCreated(description) => format!("describe {}", quoted(&description.0)),
@@ -180,7 +181,7 @@ pub trait Upstream: Sync {
 
     /// Renders a request as the dialect's upstream call (`not_implemented` naming the operation
     /// when the dialect lacks it, or naming what it cannot carry).
-    fn render(&self, request: &GroupRequest) -> Result<RenderedRequest, Error>;
+    fn render(&self, session: &SessionName, operation: &Operation) -> Result<RenderedRequest, Error>;
 
     /// Turns a successful upstream answer in this dialect's shape into the canonical one.
     fn to_canonical(&self, _kind: OperationKind, reply: Reply) -> Outcome {

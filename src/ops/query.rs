@@ -2,7 +2,7 @@
 
 use super::field::{At, Field, Input, Output};
 use crate::error::{ErrorCode, FieldError, FieldErrors, Recorded};
-use crate::wire::{quoted, Query};
+use crate::wire::{joined, quoted, Query};
 
 /// `sortBy` of `GET /groups`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,7 +80,7 @@ impl<'q> QueryReader<'q> {
                 let detail = if allowed.is_empty() {
                     format!("{name}: this route takes no query parameters")
                 } else {
-                    format!("{name}: unknown query parameter; expected one of: {}", allowed.join(", "))
+                    format!("{name}: unknown query parameter; expected one of: {}", joined(&allowed, ", "))
                 };
                 errors.push(FieldError::parameter(name.clone(), ErrorCode::UnknownField, detail));
             }

@@ -5,6 +5,7 @@ use super::dialect::{Found, Unrouted};
 use super::waha::not_found;
 use super::Method;
 use crate::error::{Error, ErrorCode};
+use crate::wire::joined;
 
 /// One row of a route table: an endpoint, its method and its path template (`{id}`: the group).
 #[derive(Debug, Clone, Copy)]
@@ -65,7 +66,7 @@ pub fn find<'p, E: Copy>(
         return Err(Unrouted { error: not_found(method, path), allow });
     }
     let names: Vec<&str> = allow.iter().map(|m| m.as_str()).collect();
-    let detail = format!("{method} is not allowed on {under}; allowed: {}", names.join(", "));
+    let detail = format!("{method} is not allowed on {under}; allowed: {}", joined(&names, ", "));
     Err(Unrouted { error: Error::new(ErrorCode::MethodNotAllowed, detail), allow })
 }
 

@@ -13,12 +13,12 @@ use super::field::{At, Description, Field, Input, Place, Subject};
 use super::query::{ListGroupsQuery, QueryReader};
 use super::router::{find, Route};
 use super::waha::decode_segment;
-use super::{GroupRequest, Method, Operation, OperationKind as K, RenderedRequest};
+use super::{Method, Operation, OperationKind as K, RenderedRequest};
 use crate::error::{Error, ErrorCode, FieldError, FieldErrors};
 use crate::ids::{GroupId, ParticipantId, SessionName};
 use crate::invite::InviteCode;
 use crate::limits::Limits;
-use crate::wire::{quoted, Query};
+use crate::wire::{joined, quoted, Query};
 use field_names::*;
 
 /// The Wadial-style dialect.
@@ -240,7 +240,7 @@ fn choice(
     let found = options.iter().copied().find(|o| *o == given);
     if found.is_none() {
         let pointer = body.pointer_of(key);
-        let detail = format!("{pointer}: expected one of {}; got {}", options.join(", "), quoted(given));
+        let detail = format!("{pointer}: expected one of {}; got {}", joined(options, ", "), quoted(given));
         errors.push(FieldError::body(pointer, ErrorCode::InvalidValue, detail));
     }
     found
@@ -299,7 +299,7 @@ fn read_setting(
     if given.len() != 1 {
         let detail = format!(
             "/setting: give exactly one of setting (with enabled), {MEMBER_ADD_MODE} or {MEMBER_SHARE_MODE}; got {}",
-            if given.is_empty() { "none".to_owned() } else { given.join(", ") }
+            if given.is_empty() { "none".to_owned() } else { joined(&given, ", ") }
         );
         let code = if given.is_empty() { ErrorCode::MissingField } else { ErrorCode::InvalidValue };
         errors.push(FieldError::body("/setting", code, detail));
@@ -359,11 +359,11 @@ impl Upstream for Wadial {
         ("Authorization", format!("Bearer {key}"))
     }
 
-    fn render(&self, request: &GroupRequest) -> Result<RenderedRequest, Error> {
-        if self.lacks(request.operation.kind()) {
-            return Err(lacking(self.name(), request.operation.kind()));
+    fn render(&self, session: &SessionName, operation: &Operation) -> Result<RenderedRequest, Error> {
+        if self.lacks(operation.kind()) {
+            return Err(lacking(self.name(), operation.kind()));
         }
-        render::render(request).ok_or_else(|| lacking(self.name(), request.operation.kind()))?
+        render::render(session, operation).ok_or_else(|| lacking(self.name(), operation.kind()))?
     }
 
     fn to_canonical(&self, kind: K, reply: Reply) -> Outcome {

@@ -6,7 +6,7 @@ use super::body::parse_json;
 use super::dialect::{Dialect, Found, Located, Outcome, Part, Plan, Upstream};
 use super::field::Output;
 use super::router::{find, split_template, Route};
-use super::{GroupRequest, OperationKind, RenderedRequest};
+use super::{GroupRequest, Operation, OperationKind, RenderedRequest};
 use crate::error::{Error, ErrorCode, FieldError, FieldErrors};
 use crate::ids::{GroupId, SessionName};
 use crate::limits::Limits;
@@ -27,8 +27,8 @@ impl Upstream for Waha {
         ("X-Api-Key", key.to_owned())
     }
 
-    fn render(&self, request: &GroupRequest) -> Result<RenderedRequest, Error> {
-        Ok(request.render())
+    fn render(&self, session: &SessionName, operation: &Operation) -> Result<RenderedRequest, Error> {
+        Ok(canonical(session, operation))
     }
 }
 
@@ -83,19 +83,24 @@ impl GroupRequest {
 
     /// Renders the canonical (WAHA) request.
     pub fn render(&self) -> RenderedRequest {
-        let kind = self.operation.kind();
-        let mut path = String::with_capacity(128);
-        path.push_str("/api/");
-        path.push_str(self.session.as_str());
-        render_template(kind.waha_template(), self.operation.group().map(GroupId::as_str), &mut path);
-        let mut out = Output::default();
-        self.operation.write(&mut out);
-        RenderedRequest {
-            method: kind.waha_method(),
-            path,
-            query: out.query.render(),
-            body: (!out.body.is_empty()).then(|| Json::Object(out.body).render()),
-        }
+        canonical(&self.session, &self.operation)
+    }
+}
+
+/// `operation` on `session` rendered as the canonical (WAHA) request.
+pub(crate) fn canonical(session: &SessionName, operation: &Operation) -> RenderedRequest {
+    let kind = operation.kind();
+    let mut path = String::with_capacity(128);
+    path.push_str("/api/");
+    path.push_str(session.as_str());
+    render_template(kind.waha_template(), operation.group().map(GroupId::as_str), &mut path);
+    let mut out = Output::default();
+    operation.write(&mut out);
+    RenderedRequest {
+        method: kind.waha_method(),
+        path,
+        query: out.query.render(),
+        body: (!out.body.is_empty()).then(|| Json::Object(out.body).render()),
     }
 }
 

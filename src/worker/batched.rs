@@ -6,6 +6,7 @@
 //! string made once per isolate ([`HeaderNames`]) and handed over by reference.
 
 use super::task::settled;
+use crate::wire::joined;
 use js_sys::{JsString, Promise};
 use std::thread::LocalKey;
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -87,7 +88,7 @@ pub async fn send(url: &str, outbound: &Outbound<'_>) -> Result<Response, JsValu
 /// `\n`-separated text. None holds a line break (the URL settings and picture URLs refuse
 /// whitespace and control characters; a rendered path and query are percent-encoded).
 pub fn send_head(method: &str, url: &str, headers: &HeaderList) -> String {
-    [method, "\n", url, "\n", &headers.0].concat()
+    joined([method, url, &headers.0], "\n")
 }
 
 /// The header values of a head, in the order their names were listed (`\0`: absent).

@@ -19,8 +19,9 @@ use crate::cache::{
 };
 use crate::config::GatewaySettings;
 use crate::error::{Error, ErrorCode};
+use crate::ids::SessionName;
 use crate::ops::answer_shape::AnswerShape;
-use crate::ops::GroupRequest;
+use crate::ops::Operation;
 use crate::webhook::record_ttl_secs;
 use crate::wire::record::Writer;
 use std::cell::Cell;
@@ -52,16 +53,21 @@ pub struct GroupCache {
 }
 
 impl GroupCache {
-    /// Prepares the cache for `request`; `req` is the client's (for `Cache-Control`).
-    pub fn open(env: &Env, settings: &GatewaySettings, request: &GroupRequest, req: &Incoming) -> Self {
+    /// Prepares the cache for `operation` on `session`; `req` is the client's (for `Cache-Control`).
+    pub fn open(
+        env: &Env,
+        settings: &GatewaySettings,
+        session: &SessionName,
+        operation: &Operation,
+        req: &Incoming,
+    ) -> Self {
         let fresh_secs = settings.group_cache.unwrap_or(0);
-        let session = &request.session;
         let role = settings.group_cache.and_then(|_| {
-            if let Some((group, read)) = CachedRead::of(&request.operation) {
-                let shape = request.operation.kind().answer_shape();
+            if let Some((group, read)) = CachedRead::of(operation) {
+                let shape = operation.kind().answer_shape();
                 return Some(Role::Read { key: read.key(session, group), bypass: asks_no_cache(req), shape });
             }
-            let (group, reads) = invalidated_by(&request.operation)?;
+            let (group, reads) = invalidated_by(operation)?;
             Some(Role::Write(reads.into_iter().map(|read| read.key(session, group)).collect()))
         });
         let kv = role.as_ref().and_then(|_| Kv::open(env).map_err(|e| log_failure(&e)).ok());

@@ -4,6 +4,7 @@
 use super::batched::{request_head, HeaderNames};
 use super::http::REQUEST_ID;
 use crate::headers::API_KEY_HEADER;
+use crate::wire::joined;
 
 /// The headers read together with the method and URL: what most requests need.
 const READ_AHEAD: [&str; 6] = [REQUEST_ID, "Origin", API_KEY_HEADER, "Authorization", "Content-Length", "Content-Type"];
@@ -20,7 +21,7 @@ pub struct Incoming {
 impl Incoming {
     /// Wraps the runtime's request.
     pub fn new(raw: web_sys::Request) -> Self {
-        thread_local!(static NAMES: HeaderNames = HeaderNames::from(READ_AHEAD.join("\n")));
+        thread_local!(static NAMES: HeaderNames = HeaderNames::from(joined(READ_AHEAD, "\n")));
         let (method, url, read_ahead) = request_head(&raw, &NAMES);
         Incoming { raw, method, url, read_ahead }
     }

@@ -13,6 +13,7 @@ use crate::error::{Error, ErrorCode};
 use crate::limits::UPSTREAM_ANSWER_MAX_BYTES;
 use crate::ops::RenderedRequest;
 use crate::upstream::{classify_failure, streams_unread, unsound_body, UpstreamFailure};
+use crate::wire::joined;
 use wasm_bindgen::JsValue;
 use web_sys::{AbortSignal, ReadableStream, Response};
 
@@ -98,7 +99,7 @@ pub fn upstream_request(
     rendered: &RenderedRequest,
     request_id: &str,
 ) -> (String, HeaderList) {
-    let mut url = [settings.upstream_url.as_str(), rendered.path.as_str()].concat();
+    let mut url = joined([&settings.upstream_url, &rendered.path], "");
     if !rendered.query.is_empty() {
         url.push('?');
         url.push_str(&rendered.query);

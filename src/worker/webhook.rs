@@ -25,7 +25,7 @@ use crate::webhook::{
     ALGORITHM_HEADER, HMAC_HEADER, REQUEST_ID_HEADER, TIMESTAMP_HEADER,
 };
 use crate::wire::record::Writer;
-use crate::wire::{json, quoted};
+use crate::wire::{joined, json, quoted};
 use wasm_bindgen::JsValue;
 use web_sys::AbortSignal;
 
@@ -115,7 +115,7 @@ fn verified(req: &Incoming, body: &[u8], key: &str, tolerance: u32) -> Result<(D
     if let GroupEvent::Other { event, .. } = &webhook.event {
         let known = [GROUP_V2_JOIN, GROUP_V2_LEAVE, GROUP_V2_UPDATE, GROUP_V2_PARTICIPANTS, GROUP_V2_JOIN_REQUEST];
         let detail =
-            format!("event: {} is not handled here; configure the webhook for {}", quoted(event), known.join(", "));
+            format!("event: {} is not handled here; configure the webhook for {}", quoted(event), joined(known, ", "));
         return Err(Error::new(ErrorCode::UnknownEvent, detail));
     }
     // The header's timestamp is not signed; the body's is.

@@ -3,15 +3,15 @@
 use super::field_names::*;
 use super::{wadial_id, PREFIX};
 use crate::error::{Error, ErrorCode, FieldError};
-use crate::ids::GroupId;
+use crate::ids::{GroupId, SessionName};
 use crate::ops::field::People;
 use crate::ops::waha::render_template;
-use crate::ops::{GroupRequest, Method, Operation, RenderedRequest};
+use crate::ops::{Method, Operation, RenderedRequest};
 use crate::wire::{Json, Query};
 
-/// Renders `request` as the Wadial-style call; `None` for an operation the dialect has no call
-/// for, `Some(Err)` for one it cannot carry as given (a list query).
-pub(super) fn render(request: &GroupRequest) -> Option<Result<RenderedRequest, Error>> {
+/// Renders `operation` on `session` as the Wadial-style call; `None` for an operation the dialect
+/// has no call for, `Some(Err)` for one it cannot carry as given (a list query).
+pub(super) fn render(session: &SessionName, operation: &Operation) -> Option<Result<RenderedRequest, Error>> {
     let ids = |people: &People| Json::Array(people.0.iter().map(|p| Json::Str(wadial_id(p))).collect());
     let flag = |setting: &'static str, value: bool| {
         vec![(SETTING, Json::Str(setting.to_owned())), (ENABLED, Json::Bool(value))]
@@ -22,7 +22,7 @@ pub(super) fn render(request: &GroupRequest) -> Option<Result<RenderedRequest, E
     let action = |action: &str, people| vec![(ACTION, Json::Str(action.to_owned())), (PARTICIPANTS, ids(people))];
     let str_field = |key: &'static str, value: &str| vec![(key, Json::Str(value.to_owned()))];
     let metadata = (Method::Get, "/groups/{id}", None);
-    let (method, template, body): (Method, &str, Option<Vec<(&'static str, Json)>>) = match &request.operation {
+    let (method, template, body): (Method, &str, Option<Vec<(&'static str, Json)>>) = match operation {
         Operation::CreateGroup { subject, participants } => (
             Method::Post,
             "/groups",
@@ -94,8 +94,8 @@ pub(super) fn render(request: &GroupRequest) -> Option<Result<RenderedRequest, E
         _ => return None,
     };
     let mut path = String::from(PREFIX);
-    path.push_str(request.session.as_str());
-    render_template(template, request.operation.group().map(GroupId::as_str), &mut path);
+    path.push_str(session.as_str());
+    render_template(template, operation.group().map(GroupId::as_str), &mut path);
     Some(Ok(RenderedRequest {
         method,
         path,

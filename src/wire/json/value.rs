@@ -1,6 +1,7 @@
 //! The JSON value the reader gives and the writer takes: numbers kept as their text, objects as
 //! key lists sorted once (each key once), so a value is written back exactly as it was read.
 
+use crate::order::sorted_positions;
 use crate::wire::{json_string, write_joined};
 use std::borrow::Cow;
 
@@ -165,7 +166,7 @@ impl<'a> Object<'a> {
     /// Sorts `members` by key; of a repeated key, the last value is kept.
     pub(super) fn from_members(mut members: Vec<(Cow<'a, str>, Value<'a>)>) -> Self {
         if members.len() > 1 {
-            let order = key_order(&members);
+            let order = sorted_positions(members.len(), &|a, b| members[a].0 <= members[b].0);
             let mut slots: Vec<Option<_>> = members.into_iter().map(Some).collect();
             members = order.into_iter().filter_map(|at| slots[at].take()).collect();
             // `dedup_by` keeps the first of a run: move the later value into it.
@@ -224,31 +225,6 @@ impl<'a> Object<'a> {
     }
 }
 
-/// The positions of `members` in key order, those of a repeated key in input order: a bottom-up
-/// merge sort of positions. The standard library's stable sort, made for the members' type, cost
-/// about 4 KB of wasm in each module (BENCHMARKS.md, "Browser module size").
-fn key_order(members: &[(Cow<'_, str>, Value<'_>)]) -> Vec<usize> {
-    let len = members.len();
-    let mut order: Vec<usize> = (0..len).collect();
-    let mut merged = order.clone();
-    let mut width = 1;
-    while width < len {
-        for start in (0..len).step_by(2 * width) {
-            let (mid, end) = ((start + width).min(len), (start + 2 * width).min(len));
-            let (mut left, mut right) = (start, mid);
-            for slot in &mut merged[start..end] {
-                let from_left = right == end || (left < mid && members[order[left]].0 <= members[order[right]].0);
-                let from = if from_left { &mut left } else { &mut right };
-                *slot = order[*from];
-                *from += 1;
-            }
-        }
-        std::mem::swap(&mut order, &mut merged);
-        width *= 2;
-    }
-    order
-}
-
 /// An object of the members in any order; of a repeated key, the last value is kept.
 impl<'a, K: Into<Cow<'a, str>>> FromIterator<(K, Value<'a>)> for Object<'a> {
     fn from_iter<I: IntoIterator<Item = (K, Value<'a>)>>(members: I) -> Self {
@@ -280,18 +256,6 @@ mod tests {
         assert_eq!(object.remove("b"), Some(Value::from(2u64)));
         assert_eq!(object.remove("z"), None);
         assert_eq!(Value::Object(object).render(), r#"{"0":[],"a":true,"c":null}"#);
-    }
-
-    #[test]
-    fn key_order_is_the_stable_sort_of_the_keys() {
-        for len in 0..40usize {
-            // Keys with many repeats, in a scrambled order.
-            let keys: Vec<String> = (0..len).map(|i| ((i * 7919 + 13) % 11).to_string()).collect();
-            let members: Vec<(Cow<str>, Value)> = keys.iter().map(|k| (Cow::from(k.as_str()), Value::Null)).collect();
-            let mut want: Vec<usize> = (0..len).collect();
-            want.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
-            assert_eq!(key_order(&members), want, "{len} members");
-        }
     }
 
     #[test]
