@@ -237,8 +237,8 @@ pub enum Json {
     Array(Vec<Json>),
     /// An object with its keys in order.
     Object(Vec<(&'static str, Json)>),
-    /// A list of people as WAHA spells it: `[{"id": …}, …]`, one object per id.
-    People(Vec<String>),
+    /// A value already written as JSON text (a list of people, written straight from their ids).
+    Text(String),
 }
 
 impl Json {
@@ -254,11 +254,7 @@ impl Json {
         match self {
             Json::Str(s) => json_string(s, out),
             Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-            Json::People(ids) => write_joined(out, ['[', ']'], ids, |id, out| {
-                out.push_str("{\"id\":");
-                json_string(id, out);
-                out.push('}');
-            }),
+            Json::Text(text) => out.push_str(text),
             Json::Array(items) => write_joined(out, ['[', ']'], items, Json::write),
             Json::Object(fields) => write_joined(out, ['{', '}'], fields, |(key, value), out| {
                 json_string(key, out);
@@ -411,14 +407,5 @@ mod tests {
         assert_eq!(v.render(), r#"{"a":"q\"\\\n\u0001é","b":[true]}"#);
         let back: serde_json::Value = serde_json::from_str(&v.render()).unwrap();
         assert_eq!(back["a"], "q\"\\\n\u{1}é");
-    }
-
-    #[test]
-    fn people_render_as_a_list_of_id_objects() {
-        let ids = ["15551234567@c.us", "123456789012345@lid"];
-        let people = Json::People(ids.iter().map(|id| id.to_string()).collect());
-        let objects = Json::Array(ids.iter().map(|id| Json::Object(vec![("id", Json::Str(id.to_string()))])).collect());
-        assert_eq!(people.render(), r#"[{"id":"15551234567@c.us"},{"id":"123456789012345@lid"}]"#);
-        assert_eq!(people.render(), objects.render());
     }
 }
