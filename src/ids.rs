@@ -136,19 +136,25 @@ impl ParticipantId {
 impl ParticipantId {
     /// The id as WAHA spells it (`…@c.us` or `…@lid`); what `Display` shows, without formatting.
     pub fn to_waha(&self) -> String {
-        let mut id = String::with_capacity(24);
+        let (digits, suffix) = self.waha_parts();
+        let mut id = String::with_capacity(digits.len() + suffix.len());
         self.write_waha(&mut id);
         id
     }
 
     /// Writes the id as WAHA spells it: digits and a fixed suffix, nothing a JSON string escapes.
     pub fn write_waha(&self, out: &mut String) {
-        let (digits, suffix) = match self {
-            ParticipantId::User(UserId(digits)) => (digits, USER_SUFFIX),
-            ParticipantId::Lid(Lid(digits)) => (digits, LID_SUFFIX),
-        };
+        let (digits, suffix) = self.waha_parts();
         out.push_str(digits);
         out.push_str(suffix);
+    }
+
+    /// The id's digits and the suffix WAHA spells it with.
+    fn waha_parts(&self) -> (&str, &'static str) {
+        match self {
+            ParticipantId::User(UserId(digits)) => (digits, USER_SUFFIX),
+            ParticipantId::Lid(Lid(digits)) => (digits, LID_SUFFIX),
+        }
     }
 }
 
