@@ -196,8 +196,9 @@ pub fn forwardable_read(
     if kind.scope() != Scope::Read || kind.idempotent() || !streams_through(routed, &plan, settings) {
         return None;
     }
-    let cache = GroupCache::open(env, settings, &plan.session, operation, req);
-    if !charges(operation, settings).is_empty() || !cache.is_idle() {
+    if !charges(operation, settings).is_empty()
+        || !GroupCache::open(env, settings, &plan.session, operation, req).is_idle()
+    {
         return None;
     }
     render_parts(&plan, settings).ok()?.pop().flatten()

@@ -72,8 +72,12 @@ impl AnswerHead {
     /// Whether the answer, passed on unchanged, may stream through to the client unread
     /// ([`streams_unread`]).
     pub fn streams(&self) -> bool {
-        let declared = delivered_length(self.length.as_deref(), self.encoding.as_deref());
-        streams_unread(self.status, self.content_type.as_deref(), declared, UPSTREAM_ANSWER_MAX_BYTES)
+        streams_unread(self.status, self.content_type.as_deref(), self.declared_length(), UPSTREAM_ANSWER_MAX_BYTES)
+    }
+
+    /// The length the body will have as delivered, when its headers say.
+    fn declared_length(&self) -> Option<&str> {
+        delivered_length(self.length.as_deref(), self.encoding.as_deref())
     }
 
     /// The client's response to a streaming answer, its body streamed from `body`.
@@ -158,13 +162,13 @@ pub async fn forward(
     if stream && head.streams() {
         return Ok(Forwarded::Streamed(head.streamed(response.body())));
     }
-    let AnswerHead { status, content_type, length, encoding } = head;
-    let declared = delivered_length(length.as_deref(), encoding.as_deref());
+    let status = head.status;
     // From here on the upstream has answered: the request reached it, whatever follows.
     let reached = |detail: String| UpstreamFailure {
         error: Error::new(ErrorCode::UpstreamUnavailable, detail).with_upstream_status(status),
         reached_whatsapp: true,
     };
+    let declared = head.declared_length();
     let body = read_capped(&response, declared, UPSTREAM_ANSWER_MAX_BYTES).await.map_err(|failure| match failure {
         BodyRead::TooLarge => {
             reached(format!("the upstream's answer is larger than {UPSTREAM_ANSWER_MAX_BYTES} bytes"))
@@ -175,10 +179,10 @@ pub async fn forward(
     if !(200..300).contains(&status) {
         return Err(classify_failure(status, &body));
     }
-    if let Some(what) = unsound_body(content_type.as_deref(), &body) {
+    if let Some(what) = unsound_body(head.content_type.as_deref(), &body) {
         let error = Error::new(ErrorCode::UpstreamUnavailable, format!("the upstream answered {what}"))
             .with_upstream_status(status);
         return Err(UpstreamFailure { error, reached_whatsapp: true });
     }
-    Ok(Forwarded::Held(Answer { status, content_type, body }))
+    Ok(Forwarded::Held(Answer { status, content_type: head.content_type, body }))
 }
