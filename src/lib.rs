@@ -34,6 +34,8 @@ pub use ops::{GroupRequest, Operation, OperationKind, RenderedRequest};
 /// The npm module for browsers (feature `browser`).
 #[cfg(feature = "browser")]
 pub mod browser;
+#[cfg(any(feature = "worker", feature = "browser"))]
+mod js_console;
 #[cfg(feature = "worker")]
 mod worker;
 

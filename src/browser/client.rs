@@ -76,7 +76,7 @@ impl GroupsClient {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "GroupsClientOptions")] options: JsValue,
     ) -> Result<GroupsClient, JsValue> {
-        console_error_panic_hook::set_once();
+        super::report_panics_once();
         Inner::from_options(&options).map(|inner| GroupsClient { inner: Rc::new(inner) }).map_err(to_js)
     }
 

@@ -18,7 +18,7 @@ use wasm_bindgen::prelude::*;
 /// non-string).
 #[wasm_bindgen(js_name = phoneToUserId)]
 pub fn phone_to_user_id(#[wasm_bindgen(unchecked_param_type = "string")] input: JsValue) -> Result<String, JsValue> {
-    console_error_panic_hook::set_once();
+    super::report_panics_once();
     let input = text_argument(&input, "phone").map_err(to_js)?;
     ids::phone_to_user_id(&input).map(|id| id.to_string()).map_err(|e| to_js(e.into()))
 }
@@ -30,7 +30,7 @@ pub fn phone_to_user_id(#[wasm_bindgen(unchecked_param_type = "string")] input: 
 pub fn parse_invite(
     #[wasm_bindgen(js_name = codeOrLink, unchecked_param_type = "string")] code_or_link: JsValue,
 ) -> Result<JsValue, JsValue> {
-    console_error_panic_hook::set_once();
+    super::report_panics_once();
     let text = text_argument(&code_or_link, "code").map_err(to_js)?;
     match InviteCode::parse_code_or_link(&text) {
         Ok(code) => Ok(invite_object(&code)),
@@ -44,7 +44,7 @@ pub fn parse_invite(
 /// string, `validation_failed` with `errors[0]` `{parameter: "body", code: "invalid_type"}`.
 #[wasm_bindgen(js_name = parseGroupEvent, unchecked_return_type = "GroupEvent")]
 pub fn parse_group_event(#[wasm_bindgen(unchecked_param_type = "string")] body: JsValue) -> Result<JsValue, JsValue> {
-    console_error_panic_hook::set_once();
+    super::report_panics_once();
     let body = text_argument(&body, "body").map_err(to_js)?;
     events::parse_event(body.as_bytes()).map(webhook_object).map_err(to_js)
 }

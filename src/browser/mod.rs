@@ -18,3 +18,10 @@ pub use errors::is_groupgate_error;
 pub use helpers::{limits, parse_group_event, parse_invite, phone_to_user_id};
 pub use paced::add_participants_paced;
 pub use validate::validate_request;
+
+/// Sends panics to `console.error` (their message and place), installed by the first call into
+/// the module that may panic.
+fn report_panics_once() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| crate::js_console::report_panics(|| {}));
+}

@@ -89,7 +89,7 @@ pub fn add_participants_paced(
     #[wasm_bindgen(unchecked_param_type = "ParticipantInput[]")] people: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "PacedAddOptions")] options: JsValue,
 ) -> Promise {
-    console_error_panic_hook::set_once();
+    super::report_panics_once();
     future_to_promise(async move {
         let run = BulkAdd::new(client, group_id, &people, &options).map_err(to_js)?;
         run.run().await

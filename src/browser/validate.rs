@@ -35,7 +35,7 @@ pub fn validate_request(
     #[wasm_bindgen(unchecked_optional_param_type = "string")] body: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "Partial<ValidationLimits>")] limits: JsValue,
 ) -> Result<JsValue, JsValue> {
-    console_error_panic_hook::set_once();
+    super::report_panics_once();
     let method = text_argument(&method, "method").map_err(to_js)?;
     let target = text_argument(&path, "path").map_err(to_js)?;
     let body = if body.is_undefined() || body.is_null() {

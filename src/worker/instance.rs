@@ -25,15 +25,11 @@ extern "C" {
     fn set_instance_id(this: &InitState, id: u32);
 }
 
-/// Runs when the instance starts: panics go to `console.error` (their message and place: the
-/// Worker's wasm has no function names, so a JavaScript stack would add nothing) and mark the
-/// instance critical; a new instance id tells the shim that objects of an earlier instance are stale.
+/// Runs when the instance starts: panics go to `console.error` and mark the instance critical; a
+/// new instance id tells the shim that objects of an earlier instance are stale.
 #[wasm_bindgen(start)]
 fn start() {
-    std::panic::set_hook(Box::new(|info| {
-        super::runtime::console_error(&info.to_string());
-        INIT_STATE.with(|state| state.set_critical_error(true));
-    }));
+    crate::js_console::report_panics(|| INIT_STATE.with(|state| state.set_critical_error(true)));
     INIT_STATE.with(|state| state.set_instance_id(state.instance_id() + 1));
     wasm_bindgen::handler::set_on_abort(wasm_bindgen::handler::schedule_reinit);
     super::task::install_reporter();

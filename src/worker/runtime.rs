@@ -31,11 +31,9 @@ extern "C" {
     /// The runtime's `console.log` with one string argument.
     #[wasm_bindgen(js_namespace = console, js_name = log)]
     pub fn console_log(line: &str);
-
-    /// The runtime's `console.error` with one string argument.
-    #[wasm_bindgen(js_namespace = console, js_name = error)]
-    pub fn console_error(line: &str);
 }
+
+pub use crate::js_console::console_error;
 
 /// A variable that is neither text, a number nor a boolean (a table or an array in
 /// wrangler.toml's `[vars]`).
