@@ -13,6 +13,7 @@ import { UPSTREAM_KEY, startStack } from '../tests/e2e/stack.mjs';
 import { ADDS_PER_SESSION, GROUPGATE_VARS, ROUTES, WORKERS, spendRefreshQuota } from './routes.mjs';
 import { envNumber, spread, writeResult } from './lib.mjs';
 import { startUpstreamProcess, unexpected, wrk as wrkRun } from './load.mjs';
+import { checkEveryAnswerLogged, outputFile, requestLogLines } from './output.mjs';
 
 const ROUNDS = envNumber('BENCH_ROUNDS', 5);
 const SECONDS = envNumber('BENCH_SECONDS', 5);
@@ -44,16 +45,20 @@ const workers = Object.fromEntries(Object.entries(WORKERS).filter(([id]) => rout
 
 const upstream = await startUpstreamProcess();
 const stacks = {};
+/** Per Worker: the file its console lines go to, and the answers wrk received from it. */
+const outputs = Object.fromEntries(Object.keys(workers).map((id) => [id, { file: outputFile('http', id), answered: 0 }]));
+/** What http.json holds, but the log lines' count. */
+let report;
 try {
   for (const [id, worker] of Object.entries(workers)) {
     stacks[id] = await startStack({
       script: worker.script,
       upstreamUrl: upstream.url,
-      captureLogs: true,
+      outputFile: outputs[id].file,
       vars: GROUPGATE_VARS,
     });
   }
-  await spendRefreshQuota(stacks.gg);
+  outputs.gg.answered += await spendRefreshQuota(stacks.gg);
   say(`upstream ${upstream.url}; workers ${Object.entries(stacks).map(([id, s]) => `${id} ${s.url}`).join(', ')}`);
 
   say('upstream ceiling: wrk straight against the stub and the simulator');
@@ -66,7 +71,7 @@ try {
   // (a loaded machine's stray timeout) is run once more, and fails if they come back.
   const run = async (route, worker, seconds, retried = false) => {
     const result = await wrk(stacks[worker].url, route, { seconds, sessions: `r${sessionRun++}x` });
-    stacks[worker].logs.length = 0;
+    outputs[worker].answered += result.requests;
     const wrong = unexpected(result.statuses, route.expect[worker]);
     if (wrong === 0 && result.errors > 0 && !retried) {
       say(`${route.id} on ${worker}: ${result.errorKinds}; running it again`);
@@ -109,14 +114,18 @@ try {
       ratioToC: ratio('c') ?? null,
     };
   });
-  const path = writeResult('http', {
+  report = {
     settings: { groupgateVars: GROUPGATE_VARS, rounds: ROUNDS, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, connections: CONNECTIONS, threads: 1, addsPerSession: ADDS_PER_SESSION },
     workers: Object.fromEntries(Object.entries(workers).map(([id, w]) => [id, w.label])),
     ceiling,
     routes: results,
-  });
-  say(`written ${path}`);
+  };
 } finally {
   for (const stack of Object.values(stacks)) await stack.close();
   upstream.close();
 }
+// Counted once workerd has exited, every line written.
+const logLines = Object.fromEntries(Object.entries(outputs).map(([id, { file, answered }]) => [id, { lines: requestLogLines(file), answered }]));
+checkEveryAnswerLogged('http', logLines.gg.lines, logLines.gg.answered);
+say(`request log lines: ${Object.entries(logLines).map(([id, l]) => `${id} ${l.lines} for ${l.answered} answers`).join(', ')}`);
+say(`written ${writeResult('http', { ...report, logLines })}`);

@@ -15,6 +15,7 @@ import { startStack } from '../tests/e2e/stack.mjs';
 import { GROUPGATE_VARS, ROUTES, WORKERS } from './routes.mjs';
 import { envNumber, spread, writeResult } from './lib.mjs';
 import { startUpstreamProcess, unexpected, wrk } from './load.mjs';
+import { checkEveryAnswerLogged, outputFile, requestLogLines } from './output.mjs';
 
 const ROUNDS = envNumber('BENCH_PAIRED_ROUNDS', 8);
 const SECONDS = envNumber('BENCH_PAIRED_SECONDS', 3);
@@ -70,11 +71,12 @@ const pin = (pid, cpu) => execFileSync('taskset', ['-a', '-p', '-c', cpu, String
 /** Starts one Worker in front of `upstreamUrl`, its workerd pinned to WORKER_CPU: the stack and its pids. */
 async function startPinned(id, upstreamUrl) {
   const before = new Set(workerdPids());
-  const stack = await startStack({ script: WORKERS[id].script, upstreamUrl, captureLogs: true, vars: GROUPGATE_VARS });
+  const output = outputFile('paired', id);
+  const stack = await startStack({ script: WORKERS[id].script, upstreamUrl, outputFile: output, vars: GROUPGATE_VARS });
   const pids = workerdPids().filter((pid) => !before.has(pid));
   if (pids.length === 0) throw new Error(`no workerd process found for ${id}`);
   for (const pid of pids) pin(pid, WORKER_CPU);
-  return { stack, pids };
+  return { stack, pids, output, answered: 0 };
 }
 
 /**
@@ -87,7 +89,7 @@ async function round(route, workers) {
   const runs = await Promise.all(workers.map((w) => wrk(w.stack.url, route, { seconds: SECONDS, connections: CONNECTIONS, cpu: LOAD_CPU })));
   const after = cpu();
   return workers.map((w, i) => {
-    w.stack.logs.length = 0;
+    w.answered += runs[i].requests;
     const expected = route.expect[w.id] ?? route.expect.a;
     const bad = unexpected(runs[i].statuses, expected) + runs[i].errors;
     if (bad > 0) throw new Error(`${route.id} on ${w.id}: ${bad} answers other than ${expected} (${JSON.stringify(runs[i].statuses)})`);
@@ -104,6 +106,8 @@ if (why) {
   pin(process.pid, LOAD_CPU);
   pin(upstream.pid, LOAD_CPU);
   const workers = {};
+  /** What paired.json holds, but the log lines' count. */
+  let report;
   try {
     for (const id of new Set(PAIRS.flatMap(([subject, base]) => [subject, base]))) workers[id] = { id, ...(await startPinned(id, upstream.url)) };
     const pairs = [];
@@ -129,14 +133,17 @@ if (why) {
         rounds,
       });
     }
-    const path = writeResult('paired', {
+    report = {
       settings: { rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, workerCpu: WORKER_CPU, loadCpu: LOAD_CPU },
       workers: Object.fromEntries(Object.keys(workers).map((id) => [id, WORKERS[id].label])),
       pairs,
-    });
-    say(`written ${path}`);
+    };
   } finally {
     for (const w of Object.values(workers)) await w.stack.close();
     upstream.close();
   }
+  // Counted once workerd has exited, every line written.
+  const logLines = Object.fromEntries(Object.values(workers).map((w) => [w.id, { lines: requestLogLines(w.output), answered: w.answered }]));
+  checkEveryAnswerLogged('paired', logLines.gg.lines, logLines.gg.answered);
+  say(`written ${writeResult('paired', { ...report, logLines })}`);
 }

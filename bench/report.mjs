@@ -128,6 +128,7 @@ function httpSection() {
     rounds: s.rounds, seconds: s.seconds, warmup: s.warmupSeconds, connections: s.connections, addsPerSession: s.addsPerSession,
     stubRps: int(http.ceiling.stub), simRps: int(http.ceiling.simulator),
     groupgateVars: Object.entries(s.groupgateVars).map(([name, value]) => `\`${name}=${value}\``).join(', '),
+    logLines: http.logLines ? `groupgate wrote ${int(http.logLines.gg.lines)} request log lines for ${int(http.logLines.gg.answered)} answers` : 'not counted in the run these figures come from',
   }));
   lines.push('', `Figures: ${when(http)}. Each cell: median [min–max] over the rounds; a ratio is groupgate's req/s over the baseline's in the same round.`, '');
   lines.push('| route | Worker | req/s | p50 latency, ms | groupgate / (a) | groupgate / (b) | groupgate / (c) |', '|---|---|---|---|---|---|---|');

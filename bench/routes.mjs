@@ -37,7 +37,10 @@ export function pathOf(route, n, prefix = 's') {
   return route.path.replace('{session}', route.rotate ? `${prefix}${Math.floor(n / ADDS_PER_SESSION)}` : prefix);
 }
 
-/** Spends SPENT_SESSION's refresh quota on a groupgate stack: from then on it refuses from memory. */
+/**
+ * Spends SPENT_SESSION's refresh quota on a groupgate stack: from then on it refuses from memory.
+ * Returns how many requests that took.
+ */
 export async function spendRefreshQuota(stack) {
   const statuses = [];
   for (let i = 0; i < 3; i++) {
@@ -46,4 +49,5 @@ export async function spendRefreshQuota(stack) {
     statuses.push(answer.status);
   }
   if (statuses.join() !== '200,429,429') throw new Error(`spending the refresh quota answered ${statuses.join()}, expected 200,429,429`);
+  return statuses.length;
 }

@@ -1,6 +1,7 @@
 // The end-to-end stack: the WAHA simulator plus the built worker (build/index.js) running in
 // workerd through Miniflare, with a real local KV namespace and Durable Objects. Loopback only.
 import { Miniflare, fetch as miniflareFetch, Response as MiniflareResponse } from 'miniflare';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { startSimulator } from '../../sim/waha-sim.mjs';
 import { recordLog, recordSecrets, recorded, watchWorker } from './record.mjs';
@@ -36,6 +37,23 @@ function caller(base) {
   };
 }
 
+/** workerd, as the miniflare package runs it. */
+const workerdBin = createRequire(createRequire(import.meta.url).resolve('miniflare'))('workerd').default;
+
+/** Runs `start` (which starts workerd) with workerd's standard output appended to `file`. */
+async function withOutputFile(file, start) {
+  const names = ['MINIFLARE_WORKERD_PATH', 'GROUPGATE_WORKERD_BIN', 'GROUPGATE_WORKERD_OUTPUT'];
+  const saved = names.map((name) => process.env[name]);
+  Object.assign(process.env, {
+    MINIFLARE_WORKERD_PATH: `${root}bench/workerd-output.sh`, GROUPGATE_WORKERD_BIN: workerdBin, GROUPGATE_WORKERD_OUTPUT: file,
+  });
+  try {
+    return await start();
+  } finally {
+    names.forEach((name, i) => (saved[i] === undefined ? delete process.env[name] : (process.env[name] = saved[i])));
+  }
+}
+
 /**
  * Starts the simulator and the worker. `vars` override the worker's settings; `kv: false` leaves
  * the rate-limit KV binding out (a store failure); `port` fixes the worker's port.
@@ -51,12 +69,14 @@ function caller(base) {
  * `loopbackOnly: true` answers every outbound fetch of the worker to a host other than 127.0.0.1
  * with a 503 itself (no DNS lookup, no connection): for generated inputs such as picture URLs.
  * `kvPersist` keeps the KV namespace in that directory, so stacks started one after another (a
- * redeploy with other settings) share it.
+ * redeploy with other settings) share it. `outputFile` (benchmarks) appends workerd's standard
+ * output, the worker's console lines, to that file instead (bench/workerd-output.sh): `logs` then
+ * stays empty.
  */
 export async function startStack({
   vars = {}, kv = true, port = 0, simPort = 0, upstreamUrl, script = 'build/index.js', captureLogs = false,
   instances = 1, quotaObjects = script === 'build/index.js', trustedCertificates, assets = false, inspectorPort,
-  loopbackOnly = false, kvPersist,
+  loopbackOnly = false, kvPersist, outputFile,
 } = {}) {
   const sim = await startSimulator({ port: simPort, apiKey: UPSTREAM_KEY });
   /** `{level, message, json}` per console line of the worker, oldest first (with `captureLogs`). */
@@ -124,7 +144,7 @@ export async function startStack({
     ...capture,
     ...(instances > 1 ? { workers: names.map((_, i) => worker(i)) } : worker(0)),
   });
-  const url = String(await mf.ready).replace(/\/$/, '');
+  const url = String(await (outputFile ? withOutputFile(outputFile, () => mf.ready) : mf.ready)).replace(/\/$/, '');
   const urls = instances > 1
     ? await Promise.all(names.map(async (name) => String(await mf.unsafeGetDirectURL(name)).replace(/\/$/, '')))
     : [url];
