@@ -13,7 +13,7 @@ import { UPSTREAM_KEY, startStack } from '../tests/e2e/stack.mjs';
 import { ADDS_PER_SESSION, GROUPGATE_VARS, ROUTES, WORKERS, spendRefreshQuota } from './routes.mjs';
 import { envNumber, spread, writeResult } from './lib.mjs';
 import { startUpstreamProcess, unexpected, wrk as wrkRun } from './load.mjs';
-import { checkEveryAnswerLogged, outputFile, requestLogLines } from './output.mjs';
+import { loggedAnswers, outputFile } from './output.mjs';
 
 const ROUNDS = envNumber('BENCH_ROUNDS', 5);
 const SECONDS = envNumber('BENCH_SECONDS', 5);
@@ -124,8 +124,6 @@ try {
   for (const stack of Object.values(stacks)) await stack.close();
   upstream.close();
 }
-// Counted once workerd has exited, every line written.
-const logLines = Object.fromEntries(Object.entries(outputs).map(([id, { file, answered }]) => [id, { lines: requestLogLines(file), answered }]));
-checkEveryAnswerLogged('http', logLines.gg.lines, logLines.gg.answered);
+const logLines = loggedAnswers('http', outputs);
 say(`request log lines: ${Object.entries(logLines).map(([id, l]) => `${id} ${l.lines} for ${l.answered} answers`).join(', ')}`);
 say(`written ${writeResult('http', { ...report, logLines })}`);

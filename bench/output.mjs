@@ -13,19 +13,22 @@ export function outputFile(bench, id) {
   return file;
 }
 
+/**
+ * The request log lines each Worker wrote (`outputs`: by Worker id, `{file, answered}`, read once
+ * its workerd has exited) beside the answers wrk received from it, by Worker id. Fails unless
+ * groupgate logged every request it answered: a request cut off when a run ended may be logged
+ * without being counted as answered, so there may be more lines, never fewer.
+ */
+export function loggedAnswers(bench, outputs) {
+  const counts = Object.fromEntries(Object.entries(outputs).map(([id, { file, answered }]) => [id, { lines: requestLogLines(file), answered }]));
+  const { lines, answered } = counts.gg;
+  if (lines < answered) throw new Error(`${bench}: groupgate wrote ${lines} request log lines for ${answered} answers`);
+  return counts;
+}
+
 /** The request log lines (console lines whose message is JSON with a `requestId` and a `status`) in `file`. */
-export function requestLogLines(file) {
-  let text;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return 0;
-  }
-  let count = 0;
-  for (const line of text.split('\n')) {
-    if (isRequestLogLine(line)) count += 1;
-  }
-  return count;
+function requestLogLines(file) {
+  return readFileSync(file, 'utf8').split('\n').filter(isRequestLogLine).length;
 }
 
 /** Whether one line of workerd's structured output is a request log line. */
@@ -36,13 +39,4 @@ function isRequestLogLine(line) {
   } catch {
     return false;
   }
-}
-
-/**
- * Fails unless groupgate logged every request it answered: `lines` request log lines for
- * `answered` answers (a request cut off when a run ended may be logged without being counted as
- * answered, so there may be more lines, never fewer).
- */
-export function checkEveryAnswerLogged(bench, lines, answered) {
-  if (lines < answered) throw new Error(`${bench}: groupgate wrote ${lines} request log lines for ${answered} answers`);
 }

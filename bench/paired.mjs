@@ -15,7 +15,7 @@ import { startStack } from '../tests/e2e/stack.mjs';
 import { GROUPGATE_VARS, ROUTES, WORKERS } from './routes.mjs';
 import { envNumber, spread, writeResult } from './lib.mjs';
 import { startUpstreamProcess, unexpected, wrk } from './load.mjs';
-import { checkEveryAnswerLogged, outputFile, requestLogLines } from './output.mjs';
+import { loggedAnswers, outputFile } from './output.mjs';
 
 const ROUNDS = envNumber('BENCH_PAIRED_ROUNDS', 8);
 const SECONDS = envNumber('BENCH_PAIRED_SECONDS', 3);
@@ -68,15 +68,18 @@ function workerdPids() {
 /** Pins every thread of `pid` to `cpu`. */
 const pin = (pid, cpu) => execFileSync('taskset', ['-a', '-p', '-c', cpu, String(pid)], { stdio: 'ignore' });
 
-/** Starts one Worker in front of `upstreamUrl`, its workerd pinned to WORKER_CPU: the stack and its pids. */
+/**
+ * Starts one Worker in front of `upstreamUrl`, its workerd pinned to WORKER_CPU: the stack, its pids,
+ * the file its console lines go to and the answers wrk has received from it.
+ */
 async function startPinned(id, upstreamUrl) {
   const before = new Set(workerdPids());
-  const output = outputFile('paired', id);
-  const stack = await startStack({ script: WORKERS[id].script, upstreamUrl, outputFile: output, vars: GROUPGATE_VARS });
+  const file = outputFile('paired', id);
+  const stack = await startStack({ script: WORKERS[id].script, upstreamUrl, outputFile: file, vars: GROUPGATE_VARS });
   const pids = workerdPids().filter((pid) => !before.has(pid));
   if (pids.length === 0) throw new Error(`no workerd process found for ${id}`);
   for (const pid of pids) pin(pid, WORKER_CPU);
-  return { stack, pids, output, answered: 0 };
+  return { stack, pids, file, answered: 0 };
 }
 
 /**
@@ -142,8 +145,5 @@ if (why) {
     for (const w of Object.values(workers)) await w.stack.close();
     upstream.close();
   }
-  // Counted once workerd has exited, every line written.
-  const logLines = Object.fromEntries(Object.values(workers).map((w) => [w.id, { lines: requestLogLines(w.output), answered: w.answered }]));
-  checkEveryAnswerLogged('paired', logLines.gg.lines, logLines.gg.answered);
-  say(`written ${writeResult('paired', { ...report, logLines })}`);
+  say(`written ${writeResult('paired', { ...report, logLines: loggedAnswers('paired', workers) })}`);
 }

@@ -3,5 +3,5 @@
 # standard output, where the Worker's console lines go, appended to the file
 # $GROUPGATE_WORKERD_OUTPUT rather than written to a socket the benchmark's own process reads line
 # by line. A reader woken for every line costs workerd time a deployed Worker does not spend
-# (bench/notes/paired.md). The lines are counted after the runs (bench/output.mjs).
+# (bench/notes/http.md). The lines are counted after the runs (bench/output.mjs).
 exec "$GROUPGATE_WORKERD_BIN" "$@" >>"$GROUPGATE_WORKERD_OUTPUT"
