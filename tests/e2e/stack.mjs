@@ -40,18 +40,16 @@ function caller(base) {
 /** workerd, as the miniflare package runs it. */
 const workerdBin = createRequire(createRequire(import.meta.url).resolve('miniflare'))('workerd').default;
 
-/** Runs `start` (which starts workerd) with workerd's standard output appended to `file`. */
-async function withOutputFile(file, start) {
-  const names = ['MINIFLARE_WORKERD_PATH', 'GROUPGATE_WORKERD_BIN', 'GROUPGATE_WORKERD_OUTPUT'];
-  const saved = names.map((name) => process.env[name]);
-  Object.assign(process.env, {
-    MINIFLARE_WORKERD_PATH: `${root}bench/workerd-output.sh`, GROUPGATE_WORKERD_BIN: workerdBin, GROUPGATE_WORKERD_OUTPUT: file,
-  });
-  try {
-    return await start();
-  } finally {
-    names.forEach((name, i) => (saved[i] === undefined ? delete process.env[name] : (process.env[name] = saved[i])));
-  }
+/**
+ * The `unsafeRuntimeEnv` that appends workerd's standard output to `file`: workerd is then started
+ * through bench/workerd-output.sh. Miniflare takes the program it starts from this process's
+ * environment, so that is set once, for every stack started from then on; the wrapper runs workerd
+ * as it is for a stack that names no file.
+ */
+function outputTo(file) {
+  process.env.MINIFLARE_WORKERD_PATH = `${root}bench/workerd-output.sh`;
+  process.env.GROUPGATE_WORKERD_BIN = workerdBin;
+  return { GROUPGATE_WORKERD_OUTPUT: file };
 }
 
 /**
@@ -139,12 +137,13 @@ export async function startStack({
   const mf = new Miniflare({
     host: '127.0.0.1',
     port,
+    ...(outputFile && { unsafeRuntimeEnv: outputTo(outputFile) }),
     ...(inspectorPort !== undefined && { inspectorPort }),
     ...(kvPersist && { kvPersist }),
     ...capture,
     ...(instances > 1 ? { workers: names.map((_, i) => worker(i)) } : worker(0)),
   });
-  const url = String(await (outputFile ? withOutputFile(outputFile, () => mf.ready) : mf.ready)).replace(/\/$/, '');
+  const url = String(await mf.ready).replace(/\/$/, '');
   const urls = instances > 1
     ? await Promise.all(names.map(async (name) => String(await mf.unsafeGetDirectURL(name)).replace(/\/$/, '')))
     : [url];
