@@ -27,7 +27,7 @@ console: tools ## Build the admin console into dist/console/ (the worker's stati
 screenshots: tools ## Regenerate the console screenshots in docs/screenshots/ (used by the README)
 	@scripts/screenshots.sh
 
-bench: tools ## Build release artifacts, run every benchmark, rewrite BENCHMARKS.md (BENCH_ONLY=http,… for some)
+bench: ## Install what is missing, build release artifacts, run every benchmark, rewrite BENCHMARKS.md (BENCH_ONLY=http,… for some)
 	@scripts/bench.sh
 
 lint: tools ## cargo fmt --check and clippy for native, worker and browser builds

@@ -69,6 +69,12 @@ const browser = result('browser');
 const profile = result('profile');
 const paired = result('paired');
 const run = result('run');
+const coldRun = result('bench-cold');
+
+/** The steps of a run of `make bench` with their seconds: "tools 3 s, build-worker 41 s, …". */
+const stepTimes = (r) => (r.steps ?? []).map((step) => `${step.name} ${int(step.seconds)} s`).join(', ');
+/** The longest a full `make bench` may take on a fresh machine, tools, builds and report included. */
+const FRESH_RUN_SECONDS = 15 * 60;
 
 /** Every target: `{id, figure, measured (text), target (text), met, minimum?}`; undefined when not measured. */
 function targets() {
@@ -91,6 +97,10 @@ function targets() {
   }
   const add5 = core?.benches.find((b) => b.id === 'add_participants_5');
   if (add5) list.push({ id: 'core-native', figure: 'core: parse + validate + render, 5-person add, native (criterion median)', measured: `${(add5.medianNs / 1000).toFixed(2)} µs`, target: '< 5 µs', met: add5.medianNs < 5000 });
+  if (coldRun) {
+    const minutes = `${Math.floor(coldRun.seconds / 60)} min ${coldRun.seconds % 60} s`;
+    list.push({ id: 'bench-cold', figure: `\`make bench\` end to end from an empty cargo target directory (tools checked, builds and every part; ${coldRun.measuredAt.slice(0, 10)})`, measured: `${int(coldRun.seconds)} s (${minutes})`, target: '< 15 min', met: coldRun.seconds < FRESH_RUN_SECONDS });
+  }
   if (browser) list.push({ id: 'core-browser', figure: 'browser: parse + validate + render of the 5-person add, `validateRequest` (Chromium)', measured: `${browser.checkedUs.median.toFixed(2)} µs`, target: '< 5 µs', met: browser.checkedUs.median < 5 });
   return list;
 }
@@ -103,7 +113,8 @@ function runSection() {
     '',
     `- Machine: ${os.cpus().length} cores (\`nproc\`), ${cpu}, ${os.type()} ${os.release()}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB; load average when each part was measured is given with it (other work on the machine makes the figures noisy).`,
     `- Versions: ${version('rustc', ['-V'])}; ${version('wasm-bindgen', ['--version'])}; ${version('wasm-opt', ['--version'])}; workerd ${npmVersion('workerd', miniflare)} through Miniflare ${npmVersion('miniflare')}; wrangler ${npmVersion('wrangler')}; Node ${process.version}; ${version('wrk', ['-v']).replace(/ Copyright.*/, '')}; ${version('/usr/bin/chromium', ['--version'])}.`,
-    ...(run ? [`- Duration: the last \`make bench\` (parts: ${run.parts.join(', ')}) took ${int(run.seconds)} s, builds included; it ended ${run.measuredAt.slice(0, 16).replace('T', ' ')} UTC.`] : []),
+    ...(run ? [`- Duration: the last \`make bench\` (parts: ${run.parts.join(', ')}) took ${int(run.seconds)} s, builds included${run.steps ? ` (${stepTimes(run)}), ${run.coldTarget ? 'from an empty cargo target directory' : 'with the builds of earlier runs in the cargo target directory'}` : ''}; it ended ${run.measuredAt.slice(0, 16).replace('T', ' ')} UTC.`] : []),
+    ...(coldRun && coldRun.startedAt !== run?.startedAt ? [`- From an empty cargo target directory, as on a fresh machine, the last full run took ${int(coldRun.seconds)} s (${stepTimes(coldRun)}); it ended ${coldRun.measuredAt.slice(0, 16).replace('T', ' ')} UTC.`] : []),
     `- Report assembled ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC from the results in the cargo target directory (\`bench/\`).`,
     note('run'),
   ];
@@ -261,6 +272,7 @@ function remainingFigures() {
     f.addExtraUsOverB = (1e6 / add.gg.rps.median - 1e6 / add.b.rps.median).toFixed(0);
     f.addKvUs = (1e6 / add.b.rps.median - 1e6 / add.a.rps.median).toFixed(0);
   }
+  if (coldRun) Object.assign(f, { coldSeconds: int(coldRun.seconds), coldSteps: stepTimes(coldRun) });
   if (sizes) {
     Object.assign(f, {
       workerGzipKiB: sizes.worker.upload.gzipKiB,

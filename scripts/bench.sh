@@ -3,10 +3,27 @@
 # JSON result into <cargo target dir>/bench/, then bench/report.mjs rewrites BENCHMARKS.md from
 # them. BENCH_ONLY=http,coldstart (a comma-separated subset of the parts below) runs only those
 # parts and the builds they need; the other sections keep their last results. The settings of
-# each part are listed in BENCHMARKS.md ("The run").
+# each part are listed in BENCHMARKS.md ("The run"). The run is timed from its first step, the
+# tools checked (and installed on a fresh machine), to the report (about a second), each step apart; a
+# full run that began with no release build in the cargo target directory is also kept as the
+# fresh-machine figure (`bench-cold.json`), which the report holds against its 15-minute target.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$root"
+started=$SECONDS
+started_at=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+# "name seconds" of each step, in order.
+steps=()
+step() { # step <name> <command...>: runs the command, its duration kept as the step's
+  local name=$1 from=$SECONDS
+  shift
+  "$@"
+  steps+=("$name $((SECONDS - from))")
+}
+target_dir=${CARGO_TARGET_DIR:-$root/target}
+# No release build yet: the builds start from nothing, as on a fresh machine.
+cold=false
+[ -d "$target_dir/wasm32-unknown-unknown/release" ] || [ -d "$target_dir/release" ] || cold=true
 
 parts=core,sizes,browser,http,paired,coldstart,profile,ratelimit,cache,console
 only=${BENCH_ONLY:-$parts}
@@ -19,30 +36,33 @@ wants() { # wants <part>...: is one of them selected?
   return 1
 }
 section() { printf '\n=== %s ===\n' "$*"; }
-started=$SECONDS
 
-# Debian's wrk, the load generator of the http and paired parts.
-if wants http paired && ! command -v wrk >/dev/null 2>&1; then
-  section "installing wrk (apt)"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-fi
+tools() { # the pinned toolchain, and Debian's wrk, the load generator of the http and paired parts
+  scripts/install-tools.sh
+  if wants http paired && ! command -v wrk >/dev/null 2>&1; then
+    section "installing wrk (apt)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+  fi
+}
+section "tools: the pinned toolchain (scripts/install-tools.sh) and wrk"
+step tools tools
 
 if wants sizes http paired coldstart profile ratelimit cache console; then
   section "build: worker (release)"
-  scripts/build-worker.sh >/dev/null
+  step build-worker scripts/build-worker.sh >/dev/null
 fi
 if wants paired; then
   section "build: baselines (d) and (e) (release)"
-  bench/rust-read/build.sh >/dev/null
+  step build-baselines bench/rust-read/build.sh >/dev/null
 fi
 if wants sizes browser; then
   section "build: browser module (release)"
-  scripts/build-pkg.sh
+  step build-pkg scripts/build-pkg.sh
 fi
 if wants console; then
   section "build: console"
-  scripts/build-console.sh >/dev/null
+  step build-console scripts/build-console.sh >/dev/null
 fi
 
 run() { # run <part> <title> <command...>: the part, when it is selected
@@ -50,7 +70,7 @@ run() { # run <part> <title> <command...>: the part, when it is selected
   shift 2
   wants "$part" || return 0
   section "$part: $title"
-  "$@"
+  step "$part" "$@"
 }
 core_bench() {
   cargo bench --bench core -- --warm-up-time 1 --measurement-time 3
@@ -70,6 +90,13 @@ run console "page weight" node scripts/bench-console.mjs
 
 section "BENCHMARKS.md"
 node --input-type=module -e "import { writeResult } from './bench/lib.mjs';
-  writeResult('run', { parts: process.argv[1].split(','), seconds: Number(process.argv[2]) });" "$only" "$((SECONDS - started))"
+  const [startedAt, parts, seconds, cold, full, ...steps] = process.argv.slice(1);
+  const run = {
+    startedAt, parts: parts.split(','), seconds: Number(seconds), coldTarget: cold === 'true',
+    steps: steps.map((line) => line.split(' ')).map(([name, s]) => ({ name, seconds: Number(s) })),
+  };
+  writeResult('run', run);
+  if (run.coldTarget && full === 'true') writeResult('bench-cold', run);" \
+  "$started_at" "$only" "$((SECONDS - started))" "$cold" "$([ "$only" = "$parts" ] && echo true || echo false)" "${steps[@]}"
 node bench/report.mjs
 echo "make bench: $((SECONDS - started)) s"
