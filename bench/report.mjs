@@ -97,11 +97,11 @@ function targets() {
   }
   const add5 = core?.benches.find((b) => b.id === 'add_participants_5');
   if (add5) list.push({ id: 'core-native', figure: 'core: parse + validate + render, 5-person add, native (criterion median)', measured: `${(add5.medianNs / 1000).toFixed(2)} µs`, target: '< 5 µs', met: add5.medianNs < 5000 });
+  if (browser) list.push({ id: 'core-browser', figure: 'browser: parse + validate + render of the 5-person add, `validateRequest` (Chromium)', measured: `${browser.checkedUs.median.toFixed(2)} µs`, target: '< 5 µs', met: browser.checkedUs.median < 5 });
   if (coldRun) {
     const minutes = `${Math.floor(coldRun.seconds / 60)} min ${coldRun.seconds % 60} s`;
-    list.push({ id: 'bench-cold', figure: `\`make bench\` end to end from an empty cargo target directory (tools checked, builds and every part; ${coldRun.measuredAt.slice(0, 10)})`, measured: `${int(coldRun.seconds)} s (${minutes})`, target: '< 15 min', met: coldRun.seconds < FRESH_RUN_SECONDS });
+    list.push({ id: 'bench-cold', figure: `\`make bench\` end to end, from an empty cargo target directory (run of ${coldRun.measuredAt.slice(0, 10)})`, measured: `${int(coldRun.seconds)} s (${minutes})`, target: '< 15 min', met: coldRun.seconds < FRESH_RUN_SECONDS });
   }
-  if (browser) list.push({ id: 'core-browser', figure: 'browser: parse + validate + render of the 5-person add, `validateRequest` (Chromium)', measured: `${browser.checkedUs.median.toFixed(2)} µs`, target: '< 5 µs', met: browser.checkedUs.median < 5 });
   return list;
 }
 
