@@ -24,14 +24,18 @@ const CONNECTIONS = envNumber('BENCH_CONNECTIONS', 8);
 const WORKER_CPU = '0';
 const LOAD_CPU = '1';
 /**
- * The pairs measured: `[subject, baseline, route]`, the subject's CPU per request against the
+ * The pairs measured: `[subject, baseline, route, via]`, the subject's CPU per request against the
  * baseline's on the route. (d) against (a), (e) against (d) and groupgate against (e) split
  * groupgate's cost over (a) into what any Rust Worker pays for the runtime work of a read, what
- * groupgate's core adds to it, and what its Worker adapter adds.
+ * groupgate's core adds to it, and what its Worker adapter adds. `via` is how the requests reach
+ * the Workers: `entry` through Miniflare's entry worker, as in bench/http.mjs, or `direct` on each
+ * Worker's own socket, with nothing in front of it (what the entry worker adds to every Worker's
+ * time per request makes the ratios through it kinder).
  */
 const PAIRS = [
-  ['gg', 'a', 'list'], ['gg', 'c', 'list'], ['d', 'a', 'list'], ['e', 'd', 'list'], ['gg', 'e', 'list'],
-  ['gg', 'a', 'group'], ['gg', 'c', 'group'],
+  ['gg', 'a', 'list', 'entry'], ['gg', 'c', 'list', 'entry'], ['d', 'a', 'list', 'entry'], ['e', 'd', 'list', 'entry'],
+  ['gg', 'e', 'list', 'entry'], ['gg', 'a', 'group', 'entry'], ['gg', 'c', 'group', 'entry'],
+  ['gg', 'a', 'list', 'direct'], ['c', 'a', 'list', 'direct'],
 ];
 
 const say = (line) => process.stderr.write(`${line}\n`);
@@ -75,7 +79,7 @@ const pin = (pid, cpu) => execFileSync('taskset', ['-a', '-p', '-c', cpu, String
 async function startPinned(id, upstreamUrl) {
   const before = new Set(workerdPids());
   const file = outputFile('paired', id);
-  const stack = await startStack({ script: WORKERS[id].script, upstreamUrl, outputFile: file, vars: GROUPGATE_VARS });
+  const stack = await startStack({ script: WORKERS[id].script, upstreamUrl, outputFile: file, vars: GROUPGATE_VARS, directSocket: true });
   const pids = workerdPids().filter((pid) => !before.has(pid));
   if (pids.length === 0) throw new Error(`no workerd process found for ${id}`);
   for (const pid of pids) pin(pid, WORKER_CPU);
@@ -83,13 +87,15 @@ async function startPinned(id, upstreamUrl) {
 }
 
 /**
- * One round: both Workers loaded at once; each one's req/s and CPU µs per request. A baseline a
- * route does not list answers as (a) does (every baseline forwards).
+ * One round: both Workers loaded at once, `via` their entry or their own sockets; each one's req/s
+ * and CPU µs per request. A baseline a route does not list answers as (a) does (every baseline
+ * forwards).
  */
-async function round(route, workers) {
+async function round(route, workers, via) {
   const cpu = () => workers.map((w) => w.pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0));
   const before = cpu();
-  const runs = await Promise.all(workers.map((w) => wrk(w.stack.url, route, { seconds: SECONDS, connections: CONNECTIONS, cpu: LOAD_CPU })));
+  const url = (w) => (via === 'direct' ? w.stack.directUrl : w.stack.url);
+  const runs = await Promise.all(workers.map((w) => wrk(url(w), route, { seconds: SECONDS, connections: CONNECTIONS, cpu: LOAD_CPU })));
   const after = cpu();
   return workers.map((w, i) => {
     w.answered += runs[i].requests;
@@ -114,20 +120,21 @@ if (why) {
   try {
     for (const id of new Set(PAIRS.flatMap(([subject, base]) => [subject, base]))) workers[id] = { id, ...(await startPinned(id, upstream.url)) };
     const pairs = [];
-    for (const [subject, base, routeId] of PAIRS) {
+    for (const [subject, base, routeId, via] of PAIRS) {
       const route = ROUTES.find((r) => r.id === routeId);
       const pair = [workers[base], workers[subject]];
-      await round(route, pair);
+      await round(route, pair, via);
       const rounds = [];
       for (let i = 0; i < ROUNDS; i++) {
-        const [b, s] = await round(route, pair);
+        const [b, s] = await round(route, pair, via);
         rounds.push({ baseRps: b.rps, subjectRps: s.rps, baseUs: b.usPerRequest, subjectUs: s.usPerRequest });
-        say(`${routeId.padEnd(6)} ${base} ${b.usPerRequest.toFixed(0)} µs/request, ${subject} ${s.usPerRequest.toFixed(0)}: ${(s.usPerRequest / b.usPerRequest).toFixed(3)}×`);
+        say(`${routeId.padEnd(6)} ${via.padEnd(6)} ${base} ${b.usPerRequest.toFixed(0)} µs/request, ${subject} ${s.usPerRequest.toFixed(0)}: ${(s.usPerRequest / b.usPerRequest).toFixed(3)}×`);
       }
       pairs.push({
         subject,
         base,
         route: route.id,
+        via,
         title: route.title,
         baseUs: spread(rounds.map((r) => r.baseUs)),
         subjectUs: spread(rounds.map((r) => r.subjectUs)),

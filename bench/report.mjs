@@ -159,10 +159,11 @@ function pairedSection() {
   const s = paired.settings;
   lines.push(note('paired', { rounds: s.rounds, seconds: s.seconds, connections: s.connections, workerCpu: s.workerCpu, loadCpu: s.loadCpu }));
   lines.push('', `Figures: ${when(paired)}. Each cell: median [min–max] over the rounds.`, '');
-  lines.push('| route | Worker | baseline | baseline, CPU µs per request | Worker, CPU µs per request | Worker / baseline, CPU per request | Worker / baseline, req/s while sharing |', '|---|---|---|---|---|---|---|');
+  lines.push('| route | reached | Worker | baseline | baseline, CPU µs per request | Worker, CPU µs per request | Worker / baseline, CPU per request | Worker / baseline, req/s while sharing |', '|---|---|---|---|---|---|---|---|');
   const us = (x) => x.toFixed(0);
+  const reached = { entry: 'through Miniflare\'s entry worker', direct: 'on its own socket' };
   for (const p of paired.pairs) {
-    lines.push(`| ${p.title} | ${paired.workers[p.subject]} | ${paired.workers[p.base]} | ${range(p.baseUs, us)} | ${range(p.subjectUs, us)} | **${range(p.cpuRatio, ratio)}** | ${range(p.rpsRatio, ratio)} |`);
+    lines.push(`| ${p.title} | ${reached[p.via ?? 'entry']} | ${paired.workers[p.subject]} | ${paired.workers[p.base]} | ${range(p.baseUs, us)} | ${range(p.subjectUs, us)} | **${range(p.cpuRatio, ratio)}** | ${range(p.rpsRatio, ratio)} |`);
   }
   return lines.join('\n');
 }
@@ -301,7 +302,10 @@ function remainingFigures() {
   if (browser) Object.assign(f, { browserCheckUs: browser.checkedUs.median.toFixed(2), browserCallUs: browser.validatedUs.median.toFixed(2), browserValidationUs: browser.validationUs.median.toFixed(2), browserBeforeUs: browser.refusedBeforeValidationUs.median.toFixed(2) });
   if (http) f.stubRps = int(http.ceiling.stub);
   // `listCpuRatio_a`: groupgate against (a); `listCpuRatio_d_a`: baseline (d) against (a), and so on.
-  for (const p of paired?.pairs ?? []) f[`${p.route}CpuRatio_${p.subject === 'gg' ? '' : `${p.subject}_`}${p.base}`] = ratio(p.cpuRatio.median);
+  for (const p of paired?.pairs ?? []) {
+    const key = `${p.route}CpuRatio_${p.subject === 'gg' ? '' : `${p.subject}_`}${p.base}${p.via === 'direct' ? '_direct' : ''}`;
+    f[key] = ratio(p.cpuRatio.median);
+  }
   if (browser && add5) f.browserOverNative = ratio((1000 * browser.checkedUs.median) / add5.medianNs);
   return f;
 }

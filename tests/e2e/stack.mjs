@@ -69,12 +69,13 @@ function outputTo(file) {
  * `kvPersist` keeps the KV namespace in that directory, so stacks started one after another (a
  * redeploy with other settings) share it. `outputFile` (benchmarks) appends workerd's standard
  * output, the worker's console lines, to that file instead (bench/workerd-output.sh): `logs` then
- * stays empty.
+ * stays empty. `directSocket: true` also serves the worker on a socket of its own
+ * (`stack.directUrl`), without Miniflare's entry worker in front of it, as `instances` does.
  */
 export async function startStack({
   vars = {}, kv = true, port = 0, simPort = 0, upstreamUrl, script = 'build/index.js', captureLogs = false,
   instances = 1, quotaObjects = script === 'build/index.js', trustedCertificates, assets = false, inspectorPort,
-  loopbackOnly = false, kvPersist, outputFile,
+  loopbackOnly = false, kvPersist, outputFile, directSocket = false,
 } = {}) {
   const sim = await startSimulator({ port: simPort, apiKey: UPSTREAM_KEY });
   /** `{level, message, json}` per console line of the worker, oldest first (with `captureLogs`). */
@@ -112,7 +113,7 @@ export async function startStack({
     durableObjects: quotaObjects
       ? { GROUPGATE_QUOTAS: { className: 'QuotaObject', useSQLite: true, ...(i > 0 && { scriptName: names[0] }) } }
       : {},
-    ...(instances > 1 && { unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }] }),
+    ...((instances > 1 || directSocket) && { unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }] }),
     // As wrangler.toml's [assets] with run_worker_first: the worker sees every request.
     ...(assets ? {
       assets: {
@@ -144,13 +145,14 @@ export async function startStack({
     ...(instances > 1 ? { workers: names.map((_, i) => worker(i)) } : worker(0)),
   });
   const url = String(await mf.ready).replace(/\/$/, '');
-  const urls = instances > 1
-    ? await Promise.all(names.map(async (name) => String(await mf.unsafeGetDirectURL(name)).replace(/\/$/, '')))
-    : [url];
+  const directUrl = async (name) => String(await mf.unsafeGetDirectURL(name)).replace(/\/$/, '');
+  const urls = instances > 1 ? await Promise.all(names.map(directUrl)) : [url];
   const instanceList = urls.map((base) => ({ url: base, call: caller(base) }));
   const unwatch = urls.map(watchWorker);
   return {
     url,
+    /** With `directSocket`: the worker's own socket, no entry worker in front of it. */
+    ...(directSocket && instances === 1 && { directUrl: await directUrl(names[0]) }),
     sim,
     mf,
     logs,
