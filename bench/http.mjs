@@ -6,7 +6,7 @@
 // round so machine drift cancels; BENCH_ROUNDS rounds, medians and spread. Writes http.json.
 //
 //   node bench/http.mjs        (after scripts/build-worker.sh; settings: BENCH_ROUNDS=5,
-//                               BENCH_SECONDS=4, BENCH_WARMUP_SECONDS=1, BENCH_CONNECTIONS=8,
+//                               BENCH_SECONDS=3, BENCH_WARMUP_SECONDS=1, BENCH_CONNECTIONS=8,
 //                               BENCH_ROUTES=list,group,add,refused,invalid: a subset)
 import { startSimulator } from '../sim/waha-sim.mjs';
 import { UPSTREAM_KEY, startStack } from '../tests/e2e/stack.mjs';
@@ -16,7 +16,7 @@ import { startUpstreamProcess, unexpected, wrk as wrkRun } from './load.mjs';
 import { loggedAnswers, outputFile } from './output.mjs';
 
 const ROUNDS = envNumber('BENCH_ROUNDS', 5);
-const SECONDS = envNumber('BENCH_SECONDS', 4);
+const SECONDS = envNumber('BENCH_SECONDS', 3);
 const WARMUP_SECONDS = envNumber('BENCH_WARMUP_SECONDS', 1);
 const CONNECTIONS = envNumber('BENCH_CONNECTIONS', 8);
 const routes = ROUTES.filter((r) => (process.env.BENCH_ROUTES ?? r.id).split(',').includes(r.id));

@@ -37,10 +37,15 @@ wants() { # wants <part>...: is one of them selected?
 }
 section() { printf '\n=== %s ===\n' "$*"; }
 
+# What the tools step installed, one per line: what the machine lacked.
+export INSTALL_TOOLS_LOG="$target_dir/bench-installed.txt"
+mkdir -p "$target_dir"
+: > "$INSTALL_TOOLS_LOG"
 tools() { # the pinned toolchain, and Debian's wrk, the load generator of the http and paired parts
-  scripts/install-tools.sh
+  scripts/install-tools.sh bench
   if wants http paired && ! command -v wrk >/dev/null 2>&1; then
     section "installing wrk (apt)"
+    echo "Debian's wrk" >> "$INSTALL_TOOLS_LOG"
     export DEBIAN_FRONTEND=noninteractive
     apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
   fi
@@ -89,10 +94,12 @@ run cache "upstream calls per 1,000 client reads, hit latency" \
 run console "page weight" node scripts/bench-console.mjs
 
 section "BENCHMARKS.md"
-node --input-type=module -e "import { writeResult } from './bench/lib.mjs';
+node --input-type=module -e "import { readFileSync } from 'node:fs';
+  import { writeResult } from './bench/lib.mjs';
   const [startedAt, parts, seconds, cold, full, ...steps] = process.argv.slice(1);
+  const installed = readFileSync(process.env.INSTALL_TOOLS_LOG, 'utf8').split('\n').filter(Boolean);
   const run = {
-    startedAt, parts: parts.split(','), seconds: Number(seconds), coldTarget: cold === 'true',
+    startedAt, parts: parts.split(','), seconds: Number(seconds), coldTarget: cold === 'true', installed,
     steps: steps.map((line) => line.split(' ')).map(([name, s]) => ({ name, seconds: Number(s) })),
   };
   writeResult('run', run);

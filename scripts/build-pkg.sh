@@ -6,10 +6,11 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$root"
 
+target_dir=${CARGO_TARGET_DIR:-$root/target}
+cargo build --lib --release --target wasm32-unknown-unknown --features browser
 rm -rf pkg
-# wasm-pack would run wasm-opt with its own flags (or download one): run ours explicitly instead.
-wasm-pack build --target web --release --no-opt --mode no-install --out-dir pkg --out-name groupgate \
-  -- --features browser
+"$WASM_BINDGEN_BIN" "$target_dir/wasm32-unknown-unknown/release/groupgate.wasm" --out-dir pkg \
+  --out-name groupgate --target web
 
 # The features Rust's wasm32 target enables by default; binaryen must be told about them.
 # --low-memory-unused: Rust never touches the first KiB of memory (0.5 KiB gzip; see build-worker.sh).
@@ -36,14 +37,12 @@ for (const path of ['pkg/groupgate.d.ts', 'pkg/groupgate_bg.wasm.d.ts']) {
 JS
 
 cp npm/README.md pkg/README.md
-rm -f pkg/.gitignore
 
 version=$(awk -F'"' '/^version = / {print $2; exit}' Cargo.toml)
 node - "$version" <<'JS'
 const fs = require('node:fs');
 const version = process.argv[2];
 const path = 'pkg/package.json';
-const generated = JSON.parse(fs.readFileSync(path, 'utf8'));
 const snippets = fs.existsSync('pkg/snippets');
 const pkg = {
   name: 'groupgate',
@@ -72,7 +71,6 @@ const pkg = {
   // Importing the module runs nothing until init(); only wasm-bindgen snippets (if any) have effects.
   sideEffects: snippets ? ['./snippets/*'] : false,
 };
-if (generated.version && generated.version !== version) throw new Error(`wasm-pack wrote version ${generated.version}, Cargo.toml says ${version}`);
 fs.writeFileSync(path, JSON.stringify(pkg, null, 2) + '\n');
 JS
 
