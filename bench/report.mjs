@@ -76,7 +76,8 @@ const stepTimes = (r) => (r.steps ?? []).map((step) => `${step.name} ${int(step.
 /** What a run's tools step installed: ", installing …", or ", every tool already installed" ("" when not recorded). */
 const installedPhrase = (r) => {
   if (!r.installed) return '';
-  return r.installed.length ? `, installing ${r.installed.join(', ')}` : ', every tool already installed';
+  const list = r.installed.length > 1 ? `${r.installed.slice(0, -1).join(', ')} and ${r.installed.at(-1)}` : r.installed[0];
+  return list ? `, installing ${list}` : ', every tool already installed';
 };
 /** The longest a full `make bench` may take on a fresh machine, tools, builds and report included. */
 const FRESH_RUN_SECONDS = 15 * 60;

@@ -33,6 +33,30 @@ cargo_tool() { # cargo_tool <binary> <crate> <version> [extra cargo install args
   cargo install "$crate" --version "$version" "$@"
 }
 
+# Debian's Chromium and the npm tools (Node 22 for wrangler, wasm-opt (binaryen), TypeScript,
+# Playwright, pinned in package-lock.json) download and unpack while the cargo tools compile, which
+# is minutes of a fresh machine's first run; their output shows once they are done.
+packages() {
+  if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+    installing "Debian's chromium and chromium-driver"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq chromium chromium-driver >/dev/null
+  fi
+  # `npm ci` refuses this lock file (npm 11 drops other platforms' optional workerd binaries from
+  # nested lock entries), so `npm install` installs from the lock instead.
+  if [ ! -f node_modules/.install-stamp ] || [ package-lock.json -nt node_modules/.install-stamp ] \
+    || [ package.json -nt node_modules/.install-stamp ]; then
+    installing "the npm dev tools"
+    npm install --no-audit --no-fund --loglevel=error
+    touch node_modules/.install-stamp
+  fi
+}
+packages_log=$(mktemp)
+trap 'rm -f "$packages_log"' EXIT
+packages >"$packages_log" 2>&1 &
+packages_pid=$!
+
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   installing "the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
@@ -44,21 +68,12 @@ if [ "$purpose" = test ]; then
   cargo_tool wasm-pack wasm-pack "$WASM_PACK_VERSION" --locked
 fi
 
-if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
-  installing "Debian's chromium and chromium-driver"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq chromium chromium-driver >/dev/null
-fi
-
-# Node 22 (for wrangler), wasm-opt (binaryen), TypeScript, Playwright: pinned in package-lock.json.
-# `npm ci` refuses this lock file (npm 11 drops other platforms' optional workerd binaries from
-# nested lock entries), so `npm install` installs from the lock instead.
-if [ ! -f node_modules/.install-stamp ] || [ package-lock.json -nt node_modules/.install-stamp ] \
-  || [ package.json -nt node_modules/.install-stamp ]; then
-  installing "the npm dev tools"
-  npm install --no-audit --no-fund --loglevel=error
-  touch node_modules/.install-stamp
+packages_status=0
+wait "$packages_pid" || packages_status=$?
+cat "$packages_log" >&2
+if [ "$packages_status" -ne 0 ]; then
+  echo "install-tools: installing Chromium or the npm tools failed (exit $packages_status, output above)" >&2
+  exit 1
 fi
 
 # --- schemathesis (PyPI), for the API contract tier of `make test` and `make fuzz-api` ---
