@@ -52,8 +52,17 @@ packages() {
     touch node_modules/.install-stamp
   fi
 }
+# However the script ends, the background job ends first, its output shown: stopping apt-get
+# part-way could leave dpkg half-configured, so a failure in the foreground waits for it.
 packages_log=$(mktemp)
-trap 'rm -f "$packages_log"' EXIT
+packages_done() {
+  local status=0
+  wait "$packages_pid" || status=$?
+  cat "$packages_log" >&2
+  rm -f "$packages_log"
+  return "$status"
+}
+trap '[ -f "$packages_log" ] && packages_done || true' EXIT
 packages >"$packages_log" 2>&1 &
 packages_pid=$!
 
@@ -69,8 +78,7 @@ if [ "$purpose" = test ]; then
 fi
 
 packages_status=0
-wait "$packages_pid" || packages_status=$?
-cat "$packages_log" >&2
+packages_done || packages_status=$?
 if [ "$packages_status" -ne 0 ]; then
   echo "install-tools: installing Chromium or the npm tools failed (exit $packages_status, output above)" >&2
   exit 1
