@@ -62,9 +62,9 @@ packages_done() {
   rm -f "$packages_log"
   return "$status"
 }
-trap '[ -f "$packages_log" ] && packages_done || true' EXIT
 packages >"$packages_log" 2>&1 &
 packages_pid=$!
+trap '[ -f "$packages_log" ] && packages_done || true' EXIT
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   installing "the wasm32-unknown-unknown target"
