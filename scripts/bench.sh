@@ -41,17 +41,8 @@ section() { printf '\n=== %s ===\n' "$*"; }
 export INSTALL_TOOLS_LOG="$target_dir/bench-installed.txt"
 mkdir -p "$target_dir"
 : > "$INSTALL_TOOLS_LOG"
-tools() { # the pinned toolchain, and Debian's wrk, the load generator of the http and paired parts
-  scripts/install-tools.sh bench
-  if wants http paired && ! command -v wrk >/dev/null 2>&1; then
-    section "installing wrk (apt)"
-    echo "Debian's wrk" >> "$INSTALL_TOOLS_LOG"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-  fi
-}
-section "tools: the pinned toolchain (scripts/install-tools.sh) and wrk"
-step tools tools
+section "tools: the pinned toolchain and wrk (scripts/install-tools.sh bench)"
+step tools scripts/install-tools.sh bench
 
 if wants sizes http paired coldstart profile ratelimit cache console; then
   section "build: worker (release)"

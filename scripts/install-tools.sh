@@ -2,9 +2,10 @@
 # Installs every tool groupgate's build and tests need, at pinned versions.
 # Idempotent: a tool already present at the right version is left alone.
 # Only the package registries are used (crates.io, npm, Debian); nothing else is downloaded.
-# `scripts/install-tools.sh` installs what `make test` needs; `scripts/install-tools.sh bench` only
-# what `make bench` needs, which leaves out wasm-pack (it runs the browser tests) and schemathesis
-# (the API property tests): compiling wasm-pack alone is minutes of a fresh machine's first run.
+# `scripts/install-tools.sh` installs what `make test` needs; `scripts/install-tools.sh bench` what
+# `make bench` needs, which leaves out wasm-pack (it runs the browser tests) and schemathesis (the
+# API property tests), compiling wasm-pack alone being minutes of a fresh machine's first run, and
+# adds wrk.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 purpose=${1:-test}
@@ -33,15 +34,21 @@ cargo_tool() { # cargo_tool <binary> <crate> <version> [extra cargo install args
   cargo install "$crate" --version "$version" "$@"
 }
 
-# Debian's Chromium and the npm tools (Node 22 for wrangler, wasm-opt (binaryen), TypeScript,
-# Playwright, pinned in package-lock.json) download and unpack while the cargo tools compile, which
-# is minutes of a fresh machine's first run; their output shows once they are done.
+# Debian's packages (Chromium; for `make bench`, wrk, its load generator) and the npm tools (Node 22
+# for wrangler, wasm-opt (binaryen), TypeScript, Playwright, pinned in package-lock.json) download
+# and unpack while the cargo tools compile, which is minutes of a fresh machine's first run; their
+# output shows once they are done.
 packages() {
+  local debian=()
   if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
-    installing "Debian's chromium and chromium-driver"
+    debian+=(chromium chromium-driver)
+  fi
+  if [ "$purpose" = bench ] && ! command -v wrk >/dev/null 2>&1; then debian+=(wrk); fi
+  if [ ${#debian[@]} -gt 0 ]; then
+    installing "Debian's packages ${debian[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    apt-get install -y -qq chromium chromium-driver >/dev/null
+    apt-get install -y -qq "${debian[@]}" >/dev/null
   fi
   # `npm ci` refuses this lock file (npm 11 drops other platforms' optional workerd binaries from
   # nested lock entries), so `npm install` installs from the lock instead.
