@@ -23,9 +23,6 @@ extern "C" {
         follow: bool,
     ) -> Result<Promise, JsValue>;
 
-    #[wasm_bindgen(js_name = requestHead)]
-    fn request_head_listed(request: &web_sys::Request, names: &JsString) -> String;
-
     #[wasm_bindgen(js_name = answerHead)]
     fn answer_head_listed(response: &Response, names: &JsString) -> String;
 
@@ -97,12 +94,8 @@ fn values<const N: usize>(listed: &str) -> [Option<String>; N] {
     std::array::from_fn(|_| values.next().flatten())
 }
 
-/// A request's method, URL, and the value of each header of `names`, in order.
-pub fn request_head<const N: usize>(
-    request: &web_sys::Request,
-    names: &'static LocalKey<HeaderNames>,
-) -> (String, String, [Option<String>; N]) {
-    let head = names.with(|names| request_head_listed(request, names));
+/// The method, URL and header values of a request's head as `batched.js`'s `requestHead` writes it.
+pub fn read_request_head<const N: usize>(head: &str) -> (String, String, [Option<String>; N]) {
     let mut parts = head.splitn(3, '\n');
     let method = parts.next().unwrap_or_default().to_owned();
     let url = parts.next().unwrap_or_default().to_owned();
@@ -114,8 +107,12 @@ pub fn answer_head<const N: usize>(
     response: &Response,
     names: &'static LocalKey<HeaderNames>,
 ) -> (u16, [Option<String>; N]) {
-    let head = names.with(|names| answer_head_listed(response, names));
-    let (status, listed) = head.split_once('\n').unwrap_or((&head, ""));
+    read_answer_head(&names.with(|names| answer_head_listed(response, names)))
+}
+
+/// The status and header values of an answer's head as `batched.js`'s `answerHead` writes it.
+pub fn read_answer_head<const N: usize>(head: &str) -> (u16, [Option<String>; N]) {
+    let (status, listed) = head.split_once('\n').unwrap_or((head, ""));
     (status.parse().unwrap_or_default(), values(listed))
 }
 

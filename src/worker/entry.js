@@ -2,12 +2,14 @@
 // build/index.js): the wasm instance's handlers as a plain module worker. A request costs one call
 // into wasm, and a read the pipeline decides ahead two, the module making its runtime calls;
 // no entrypoint object or proxy is made per request (a class with proxied methods, as
-// worker-build's shim makes, was a tenth of the Worker's time on a read passed through).
+// worker-build's shim makes, was a tenth of the Worker's time on a read passed through). A read
+// whose decision the module remembers (src/worker/read_ahead.rs) costs none when its answer's
+// head is the one remembered.
 //
 // After a panic (instance.rs marks the instance critical) or a trap, the wasm instance is replaced
 // before the next call, and a Durable Object made by the old instance is made again.
 import * as wasm from './index.js';
-import { respond, send } from './batched.js';
+import { answerHead, requestHead, respond, send } from './batched.js';
 
 /** The state shared with the instance: `{ criticalError, instanceId }`. */
 const life = wasm.__worker_init_state();
@@ -39,38 +41,87 @@ function call(run) {
   }
 }
 
+/** The header names read with a request's method and URL (its head), and with an answer's status, for wasm. */
+const [REQUEST_HEAD, ANSWER_HEAD] = wasm.headNames().split('\t');
+
+/** How many reads' texts an isolate remembers; the oldest is forgotten first. */
+const REMEMBERED_MAX = 256;
+
+/** Remembered reads by their request's head: `{ timeoutMs, outbound, answered, listed }`. */
+const remembered = new Map();
+
+/** Remembers `read` by `head`, forgetting the oldest read when full. */
+function remember(head, read) {
+  if (remembered.size >= REMEMBERED_MAX) remembered.delete(remembered.keys().next().value);
+  remembered.set(head, read);
+}
+
 /**
- * Forwards a read decided ahead of the pipeline (`ahead`: "ticket\ntimeoutMs\nmethod\nurl\nname\nvalue…",
- * src/worker/read_ahead.rs): its answer streamed through to the client, or, when it cannot be (or
- * the fetch failed), handed to the pipeline, which answers it as if it had sent the request itself.
+ * `text` with its holes filled (src/worker/read_ahead.rs): the request id's (U+0001 in a header,
+ * its JSON string in the log line) and the latency's (the JSON string of U+0002).
  */
-async function forwardRead(ahead, request, env, ctx) {
-  const ticketEnd = ahead.indexOf('\n');
-  const timeoutEnd = ahead.indexOf('\n', ticketEnd + 1);
-  const ticket = Number(ahead.slice(0, ticketEnd));
-  const signal = AbortSignal.timeout(Number(ahead.slice(ticketEnd + 1, timeoutEnd)));
-  let answer;
+function fill(text, id, latencyMs) {
+  return text.replaceAll('\u0001', id).replace('"\\u0001"', `"${id}"`).replace('"\\u0002"', latencyMs);
+}
+
+/** Sends `outbound` ("method\nurl\nname\nvalue…" with holes) as request `id` under a timeout: `{ answer, signal }` (no answer: the fetch failed). */
+async function sendTimed(outbound, id, timeoutMs) {
+  const signal = AbortSignal.timeout(timeoutMs);
   try {
-    answer = await send(ahead.slice(timeoutEnd + 1), null, signal, false);
+    return { answer: await send(fill(outbound, id), null, signal, false), signal };
   } catch {
-    answer = undefined;
+    return { answer: undefined, signal };
   }
+}
+
+/**
+ * Forwards a read decided ahead of the pipeline (`ahead`: "ticket\nremember\nrequestId\ntimeoutMs\nmethod\nurl\nname\nvalue…",
+ * src/worker/read_ahead.rs), unless it was `sent` already: its answer streamed through to the
+ * client, or, when it cannot be (or the fetch failed), handed to the pipeline, which answers it as
+ * if it had sent the request itself. Its texts are remembered by the request's `head` when wasm
+ * says they may be.
+ */
+async function forwardRead(ahead, head, request, env, ctx, started, sent) {
+  const [ticket, keep, id, timeout] = ahead.split('\n', 4);
+  const outbound = ahead.slice(ticket.length + keep.length + id.length + timeout.length + 4);
+  const { answer, signal } = sent ?? (await sendTimed(outbound, id, Number(timeout)));
   if (answer !== undefined) {
-    const head = call(() => wasm.readAnswered(ticket, answer));
-    if (head !== '') return respond(answer.status, answer.body, head);
+    const answered = answerHead(answer, ANSWER_HEAD);
+    const listed = call(() => wasm.readAnswered(Number(ticket), answered));
+    if (listed !== '') {
+      if (keep === '1') remember(head, { timeoutMs: Number(timeout), outbound, answered, listed });
+      return respond(answer.status, answer.body, fill(listed, id, Date.now() - started));
+    }
   }
-  return call(() => wasm.readHeld(ticket, request, env, ctx, answer, signal));
+  return call(() => wasm.readHeld(Number(ticket), request, head, env, ctx, answer, signal));
+}
+
+/**
+ * Sends a remembered read under a new request id and answers it from the remembered texts when
+ * its answer's head is the remembered one; any other answer is decided afresh, as this exchange.
+ */
+async function replay(read, head, request, env, ctx, started) {
+  const id = crypto.randomUUID();
+  const sent = await sendTimed(read.outbound, id, read.timeoutMs);
+  if (sent.answer !== undefined && answerHead(sent.answer, ANSWER_HEAD) === read.answered) {
+    return respond(sent.answer.status, sent.answer.body, fill(read.listed, id, Date.now() - started));
+  }
+  const ahead = call(() => wasm.readAhead(request, head, env, ctx, id, started));
+  return typeof ahead === 'string' ? forwardRead(ahead, head, request, env, ctx, started, sent) : ahead;
 }
 
 export default {
   fetch(request, env, ctx) {
-    // A read the pipeline decides ahead is forwarded here, with no task of the executor's; any
-    // other GET goes on through the pipeline from that decision, every other request straight in.
-    if (request.method === 'GET') {
-      const ahead = call(() => wasm.readAhead(request, env, ctx));
-      return typeof ahead === 'string' ? forwardRead(ahead, request, env, ctx) : ahead;
-    }
-    return call(() => wasm.fetch(request, env, ctx));
+    const head = requestHead(request, REQUEST_HEAD);
+    if (request.method !== 'GET') return call(() => wasm.fetch(request, head, env, ctx));
+    // A read the pipeline decides ahead is forwarded here, with no task of the executor's (a
+    // remembered one, known by its head, without wasm); any other GET goes on through the
+    // pipeline from that decision.
+    const started = Date.now();
+    const read = request.body === null ? remembered.get(head) : undefined;
+    if (read !== undefined) return replay(read, head, request, env, ctx, started);
+    const ahead = call(() => wasm.readAhead(request, head, env, ctx));
+    return typeof ahead === 'string' ? forwardRead(ahead, head, request, env, ctx, started) : ahead;
   },
 };
 

@@ -186,7 +186,7 @@ pub fn forwardable_read(
     settings: &GatewaySettings,
     exchange: &mut Exchange,
 ) -> Option<RenderedRequest> {
-    if req.method() != "GET" || req.inner().body().is_some() {
+    if req.method() != "GET" || req.has_body() {
         return None;
     }
     exchange.log.dialect = Some(routed.dialect());

@@ -5,6 +5,7 @@
 use super::batched::{respond as build, response_head, Body, HeaderList};
 use super::incoming::Incoming;
 use super::log::LogLine;
+use super::read_ahead::ID_HOLE;
 use super::runtime::{console_error, message};
 use super::task::settled;
 use super::upstream::Prefetched;
@@ -62,10 +63,15 @@ pub struct Exchange {
 }
 
 impl Exchange {
-    /// Starts an exchange for `req`.
-    pub fn begin(req: &Incoming) -> Self {
-        let request_id = req.header(REQUEST_ID).filter(|id| valid_request_id(id)).unwrap_or_else(random_uuid);
-        let log = LogLine::begin(&request_id, req.method());
+    /// Starts an exchange for `req`: under the id and arrival time `given` (by the Worker's module,
+    /// to a read it has sent already: `read_ahead.rs`), or else the client's id when valid (a fresh
+    /// one when not), from now.
+    pub fn begin(req: &Incoming, given: Option<(String, f64)>) -> Self {
+        let (request_id, started_ms) = given.unwrap_or_else(|| {
+            let id = req.header(REQUEST_ID).filter(|id| valid_request_id(id)).unwrap_or_else(random_uuid);
+            (id, js_sys::Date::now())
+        });
+        let log = LogLine::begin(&request_id, req.method(), started_ms);
         Exchange { request_id, origin: req.header("Origin"), headers: Vec::new(), log, prefetched: None }
     }
 
@@ -74,6 +80,14 @@ impl Exchange {
     pub fn finish(self, result: Result<Outgoing, Error>, origins: &AllowedOrigins) -> Response {
         let (status, body, head) = self.close(result, origins);
         build(status, &body, &head)
+    }
+
+    /// [`Exchange::close`] with the request id and the log line's latency as holes
+    /// (`read_ahead.rs`): the answer of every request with the same head and answer head.
+    pub fn close_hollow(mut self, result: Result<Outgoing, Error>, origins: &AllowedOrigins) -> (u16, Body, String) {
+        ID_HOLE.clone_into(&mut self.request_id);
+        self.log.hollow();
+        self.close(result, origins)
     }
 
     /// The final answer as [`Exchange::finish`] builds it: its status, its body, and its headers

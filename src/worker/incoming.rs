@@ -1,13 +1,15 @@
 //! The client's request: the runtime's object, with its method, URL and the headers most
-//! requests need read in one call.
+//! requests need as the Worker's module read them (its head), and whether anything beyond that
+//! head was read.
 
-use super::batched::{request_head, HeaderNames};
+use super::batched::read_request_head;
 use super::http::REQUEST_ID;
 use crate::headers::API_KEY_HEADER;
-use crate::wire::joined;
+use std::cell::Cell;
 
 /// The headers read together with the method and URL: what most requests need.
-const READ_AHEAD: [&str; 6] = [REQUEST_ID, "Origin", API_KEY_HEADER, "Authorization", "Content-Length", "Content-Type"];
+pub const READ_AHEAD: [&str; 6] =
+    [REQUEST_ID, "Origin", API_KEY_HEADER, "Authorization", "Content-Length", "Content-Type"];
 
 /// The client's request: the runtime's object, with its method, URL and the headers of
 /// [`READ_AHEAD`] read once.
@@ -16,14 +18,16 @@ pub struct Incoming {
     method: String,
     url: String,
     read_ahead: [Option<String>; READ_AHEAD.len()],
+    /// Whether a header outside the head, or the runtime's request itself, was read.
+    read_beyond_head: Cell<bool>,
 }
 
 impl Incoming {
-    /// Wraps the runtime's request.
-    pub fn new(raw: web_sys::Request) -> Self {
-        thread_local!(static NAMES: HeaderNames = HeaderNames::from(joined(READ_AHEAD, "\n")));
-        let (method, url, read_ahead) = request_head(&raw, &NAMES);
-        Incoming { raw, method, url, read_ahead }
+    /// Wraps the runtime's request, whose head the Worker's module read (`batched.js`'s
+    /// `requestHead` of the names of [`READ_AHEAD`]).
+    pub fn new(raw: web_sys::Request, head: &str) -> Self {
+        let (method, url, read_ahead) = read_request_head(head);
+        Incoming { raw, method, url, read_ahead, read_beyond_head: Cell::new(false) }
     }
 
     /// The method (`GET`).
@@ -38,11 +42,7 @@ impl Incoming {
 
     /// The URL's path (`/api/default/groups`).
     pub fn path(&self) -> String {
-        let path = &self.url[path_start(&self.url)..];
-        match &path[..path.find(['?', '#']).unwrap_or(path.len())] {
-            "" => "/".to_owned(),
-            path => path.to_owned(),
-        }
+        path_of(&self.url)
     }
 
     /// The URL of `path` (which starts with `/`) on the request's own origin.
@@ -54,13 +54,39 @@ impl Incoming {
     pub fn header(&self, name: &str) -> Option<String> {
         match READ_AHEAD.iter().position(|known| known.eq_ignore_ascii_case(name)) {
             Some(at) => self.read_ahead[at].clone(),
-            None => self.raw.headers().get(name).ok().flatten(),
+            None => {
+                self.read_beyond_head.set(true);
+                self.raw.headers().get(name).ok().flatten()
+            }
         }
+    }
+
+    /// Whether the request has a body. Not counted as read beyond the head: the Worker's module
+    /// remembers decisions of requests without one only.
+    pub fn has_body(&self) -> bool {
+        self.raw.body().is_some()
     }
 
     /// The runtime's request.
     pub fn inner(&self) -> &web_sys::Request {
+        self.read_beyond_head.set(true);
         &self.raw
+    }
+
+    /// Whether anything beyond the request's head was read: a header outside [`READ_AHEAD`], or
+    /// the runtime's request itself (its body, say). What was decided from the head alone is the
+    /// same for every request with the same head.
+    pub fn read_beyond_head(&self) -> bool {
+        self.read_beyond_head.get()
+    }
+}
+
+/// The path of a URL as the runtime serializes it (`/api/default/groups`).
+pub fn path_of(url: &str) -> String {
+    let path = &url[path_start(url)..];
+    match &path[..path.find(['?', '#']).unwrap_or(path.len())] {
+        "" => "/".to_owned(),
+        path => path.to_owned(),
     }
 }
 

@@ -1,6 +1,7 @@
 //! One structured JSON log line per request: no bodies, no keys. The line is written into one
 //! string, logged by the call that builds the response.
 
+use super::read_ahead::{ID_HOLE, LATENCY_HOLE};
 use crate::wire::record::Writer;
 
 /// The fields of a request's log line (camelCase members; `null` for what is not known, and no
@@ -32,11 +33,14 @@ pub struct LogLine {
     /// The error code, for failures.
     pub error: Option<&'static str>,
     started_ms: f64,
+    /// Whether the request id and the latency are written as holes ([`LogLine::hollow`]).
+    hollow: bool,
 }
 
 impl LogLine {
-    /// Starts a line for a request (the path is not logged: the operation and session say it).
-    pub fn begin(request_id: &str, method: &str) -> Self {
+    /// Starts a line for a request that arrived at `started_ms` (the path is not logged: the
+    /// operation and session say it).
+    pub fn begin(request_id: &str, method: &str, started_ms: f64) -> Self {
         LogLine {
             request_id: request_id.to_owned(),
             method: method.to_owned(),
@@ -52,8 +56,17 @@ impl LogLine {
             cache: None,
             do_calls: 0,
             error: None,
-            started_ms: js_sys::Date::now(),
+            started_ms,
+            hollow: false,
         }
+    }
+
+    /// Writes the request id and the latency as holes ([`ID_HOLE`], [`LATENCY_HOLE`], each a JSON
+    /// string of that control character) for the Worker's module to fill: the line of every
+    /// request with the same head and answer.
+    pub fn hollow(&mut self) {
+        ID_HOLE.clone_into(&mut self.request_id);
+        self.hollow = true;
     }
 
     /// Completes the line with the answer's status: the line to log.
@@ -72,10 +85,12 @@ impl LogLine {
             .optional("scope", self.scope, Writer::string)
             .optional("session", self.session.as_deref(), Writer::string)
             .plain("status", self.status)
-            .optional("upstreamStatus", self.upstream_status, Writer::plain)
-            .plain("latencyMs", self.latency_ms)
-            .optional("rateLimit", self.rate_limit, Writer::string)
-            .plain("kvOps", self.kv_ops);
+            .optional("upstreamStatus", self.upstream_status, Writer::plain);
+        let line = match self.hollow {
+            true => line.string("latencyMs", LATENCY_HOLE),
+            false => line.plain("latencyMs", self.latency_ms),
+        };
+        let line = line.optional("rateLimit", self.rate_limit, Writer::string).plain("kvOps", self.kv_ops);
         let line = match self.cache {
             Some(cache) => line.string("cache", cache),
             None => line,

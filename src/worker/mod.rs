@@ -71,11 +71,11 @@ fn parse_settings(env: &Env) -> Result<GatewaySettings, String> {
     }
 }
 
-/// The Worker's `fetch` handler (`entry.js` calls it with `env` and `ctx`): the response,
-/// or a promise of it when the request waits on the runtime ([`task::run`]).
+/// The Worker's `fetch` handler (`entry.js` calls it with the request's head, `env` and `ctx`):
+/// the response, or a promise of it when the request waits on the runtime ([`task::run`]).
 #[wasm_bindgen]
-pub fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> JsValue {
-    pipeline(Incoming::new(req), env, ctx, None)
+pub fn fetch(req: web_sys::Request, head: &str, env: Env, ctx: Context) -> JsValue {
+    pipeline(Incoming::new(req, head), env, ctx, None)
 }
 
 /// The pipeline's answer to `req`, in `exchange` when it was begun ahead of the pipeline
@@ -86,7 +86,7 @@ fn pipeline(req: Incoming, env: Env, ctx: Context, exchange: Option<Exchange>) -
 
 /// The response to one request.
 async fn answer(req: Incoming, env: &Env, ctx: &Context, exchange: Option<Exchange>) -> web_sys::Response {
-    let mut exchange = exchange.unwrap_or_else(|| Exchange::begin(&req));
+    let mut exchange = exchange.unwrap_or_else(|| Exchange::begin(&req, None));
     let settings = settings(env);
     if let Ok(settings) = &settings {
         cache::note_if_off(env, ctx, settings);

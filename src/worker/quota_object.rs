@@ -11,7 +11,7 @@
 
 use super::durable::{ObjectNamespace, ObjectState, SqlStorage};
 use super::http::{empty, respond};
-use super::incoming::Incoming;
+use super::incoming::path_of;
 use super::limiter::{next_order, timed};
 use super::runtime::now_ms;
 use super::runtime::{message, Env};
@@ -134,10 +134,9 @@ impl QuotaObject {
 impl QuotaObject {
     /// The response to one call of the Worker.
     async fn answer(&self, req: Request) -> Result<Response, JsValue> {
-        let req = Incoming::new(req);
-        let body = settled(req.inner().text()?).await?.as_string().unwrap_or_default();
+        let body = settled(req.text()?).await?.as_string().unwrap_or_default();
         let bad_call = |what: &str| JsValue::from(js_sys::Error::new(&format!("bad {what} call")));
-        match req.path().as_str() {
+        match path_of(&req.url()).as_str() {
             "/reserve" => {
                 let call = ReserveCall::read(&body).ok_or_else(|| bad_call("reserve"))?;
                 Ok(respond(200, self.reserve(call)?.write().into_bytes(), "application/json").into_response())

@@ -5,7 +5,7 @@
 //! answer is held, the timeout covering its body too, and one larger than
 //! `UPSTREAM_ANSWER_MAX_BYTES` is refused while it is read.
 
-use super::batched::{answer_head, send, HeaderList, HeaderNames, Outbound};
+use super::batched::{answer_head, read_answer_head, send, HeaderList, HeaderNames, Outbound};
 use super::body::{delivered_length, read_capped, BodyRead};
 use super::http::{respond_streamed, Outgoing, REQUEST_ID};
 use crate::config::GatewaySettings;
@@ -61,11 +61,22 @@ pub struct AnswerHead {
     pub encoding: Option<String>,
 }
 
+/// The headers an answer's head holds, in [`AnswerHead`]'s order, `\n`-separated.
+pub const ANSWER_HEAD: &str = "Content-Type\nContent-Length\nContent-Encoding";
+
 impl AnswerHead {
     /// The head of `response`, read in one call.
     pub fn of(response: &Response) -> Self {
-        thread_local!(static NAMES: HeaderNames = HeaderNames::from("Content-Type\nContent-Length\nContent-Encoding"));
-        let (status, [content_type, length, encoding]) = answer_head(response, &NAMES);
+        thread_local!(static NAMES: HeaderNames = HeaderNames::from(ANSWER_HEAD));
+        Self::from_values(answer_head(response, &NAMES))
+    }
+
+    /// The head the Worker's module has read already (`batched.js`'s `answerHead` of [`ANSWER_HEAD`]).
+    pub fn read(head: &str) -> Self {
+        Self::from_values(read_answer_head(head))
+    }
+
+    fn from_values((status, [content_type, length, encoding]): (u16, [Option<String>; 3])) -> Self {
         AnswerHead { status, content_type, length, encoding }
     }
 

@@ -2,10 +2,14 @@
 // way its answer goes: streamed through, or taken up by the pipeline (an error, an answer that is
 // not streamed, a fetch that failed). The upstream, the client and the log line see one request
 // id, the upstream is asked once, and the log's latency counts from the request's arrival, the
-// wait for the upstream included.
+// wait for the upstream included. A read sent again with the same head is sent and answered by the
+// module from what it remembered of the first (no call into wasm when the answer's head is the
+// same): each such read is still its own exchange, and what the decision depended on (the key,
+// the origin, the client's request id, the answer's head) still decides it.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ALPHA, useStack } from './proxy-helpers.mjs';
+import { assertProblem, ALPHA, UUID, useStack } from './proxy-helpers.mjs';
+import { SALES_KEY, TEST_ORIGIN } from './stack.mjs';
 
 const t = useStack({ captureLogs: true, vars: { UPSTREAM_TIMEOUT_MS: '1000' } });
 
@@ -69,5 +73,53 @@ describe('a read forwarded by the module', () => {
     assert.equal(failed.id, 'trace-read-0002');
     assertOneExchange(failed, failed.res.status);
     assert.equal(failed.res.status, 502, failed.res.text);
+  });
+});
+
+describe('a read sent again, its decision remembered', () => {
+  test('each its own exchange: its own request id, seen by the upstream and the log, and its own latency', async () => {
+    const seen = [];
+    for (let i = 0; i < 3; i++) {
+      await t.gw.clearReceived();
+      await t.gw.fault({ delayMs: DELAY_MS, times: 1 });
+      seen.push(await exchange());
+    }
+    for (const one of seen) {
+      assert.equal(one.res.status, 200, one.res.text);
+      assert.equal(one.res.json.id, ALPHA);
+      assert.match(one.id, UUID);
+      assertOneExchange(one, 200);
+      assert.equal(one.line.operation, 'getGroup');
+    }
+    assert.equal(new Set(seen.map((one) => one.id)).size, 3, 'three request ids');
+  });
+
+  test('another key, origin or request id of the client\'s is decided for itself', async () => {
+    await exchange();
+    assertProblem(await t.gw.call(GET_ALPHA, { headers: { 'x-api-key': 'no-such-key-0123456789' } }), 401, 'unauthorized');
+    assertProblem(await t.gw.call(GET_ALPHA, { headers: { 'x-api-key': SALES_KEY } }), 403, 'forbidden');
+    for (let i = 0; i < 2; i++) {
+      const allowed = await t.gw.call(GET_ALPHA, { headers: { origin: TEST_ORIGIN } });
+      assert.equal(allowed.headers.get('access-control-allow-origin'), TEST_ORIGIN);
+      const foreign = await t.gw.call(GET_ALPHA, { headers: { origin: 'http://127.0.0.1:9' } });
+      assert.equal(foreign.status, 200, foreign.text);
+      assert.equal(foreign.headers.get('access-control-allow-origin'), null);
+      const traced = await t.gw.call(GET_ALPHA, { headers: { 'x-request-id': `trace-again-${i}` } });
+      assert.equal(traced.headers.get('x-request-id'), `trace-again-${i}`);
+    }
+  });
+
+  test('an answer with another head is decided afresh, as the same exchange', async () => {
+    await exchange();
+    const renamed = await t.gw.call(`${GET_ALPHA}/subject`, { method: 'PUT', body: { subject: 'A longer name than before' } });
+    assert.equal(renamed.status, 200, renamed.text);
+    for (let i = 0; i < 2; i++) {
+      await t.gw.clearReceived();
+      await t.gw.fault({ delayMs: DELAY_MS, times: 1 });
+      const seen = await exchange();
+      assert.equal(seen.res.status, 200, seen.res.text);
+      assert.equal(seen.res.json.subject, 'A longer name than before');
+      assertOneExchange(seen, 200);
+    }
   });
 });
