@@ -19,7 +19,7 @@ const ROUNDS = envNumber('BENCH_ROUNDS', 5);
 const SECONDS = envNumber('BENCH_SECONDS', 3);
 const WARMUP_SECONDS = envNumber('BENCH_WARMUP_SECONDS', 1);
 const CONNECTIONS = envNumber('BENCH_CONNECTIONS', 8);
-const routes = ROUTES.filter((r) => (process.env.BENCH_ROUTES ?? r.id).split(',').includes(r.id));
+const routes = ROUTES.filter((r) => !r.pairedOnly && (process.env.BENCH_ROUTES ?? r.id).split(',').includes(r.id));
 if (routes.length === 0) throw new Error(`BENCH_ROUTES: none of ${ROUTES.map((r) => r.id).join(', ')}`);
 
 const say = (line) => process.stderr.write(`${line}\n`);

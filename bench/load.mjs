@@ -28,6 +28,7 @@ export function wrk(url, route, { seconds, connections, sessions = 's', key = CL
     BENCH_KEY: key,
     BENCH_SESSIONS_PREFIX: sessions,
     BENCH_PER_SESSION: String(route.rotate ? ADDS_PER_SESSION : 0),
+    BENCH_REQUEST_IDS: route.requestIds ? '1' : '',
   };
   const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', `${root}bench/wrk/requests.lua`, url];
   const [command, commandArgs] = cpu === undefined ? ['wrk', args] : ['taskset', ['-c', cpu, 'wrk', ...args]];

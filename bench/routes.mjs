@@ -23,9 +23,14 @@ export const GROUPGATE_VARS = { LIMIT_REFRESH: '1/3600' };
 
 const ADD_PATH = `/api/{session}/groups/${GROUP_ID}/participants/add`;
 
-/** `{id, title, target?, method, path ({session} where rotated), body?, rotate?, expect}` per route. */
+/**
+ * `{id, title, target?, method, path ({session} where rotated), body?, rotate?, requestIds?,
+ * pairedOnly?, expect}` per route; `requestIds`: each request carries an `X-Request-Id` of its own;
+ * `pairedOnly`: measured in bench/paired.mjs only.
+ */
 export const ROUTES = [
   { id: 'list', title: '`GET /api/default/groups` (3 groups with participants)', target: 'unlimited', method: 'GET', path: '/api/default/groups', expect: { a: 200, c: 200, gg: 200 } },
+  { id: 'fresh', title: '`GET /api/default/groups`, each request with an `X-Request-Id` of its own (nothing remembered)', method: 'GET', path: '/api/default/groups', requestIds: true, pairedOnly: true, expect: { a: 200, gg: 200 } },
   { id: 'group', title: '`GET /api/default/groups/{id}`', target: 'unlimited', method: 'GET', path: `/api/default/groups/${GROUP_ID}`, expect: { a: 200, gg: 200 } },
   { id: 'add', title: '`POST …/participants/add`, one person, limited (sessions rotated)', target: 'limited', method: 'POST', path: ADD_PATH, body: '{"participants":[{"id":"15551234567@c.us"}]}', rotate: true, expect: { a: 200, b: 200, gg: 200 } },
   { id: 'refused', title: '`POST /api/spent/groups/refresh`: groupgate refuses from memory (429); baseline (a) forwards it', method: 'POST', path: `/api/${SPENT_SESSION}/groups/refresh`, expect: { a: 200, gg: 429 } },

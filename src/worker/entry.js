@@ -1,10 +1,10 @@
 // The Worker's module (scripts/build-worker.sh bundles it with wasm-bindgen's glue into
 // build/index.js): the wasm instance's handlers as a plain module worker. A request costs one call
-// into wasm, and a read the pipeline decides ahead two, the module making its runtime calls;
-// no entrypoint object or proxy is made per request (a class with proxied methods, as
-// worker-build's shim makes, was a tenth of the Worker's time on a read passed through). A read
-// whose decision the module remembers (src/worker/read_ahead.rs) costs none when its answer's
-// head is the one remembered.
+// into wasm, given the request's head as the module read it, and a read the pipeline decides ahead
+// two, the module making its runtime calls; no entrypoint object or proxy is made per request (a
+// class with proxied methods, as worker-build's shim makes, was a tenth of the Worker's time on a
+// read passed through). A read whose texts the module remembers (src/worker/read_ahead.rs) costs
+// none while its answer's head is the one remembered.
 //
 // After a panic (instance.rs marks the instance critical) or a trap, the wasm instance is replaced
 // before the next call, and a Durable Object made by the old instance is made again.
@@ -47,14 +47,8 @@ const [REQUEST_HEAD, ANSWER_HEAD] = wasm.headNames().split('\t');
 /** How many reads' texts an isolate remembers; the oldest is forgotten first. */
 const REMEMBERED_MAX = 256;
 
-/** Remembered reads by their request's head: `{ timeoutMs, outbound, answered, listed }`. */
+/** Remembered reads by their request's head: `{ keep, timeoutMs, outbound, answered, listed }`. */
 const remembered = new Map();
-
-/** Remembers `read` by `head`, forgetting the oldest read when full. */
-function remember(head, read) {
-  if (remembered.size >= REMEMBERED_MAX) remembered.delete(remembered.keys().next().value);
-  remembered.set(head, read);
-}
 
 /**
  * `text` with its holes filled (src/worker/read_ahead.rs): the request id's (U+0001 in a header,
@@ -64,50 +58,34 @@ function fill(text, id, latencyMs) {
   return text.replaceAll('\u0001', id).replace('"\\u0001"', `"${id}"`).replace('"\\u0002"', latencyMs);
 }
 
-/** Sends `outbound` ("method\nurl\nname\nvalue…" with holes) as request `id` under a timeout: `{ answer, signal }` (no answer: the fetch failed). */
-async function sendTimed(outbound, id, timeoutMs) {
-  const signal = AbortSignal.timeout(timeoutMs);
-  try {
-    return { answer: await send(fill(outbound, id), null, signal, false), signal };
-  } catch {
-    return { answer: undefined, signal };
-  }
-}
-
 /**
- * Forwards a read decided ahead of the pipeline (`ahead`: "ticket\nremember\nrequestId\ntimeoutMs\nmethod\nurl\nname\nvalue…",
- * src/worker/read_ahead.rs), unless it was `sent` already: its answer streamed through to the
- * client, or, when it cannot be (or the fetch failed), handed to the pipeline, which answers it as
- * if it had sent the request itself. Its texts are remembered by the request's `head` when wasm
- * says they may be.
+ * Sends `read` (`outbound`: "method\nurl\nname\nvalue…" with holes) as request `id` under its
+ * timeout, and answers it: its answer streamed through to the client with the headers and log
+ * line remembered for that answer's head, or made by wasm for it (and remembered by the request's
+ * `head` when `keep`); or, when it cannot stream through (or the fetch failed), by the pipeline,
+ * which answers it as if it had sent the request itself.
  */
-async function forwardRead(ahead, head, request, env, ctx, started, sent) {
-  const [ticket, keep, id, timeout] = ahead.split('\n', 4);
-  const outbound = ahead.slice(ticket.length + keep.length + id.length + timeout.length + 4);
-  const { answer, signal } = sent ?? (await sendTimed(outbound, id, Number(timeout)));
+async function forwardRead(read, id, head, request, env, ctx, started) {
+  const signal = AbortSignal.timeout(read.timeoutMs);
+  let answer;
+  try {
+    answer = await send(fill(read.outbound, id), null, signal, false);
+  } catch {
+    answer = undefined;
+  }
   if (answer !== undefined) {
     const answered = answerHead(answer, ANSWER_HEAD);
-    const listed = call(() => wasm.readAnswered(Number(ticket), answered));
+    const known = answered === read.answered;
+    const listed = known ? read.listed : call(() => wasm.readAnswered(request, head, env, ctx, `${id}\n${started}`, answered));
     if (listed !== '') {
-      if (keep === '1') remember(head, { timeoutMs: Number(timeout), outbound, answered, listed });
+      if (!known && read.keep) {
+        if (remembered.size >= REMEMBERED_MAX) remembered.delete(remembered.keys().next().value);
+        remembered.set(head, { ...read, answered, listed });
+      }
       return respond(answer.status, answer.body, fill(listed, id, Date.now() - started));
     }
   }
-  return call(() => wasm.readHeld(Number(ticket), request, head, env, ctx, answer, signal));
-}
-
-/**
- * Sends a remembered read under a new request id and answers it from the remembered texts when
- * its answer's head is the remembered one; any other answer is decided afresh, as this exchange.
- */
-async function replay(read, head, request, env, ctx, started) {
-  const id = crypto.randomUUID();
-  const sent = await sendTimed(read.outbound, id, read.timeoutMs);
-  if (sent.answer !== undefined && answerHead(sent.answer, ANSWER_HEAD) === read.answered) {
-    return respond(sent.answer.status, sent.answer.body, fill(read.listed, id, Date.now() - started));
-  }
-  const ahead = call(() => wasm.readAhead(request, head, env, ctx, id, started));
-  return typeof ahead === 'string' ? forwardRead(ahead, head, request, env, ctx, started, sent) : ahead;
+  return call(() => wasm.readAhead(request, head, env, ctx, `${id}\n${started}`, answer, signal));
 }
 
 export default {
@@ -118,10 +96,14 @@ export default {
     // remembered one, known by its head, without wasm); any other GET goes on through the
     // pipeline from that decision.
     const started = Date.now();
-    const read = request.body === null ? remembered.get(head) : undefined;
-    if (read !== undefined) return replay(read, head, request, env, ctx, started);
+    const known = request.body === null ? remembered.get(head) : undefined;
+    if (known !== undefined) return forwardRead(known, crypto.randomUUID(), head, request, env, ctx, started);
     const ahead = call(() => wasm.readAhead(request, head, env, ctx));
-    return typeof ahead === 'string' ? forwardRead(ahead, head, request, env, ctx, started) : ahead;
+    if (typeof ahead !== 'string') return ahead;
+    // "remember\nrequestId\ntimeoutMs\nmethod\nurl\nname\nvalue…"
+    const [keep, id, timeout] = ahead.split('\n', 3);
+    const outbound = ahead.slice(keep.length + id.length + timeout.length + 3);
+    return forwardRead({ keep: keep === '1', timeoutMs: Number(timeout), outbound }, id, head, request, env, ctx, started);
   },
 };
 

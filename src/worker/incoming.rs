@@ -6,6 +6,7 @@ use super::batched::read_request_head;
 use super::http::REQUEST_ID;
 use crate::headers::API_KEY_HEADER;
 use std::cell::Cell;
+use wasm_bindgen::JsValue;
 
 /// The headers read together with the method and URL: what most requests need.
 pub const READ_AHEAD: [&str; 6] =
@@ -24,9 +25,9 @@ pub struct Incoming {
 
 impl Incoming {
     /// Wraps the runtime's request, whose head the Worker's module read (`batched.js`'s
-    /// `requestHead` of the names of [`READ_AHEAD`]).
-    pub fn new(raw: web_sys::Request, head: &str) -> Self {
-        let (method, url, read_ahead) = read_request_head(head);
+    /// `requestHead` of the names of [`READ_AHEAD`]; a runtime string, copied here).
+    pub fn new(raw: web_sys::Request, head: &JsValue) -> Self {
+        let (method, url, read_ahead) = read_request_head(&head.as_string().unwrap_or_default());
         Incoming { raw, method, url, read_ahead, read_beyond_head: Cell::new(false) }
     }
 

@@ -74,7 +74,7 @@ fn parse_settings(env: &Env) -> Result<GatewaySettings, String> {
 /// The Worker's `fetch` handler (`entry.js` calls it with the request's head, `env` and `ctx`):
 /// the response, or a promise of it when the request waits on the runtime ([`task::run`]).
 #[wasm_bindgen]
-pub fn fetch(req: web_sys::Request, head: &str, env: Env, ctx: Context) -> JsValue {
+pub fn fetch(req: web_sys::Request, head: &JsValue, env: Env, ctx: Context) -> JsValue {
     pipeline(Incoming::new(req, head), env, ctx, None)
 }
 
