@@ -51,11 +51,13 @@ const REMEMBERED_MAX = 256;
 const remembered = new Map();
 
 /**
- * `text` with its holes filled (src/worker/read_ahead.rs): the request id's (U+0001 in a header,
- * its JSON string in the log line) and the latency's (the JSON string of U+0002).
+ * `text` with its holes filled (src/worker/read_ahead.rs): the request id's, U+0001 in a header;
+ * and, given the latency, those of the log line that opens the response's text, the JSON strings
+ * of U+0001 (its request id) and U+0002 (its latency), each the first of its kind in that text.
  */
 function fill(text, id, latencyMs) {
-  return text.replaceAll('\u0001', id).replace('"\\u0001"', `"${id}"`).replace('"\\u0002"', latencyMs);
+  const filled = text.replaceAll('\u0001', id);
+  return latencyMs === undefined ? filled : filled.replace('"\\u0001"', `"${id}"`).replace('"\\u0002"', latencyMs);
 }
 
 /**
