@@ -102,6 +102,10 @@ test('a read whose head is remembered is sent and answered without a call into w
 
   await read('k2');
   assert.deepEqual(calls.map(([name]) => name), ['readAhead', 'readAnswered'], 'another key is another head');
+  calls.length = 0;
+  await read('unkept');
+  await read('unkept');
+  assert.deepEqual(calls.map(([name]) => name), ['readAhead', 'readAnswered', 'readAhead', 'readAnswered'], 'texts wasm does not let it keep are not remembered');
 
   // An answer with another head (its length): its texts made by wasm for this exchange.
   calls.length = 0;
