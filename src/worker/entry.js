@@ -81,6 +81,7 @@ async function forwardRead(read, id, head, request, env, ctx, started) {
     const listed = known ? read.listed : call(() => wasm.readAnswered(request, head, env, ctx, `${id}\n${started}`, answered));
     if (listed !== '') {
       if (!known && read.keep) {
+        remembered.delete(head);
         if (remembered.size >= REMEMBERED_MAX) remembered.delete(remembered.keys().next().value);
         remembered.set(head, { ...read, answered, listed });
       }

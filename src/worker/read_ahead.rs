@@ -27,6 +27,7 @@ use super::runtime::{Context, Env};
 use super::upstream::{upstream_request, AnswerHead, Prefetched, ANSWER_HEAD};
 use super::{cache, pipeline, settings, webhook};
 use crate::config::GatewaySettings;
+use crate::ops::RenderedRequest;
 use crate::wire::joined;
 use std::rc::Rc;
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -74,10 +75,12 @@ pub fn read_ahead(
         exchange.prefetched = Some(Prefetched { response: answer, signal });
         return pipeline(req, env, ctx, Some(exchange));
     }
-    let Some((exchange, _, outbound)) = forward(&req, &env, &ctx, None) else {
+    let Some((exchange, settings, rendered)) = decide(&req, &env, &ctx, None) else {
         return pipeline(req, env, ctx, None);
     };
     let remember = if remembered(&req, &exchange) { "1" } else { "0" };
+    let (url, headers) = upstream_request(&settings, &rendered, ID_HOLE);
+    let outbound = format!("{}\n{}", settings.upstream_timeout_ms, send_head(rendered.method.as_str(), &url, &headers));
     JsValue::from_str(&joined([remember, &exchange.request_id, &outbound], "\n"))
 }
 
@@ -96,14 +99,13 @@ fn remembered(req: &Incoming, exchange: &Exchange) -> bool {
 }
 
 /// The read `req` forwarded ahead, if it is one: its exchange (under the id and arrival time
-/// `given`, if they were), the settings, and "timeoutMs\nmethod\nurl\nname\nvalue\n…" with the
-/// request id a hole.
-fn forward(
+/// `given`, if they were), the settings, and the request rendered for the upstream.
+fn decide(
     req: &Incoming,
     env: &Env,
     ctx: &Context,
     given: Option<(String, f64)>,
-) -> Option<(Exchange, Rc<GatewaySettings>, String)> {
+) -> Option<(Exchange, Rc<GatewaySettings>, RenderedRequest)> {
     let settings = settings(env).ok()?;
     cache::note_if_off(env, ctx, &settings);
     let path = req.path();
@@ -113,9 +115,7 @@ fn forward(
     let Destination::Routed(routed) = gateway::destination(req, &path) else { return None };
     let mut exchange = Exchange::begin(req, given);
     let rendered = gateway::forwardable_read(&routed, req, env, &settings, &mut exchange)?;
-    let (url, headers) = upstream_request(&settings, &rendered, ID_HOLE);
-    let outbound = format!("{}\n{}", settings.upstream_timeout_ms, send_head(rendered.method.as_str(), &url, &headers));
-    Some((exchange, settings, outbound))
+    Some((exchange, settings, rendered))
 }
 
 /// The response's headers and log line (`batched.js`'s `respond`, with holes) for a read the
@@ -132,12 +132,11 @@ pub fn read_answered(
     answered: &JsValue,
 ) -> String {
     let answer = AnswerHead::read(&answered.as_string().unwrap_or_default());
-    let req = Incoming::new(req, head);
-    match forward(&req, &env, &ctx, Some(sent_as(sent))) {
-        Some((mut exchange, settings, _)) if answer.streams() => {
-            exchange.log.upstream_status = Some(answer.status);
-            exchange.close_hollow(Ok(answer.streamed(None)), &settings.origins).2
-        }
-        _ => String::new(),
+    if !answer.streams() {
+        return String::new();
     }
+    let req = Incoming::new(req, head);
+    let Some((mut exchange, settings, _)) = decide(&req, &env, &ctx, Some(sent_as(sent))) else { return String::new() };
+    exchange.log.upstream_status = Some(answer.status);
+    exchange.close_hollow(Ok(answer.streamed(None)), &settings.origins).2
 }
